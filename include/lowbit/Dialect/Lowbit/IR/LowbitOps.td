@@ -1,0 +1,274 @@
+//===- LowbitOps.td - lowbit operations --------------------------*- tablegen -*-===//
+//
+// quantize / dequantize, the calibration observer, the integer matmul and the
+// fused dequantize-matmul.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD
+#define LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD
+
+include "lowbit/Dialect/Lowbit/IR/LowbitDialect.td"
+include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Lowbit_RealTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Lowbit_CodeTensor : RankedTensorOf<[I8, I<4>, F4E2M1FN, F8E4M3FN, F8E5M2]>;
+def Lowbit_ScaleTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Lowbit_ZeroPointTensor : RankedTensorOf<[AnyInteger]>;
+def Lowbit_MatmulResultTensor : RankedTensorOf<[F32, F16, BF16, I8, I<4>]>;
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_QuantizeOp : Lowbit_Op<"quantize",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "real values to quantized codes";
+  let description = [{
+    Maps real values to codes of `scheme`. For integer formats
+    `q = clamp(round_half_to_even(x / s) + z, qmin, qmax)`; for NF4, FP4 and
+    FP8 `q` is the code of the value nearest to `x / s` (ties to even,
+    saturating to the largest finite value).
+
+    Scales and zero-points known at compile time are attributes (a typed
+    float/integer for per-tensor schemes, an elements attribute, normally
+    `dense_resource`, otherwise); scales computed at run time are operands
+    (`scales(%s : tensor<...>)`). Their shape follows the scheme's
+    granularity (see `#lowbit.scheme`).
+
+    ```mlir
+    %q = lowbit.quantize %x as #lowbit.scheme<i8> scales(0.05 : f32)
+        : tensor<4x16xf32> -> tensor<4x16xi8>
+    %q = lowbit.quantize %x as #lowbit.scheme<u8, axis = 0, affine>
+        scales(%s : tensor<4xf32>) zero_points(%z : tensor<4xi32>)
+        : tensor<4x16xf32> -> tensor<4x16xi8>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_RealTensor:$input,
+    Optional<Lowbit_ScaleTensor>:$dynamic_scales,
+    Optional<Lowbit_ZeroPointTensor>:$dynamic_zero_points,
+    Lowbit_SchemeAttr:$scheme,
+    OptionalAttr<AnyAttr>:$scales,
+    OptionalAttr<AnyAttr>:$zero_points);
+  let results = (outs Lowbit_CodeTensor:$result);
+  let assemblyFormat = [{
+    $input `as` qualified($scheme)
+    custom<QuantParams>($scales, $dynamic_scales, type($dynamic_scales),
+                        $zero_points, $dynamic_zero_points,
+                        type($dynamic_zero_points))
+    attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_DequantizeOp : Lowbit_Op<"dequantize",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "quantized codes to real values";
+  let description = [{
+    The inverse map of `lowbit.quantize`: `x = s * (q - z)` for integer
+    formats, `x = s * value(q)` for NF4, FP4 and FP8. Scales and zero-points
+    follow the same rules as for `lowbit.quantize`.
+
+    ```mlir
+    %w = lowbit.dequantize %q
+        as #lowbit.scheme<i4, group = 64, axis = 1, scale = f16>
+        scales(dense_resource<w_scales> : tensor<64x2xf16>)
+        : tensor<64x128xi4> -> tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_CodeTensor:$input,
+    Optional<Lowbit_ScaleTensor>:$dynamic_scales,
+    Optional<Lowbit_ZeroPointTensor>:$dynamic_zero_points,
+    Lowbit_SchemeAttr:$scheme,
+    OptionalAttr<AnyAttr>:$scales,
+    OptionalAttr<AnyAttr>:$zero_points);
+  let results = (outs Lowbit_RealTensor:$result);
+  let assemblyFormat = [{
+    $input `as` qualified($scheme)
+    custom<QuantParams>($scales, $dynamic_scales, type($dynamic_scales),
+                        $zero_points, $dynamic_zero_points,
+                        type($dynamic_zero_points))
+    attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_ObserveOp : Lowbit_Op<"observe", [
+    AllTypesMatch<["input", "result"]>,
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "identity that records calibration statistics";
+  let description = [{
+    Returns its input unchanged and, when the model runs in calibration mode,
+    adds the value to the statistics named in `stats`, stored under `id`:
+
+    - `min_max`: running minimum and maximum;
+    - `moving_average_min_max`: exponential moving average of per-batch
+      minimum and maximum;
+    - `histogram`: a histogram of `bins` bins (default 2048) whose range grows
+      as data arrives;
+    - `channel_abs_max`: maximum of |x| per index of `channel_axis` (default
+      the last dimension, the reduction dimension of a matmul input);
+    - `gram`: the Gram matrix X^T X of the rows of the input flattened to
+      `[rows, channel]` with the channel along `channel_axis`.
+
+    The op writes to the statistics store, so it is not removed when its
+    result is unused.
+
+    ```mlir
+    %y = lowbit.observe %x id "layer0.fc1.input" stats [min_max, histogram]
+        : tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_RealTensor:$input,
+    StrAttr:$id,
+    ArrayAttr:$stats,
+    OptionalAttr<I64Attr>:$bins,
+    OptionalAttr<I64Attr>:$channel_axis);
+  let results = (outs Lowbit_RealTensor:$result);
+  let assemblyFormat = [{
+    $input `id` $id `stats` custom<StatisticList>($stats) attr-dict
+    `:` type($input)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when `kind` is among the statistics this observer gathers.
+    bool gathers(StatisticKind kind);
+    /// The number of histogram bins, with the default applied.
+    int64_t getNumBins();
+    /// The channel axis, with the default (last dimension) applied.
+    int64_t getChannelAxisOrDefault();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "quantized matmul with integer (or FP8) accumulation";
+  let description = [{
+    Multiplies quantized activations `lhs : [..., M, K]` by quantized weights
+    `rhs : [N, K]` (or `[B, N, K]` with `lhs : [B, M, K]`), accumulating the
+    products of codes exactly (i32 for integer formats, f32 for FP8):
+
+    ```
+    acc[m, n] = sum_k (a[m, k] - za) * (w[n, k] - zw)
+              = sum_k a*w - za * sum_k w[n, k] - zw * sum_k a[m, k] + K*za*zw
+    y[m, n]   = sa * sw * acc[m, n] + bias[n]
+    ```
+
+    where the sums run over the K-block that shares one weight scale (all of
+    K for per-tensor and per-channel weights, one group otherwise). The
+    activation scale may be per tensor or per row (`axis` = the M dimension,
+    or `group` covering all of K); the weight scale per tensor, per output
+    channel (`axis` = the N dimension) or group-wise along K.
+
+    `col_sums`, when given, holds `sum_k w[n, k]` for integer weights so
+    that the zero-point correction costs no reduction at run time.
+
+    Epilogue: without `requantize`, the result is the real `y` (f32, f16 or
+    bf16). With `requantize(...)`, `y` is quantized to the result scheme:
+    `q = clamp(round(y / so) + zo)`.
+
+    ```mlir
+    %y = lowbit.matmul %a, %w
+        lhs(as #lowbit.scheme<u8, axis = 0, affine>
+            scales(%sa : tensor<16xf32>) zero_points(%za : tensor<16xi32>))
+        rhs(as #lowbit.scheme<i8, axis = 0>
+            scales(dense_resource<ws> : tensor<64xf32>))
+        : tensor<16x128xi8>, tensor<64x128xi8> -> tensor<16x64xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_CodeTensor:$lhs,
+    Lowbit_CodeTensor:$rhs,
+    Optional<Lowbit_ScaleTensor>:$lhs_dynamic_scales,
+    Optional<Lowbit_ZeroPointTensor>:$lhs_dynamic_zero_points,
+    Optional<Lowbit_RealTensor>:$bias,
+    Lowbit_SchemeAttr:$lhs_scheme,
+    OptionalAttr<AnyAttr>:$lhs_scales,
+    OptionalAttr<AnyAttr>:$lhs_zero_points,
+    Lowbit_SchemeAttr:$rhs_scheme,
+    AnyAttr:$rhs_scales,
+    OptionalAttr<AnyAttr>:$rhs_zero_points,
+    OptionalAttr<ElementsAttr>:$col_sums,
+    OptionalAttr<Lowbit_SchemeAttr>:$result_scheme,
+    OptionalAttr<AnyAttr>:$result_scales,
+    OptionalAttr<AnyAttr>:$result_zero_points);
+  let results = (outs Lowbit_MatmulResultTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs
+    `lhs` `(` `as` qualified($lhs_scheme)
+              custom<QuantParams>($lhs_scales, $lhs_dynamic_scales,
+                                  type($lhs_dynamic_scales), $lhs_zero_points,
+                                  $lhs_dynamic_zero_points,
+                                  type($lhs_dynamic_zero_points)) `)`
+    `rhs` `(` `as` qualified($rhs_scheme)
+              custom<StaticQuantParams>($rhs_scales, $rhs_zero_points) `)`
+    (`col_sums` `(` $col_sums^ `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`requantize` `(` `as` qualified($result_scheme)^
+                      custom<StaticQuantParams>($result_scales,
+                                                $result_zero_points) `)`)?
+    attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DequantMatmulOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_DequantMatmulOp : Lowbit_Op<"dequant_matmul", [Pure]> {
+  let summary = "real activations times quantized weights, dequantized in the GEMM";
+  let description = [{
+    `y[..., m, n] = sum_k x[..., m, k] * dequant(w)[n, k] + bias[n]` with
+    `w : [N, K]` (or `[B, N, K]` with `x : [B, M, K]`) holding codes of
+    `scheme`, whose scales (and zero-points when affine) are compile-time
+    attributes. The weight is never materialised in floating point: the
+    lowering dequantizes each block in registers inside the GEMM loop.
+    Accumulation is in f32; the result has the activation's element type.
+
+    ```mlir
+    %y = lowbit.dequant_matmul %x, %w
+        as #lowbit.scheme<i4, group = 128, axis = 1, scale = f16>
+        scales(dense_resource<ws> : tensor<64x1xf16>)
+        : tensor<8x128xf32>, tensor<64x128xi4> -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_RealTensor:$input,
+    Lowbit_CodeTensor:$weight,
+    Optional<Lowbit_RealTensor>:$bias,
+    Lowbit_SchemeAttr:$scheme,
+    AnyAttr:$scales,
+    OptionalAttr<AnyAttr>:$zero_points);
+  let results = (outs Lowbit_RealTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `as` qualified($scheme)
+    custom<StaticQuantParams>($scales, $zero_points)
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    attr-dict `:` type($input) `,` type($weight) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

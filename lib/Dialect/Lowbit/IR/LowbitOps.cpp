@@ -1,0 +1,436 @@
+//===- LowbitOps.cpp - lowbit operations ----------------------------------===//
+//
+// Custom assembly directives and verifiers of the lowbit operations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+#include "lowbit/Dialect/Lowbit/IR/QuantParams.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace mlir::lowbit;
+
+//===----------------------------------------------------------------------===//
+// Custom directives
+//===----------------------------------------------------------------------===//
+
+/// Parses `KEYWORD ( attribute )` or `KEYWORD ( %operand : type )`.
+static ParseResult
+parseParamSource(OpAsmParser &parser, Attribute &attr,
+                 std::optional<OpAsmParser::UnresolvedOperand> *operand,
+                 Type *operandType) {
+  if (parser.parseLParen())
+    return failure();
+  if (operand) {
+    OpAsmParser::UnresolvedOperand value;
+    OptionalParseResult result = parser.parseOptionalOperand(value);
+    if (result.has_value()) {
+      if (failed(*result) || parser.parseColonType(*operandType))
+        return failure();
+      *operand = value;
+      return parser.parseRParen();
+    }
+  }
+  if (parser.parseAttribute(attr))
+    return failure();
+  return parser.parseRParen();
+}
+
+static void printParamSource(OpAsmPrinter &printer, StringRef keyword,
+                             Attribute attr, Value operand) {
+  printer << keyword << "(";
+  if (operand)
+    printer << operand << " : " << operand.getType();
+  else
+    printer.printAttribute(attr);
+  printer << ")";
+}
+
+/// `scales(...) [zero_points(...)]`, each an attribute or a typed operand.
+static ParseResult
+parseQuantParams(OpAsmParser &parser, Attribute &scales,
+                 std::optional<OpAsmParser::UnresolvedOperand> &dynamicScales,
+                 Type &dynamicScalesType, Attribute &zeroPoints,
+                 std::optional<OpAsmParser::UnresolvedOperand> &dynamicZeroPoints,
+                 Type &dynamicZeroPointsType) {
+  if (parser.parseKeyword("scales") ||
+      parseParamSource(parser, scales, &dynamicScales, &dynamicScalesType))
+    return failure();
+  if (succeeded(parser.parseOptionalKeyword("zero_points")))
+    return parseParamSource(parser, zeroPoints, &dynamicZeroPoints,
+                            &dynamicZeroPointsType);
+  return success();
+}
+
+static void printQuantParams(OpAsmPrinter &printer, Operation *,
+                             Attribute scales, Value dynamicScales, Type,
+                             Attribute zeroPoints, Value dynamicZeroPoints,
+                             Type) {
+  printParamSource(printer, "scales", scales, dynamicScales);
+  if (zeroPoints || dynamicZeroPoints) {
+    printer << " ";
+    printParamSource(printer, "zero_points", zeroPoints, dynamicZeroPoints);
+  }
+}
+
+/// `scales(attr) [zero_points(attr)]`: compile-time parameters only.
+static ParseResult parseStaticQuantParams(OpAsmParser &parser,
+                                          Attribute &scales,
+                                          Attribute &zeroPoints) {
+  if (parser.parseKeyword("scales") ||
+      parseParamSource(parser, scales, nullptr, nullptr))
+    return failure();
+  if (succeeded(parser.parseOptionalKeyword("zero_points")))
+    return parseParamSource(parser, zeroPoints, nullptr, nullptr);
+  return success();
+}
+
+static void printStaticQuantParams(OpAsmPrinter &printer, Operation *,
+                                   Attribute scales, Attribute zeroPoints) {
+  printParamSource(printer, "scales", scales, Value());
+  if (zeroPoints) {
+    printer << " ";
+    printParamSource(printer, "zero_points", zeroPoints, Value());
+  }
+}
+
+/// `[kind, kind, ...]` of observer statistic kinds, stored as strings so the
+/// generic form stays readable.
+static ParseResult parseStatisticList(OpAsmParser &parser, ArrayAttr &stats) {
+  SmallVector<Attribute> kinds;
+  auto parseOne = [&]() -> ParseResult {
+    SMLoc loc = parser.getCurrentLocation();
+    StringRef name;
+    if (parser.parseKeyword(&name))
+      return failure();
+    if (!symbolizeStatisticKind(name))
+      return parser.emitError(loc)
+             << "unknown statistic '" << name
+             << "'; expected min_max, moving_average_min_max, histogram, "
+                "channel_abs_max or gram";
+    kinds.push_back(parser.getBuilder().getStringAttr(name));
+    return success();
+  };
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, parseOne))
+    return failure();
+  stats = parser.getBuilder().getArrayAttr(kinds);
+  return success();
+}
+
+static void printStatisticList(OpAsmPrinter &printer, Operation *,
+                               ArrayAttr stats) {
+  printer << "[";
+  llvm::interleaveComma(stats, printer, [&](Attribute kind) {
+    if (auto name = dyn_cast<StringAttr>(kind))
+      printer << name.getValue();
+    else
+      printer.printAttribute(kind);
+  });
+  printer << "]";
+}
+
+//===----------------------------------------------------------------------===//
+// Shared matmul checks
+//===----------------------------------------------------------------------===//
+
+/// Checks `lhs : [..., M, K]` x `rhs : [N, K]` (or `[B, N, K]` with
+/// `lhs : [B, M, K]`) -> `result : [..., M, N]`.
+static LogicalResult verifyMatmulShapes(Operation *op, StringRef lhsName,
+                                        StringRef rhsName,
+                                        RankedTensorType lhs,
+                                        RankedTensorType rhs,
+                                        RankedTensorType result) {
+  if (lhs.getRank() < 2)
+    return op->emitOpError() << lhsName << " must have rank 2 or more ([..., M, "
+                             << "K]), got rank " << lhs.getRank();
+  if (rhs.getRank() != 2 && rhs.getRank() != 3)
+    return op->emitOpError() << rhsName << " must be [N, K] or [B, N, K], got "
+                             << "rank " << rhs.getRank();
+  if (rhs.getRank() == 3 && lhs.getRank() != 3)
+    return op->emitOpError() << "a batched " << rhsName << " [B, N, K] needs a "
+                             << lhsName << " of rank 3 [B, M, K], got rank "
+                             << lhs.getRank();
+  auto mismatch = [](int64_t a, int64_t b) {
+    return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+  };
+  int64_t k = lhs.getShape().back();
+  if (mismatch(k, rhs.getShape().back()))
+    return op->emitOpError()
+           << "reduction size mismatch: " << lhsName << " has K = " << k
+           << ", " << rhsName << " has K = " << rhs.getShape().back();
+  if (rhs.getRank() == 3 && mismatch(lhs.getDimSize(0), rhs.getDimSize(0)))
+    return op->emitOpError() << "batch size mismatch: " << lhsName << " has "
+                             << lhs.getDimSize(0) << ", " << rhsName
+                             << " has " << rhs.getDimSize(0);
+
+  SmallVector<int64_t> expected(lhs.getShape().drop_back());
+  expected.push_back(rhs.getShape()[rhs.getRank() - 2]);
+  if (failed(verifyCompatibleShape(result.getShape(), expected)))
+    return op->emitOpError()
+           << "result shape must be " << lhsName << "'s leading dimensions "
+           << "followed by N: expected "
+           << RankedTensorType::get(expected, result.getElementType())
+           << ", got " << result;
+  return success();
+}
+
+/// Weights are `[.., N, K]`: a per-axis scheme must run along N (one scale
+/// per output channel) and a group-wise one along K.
+static LogicalResult verifyWeightSchemeAxes(Operation *op, StringRef name,
+                                            SchemeAttr scheme, int64_t rank) {
+  if (scheme.getGranularity() == Granularity::Axis &&
+      scheme.getAxis() != rank - 2)
+    return op->emitOpError()
+           << name << " per-axis scales must be per output channel (axis = "
+           << rank - 2 << ", the N dimension), got axis = "
+           << scheme.getAxis();
+  if (scheme.getGranularity() == Granularity::Group &&
+      scheme.getAxis() != rank - 1)
+    return op->emitOpError()
+           << name << " groups must run along the reduction dimension (axis = "
+           << rank - 1 << ", K), got axis = " << scheme.getAxis();
+  return success();
+}
+
+/// Bias is `[N]` of the result's real type (f32 when the result is
+/// requantized).
+static LogicalResult verifyBias(Operation *op, Value bias, int64_t n,
+                                Type elementType) {
+  if (!bias)
+    return success();
+  auto type = cast<RankedTensorType>(bias.getType());
+  if (type.getRank() != 1 ||
+      (!ShapedType::isDynamic(type.getDimSize(0)) &&
+       !ShapedType::isDynamic(n) && type.getDimSize(0) != n))
+    return op->emitOpError() << "bias must have shape [" << n << "], got "
+                             << type;
+  if (type.getElementType() != elementType)
+    return op->emitOpError() << "bias element type must be " << elementType
+                             << ", got " << type.getElementType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  if (failed(verifyCompatibleShape(getInput().getType(), getType())))
+    return emitOpError() << "input shape " << getInput().getType()
+                         << " and result shape " << getType() << " differ";
+  return verifyQuantParams(
+      *this, {"", getScheme(), getType(), getScalesAttr(), getDynamicScales(),
+              getZeroPointsAttr(), getDynamicZeroPoints()});
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (failed(verifyCompatibleShape(getInput().getType(), getType())))
+    return emitOpError() << "input shape " << getInput().getType()
+                         << " and result shape " << getType() << " differ";
+  return verifyQuantParams(*this, {"", getScheme(), getInput().getType(),
+                                   getScalesAttr(), getDynamicScales(),
+                                   getZeroPointsAttr(),
+                                   getDynamicZeroPoints()});
+}
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+bool ObserveOp::gathers(StatisticKind kind) {
+  StringRef name = stringifyStatisticKind(kind);
+  return llvm::any_of(getStats(), [&](Attribute attr) {
+    auto str = dyn_cast<StringAttr>(attr);
+    return str && str.getValue() == name;
+  });
+}
+
+int64_t ObserveOp::getNumBins() { return getBins().value_or(2048); }
+
+int64_t ObserveOp::getChannelAxisOrDefault() {
+  return getChannelAxis().value_or(getInput().getType().getRank() - 1);
+}
+
+LogicalResult ObserveOp::verify() {
+  if (getId().empty())
+    return emitOpError() << "needs a non-empty id";
+  if (getStats().empty())
+    return emitOpError() << "gathers no statistic; list at least one";
+  llvm::SmallSet<StringRef, 8> seen;
+  for (Attribute attr : getStats()) {
+    auto name = dyn_cast<StringAttr>(attr);
+    if (!name || !symbolizeStatisticKind(name.getValue()))
+      return emitOpError()
+             << "unknown statistic " << attr
+             << "; expected min_max, moving_average_min_max, histogram, "
+                "channel_abs_max or gram";
+    if (!seen.insert(name.getValue()).second)
+      return emitOpError() << "statistic '" << name.getValue()
+                           << "' listed twice";
+  }
+  if (std::optional<int64_t> bins = getBins()) {
+    if (!gathers(StatisticKind::Histogram))
+      return emitOpError() << "'bins' given without the histogram statistic";
+    if (*bins < 2 || *bins > (int64_t(1) << 20))
+      return emitOpError() << "bins must be in [2, 1048576], got " << *bins;
+  }
+  if (std::optional<int64_t> axis = getChannelAxis()) {
+    if (!gathers(StatisticKind::ChannelAbsMax) &&
+        !gathers(StatisticKind::Gram))
+      return emitOpError() << "'channel_axis' given without channel_abs_max "
+                              "or gram";
+    int64_t rank = getInput().getType().getRank();
+    if (*axis < 0 || *axis >= rank)
+      return emitOpError() << "channel_axis " << *axis
+                           << " is out of range for an input of rank " << rank;
+  }
+  if ((gathers(StatisticKind::ChannelAbsMax) ||
+       gathers(StatisticKind::Gram)) &&
+      getInput().getType().getRank() == 0)
+    return emitOpError() << "per-channel statistics need an input of rank 1 "
+                            "or more";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+/// The format families whose codes multiply exactly: integers (i32
+/// accumulation) and FP8 (f32 accumulation).
+enum class ArithmeticFamily { Integer, Fp8, None };
+
+static ArithmeticFamily getFamily(SchemeAttr scheme) {
+  if (scheme.isIntegerFormat())
+    return ArithmeticFamily::Integer;
+  if (scheme.getFormat() == StorageFormat::F8E4M3FN ||
+      scheme.getFormat() == StorageFormat::F8E5M2)
+    return ArithmeticFamily::Fp8;
+  return ArithmeticFamily::None;
+}
+
+LogicalResult MatmulOp::verify() {
+  RankedTensorType lhsType = getLhs().getType(), rhsType = getRhs().getType();
+  RankedTensorType resultType = getType();
+  if (failed(verifyMatmulShapes(*this, "lhs", "rhs", lhsType, rhsType,
+                                resultType)))
+    return failure();
+
+  SchemeAttr lhsScheme = getLhsScheme(), rhsScheme = getRhsScheme();
+  for (auto [name, scheme] : {std::pair{"lhs", lhsScheme}, {"rhs", rhsScheme}})
+    if (getFamily(scheme) == ArithmeticFamily::None)
+      return emitOpError() << name << " format "
+                           << stringifyStorageFormat(scheme.getFormat())
+                           << " has no exact product arithmetic; use "
+                              "lowbit.dequant_matmul for it";
+  if (getFamily(lhsScheme) != getFamily(rhsScheme))
+    return emitOpError() << "lhs format "
+                         << stringifyStorageFormat(lhsScheme.getFormat())
+                         << " and rhs format "
+                         << stringifyStorageFormat(rhsScheme.getFormat())
+                         << " must both be integer or both FP8";
+
+  // Activation scales must be constant along K to factor out of the sum.
+  int64_t lhsRank = lhsType.getRank();
+  bool perRow =
+      (lhsScheme.getGranularity() == Granularity::Axis &&
+       lhsScheme.getAxis() == lhsRank - 2) ||
+      (lhsScheme.getGranularity() == Granularity::Group &&
+       lhsScheme.getAxis() == lhsRank - 1 &&
+       lhsScheme.getGroupSize() == lhsType.getShape().back());
+  if (lhsScheme.getGranularity() != Granularity::Tensor && !perRow)
+    return emitOpError()
+           << "lhs scales must be per tensor or per row (axis = "
+           << lhsRank - 2
+           << ", the M dimension); scales that vary along K cannot be "
+              "factored out of the accumulation";
+  if (failed(verifyWeightSchemeAxes(*this, "rhs", rhsScheme,
+                                    rhsType.getRank())))
+    return failure();
+
+  if (failed(verifyQuantParams(
+          *this, {"lhs ", lhsScheme, lhsType, getLhsScalesAttr(),
+                  getLhsDynamicScales(), getLhsZeroPointsAttr(),
+                  getLhsDynamicZeroPoints()})) ||
+      failed(verifyQuantParams(*this, {"rhs ", rhsScheme, rhsType,
+                                       getRhsScalesAttr(), Value(),
+                                       getRhsZeroPointsAttr(), Value()})))
+    return failure();
+
+  if (ElementsAttr colSums = getColSumsAttr()) {
+    if (getFamily(rhsScheme) != ArithmeticFamily::Integer)
+      return emitOpError() << "col_sums only apply to integer weights";
+    ShapedType type = colSums.getShapedType();
+    ArrayRef<int64_t> expected = rhsType.getShape().drop_back();
+    if (!type.getElementType().isInteger(32) ||
+        failed(verifyCompatibleShape(type.getShape(), expected)))
+      return emitOpError() << "col_sums must be i32 of shape rhs without K "
+                           << RankedTensorType::get(
+                                  expected, IntegerType::get(getContext(), 32))
+                           << ", got " << type;
+  }
+
+  // Epilogue.
+  Type resultElement = resultType.getElementType();
+  SchemeAttr resultScheme = getResultSchemeAttr();
+  if (isa<FloatType>(resultElement)) {
+    if (resultScheme || getResultScalesAttr() || getResultZeroPointsAttr())
+      return emitOpError() << "a real result (" << resultElement
+                           << ") takes no requantize(...) epilogue; use an "
+                              "integer result type to requantize";
+  } else {
+    if (!resultScheme)
+      return emitOpError() << "an integer result (" << resultElement
+                           << ") needs a requantize(...) epilogue";
+    if (resultScheme.getGranularity() == Granularity::Group ||
+        (resultScheme.getGranularity() == Granularity::Axis &&
+         resultScheme.getAxis() != resultType.getRank() - 1))
+      return emitOpError() << "result scales must be per tensor or per output "
+                              "channel (axis = "
+                           << resultType.getRank() - 1 << ")";
+    if (failed(verifyQuantParams(*this, {"result ", resultScheme, resultType,
+                                         getResultScalesAttr(), Value(),
+                                         getResultZeroPointsAttr(), Value()})))
+      return failure();
+  }
+  Type biasElement = isa<FloatType>(resultElement)
+                         ? resultElement
+                         : Float32Type::get(getContext());
+  return verifyBias(*this, getBias(), resultType.getShape().back(),
+                    biasElement);
+}
+
+//===----------------------------------------------------------------------===//
+// DequantMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantMatmulOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightType = getWeight().getType();
+  RankedTensorType resultType = getType();
+  if (failed(verifyMatmulShapes(*this, "input", "weight", inputType,
+                                weightType, resultType)))
+    return failure();
+  if (resultType.getElementType() != inputType.getElementType())
+    return emitOpError() << "result element type "
+                         << resultType.getElementType()
+                         << " must match the input's "
+                         << inputType.getElementType();
+  if (failed(verifyWeightSchemeAxes(*this, "weight", getScheme(),
+                                    weightType.getRank())) ||
+      failed(verifyQuantParams(*this, {"weight ", getScheme(), weightType,
+                                       getScalesAttr(), Value(),
+                                       getZeroPointsAttr(), Value()})))
+    return failure();
+  return verifyBias(*this, getBias(), resultType.getShape().back(),
+                    resultType.getElementType());
+}
+
+#define GET_OP_CLASSES
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"

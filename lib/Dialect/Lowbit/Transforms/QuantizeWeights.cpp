@@ -1,0 +1,200 @@
+//===- QuantizeWeights.cpp - constant matmul weights to lowbit ------------===//
+//
+// Round-to-nearest weight-only quantization:
+//
+//   y = x · W            (W constant, stored [K, N] or [N, K])
+//     ->  Wt = W laid out [N, K]
+//         per block b of Wt (tensor / output channel / group of G along K):
+//           s_b = range_b / qrange,   q = clamp(round(Wt / s_b) + z_b)
+//         y = lowbit.dequant_matmul(x, q) scales(s) [zero_points(z)]
+//
+// The codes, scales and zero-points become dense_resource constants; the
+// float weight is erased once nothing else reads it. A non-zero accumulator
+// of the original op is added back: y = acc + dequant_matmul(x, q).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConstantWeightMatmul.h"
+#include "SchemeOptions.h"
+#include "WeightConstants.h"
+
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Quant/Packing.h"
+#include "lowbit/Quant/Quantizer.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::lowbit {
+#define GEN_PASS_DEF_QUANTIZEWEIGHTSPASS
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
+} // namespace mlir::lowbit
+
+using namespace mlir;
+using namespace mlir::lowbit;
+namespace quant = ::lowbit::quant;
+
+namespace {
+
+struct QuantizeWeightsPass
+    : public mlir::lowbit::impl::QuantizeWeightsPassBase<QuantizeWeightsPass> {
+  using QuantizeWeightsPassBase::QuantizeWeightsPassBase;
+
+  void runOnOperation() override;
+
+private:
+  /// A weight quantized once, shared by every matmul that reads it.
+  struct QuantizedWeight {
+    Value codes;
+    SchemeAttr scheme;
+    Attribute scales;
+    Attribute zeroPoints;
+  };
+
+  /// Replaces one matmul; emits an error at it and fails when the requested
+  /// scheme cannot apply to its weight.
+  LogicalResult quantizeMatmul(const ConstantWeightMatmul &match,
+                               const WeightSchemeRequest &request);
+
+  /// Quantizes the weight of `match` (or returns it from the cache).
+  FailureOr<QuantizedWeight> getQuantizedWeight(const ConstantWeightMatmul &match,
+                                                const WeightSchemeRequest &request);
+
+  /// Keyed by the float weight value and whether it was stored [K, N].
+  llvm::DenseMap<std::pair<Value, int>, QuantizedWeight> cache;
+};
+
+} // namespace
+
+FailureOr<QuantizeWeightsPass::QuantizedWeight>
+QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
+                                        const WeightSchemeRequest &request) {
+  auto key = std::make_pair(match.weightValue, int(match.weightIsKN));
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return it->second;
+
+  Operation *op = match.op;
+  MLIRContext *ctx = op->getContext();
+  ShapedType storedType = match.weight.getShapedType();
+  SmallVector<int64_t> shape(storedType.getShape());
+  int64_t rank = shape.size();
+  if (match.weightIsKN)
+    std::swap(shape[rank - 2], shape[rank - 1]);
+  int64_t k = shape[rank - 1];
+
+  if (request.granularity == Granularity::Group && k % request.groupSize != 0)
+    return op->emitError() << "lowbit-quantize-weights: group size "
+                           << request.groupSize
+                           << " does not divide the reduction size K = " << k
+                           << " of this matmul; choose a group size that "
+                              "divides K or granularity=channel";
+
+  std::string error;
+  FailureOr<std::vector<float>> stored =
+      readFloatElements(match.weight, error);
+  if (failed(stored))
+    return op->emitError() << "lowbit-quantize-weights: cannot read the "
+                              "weight: "
+                           << error;
+  std::vector<float> weight =
+      match.weightIsKN ? transposeLastTwo(*stored, storedType.getShape())
+                       : std::move(*stored);
+
+  SchemeAttr scheme = getWeightScheme(ctx, request, rank);
+  quant::Scheme numerics = toNumericsScheme(scheme);
+  quant::QuantizedTensor quantized;
+  std::vector<int64_t> numericsShape(shape.begin(), shape.end());
+  bool ok = clipSearch ? quant::quantizeWithClipSearch(
+                             weight.data(), numericsShape, numerics,
+                             quantized, error)
+                       : quant::quantize(weight.data(), numericsShape,
+                                         numerics, quantized, error);
+  if (!ok)
+    return op->emitError() << "lowbit-quantize-weights: cannot quantize the "
+                              "weight: "
+                           << error;
+
+  // Materialise the codes where the float weight is defined, so they
+  // dominate every matmul that shares it.
+  std::string name = getResourceNameHint(match.weight, "weight");
+  OpBuilder builder(ctx);
+  if (Operation *weightOp = match.weightValue.getDefiningOp())
+    builder.setInsertionPoint(weightOp);
+  else
+    builder.setInsertionPoint(op);
+  auto codesType = RankedTensorType::get(shape, scheme.getStorageType());
+  std::vector<uint8_t> bytes = quant::packCodes(quantized, numerics.format);
+  QuantizedWeight result;
+  result.scheme = scheme;
+  result.codes = arith::ConstantOp::create(
+      builder, match.weightValue.getLoc(), codesType,
+      makeResourceAttr(codesType, name + ".q", bytes));
+  result.scales = makeScalesAttr(scheme.getScaleType(), quantized.scaleShape,
+                                 quantized.scales, name + ".scales");
+  if (!scheme.getSymmetric())
+    result.zeroPoints = makeZeroPointsAttr(ctx, quantized.scaleShape,
+                                           quantized.zeroPoints, name + ".zp");
+  cache[key] = result;
+  return result;
+}
+
+LogicalResult
+QuantizeWeightsPass::quantizeMatmul(const ConstantWeightMatmul &match,
+                                    const WeightSchemeRequest &request) {
+  FailureOr<QuantizedWeight> weight = getQuantizedWeight(match, request);
+  if (failed(weight))
+    return failure();
+
+  Operation *op = match.op;
+  OpBuilder builder(op);
+  Location loc = op->getLoc();
+  Type resultType = op->getResult(0).getType();
+  Value result = DequantMatmulOp::create(
+      builder, loc, resultType, match.input, weight->codes, /*bias=*/Value(),
+      weight->scheme, weight->scales, weight->zeroPoints);
+  if (match.accumulator)
+    result = arith::AddFOp::create(builder, loc, result, match.accumulator);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+  return success();
+}
+
+void QuantizeWeightsPass::runOnOperation() {
+  Operation *root = getOperation();
+  std::string error;
+  FailureOr<WeightSchemeRequest> request =
+      parseWeightSchemeRequest(&getContext(), format, granularity, groupSize,
+                               symmetric, scaleType, error);
+  if (failed(request)) {
+    root->emitError() << "lowbit-quantize-weights: " << error;
+    return signalPassFailure();
+  }
+
+  SmallVector<ConstantWeightMatmul> matches;
+  root->walk([&](Operation *op) {
+    if (std::optional<ConstantWeightMatmul> match =
+            matchConstantWeightMatmul(op))
+      if (match->weight.getShapedType().getNumElements() >= minElements)
+        matches.push_back(*match);
+  });
+
+  bool failed = false;
+  for (const ConstantWeightMatmul &match : matches)
+    failed |= mlir::failed(quantizeMatmul(match, *request));
+
+  // Float weights that no longer feed anything are dropped now rather than
+  // left for a canonicalizer: they are the bulk of a model's memory.
+  llvm::SetVector<Operation *> floatWeights;
+  for (auto &entry : cache)
+    if (Operation *weightOp = entry.first.first.getDefiningOp())
+      floatWeights.insert(weightOp);
+  for (Operation *weightOp : floatWeights)
+    if (weightOp->use_empty())
+      weightOp->erase();
+  cache.clear();
+  if (failed)
+    signalPassFailure();
+}

@@ -1,0 +1,36 @@
+# -*- Python -*-
+# lit configuration of lowbit's regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "LOWBIT"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lowbit_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", ".so"))
+config.substitutions.append(
+    ("%lowbit_plugin", os.path.join(config.lowbit_libs_dir, "LowbitPlugin.so")))
+# Upstream mlir-opt from the LLVM installation, for the plugin tests.
+config.substitutions.append(
+    ("%upstream_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+if config.sanitizers:
+    # Upstream mlir-opt is not instrumented; loading an instrumented plugin
+    # into it needs the sanitizer runtime preloaded, so skip those tests.
+    config.available_features.add("sanitizers")
+
+tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
+tools = ["lowbit-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -17,14 +17,17 @@
 #include "ConstantWeightMatmul.h"
 #include "SchemeOptions.h"
 #include "WeightConstants.h"
+#include "WeightReport.h"
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Quant/ErrorMetrics.h"
 #include "lowbit/Quant/Packing.h"
 #include "lowbit/Quant/Quantizer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::lowbit {
@@ -35,6 +38,24 @@ namespace mlir::lowbit {
 using namespace mlir;
 using namespace mlir::lowbit;
 namespace quant = ::lowbit::quant;
+
+/// `file:line:col` for file locations, the name for named locations (ONNX
+/// node names), the printed location otherwise.
+static std::string formatLocation(Location loc) {
+  if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
+    return (fileLoc.getFilename().getValue() + ":" +
+            Twine(fileLoc.getLine()) + ":" + Twine(fileLoc.getColumn()))
+        .str();
+  if (auto nameLoc = dyn_cast<NameLoc>(loc))
+    return nameLoc.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      return formatLocation(fused.getLocations().front());
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
 
 namespace {
 
@@ -64,6 +85,9 @@ private:
 
   /// Keyed by the float weight value and whether it was stored [K, N].
   llvm::DenseMap<std::pair<Value, int>, QuantizedWeight> cache;
+
+  /// Filled only when the `report` option names a file.
+  std::vector<WeightReportEntry> reportEntries;
 };
 
 } // namespace
@@ -138,6 +162,26 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
     result.zeroPoints = makeZeroPointsAttr(ctx, quantized.scaleShape,
                                            quantized.zeroPoints, name + ".zp");
   cache[key] = result;
+
+  if (!report.empty()) {
+    WeightReportEntry entry;
+    entry.name = name;
+    entry.location = formatLocation(op->getLoc());
+    entry.shape = numericsShape;
+    llvm::raw_string_ostream schemeStream(entry.scheme);
+    schemeStream << scheme;
+    entry.floatBytes = static_cast<int64_t>(weight.size()) *
+                       storedType.getElementTypeBitWidth() / 8;
+    int64_t scaleBytes = static_cast<int64_t>(quantized.scales.size()) *
+                         scheme.getScaleType().getIntOrFloatBitWidth() / 8;
+    entry.quantizedBytes = static_cast<int64_t>(bytes.size()) + scaleBytes +
+                           4 * static_cast<int64_t>(quantized.zeroPoints.size());
+    std::vector<float> dequantized(weight.size());
+    quant::dequantize(quantized, numericsShape, numerics, dequantized.data());
+    entry.error = quant::computeErrorMetrics(weight.data(), dequantized.data(),
+                                             weight.size());
+    reportEntries.push_back(std::move(entry));
+  }
   return result;
 }
 
@@ -173,6 +217,15 @@ void QuantizeWeightsPass::runOnOperation() {
     return signalPassFailure();
   }
 
+  // One report per run: with the pass nested on functions, every function
+  // would overwrite the others' report.
+  if (!report.empty() && !isa<ModuleOp>(root)) {
+    root->emitError() << "lowbit-quantize-weights: option 'report' needs the "
+                         "pass to run on the module, not nested on '"
+                      << root->getName() << "'";
+    return signalPassFailure();
+  }
+
   SmallVector<ConstantWeightMatmul> matches;
   root->walk([&](Operation *op) {
     if (std::optional<ConstantWeightMatmul> match =
@@ -196,5 +249,16 @@ void QuantizeWeightsPass::runOnOperation() {
       weightOp->erase();
   cache.clear();
   if (failed)
-    signalPassFailure();
+    return signalPassFailure();
+
+  if (!report.empty()) {
+    std::string writeError = writeWeightReport(
+        report, "lowbit-quantize-weights", reportEntries);
+    reportEntries.clear();
+    if (!writeError.empty()) {
+      root->emitError() << "lowbit-quantize-weights: option 'report': "
+                        << writeError;
+      return signalPassFailure();
+    }
+  }
 }

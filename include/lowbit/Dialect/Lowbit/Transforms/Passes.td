@@ -59,7 +59,11 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
            "Per block, search the clipping ratio that minimises the squared "
            "error of the dequantized weight">,
     Option<"minElements", "min-elements", "int64_t", /*default=*/"0",
-           "Leave weights with fewer elements than this in float">
+           "Leave weights with fewer elements than this in float">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write a JSON report of every quantized weight (bytes before and "
+           "after, SQNR, cosine, max-abs and relative error of the "
+           "dequantized weight) to this file">
   ];
 }
 

@@ -1,0 +1,55 @@
+//===- Packing.h - Storage bytes of quantized codes -------------*- C++ -*-===//
+//
+// Part of the lowbit project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The canonical byte layout of quantized codes, as held in weight blobs:
+// 8-bit formats take one byte per element; 4-bit formats take two elements per
+// byte, the element with the even row-major index in the LOW nibble and the
+// following odd one in the HIGH nibble. Kernel-specific layouts are derived
+// from this one by the packing passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_QUANT_PACKING_H
+#define LOWBIT_QUANT_PACKING_H
+
+#include "lowbit/Quant/Formats.h"
+#include "lowbit/Quant/Quantizer.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace lowbit::quant {
+
+/// Packs 4-bit codes two per byte: code i goes into the low nibble of byte
+/// i / 2 when i is even and into its high nibble when i is odd; an odd count
+/// leaves the last high nibble 0. Each code must lie in [-8, 15]; signed codes
+/// are stored as 4-bit two's complement (code & 0xF).
+std::vector<uint8_t> packNibbles(const std::vector<int32_t> &codes);
+
+/// Reads `numElements` 4-bit codes packed by packNibbles() from `bytes`
+/// ((numElements + 1) / 2 bytes). With `signExtend` the nibbles are read as
+/// two's complement (-8..7), otherwise as 0..15.
+std::vector<int32_t> unpackNibbles(const uint8_t *bytes, size_t numElements,
+                                   bool signExtend);
+
+/// The storage bytes of a whole quantized tensor in `format`: 8-bit formats
+/// one byte per element (I8 as two's complement, U8 as is, FP8 the raw code);
+/// 4-bit formats packNibbles().
+std::vector<uint8_t> packCodes(const QuantizedTensor &tensor,
+                               StorageFormat format);
+
+/// The inverse of packCodes(): `numElements` codes in the QuantizedTensor
+/// convention (I8 and I4 sign-extended, every other format as unsigned).
+std::vector<int32_t> unpackCodes(const uint8_t *bytes, size_t numElements,
+                                 StorageFormat format);
+
+/// Bytes that packCodes() produces for `numElements` elements of `format`.
+size_t packedByteCount(size_t numElements, StorageFormat format);
+
+} // namespace lowbit::quant
+
+#endif // LOWBIT_QUANT_PACKING_H

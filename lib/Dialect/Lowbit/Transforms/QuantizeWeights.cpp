@@ -37,7 +37,7 @@ namespace mlir::lowbit {
 
 using namespace mlir;
 using namespace mlir::lowbit;
-namespace quant = ::lowbit::quant;
+namespace numerics = ::lowbit::quant;
 
 /// `file:line:col` for file locations, the name for named locations (ONNX
 /// node names), the printed location otherwise.
@@ -128,13 +128,13 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
                        : std::move(*stored);
 
   SchemeAttr scheme = getWeightScheme(ctx, request, rank);
-  quant::Scheme numerics = toNumericsScheme(scheme);
-  quant::QuantizedTensor quantized;
+  numerics::Scheme numerics = toNumericsScheme(scheme);
+  numerics::QuantizedTensor quantized;
   std::vector<int64_t> numericsShape(shape.begin(), shape.end());
-  bool ok = clipSearch ? quant::quantizeWithClipSearch(
+  bool ok = clipSearch ? numerics::quantizeWithClipSearch(
                              weight.data(), numericsShape, numerics,
                              quantized, error)
-                       : quant::quantize(weight.data(), numericsShape,
+                       : numerics::quantize(weight.data(), numericsShape,
                                          numerics, quantized, error);
   if (!ok)
     return op->emitError() << "lowbit-quantize-weights: cannot quantize the "
@@ -150,7 +150,7 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   else
     builder.setInsertionPoint(op);
   auto codesType = RankedTensorType::get(shape, scheme.getStorageType());
-  std::vector<uint8_t> bytes = quant::packCodes(quantized, numerics.format);
+  std::vector<uint8_t> bytes = numerics::packCodes(quantized, numerics.format);
   QuantizedWeight result;
   result.scheme = scheme;
   result.codes = arith::ConstantOp::create(
@@ -177,8 +177,8 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
     entry.quantizedBytes = static_cast<int64_t>(bytes.size()) + scaleBytes +
                            4 * static_cast<int64_t>(quantized.zeroPoints.size());
     std::vector<float> dequantized(weight.size());
-    quant::dequantize(quantized, numericsShape, numerics, dequantized.data());
-    entry.error = quant::computeErrorMetrics(weight.data(), dequantized.data(),
+    numerics::dequantize(quantized, numericsShape, numerics, dequantized.data());
+    entry.error = numerics::computeErrorMetrics(weight.data(), dequantized.data(),
                                              weight.size());
     reportEntries.push_back(std::move(entry));
   }

@@ -7,7 +7,7 @@
 
 using namespace mlir;
 using namespace mlir::lowbit;
-namespace quant = ::lowbit::quant;
+namespace numerics = ::lowbit::quant;
 
 FailureOr<WeightSchemeRequest> mlir::lowbit::parseWeightSchemeRequest(
     MLIRContext *ctx, StringRef format, StringRef granularity,
@@ -84,51 +84,51 @@ SchemeAttr mlir::lowbit::getWeightScheme(MLIRContext *ctx,
   llvm_unreachable("unknown granularity");
 }
 
-quant::Scheme mlir::lowbit::toNumericsScheme(SchemeAttr scheme) {
-  quant::Scheme result;
+numerics::Scheme mlir::lowbit::toNumericsScheme(SchemeAttr scheme) {
+  numerics::Scheme result;
   switch (scheme.getFormat()) {
   case StorageFormat::I8:
-    result.format = quant::StorageFormat::I8;
+    result.format = numerics::StorageFormat::I8;
     break;
   case StorageFormat::U8:
-    result.format = quant::StorageFormat::U8;
+    result.format = numerics::StorageFormat::U8;
     break;
   case StorageFormat::I4:
-    result.format = quant::StorageFormat::I4;
+    result.format = numerics::StorageFormat::I4;
     break;
   case StorageFormat::U4:
-    result.format = quant::StorageFormat::U4;
+    result.format = numerics::StorageFormat::U4;
     break;
   case StorageFormat::NF4:
-    result.format = quant::StorageFormat::NF4;
+    result.format = numerics::StorageFormat::NF4;
     break;
   case StorageFormat::F4E2M1FN:
-    result.format = quant::StorageFormat::FP4E2M1;
+    result.format = numerics::StorageFormat::FP4E2M1;
     break;
   case StorageFormat::F8E4M3FN:
-    result.format = quant::StorageFormat::F8E4M3FN;
+    result.format = numerics::StorageFormat::F8E4M3FN;
     break;
   case StorageFormat::F8E5M2:
-    result.format = quant::StorageFormat::F8E5M2;
+    result.format = numerics::StorageFormat::F8E5M2;
     break;
   }
   switch (scheme.getGranularity()) {
   case Granularity::Tensor:
-    result.granularity = quant::Granularity::Tensor;
+    result.granularity = numerics::Granularity::Tensor;
     break;
   case Granularity::Axis:
-    result.granularity = quant::Granularity::Axis;
+    result.granularity = numerics::Granularity::Axis;
     break;
   case Granularity::Group:
-    result.granularity = quant::Granularity::Group;
+    result.granularity = numerics::Granularity::Group;
     break;
   }
   result.axis = scheme.getAxis();
   result.groupSize = scheme.getGroupSize();
   result.symmetric = scheme.getSymmetric();
   Type scaleType = scheme.getScaleType();
-  result.scaleType = scaleType.isF16()    ? quant::ScaleType::F16
-                     : scaleType.isBF16() ? quant::ScaleType::BF16
-                                          : quant::ScaleType::F32;
+  result.scaleType = scaleType.isF16()    ? numerics::ScaleType::F16
+                     : scaleType.isBF16() ? numerics::ScaleType::BF16
+                                          : numerics::ScaleType::F32;
   return result;
 }

@@ -12,7 +12,7 @@
 
 using namespace mlir;
 using namespace mlir::lowbit;
-namespace quant = ::lowbit::quant;
+namespace numerics = ::lowbit::quant;
 
 /// Decodes `count` raw little-endian elements of float type `type`.
 static bool decodeRaw(Type type, const char *raw, size_t count,
@@ -26,8 +26,8 @@ static bool decodeRaw(Type type, const char *raw, size_t count,
     for (size_t i = 0; i < count; ++i) {
       uint16_t bits;
       std::memcpy(&bits, raw + 2 * i, 2);
-      out[i] = type.isF16() ? quant::halfBitsToFloat(bits)
-                            : quant::bfloat16BitsToFloat(bits);
+      out[i] = type.isF16() ? numerics::halfBitsToFloat(bits)
+                            : numerics::bfloat16BitsToFloat(bits);
     }
     return true;
   }
@@ -137,8 +137,8 @@ Attribute mlir::lowbit::makeScalesAttr(Type scaleType, ArrayRef<int64_t> shape,
     bytes.resize(scales.size() * 2);
     for (size_t i = 0; i < scales.size(); ++i) {
       uint16_t bits = scaleType.isF16()
-                          ? quant::floatToHalfBits(scales[i])
-                          : quant::floatToBFloat16Bits(scales[i]);
+                          ? numerics::floatToHalfBits(scales[i])
+                          : numerics::floatToBFloat16Bits(scales[i]);
       std::memcpy(bytes.data() + 2 * i, &bits, 2);
     }
   }

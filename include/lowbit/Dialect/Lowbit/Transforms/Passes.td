@@ -67,4 +67,114 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Activation quantization
+//===----------------------------------------------------------------------===//
+
+def QuantizeActivationsPass : Pass<"lowbit-quantize-activations", "ModuleOp"> {
+  let summary = "Quantize the activations of dequant_matmuls with 8-bit "
+                "integer weights, giving integer lowbit.matmuls (W8A8)";
+  let description = [{
+    Rewrites every `lowbit.dequant_matmul` whose weight is i8 (or u8) into an
+    integer `lowbit.matmul` whose activation is quantized to 8 bits:
+
+    ```
+    y = x · dequant(W)                       (W codes [N, K], scales s_w)
+      -> q_x = quantize(x; s_x, z_x)         (dynamic: computed from x here,
+                                              static: read from `stats`)
+         y = lowbit.matmul(q_x, W) = s_x s_w · (Σ_k q_x w - z_x Σ_k w)
+    ```
+
+    The weight column sums `Σ_k w[n, k]` that the zero-point correction needs
+    are computed at compile time (`col_sums`). Dynamic scales are computed in
+    the IR: per tensor `s = max|x| / 127`, per token one scale per row of x
+    (asymmetric: `s = (max - min) / 255`, `z = round(-min / s) - 128` for i8).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::lowbit::LowbitDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"dynamic\"",
+           "dynamic (scales computed at run time) or static (scales read "
+           "from the statistics file given by `stats`)">,
+    Option<"granularity", "granularity", "std::string", /*default=*/"\"token\"",
+           "Activation scale granularity: tensor or token (one scale per "
+           "row); static mode supports tensor only">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "Symmetric i8 activations (false: affine, with zero-points)">,
+    Option<"stats", "stats", "std::string", /*default=*/"\"\"",
+           "Statistics file (JSON) with per-activation ranges, for static "
+           "mode">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def FuseDequantMatmulPass : Pass<"lowbit-fuse-dequant-matmul"> {
+  let summary = "Fuse a dequantized weight feeding a matmul into "
+                "lowbit.dequant_matmul, and dequantized operand pairs into "
+                "the integer lowbit.matmul";
+  let description = [{
+    Matches the semantics of dequantization rather than one op sequence:
+
+    ```
+    y = x · dequantize(q)          -> lowbit.dequant_matmul(x, q)
+    y = dequantize(a) · dequantize(q)
+                                   -> lowbit.matmul(a, q) (float epilogue)
+    ```
+
+    where `dequantize` is `lowbit.dequantize` or an elementwise
+    `linalg.generic` computing `(ext(q) - z) * s` with constant `s`, `z`
+    broadcast per tensor, per channel or per group. Codes stored `[K, N]`
+    are transposed to `[N, K]` (at compile time when they are constants).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::lowbit::LowbitDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Interop with the upstream quant dialect
+//===----------------------------------------------------------------------===//
+
+def ImportUpstreamQuantPass : Pass<"lowbit-import-quant"> {
+  let summary = "Turn quant.qcast / quant.dcast on !quant.uniform types into "
+                "lowbit.quantize / lowbit.dequantize";
+  let description = [{
+    Per-tensor, per-axis and sub-channel `!quant.uniform` types become
+    `#lowbit.scheme`s with their scales and zero-points as attributes; the
+    quantized values cross between the two type systems with `quant.scast`.
+  }];
+  let dependentDialects = [
+    "::mlir::lowbit::LowbitDialect",
+    "::mlir::quant::QuantDialect"
+  ];
+}
+
+def ExportUpstreamQuantPass : Pass<"lowbit-export-quant"> {
+  let summary = "Express lowbit quantize / dequantize / dequant_matmul with "
+                "upstream !quant.uniform types where the format allows";
+  let description = [{
+    Integer schemes (i8, u8, i4, u4) with static scales become `quant.qcast`
+    / `quant.dcast` on `!quant.uniform` types (per tensor, per axis or
+    sub-channel), and `lowbit.dequant_matmul` becomes `quant.dcast` of its
+    weight followed by `linalg.matmul`, so the IR continues in upstream
+    quant/TOSA flows. NF4, FP4 and FP8 have no `!quant.uniform` form: they
+    are reported as errors.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

@@ -45,6 +45,11 @@ struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
       *this, "clip-search",
       llvm::cl::desc("Search per-block clipping ratios minimising weight MSE"),
       llvm::cl::init(false)};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Write the per-weight JSON report of "
+                     "lowbit-quantize-weights to this file"),
+      llvm::cl::init("")};
 };
 
 /// Adds lowbit-quantize-weights with `format` and `granularity` and the
@@ -61,6 +66,7 @@ void buildWeightOnlyPipeline(OpPassManager &pm,
   passOptions.symmetric = options.symmetric;
   passOptions.scaleType = options.scaleType;
   passOptions.clipSearch = options.clipSearch;
+  passOptions.report = options.report;
   pm.addPass(createQuantizeWeightsPass(passOptions));
   pm.addPass(createCSEPass());
 }

@@ -226,17 +226,23 @@ void QuantizeWeightsPass::runOnOperation() {
     return signalPassFailure();
   }
 
-  SmallVector<ConstantWeightMatmul> matches;
+  // Collect candidate ops first and match each one only when it is
+  // rewritten: rewriting a matmul replaces its result, which may be the
+  // activation of a later matmul, so a match taken earlier would be stale.
+  SmallVector<Operation *> candidates;
   root->walk([&](Operation *op) {
-    if (std::optional<ConstantWeightMatmul> match =
-            matchConstantWeightMatmul(op))
-      if (match->weight.getShapedType().getNumElements() >= minElements)
-        matches.push_back(*match);
+    if (matchConstantWeightMatmul(op))
+      candidates.push_back(op);
   });
 
   bool failed = false;
-  for (const ConstantWeightMatmul &match : matches)
-    failed |= mlir::failed(quantizeMatmul(match, *request));
+  for (Operation *op : candidates) {
+    std::optional<ConstantWeightMatmul> match = matchConstantWeightMatmul(op);
+    if (!match ||
+        match->weight.getShapedType().getNumElements() < minElements)
+      continue;
+    failed |= mlir::failed(quantizeMatmul(*match, *request));
+  }
 
   // Float weights that no longer feed anything are dropped now rather than
   // left for a canonicalizer: they are the bulk of a model's memory.

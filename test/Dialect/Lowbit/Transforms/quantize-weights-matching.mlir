@@ -163,3 +163,24 @@ func.func @not_a_contraction(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   } -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
 }
+
+// -----
+
+// Chained layers: the second matmul reads the first one's result, which the
+// rewrite replaces; the second must read the new dequant_matmul.
+// CHECK-LABEL: func.func @chained_layers(
+// CHECK: %[[H:.*]] = lowbit.dequant_matmul %{{.*}}, %{{.*}} as {{.*}} -> tensor<2x3xf32>
+// CHECK: %[[Y:.*]] = lowbit.dequant_matmul %[[H]], %{{.*}} as {{.*}} -> tensor<2x5xf32>
+// CHECK: return %[[Y]]
+func.func @chained_layers(%x: tensor<2x4xf32>) -> tensor<2x5xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<4x3xf32>
+  %w2 = arith.constant dense<0.25> : tensor<3x5xf32>
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<2x3xf32>
+  %acc1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %h = linalg.matmul ins(%x, %w1 : tensor<2x4xf32>, tensor<4x3xf32>) outs(%acc1 : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %e2 = tensor.empty() : tensor<2x5xf32>
+  %acc2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2x5xf32>) -> tensor<2x5xf32>
+  %y = linalg.matmul ins(%h, %w2 : tensor<2x3xf32>, tensor<3x5xf32>) outs(%acc2 : tensor<2x5xf32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}

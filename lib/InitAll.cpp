@@ -2,6 +2,7 @@
 
 #include "lowbit/InitAll.h"
 
+#include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitDialect.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Pipelines/Pipelines.h"
@@ -18,5 +19,6 @@ void mlir::lowbit::registerAllLowbitPasses() {
     return;
   registered = true;
   registerLowbitPasses();
+  registerLowbitConversionPasses();
   registerLowbitPipelines();
 }

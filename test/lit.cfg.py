@@ -19,6 +19,13 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", ".so"))
 config.substitutions.append(
     ("%lowbit_plugin", os.path.join(config.lowbit_libs_dir, "LowbitPlugin.so")))
+# mlir-runner with the runtime that prints memrefs, for integration tests.
+config.substitutions.append(
+    ("%mlir_runner",
+     "{} -e main -entry-point-result=void -shared-libs={},{}".format(
+         os.path.join(config.llvm_tools_dir, "mlir-runner"),
+         os.path.join(config.llvm_tools_dir, "..", "lib", "libmlir_c_runner_utils.so"),
+         os.path.join(config.llvm_tools_dir, "..", "lib", "libmlir_runner_utils.so"))))
 # Upstream mlir-opt from the LLVM installation, for the plugin tests.
 config.substitutions.append(
     ("%upstream_mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))

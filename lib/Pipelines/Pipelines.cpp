@@ -8,6 +8,10 @@
 //   lowbit-nf4    nf4, groups of group-size (default 64) along K
 //   lowbit-fp8    f8E4M3FN, one scale per output channel
 //
+// and lowbit-w8a8: i8 weights per output channel, then i8 activations
+// (dynamic per token by default, or static from a statistics file), giving
+// integer lowbit.matmuls.
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Pipelines/Pipelines.h"
@@ -50,6 +54,16 @@ struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
       llvm::cl::desc("Write the per-weight JSON report of "
                      "lowbit-quantize-weights to this file"),
       llvm::cl::init("")};
+  Option<std::string> policy{
+      *this, "policy",
+      llvm::cl::desc("Mixed-precision policy file (see "
+                     "docs/passes/mixed-precision.md)"),
+      llvm::cl::init("")};
+  Option<std::string> preset{
+      *this, "preset",
+      llvm::cl::desc("Built-in policy: none, llm (output head stays float) "
+                     "or llm-int8-head"),
+      llvm::cl::init("none")};
 };
 
 /// Adds lowbit-quantize-weights with `format` and `granularity` and the
@@ -67,13 +81,126 @@ void buildWeightOnlyPipeline(OpPassManager &pm,
   passOptions.scaleType = options.scaleType;
   passOptions.clipSearch = options.clipSearch;
   passOptions.report = options.report;
+  passOptions.policy = options.policy;
+  passOptions.preset = options.preset;
   pm.addPass(createQuantizeWeightsPass(passOptions));
   pm.addPass(createCSEPass());
+}
+
+/// Options of lowbit-w8a8.
+struct W8A8Options : public PassPipelineOptions<W8A8Options> {
+  Option<std::string> activations{
+      *this, "activations",
+      llvm::cl::desc("dynamic (scales computed at run time) or static "
+                     "(scales from the statistics file `stats`)"),
+      llvm::cl::init("dynamic")};
+  Option<std::string> granularity{
+      *this, "granularity",
+      llvm::cl::desc("Activation scales: token (dynamic only) or tensor; "
+                     "default token when dynamic, tensor when static"),
+      llvm::cl::init("")};
+  Option<bool> symmetric{
+      *this, "symmetric",
+      llvm::cl::desc("Symmetric i8 activations (false: affine, zero-points "
+                     "corrected with compile-time weight column sums)"),
+      llvm::cl::init(true)};
+  Option<std::string> stats{
+      *this, "stats",
+      llvm::cl::desc("Statistics file for static activations"),
+      llvm::cl::init("")};
+  Option<std::string> scaleType{
+      *this, "scale-type",
+      llvm::cl::desc("Weight scale element type: f32, f16 or bf16"),
+      llvm::cl::init("f32")};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Write the per-weight JSON report of "
+                     "lowbit-quantize-weights to this file"),
+      llvm::cl::init("")};
+  Option<std::string> policy{
+      *this, "policy",
+      llvm::cl::desc("Mixed-precision policy file (see "
+                     "docs/passes/mixed-precision.md)"),
+      llvm::cl::init("")};
+  Option<std::string> preset{
+      *this, "preset",
+      llvm::cl::desc("Built-in policy: none, llm (output head stays float) "
+                     "or llm-int8-head"),
+      llvm::cl::init("none")};
+};
+
+void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
+  QuantizeWeightsPassOptions weights;
+  weights.format = "i8";
+  weights.granularity = "channel";
+  weights.scaleType = options.scaleType;
+  weights.report = options.report;
+  weights.policy = options.policy;
+  weights.preset = options.preset;
+  pm.addPass(createQuantizeWeightsPass(weights));
+
+  QuantizeActivationsPassOptions activations;
+  activations.mode = options.activations;
+  activations.granularity =
+      !options.granularity.empty() ? options.granularity.getValue()
+      : options.activations == "static" ? std::string("tensor")
+                                        : std::string("token");
+  activations.symmetric = options.symmetric;
+  activations.stats = options.stats;
+  pm.addPass(createQuantizeActivationsPass(activations));
+  pm.addPass(createCSEPass());
+}
+
+
+/// Options of lowbit-lower-to-cpu.
+struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {};
+
+/// Tensor-level IR (lowbit, linalg, tensor, arith, math) to the LLVM dialect:
+/// lowbit ops become linalg, everything bufferizes (function boundaries
+/// included, identity layouts), linalg becomes loops, and the loops, memrefs
+/// and scalar ops become LLVM. Functions keep their names; give them the
+/// `llvm.emit_c_interface` attribute to get a `_mlir_ciface_` wrapper.
+void buildLowerToCPUPipeline(OpPassManager &pm, const LowerToCPUOptions &) {
+  // The textual form keeps this list readable and in sync with
+  // docs/UserGuide.md; every pass named here is registered by lowbit-opt.
+  const char *pipeline =
+      "lowbit-lower-to-linalg,"
+      "convert-elementwise-to-linalg,"
+      "canonicalize,cse,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,"
+      "convert-linalg-to-loops,"
+      "lower-affine,"
+      "convert-scf-to-cf,"
+      "expand-strided-metadata,"
+      "lower-affine,"
+      "finalize-memref-to-llvm,"
+      "convert-math-to-llvm,"
+      "convert-math-to-libm,"
+      "convert-arith-to-llvm,"
+      "convert-index-to-llvm,"
+      "convert-cf-to-llvm,"
+      "convert-func-to-llvm,"
+      "reconcile-unrealized-casts";
+  if (failed(parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error("lowbit-lower-to-cpu: the built-in pipeline "
+                             "failed to parse");
 }
 
 } // namespace
 
 void mlir::lowbit::registerLowbitPipelines() {
+  PassPipelineRegistration<LowerToCPUOptions>(
+      "lowbit-lower-to-cpu",
+      "Lower tensor-level lowbit/linalg IR to the LLVM dialect for the host "
+      "CPU (bufferization, loops, LLVM)",
+      buildLowerToCPUPipeline);
+  PassPipelineRegistration<W8A8Options>(
+      "lowbit-w8a8",
+      "int8 weights (per output channel) and int8 activations (dynamic per "
+      "token, or static from a statistics file): integer lowbit.matmul",
+      buildW8A8Pipeline);
   PassPipelineRegistration<WeightOnlyOptions>(
       "lowbit-w8a16",
       "Weight-only int8 with one scale per output channel",

@@ -15,6 +15,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConstantWeightMatmul.h"
+#include "OpIdentity.h"
+#include "PrecisionPolicy.h"
 #include "SchemeOptions.h"
 #include "WeightConstants.h"
 #include "WeightReport.h"
@@ -30,6 +32,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <map>
+#include <tuple>
+
 namespace mlir::lowbit {
 #define GEN_PASS_DEF_QUANTIZEWEIGHTSPASS
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
@@ -38,24 +43,6 @@ namespace mlir::lowbit {
 using namespace mlir;
 using namespace mlir::lowbit;
 namespace numerics = ::lowbit::quant;
-
-/// `file:line:col` for file locations, the name for named locations (ONNX
-/// node names), the printed location otherwise.
-static std::string formatLocation(Location loc) {
-  if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
-    return (fileLoc.getFilename().getValue() + ":" +
-            Twine(fileLoc.getLine()) + ":" + Twine(fileLoc.getColumn()))
-        .str();
-  if (auto nameLoc = dyn_cast<NameLoc>(loc))
-    return nameLoc.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    if (!fused.getLocations().empty())
-      return formatLocation(fused.getLocations().front());
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
-}
 
 namespace {
 
@@ -83,8 +70,12 @@ private:
   FailureOr<QuantizedWeight> getQuantizedWeight(const ConstantWeightMatmul &match,
                                                 const WeightSchemeRequest &request);
 
-  /// Keyed by the float weight value and whether it was stored [K, N].
-  llvm::DenseMap<std::pair<Value, int>, QuantizedWeight> cache;
+  /// Keyed by the float weight value, whether it was stored [K, N], and
+  /// the scheme asked for (a policy may give one weight two schemes).
+  std::map<std::tuple<void *, bool, std::string>, QuantizedWeight> cache;
+
+  /// Builds the policy from the `policy` and `preset` options.
+  LogicalResult loadPolicy(PrecisionPolicy &result);
 
   /// Filled only when the `report` option names a file.
   std::vector<WeightReportEntry> reportEntries;
@@ -95,7 +86,16 @@ private:
 FailureOr<QuantizeWeightsPass::QuantizedWeight>
 QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
                                         const WeightSchemeRequest &request) {
-  auto key = std::make_pair(match.weightValue, int(match.weightIsKN));
+  std::string schemeKey;
+  {
+    llvm::raw_string_ostream os(schemeKey);
+    os << stringifyStorageFormat(request.format) << "/"
+       << stringifyGranularity(request.granularity) << "/"
+       << request.groupSize << "/" << request.symmetric << "/"
+       << request.scaleType;
+  }
+  auto key = std::make_tuple(match.weightValue.getAsOpaquePointer(),
+                             match.weightIsKN, schemeKey);
   auto it = cache.find(key);
   if (it != cache.end())
     return it->second;
@@ -206,6 +206,28 @@ QuantizeWeightsPass::quantizeMatmul(const ConstantWeightMatmul &match,
   return success();
 }
 
+LogicalResult QuantizeWeightsPass::loadPolicy(PrecisionPolicy &result) {
+  Operation *root = getOperation();
+  if (!policy.empty()) {
+    std::string error;
+    FailureOr<PrecisionPolicy> read = readPrecisionPolicy(policy, error);
+    if (failed(read))
+      return root->emitError() << "lowbit-quantize-weights: option 'policy': "
+                               << error;
+    result = std::move(*read);
+  }
+  if (preset != "none") {
+    FailureOr<PrecisionPolicy> builtin = getPresetPolicy(preset);
+    if (failed(builtin))
+      return root->emitError()
+             << "lowbit-quantize-weights: option 'preset': unknown preset '"
+             << preset << "'; expected none, llm or llm-int8-head";
+    for (PolicyRule &rule : builtin->rules)
+      result.rules.push_back(std::move(rule));
+  }
+  return success();
+}
+
 void QuantizeWeightsPass::runOnOperation() {
   Operation *root = getOperation();
   std::string error;
@@ -235,20 +257,54 @@ void QuantizeWeightsPass::runOnOperation() {
       candidates.push_back(op);
   });
 
+  PrecisionPolicy precisionPolicy;
+  if (failed(loadPolicy(precisionPolicy)))
+    return signalPassFailure();
+  std::vector<bool> ruleUsed(precisionPolicy.rules.size(), false);
+
   bool failed = false;
-  for (Operation *op : candidates) {
+  int64_t count = candidates.size();
+  for (int64_t position = 0; position < count; ++position) {
+    Operation *op = candidates[position];
     std::optional<ConstantWeightMatmul> match = matchConstantWeightMatmul(op);
     if (!match ||
         match->weight.getShapedType().getNumElements() < minElements)
       continue;
-    failed |= mlir::failed(quantizeMatmul(*match, *request));
+
+    WeightSchemeRequest opRequest = *request;
+    std::string weightName = getResourceNameHint(match->weight, "");
+    if (std::optional<size_t> ruleIndex = precisionPolicy.match(
+            getLocationName(op->getLoc()), weightName, position, count)) {
+      const PolicyRule &rule = precisionPolicy.rules[*ruleIndex];
+      ruleUsed[*ruleIndex] = true;
+      if (rule.exclude)
+        continue;
+      std::string error;
+      FailureOr<WeightSchemeRequest> ruled =
+          applySchemeFields(&getContext(), *request, rule.scheme, error);
+      if (mlir::failed(ruled)) {
+        op->emitError() << "lowbit-quantize-weights: " << rule.description
+                        << ": " << error;
+        failed = true;
+        continue;
+      }
+      opRequest = *ruled;
+    }
+    failed |= mlir::failed(quantizeMatmul(*match, opRequest));
   }
+  for (size_t i = 0; i < ruleUsed.size(); ++i)
+    if (!ruleUsed[i])
+      root->emitWarning() << "lowbit-quantize-weights: policy "
+                          << precisionPolicy.rules[i].description
+                          << " matches no matmul";
 
   // Float weights that no longer feed anything are dropped now rather than
   // left for a canonicalizer: they are the bulk of a model's memory.
   llvm::SetVector<Operation *> floatWeights;
   for (auto &entry : cache)
-    if (Operation *weightOp = entry.first.first.getDefiningOp())
+    if (Operation *weightOp =
+            Value::getFromOpaquePointer(std::get<0>(entry.first))
+                .getDefiningOp())
       floatWeights.insert(weightOp);
   for (Operation *weightOp : floatWeights)
     if (weightOp->use_empty())

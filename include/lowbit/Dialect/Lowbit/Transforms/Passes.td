@@ -36,6 +36,10 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
     byte in the `dense_resource` blob (low nibble first). A non-zero
     accumulator (`outs`) is added back with `arith.addf`. Matmuls whose
     weight is not a constant (e.g. attention score products) are left alone.
+
+    Mixed precision: `policy=FILE` (JSON rules) and `preset=llm` choose a
+    scheme per matmul or keep it in float; a rule that matches no matmul is
+    a warning. Embedding lookups are not matmuls and are never touched.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -63,7 +67,14 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Write a JSON report of every quantized weight (bytes before and "
            "after, SQNR, cosine, max-abs and relative error of the "
-           "dequantized weight) to this file">
+           "dequantized weight) to this file">,
+    Option<"policy", "policy", "std::string", /*default=*/"\"\"",
+           "Mixed-precision policy file (JSON rules by matmul name, regex or "
+           "position choosing a scheme or excluding the matmul)">,
+    Option<"preset", "preset", "std::string", /*default=*/"\"none\"",
+           "Built-in policy: none, llm (the last matmul, the output head, "
+           "stays float) or llm-int8-head (the head in int8 per channel); "
+           "applies after the rules of `policy`">
   ];
 }
 
@@ -72,11 +83,12 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
 //===----------------------------------------------------------------------===//
 
 def QuantizeActivationsPass : Pass<"lowbit-quantize-activations", "ModuleOp"> {
-  let summary = "Quantize the activations of dequant_matmuls with 8-bit "
-                "integer weights, giving integer lowbit.matmuls (W8A8)";
+  let summary = "Quantize the activations of dequant_matmuls with integer "
+                "or FP8 weights, giving lowbit.matmuls (W8A8, FP8)";
   let description = [{
-    Rewrites every `lowbit.dequant_matmul` whose weight is i8 (or u8) into an
-    integer `lowbit.matmul` whose activation is quantized to 8 bits:
+    Rewrites every `lowbit.dequant_matmul` whose weight has an integer format
+    (an FP8 format with an FP8 activation format) into a `lowbit.matmul`
+    whose activation is quantized too; NF4 and FP4 weights stay weight-only:
 
     ```
     y = x · dequant(W)                       (W codes [N, K], scales s_w)
@@ -86,17 +98,28 @@ def QuantizeActivationsPass : Pass<"lowbit-quantize-activations", "ModuleOp"> {
     ```
 
     The weight column sums `Σ_k w[n, k]` that the zero-point correction needs
-    are computed at compile time (`col_sums`). Dynamic scales are computed in
-    the IR: per tensor `s = max|x| / 127`, per token one scale per row of x
-    (asymmetric: `s = (max - min) / 255`, `z = round(-min / s) - 128` for i8).
+    are computed at compile time (`col_sums`) when the activation is affine
+    and the weight a constant. Dynamic scales are computed in the IR, per
+    tensor or per token (one scale per row of x): symmetric
+    `s = max|x| / qmax` (127 for i8, 448 for f8E4M3FN), affine
+    `s = (max(x, 0) - min(x, 0)) / 255`, `z = round(qmin - min(x, 0) / s)`.
+    Static scales come from the statistics file (`stats`), keyed by the
+    matmul's identifier (its location name, e.g. the ONNX node name, or the
+    name of its weight):
+    `{"version": 1, "activations": {"mlp.up": {"min": -3.5, "max": 4.2}}}`;
+    a matmul without an entry is an error naming it.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::lowbit::LowbitDialect",
+    "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"i8\"",
+           "Activation storage format: i8, u8 (affine only), f8E4M3FN or "
+           "f8E5M2 (symmetric only; with FP8 weights)">,
     Option<"mode", "mode", "std::string", /*default=*/"\"dynamic\"",
            "dynamic (scales computed at run time) or static (scales read "
            "from the statistics file given by `stats`)">,

@@ -1,7 +1,7 @@
 //===- Pipelines.cpp - lowbit's named pipelines ---------------------------===//
 //
 // Weight-only pipelines, each a preset of lowbit-quantize-weights followed by
-// CSE (weights shared between matmuls are quantized once):
+// canonicalization and CSE (dead float accumulators and weights go):
 //
 //   lowbit-w8a16  i8, one scale per output channel
 //   lowbit-w4a16  i4, groups of group-size (default 128) along K
@@ -32,9 +32,10 @@ namespace {
 struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
   Option<int64_t> groupSize{
       *this, "group-size",
-      llvm::cl::desc("Group size along K for the group-wise pipelines "
-                     "(0: the pipeline's default, 128 for lowbit-w4a16, 64 "
-                     "for lowbit-nf4)"),
+      llvm::cl::desc("Group size along K (0: the pipeline's default: 128 "
+                     "for lowbit-w4a16, 64 for lowbit-nf4, per channel for "
+                     "lowbit-w8a16 and lowbit-fp8, which become group-wise "
+                     "with a group size)"),
       llvm::cl::init(0)};
   Option<bool> symmetric{
       *this, "symmetric",
@@ -74,7 +75,9 @@ void buildWeightOnlyPipeline(OpPassManager &pm,
                              int64_t defaultGroupSize) {
   QuantizeWeightsPassOptions passOptions;
   passOptions.format = format.str();
-  passOptions.granularity = granularity.str();
+  // A group size on a per-channel pipeline asks for groups of that size.
+  passOptions.granularity =
+      options.groupSize > 0 ? std::string("group") : granularity.str();
   passOptions.groupSize =
       options.groupSize == 0 ? defaultGroupSize : int64_t(options.groupSize);
   passOptions.symmetric = options.symmetric;
@@ -84,6 +87,7 @@ void buildWeightOnlyPipeline(OpPassManager &pm,
   passOptions.policy = options.policy;
   passOptions.preset = options.preset;
   pm.addPass(createQuantizeWeightsPass(passOptions));
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
@@ -148,6 +152,7 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
   activations.symmetric = options.symmetric;
   activations.stats = options.stats;
   pm.addPass(createQuantizeActivationsPass(activations));
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 

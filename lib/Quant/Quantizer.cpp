@@ -376,7 +376,7 @@ static std::string scaleOverflowMessage(float scale, int64_t block,
   return "scale " + formatFloat(scale) + " of block " + std::to_string(block) +
          " overflows " + scaleTypeName(scheme.scaleType) + " (largest finite " +
          formatFloat(largestFinite(scheme.scaleType)) +
-         "); use a wider scale type or a smaller clipRatio";
+         "); use a wider scale type (f32)";
 }
 
 /// Fills `out` from chosen block parameters.

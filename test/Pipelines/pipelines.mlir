@@ -8,6 +8,7 @@
 // RUN: echo '{"version": 1, "activations": {"fc": {"min": -4.0, "max": 4.0}}}' > %t.json
 // RUN: lowbit-opt %s --lowbit-w8a8="activations=static stats=%t.json" | FileCheck %s --check-prefix=W8A8-STATIC
 // RUN: not lowbit-opt %s --lowbit-w4a16="group-size=96" 2>&1 | FileCheck %s --check-prefix=BADGROUP
+// RUN: lowbit-opt %s --lowbit-w8a16="group-size=64" | FileCheck %s --check-prefix=W8A16-G64
 
 // W8A16: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<i8, axis = 0> scales(dense_resource<fc.weight.scales> : tensor<64xf32>) : tensor<4x256xf32>, tensor<64x256xi8> -> tensor<4x64xf32>
 // W4A16: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<i4, group = 128, axis = 1> scales(dense_resource<fc.weight.scales> : tensor<64x2xf32>) : tensor<4x256xf32>, tensor<64x256xi4> -> tensor<4x64xf32>
@@ -18,6 +19,9 @@
 // W8A8: lowbit.matmul %[[Q]], %{{.*}} lhs(as #lowbit.scheme<i8, axis = 0> scales(%{{.*}} : tensor<4xf32>)) rhs(as #lowbit.scheme<i8, axis = 0> scales(dense_resource<fc.weight.scales> : tensor<64xf32>)) : tensor<4x256xi8>, tensor<64x256xi8> -> tensor<4x64xf32>
 // W8A8-NOT: dequant_matmul
 // W8A8-STATIC: lowbit.quantize %{{.*}} as #lowbit.scheme<i8> scales(0.0314960629 : f32)
+// W8A16-G64: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<i8, group = 64, axis = 1> scales(dense_resource<fc.weight.scales> : tensor<64x4xf32>)
+// The float accumulator of the replaced matmul is gone.
+// W8A16-NOT: linalg.fill
 // BADGROUP: error: loc("fc"): lowbit-quantize-weights: group size 96 does not divide the reduction size K = 256 of this matmul
 
 func.func @linear(%x: tensor<4x256xf32>) -> tensor<4x64xf32> {

@@ -258,7 +258,31 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
   SmallVector<AffineExpr> wIndex = weightIndex(loops, k);
 
   GenericInputs inputs1;
-  inputs1.add(lhsSource.tensor, getCodeReadMap(lhsSource, aIndex, numLoops1));
+  if (grouped && !lhsSource.flat) {
+    // Read the activation as [.., K/G, G] so that g and j appear as plain
+    // loop dimensions (linalg needs every loop in some map as a dimension).
+    int64_t k = lhsType.getShape().back();
+    if (ShapedType::isDynamic(k))
+      k = rhsType.getShape().back();
+    if (ShapedType::isDynamic(k))
+      return op.emitError() << "lowbit-lower-to-linalg: group-wise weights "
+                               "need a static reduction size";
+    SmallVector<int64_t> expandedShape(lhsType.getShape().drop_back());
+    expandedShape.append({k / groupSize, groupSize});
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t d = 0; d + 1 < lhsType.getRank(); ++d)
+      reassociation.push_back({d});
+    reassociation.push_back({lhsType.getRank() - 1, lhsType.getRank()});
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, lhsType.clone(expandedShape), lhsSource.tensor,
+        reassociation);
+    SmallVector<AffineExpr> expandedIndex(loops.leading);
+    expandedIndex.append({g, j});
+    inputs1.add(expanded, AffineMap::get(numLoops1, 0, expandedIndex, ctx));
+  } else {
+    inputs1.add(lhsSource.tensor,
+                getCodeReadMap(lhsSource, aIndex, numLoops1));
+  }
   inputs1.add(rhsSource.tensor, getCodeReadMap(rhsSource, wIndex, numLoops1));
   ParamAccess lhsZp, rhsZp;
   int lhsZpArg = -1, rhsZpArg = -1;

@@ -418,7 +418,7 @@ func.func @matmul_col_sums_fp8(%a: tensor<4x64xf8E4M3FN>, %w: tensor<32x64xf8E4M
 // -----
 
 func.func @matmul_col_sums_shape(%a: tensor<4x64xi8>, %w: tensor<32x64xi8>) {
-  // expected-error @+1 {{col_sums must be i32 of shape rhs without K 'tensor<32xi32>', got 'tensor<64xi32>'}}
+  // expected-error @+1 {{col_sums must be i32 with one sum per weight scale block, 'tensor<32xi32>', got 'tensor<64xi32>'}}
   %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8> scales(1.0 : f32)) rhs(as #lowbit.scheme<i8> scales(1.0 : f32)) col_sums(dense<0> : tensor<64xi32>) : tensor<4x64xi8>, tensor<32x64xi8> -> tensor<4x32xf32>
   return
 }

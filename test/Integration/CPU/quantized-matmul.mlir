@@ -47,6 +47,23 @@
 // = 64: y0 = 64 * (-16) * 16/127^2 = -1.01581.
 // W8A8T: [-1.01581],
 // W8A8T-NEXT: [15.0001]
+//
+// RUN: lowbit-opt %s --lowbit-quantize-weights="format=i4 granularity=group group-size=2" --lowbit-quantize-activations --lowbit-lower-to-cpu | %mlir_runner | FileCheck %s --check-prefix=W4A8
+// i4 groups of 2: [1, -1] -> s = 1/7, codes [7, -7]; [7, -8] -> s = 8/7,
+// codes [6, -7]. Row 0 (s = 1/127, codes 127): group sums [0, -127] ->
+// -8/7. Row 1 (s = 2/127, codes [64, 0, 127, 0]): group sums [448, 762] ->
+// 448 * 2/889 + 762 * 16/889 = 14.7222.
+// W4A8: [-1.14286],
+// W4A8-NEXT: [14.7222]
+//
+// RUN: lowbit-opt %s --lowbit-quantize-weights="format=u8 granularity=channel symmetric=false" --lowbit-quantize-activations="format=u8 symmetric=false" --lowbit-lower-to-cpu | %mlir_runner | FileCheck %s --check-prefix=U8U8
+// u8 affine weights over [-8, 7]: s = 15/255, z = 136, codes
+// [153, 119, 255, 0] (exact). u8 affine activations: row 0 over [0, 1]:
+// s = 1/255, z = 0, codes 255 -> exact; row 1 over [0, 2]: s is the f32
+// nearest 2/255, 0.0078431377, slightly above it, so 1/s = 127.499992 rounds
+// to 127 (not a tie): x = [127 s, 0, 2, 0], y1 = 0.996078 + 14 = 14.9961.
+// U8U8: [-1],
+// U8U8-NEXT: [14.9961]
 
 func.func private @printMemrefF32(tensor<*xf32>)
 

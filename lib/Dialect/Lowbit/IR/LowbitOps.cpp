@@ -366,11 +366,15 @@ LogicalResult MatmulOp::verify() {
   if (ElementsAttr colSums = getColSumsAttr()) {
     if (getFamily(rhsScheme) != ArithmeticFamily::Integer)
       return emitOpError() << "col_sums only apply to integer weights";
+    // One sum per weight scale block: [.., N], or [.., N, K/G] for groups.
     ShapedType type = colSums.getShapedType();
-    ArrayRef<int64_t> expected = rhsType.getShape().drop_back();
+    SmallVector<int64_t> expected(rhsType.getShape().drop_back());
+    if (rhsScheme.getGranularity() == Granularity::Group)
+      expected = rhsScheme.getScaleShape(rhsType.getShape());
     if (!type.getElementType().isInteger(32) ||
         failed(verifyCompatibleShape(type.getShape(), expected)))
-      return emitOpError() << "col_sums must be i32 of shape rhs without K "
+      return emitOpError() << "col_sums must be i32 with one sum per weight "
+                              "scale block, "
                            << RankedTensorType::get(
                                   expected, IntegerType::get(getContext(), 32))
                            << ", got " << type;

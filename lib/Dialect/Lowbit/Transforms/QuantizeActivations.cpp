@@ -52,9 +52,9 @@ static bool isInteger(StorageFormat format) {
          format == StorageFormat::I4 || format == StorageFormat::U4;
 }
 
-/// Σ_k w[..., n, k] of constant integer weight codes, as a dense_resource
-/// i32 tensor shaped like the weight without K; null when the weight is not
-/// a readable constant.
+/// Σ_k w[..., n, k] of constant integer weight codes over each scale block
+/// (all of K, or each group), as a dense_resource i32 tensor shaped
+/// [.., N] or [.., N, K/G]; null when the weight is not a readable constant.
 static ElementsAttr computeColumnSums(Value weight, SchemeAttr scheme) {
   DenseResourceElementsAttr codes;
   if (!matchPattern(weight, m_Constant(&codes)))
@@ -69,11 +69,14 @@ static ElementsAttr computeColumnSums(Value weight, SchemeAttr scheme) {
       reinterpret_cast<const uint8_t *>(data.data()), count,
       numericScheme.format);
   int64_t k = type.getShape().back();
-  std::vector<int32_t> sums(count / k, 0);
-  for (int64_t row = 0, rows = count / k; row < rows; ++row)
-    for (int64_t i = 0; i < k; ++i)
-      sums[row] += values[row * k + i];
+  bool grouped = scheme.getGranularity() == Granularity::Group;
+  int64_t block = grouped ? scheme.getGroupSize() : k;
+  std::vector<int32_t> sums(count / block, 0);
+  for (int64_t i = 0; i < count; ++i)
+    sums[i / block] += values[i];
   SmallVector<int64_t> shape(type.getShape().drop_back());
+  if (grouped)
+    shape = scheme.getScaleShape(type.getShape());
   std::vector<uint8_t> bytes(sums.size() * 4);
   std::memcpy(bytes.data(), sums.data(), bytes.size());
   auto sumsType =

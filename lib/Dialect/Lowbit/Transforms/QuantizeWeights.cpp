@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <map>
@@ -127,7 +128,7 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
       match.weightIsKN ? transposeLastTwo(*stored, storedType.getShape())
                        : std::move(*stored);
 
-  SchemeAttr scheme = getWeightScheme(ctx, request, rank);
+  SchemeAttr scheme = getWeightScheme(ctx, request, shape);
   numerics::Scheme numerics = toNumericsScheme(scheme);
   numerics::QuantizedTensor quantized;
   std::vector<int64_t> numericsShape(shape.begin(), shape.end());
@@ -165,7 +166,18 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
 
   if (!report.empty()) {
     WeightReportEntry entry;
-    entry.name = name;
+    // Prefer names a user can find: the float weight's resource, the op's
+    // location name, else the (unique) key of the codes' resource.
+    entry.name = getResourceNameHint(match.weight, "");
+    if (entry.name.empty())
+      entry.name = getLocationName(op->getLoc());
+    if (entry.name.empty())
+      entry.name = cast<DenseResourceElementsAttr>(
+                       cast<arith::ConstantOp>(result.codes.getDefiningOp())
+                           .getValue())
+                       .getRawHandle()
+                       .getKey()
+                       .str();
     entry.location = formatLocation(op->getLoc());
     entry.shape = numericsShape;
     llvm::raw_string_ostream schemeStream(entry.scheme);

@@ -68,7 +68,14 @@ FailureOr<WeightSchemeRequest> mlir::lowbit::parseWeightSchemeRequest(
 
 SchemeAttr mlir::lowbit::getWeightScheme(MLIRContext *ctx,
                                          const WeightSchemeRequest &request,
-                                         int64_t rank) {
+                                         ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  // Per channel on a batched [B, N, K] weight means one scale per (b, n):
+  // a group spanning all of K.
+  if (request.granularity == Granularity::Axis && rank == 3 &&
+      !ShapedType::isDynamic(shape.back()))
+    return SchemeAttr::get(ctx, request.format, Granularity::Group, rank - 1,
+                           shape.back(), request.symmetric, request.scaleType);
   switch (request.granularity) {
   case Granularity::Tensor:
     return SchemeAttr::get(ctx, request.format, Granularity::Tensor, -1, 0,

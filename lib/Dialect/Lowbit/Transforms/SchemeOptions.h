@@ -34,10 +34,12 @@ parseWeightSchemeRequest(MLIRContext *ctx, StringRef format,
                          bool symmetric, StringRef scaleType,
                          std::string &error);
 
-/// The scheme for a weight of rank `rank` laid out `[.., N, K]`: per-axis
-/// scales run along N (axis rank-2), groups along K (axis rank-1).
+/// The scheme for a weight of `shape` laid out `[.., N, K]`: per-axis
+/// scales run along N (axis rank-2), groups along K (axis rank-1); per
+/// channel on a batched `[B, N, K]` weight is one scale per (b, n), i.e.
+/// groups of K.
 SchemeAttr getWeightScheme(MLIRContext *ctx, const WeightSchemeRequest &request,
-                           int64_t rank);
+                           ArrayRef<int64_t> shape);
 
 /// The numerics library's view of a scheme attribute.
 ::lowbit::quant::Scheme toNumericsScheme(SchemeAttr scheme);

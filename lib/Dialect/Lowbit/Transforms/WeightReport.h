@@ -31,7 +31,7 @@ struct WeightReportEntry {
 };
 
 /// Writes `entries` to `path` as JSON (format documented in
-/// docs/QuantizationPasses.md). The file is written to a temporary name and
+/// docs/UserGuide.md, "The JSON report"). The file is written to a temporary name and
 /// renamed, so a failure never leaves a half-written report. Returns an
 /// error message on failure, an empty string on success.
 std::string writeWeightReport(StringRef path, StringRef passName,

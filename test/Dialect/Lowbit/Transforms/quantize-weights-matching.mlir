@@ -37,10 +37,11 @@ func.func @accumulate(%x: tensor<2x2xf32>, %acc: tensor<2x3xf32>) -> tensor<2x3x
 
 // -----
 
-// batch_matmul with a constant [B, K, N] weight: codes [B, N, K].
+// batch_matmul with a constant [B, K, N] weight: codes [B, N, K], and "per
+// channel" means one scale per (b, n): a group spanning all of K.
 // CHECK-LABEL: func.func @batch_matmul(
 // CHECK: arith.constant dense_resource<weight.q> : tensor<2x3x4xi8>
-// CHECK: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<i8, axis = 1> scales(dense_resource<weight.scales> : tensor<3xf32>) : tensor<2x5x4xf32>, tensor<2x3x4xi8> -> tensor<2x5x3xf32>
+// CHECK: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<i8, group = 4, axis = 2> scales(dense_resource<weight.scales> : tensor<2x3x1xf32>) : tensor<2x5x4xf32>, tensor<2x3x4xi8> -> tensor<2x5x3xf32>
 func.func @batch_matmul(%x: tensor<2x5x4xf32>) -> tensor<2x5x3xf32> {
   %w = arith.constant dense<0.5> : tensor<2x4x3xf32>
   %zero = arith.constant 0.0 : f32
@@ -81,7 +82,7 @@ func.func @generic_contraction(%x: tensor<2x5x4xf32>) -> tensor<2x5x3xf32> {
 // tosa.matmul [B, M, K] x [B, K, N] with zero zero-points.
 // CHECK-LABEL: func.func @tosa_matmul(
 // CHECK: arith.constant dense_resource<weight.q> : tensor<1x3x4xi8>
-// CHECK: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<i8, axis = 1> {{.*}} : tensor<1x5x4xf32>, tensor<1x3x4xi8> -> tensor<1x5x3xf32>
+// CHECK: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<i8, group = 4, axis = 2> {{.*}} : tensor<1x5x4xf32>, tensor<1x3x4xi8> -> tensor<1x5x3xf32>
 // CHECK-NOT: tosa.matmul
 func.func @tosa_matmul(%x: tensor<1x5x4xf32>) -> tensor<1x5x3xf32> {
   %w = "tosa.const"() <{values = dense<1.5> : tensor<1x4x3xf32>}> : () -> tensor<1x4x3xf32>

@@ -181,8 +181,10 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     or `group` covering all of K); the weight scale per tensor, per output
     channel (`axis` = the N dimension) or group-wise along K.
 
-    `col_sums`, when given, holds `sum_k w[n, k]` for integer weights so
-    that the zero-point correction costs no reduction at run time.
+    `col_sums`, when given, holds `sum_k w[n, k]` of the integer weight
+    codes over each scale block (`[.., N]`, or `[.., N, K/G]` for group-wise
+    weights), so that the activation zero-point correction costs no
+    reduction at run time.
 
     Epilogue: without `requantize`, the result is the real `y` (f32, f16 or
     bf16). With `requantize(...)`, `y` is quantized to the result scheme:

@@ -27,12 +27,14 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
     ```mlir
     %q = arith.constant dense_resource<fc1.q> : tensor<64x128xi4>   // [N, K]
     %y = lowbit.dequant_matmul %x, %q
-        scales(dense_resource<fc1.scales> : tensor<64x4xf32>)
         as #lowbit.scheme<i4, group = 32, axis = 1>
+        scales(dense_resource<fc1.scales> : tensor<64x4xf32>)
         : tensor<8x128xf32>, tensor<64x128xi4> -> tensor<8x64xf32>
     ```
     The weight is transposed to `[N, K]` at compile time so that groups run
-    along the contiguous reduction dimension; 4-bit codes are packed two per
+    along the contiguous reduction dimension (per-channel scales of a
+    batched `[B, N, K]` weight are one per (b, n): group-wise with a group
+    of K); 4-bit codes are packed two per
     byte in the `dense_resource` blob (low nibble first). A non-zero
     accumulator (`outs`) is added back with `arith.addf`. Matmuls whose
     weight is not a constant (e.g. attention score products) are left alone.
@@ -151,9 +153,9 @@ def FuseDequantMatmulPass : Pass<"lowbit-fuse-dequant-matmul"> {
                                    -> lowbit.matmul(a, q) (float epilogue)
     ```
 
-    where `dequantize` is `lowbit.dequantize` or an elementwise
-    `linalg.generic` computing `(ext(q) - z) * s` with constant `s`, `z`
-    broadcast per tensor, per channel or per group. Codes stored `[K, N]`
+    where `dequantize` is `lowbit.dequantize` (any granularity) or an
+    elementwise `linalg.generic` computing `(ext(q) - z) * s` with constant
+    `s`, `z` broadcast per tensor or per channel. Codes stored `[K, N]`
     are transposed to `[N, K]` (at compile time when they are constants).
   }];
   let dependentDialects = [

@@ -47,6 +47,16 @@ bool SchemeAttr::isSubByte() const {
   }
 }
 
+bool SchemeAttr::isFp8Format() const {
+  return getFormat() == StorageFormat::F8E4M3FN ||
+         getFormat() == StorageFormat::F8E5M2;
+}
+
+bool SchemeAttr::multipliesExactlyWith(SchemeAttr other) const {
+  return (isIntegerFormat() && other.isIntegerFormat()) ||
+         (isFp8Format() && other.isFp8Format());
+}
+
 Type SchemeAttr::getStorageType() const {
   MLIRContext *ctx = getContext();
   switch (getFormat()) {

@@ -302,17 +302,19 @@ LogicalResult ObserveOp::verify() {
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
-/// The format families whose codes multiply exactly: integers (i32
-/// accumulation) and FP8 (f32 accumulation).
-enum class ArithmeticFamily { Integer, Fp8, None };
-
-static ArithmeticFamily getFamily(SchemeAttr scheme) {
-  if (scheme.isIntegerFormat())
-    return ArithmeticFamily::Integer;
-  if (scheme.getFormat() == StorageFormat::F8E4M3FN ||
-      scheme.getFormat() == StorageFormat::F8E5M2)
-    return ArithmeticFamily::Fp8;
-  return ArithmeticFamily::None;
+bool MatmulOp::hasScalesConstantAlongK(SchemeAttr scheme,
+                                       RankedTensorType type) {
+  int64_t rank = type.getRank();
+  switch (scheme.getGranularity()) {
+  case Granularity::Tensor:
+    return true;
+  case Granularity::Axis:
+    return scheme.getAxis() == rank - 2;
+  case Granularity::Group:
+    return scheme.getAxis() == rank - 1 &&
+           scheme.getGroupSize() == type.getShape().back();
+  }
+  llvm_unreachable("unknown granularity");
 }
 
 LogicalResult MatmulOp::verify() {
@@ -324,12 +326,12 @@ LogicalResult MatmulOp::verify() {
 
   SchemeAttr lhsScheme = getLhsScheme(), rhsScheme = getRhsScheme();
   for (auto [name, scheme] : {std::pair{"lhs", lhsScheme}, {"rhs", rhsScheme}})
-    if (getFamily(scheme) == ArithmeticFamily::None)
+    if (!scheme.isIntegerFormat() && !scheme.isFp8Format())
       return emitOpError() << name << " format "
                            << stringifyStorageFormat(scheme.getFormat())
                            << " has no exact product arithmetic; use "
                               "lowbit.dequant_matmul for it";
-  if (getFamily(lhsScheme) != getFamily(rhsScheme))
+  if (!lhsScheme.multipliesExactlyWith(rhsScheme))
     return emitOpError() << "lhs format "
                          << stringifyStorageFormat(lhsScheme.getFormat())
                          << " and rhs format "
@@ -337,17 +339,10 @@ LogicalResult MatmulOp::verify() {
                          << " must both be integer or both FP8";
 
   // Activation scales must be constant along K to factor out of the sum.
-  int64_t lhsRank = lhsType.getRank();
-  bool perRow =
-      (lhsScheme.getGranularity() == Granularity::Axis &&
-       lhsScheme.getAxis() == lhsRank - 2) ||
-      (lhsScheme.getGranularity() == Granularity::Group &&
-       lhsScheme.getAxis() == lhsRank - 1 &&
-       lhsScheme.getGroupSize() == lhsType.getShape().back());
-  if (lhsScheme.getGranularity() != Granularity::Tensor && !perRow)
+  if (!hasScalesConstantAlongK(lhsScheme, lhsType))
     return emitOpError()
            << "lhs scales must be per tensor or per row (axis = "
-           << lhsRank - 2
+           << lhsType.getRank() - 2
            << ", the M dimension); scales that vary along K cannot be "
               "factored out of the accumulation";
   if (failed(verifyWeightSchemeAxes(*this, "rhs", rhsScheme,
@@ -364,7 +359,7 @@ LogicalResult MatmulOp::verify() {
     return failure();
 
   if (ElementsAttr colSums = getColSumsAttr()) {
-    if (getFamily(rhsScheme) != ArithmeticFamily::Integer)
+    if (!rhsScheme.isIntegerFormat())
       return emitOpError() << "col_sums only apply to integer weights";
     // One sum per weight scale block: [.., N], or [.., N, K/G] for groups.
     ShapedType type = colSums.getShapedType();

@@ -23,8 +23,7 @@
 using namespace mlir;
 using namespace mlir::lowbit;
 
-/// Prints a shape as `[a, b, ?]` for diagnostics.
-static std::string formatShape(ArrayRef<int64_t> shape) {
+std::string mlir::lowbit::formatShape(ArrayRef<int64_t> shape) {
   std::string result = "[";
   llvm::raw_string_ostream os(result);
   llvm::interleave(

@@ -1,9 +1,8 @@
 //===- ActivationStats.cpp - activation ranges from a statistics file -----===//
 
 #include "ActivationStats.h"
+#include "JsonFile.h"
 
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 #include <string>
@@ -17,21 +16,11 @@ mlir::lowbit::readActivationStats(StringRef path, std::string &error) {
     error = ("statistics file '" + path + "': " + message).str();
     return failure();
   };
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return fail("cannot read it: " + buffer.getError().message());
-
-  llvm::Expected<llvm::json::Value> json =
-      llvm::json::parse((*buffer)->getBuffer());
-  if (!json)
-    return fail("not valid JSON: " + llvm::toString(json.takeError()));
+  FailureOr<llvm::json::Value> json =
+      readVersionedJsonFile(path, "statistics", error);
+  if (failed(json))
+    return failure();
   const llvm::json::Object *root = json->getAsObject();
-  if (!root)
-    return fail("expected a JSON object at the top level");
-  std::optional<int64_t> version = root->getInteger("version");
-  if (!version || *version != 1)
-    return fail("expected \"version\": 1");
   const llvm::json::Object *activations = root->getObject("activations");
   if (!activations)
     return fail("expected an \"activations\" object");

@@ -1,132 +1,33 @@
 //===- ConstantWeightMatmul.cpp - matmuls with a constant weight ----------===//
 //
-// A linalg contraction is accepted when its indexing maps read
-//   input:  (b?, m..., k)    weight: (b?, k, n) or (b?, n, k)
-//   output: (b?, m..., n)
-// with exactly one k and one n loop and at most one batch loop, and its
-// body is a multiply-accumulate (linalg's ContractionOpInterface check).
-// tosa.matmul is `[B, M, K] x [B, K, N]` with float zero-points of zero.
+// A matmul-shaped contraction (see ContractionMatch.h) whose right operand is
+// a float constant.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ConstantWeightMatmul.h"
+#include "ContractionMatch.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
-#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::lowbit;
 
-/// The constant float elements behind `value`, if any.
-static ElementsAttr getFloatConstant(Value value) {
-  ElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return {};
-  if (!isa<FloatType>(attr.getShapedType().getElementType()))
-    return {};
-  return attr;
-}
-
-/// True when `value` is known to be all zeros (a zero splat constant or a
-/// linalg.fill with zero).
-static bool isKnownZero(Value value) {
-  if (auto fill = value.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-  return matchPattern(value, m_AnyZeroFloat());
-}
-
-/// The dimension positions of a map made only of dims, or nullopt.
-static std::optional<SmallVector<unsigned>> getDimPositions(AffineMap map) {
-  SmallVector<unsigned> positions;
-  for (AffineExpr expr : map.getResults()) {
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim)
-      return std::nullopt;
-    positions.push_back(dim.getPosition());
-  }
-  return positions;
-}
-
-static std::optional<ConstantWeightMatmul>
-matchLinalgContraction(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  if (failed(dims) || dims->k.size() != 1 || dims->n.size() != 1 ||
-      dims->batch.size() > 1 || dims->m.empty())
-    return std::nullopt;
-  if (!dims->batch.empty() && dims->m.size() != 1)
-    return std::nullopt;
-
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  auto lhs = getDimPositions(maps[0]);
-  auto rhs = getDimPositions(maps[1]);
-  auto out = getDimPositions(maps[2]);
-  if (!lhs || !rhs || !out)
-    return std::nullopt;
-
-  SmallVector<unsigned> prefix(dims->batch.begin(), dims->batch.end());
-  SmallVector<unsigned> expectedLhs(prefix), expectedOut(prefix);
-  llvm::append_range(expectedLhs, dims->m);
-  expectedLhs.push_back(dims->k[0]);
-  llvm::append_range(expectedOut, dims->m);
-  expectedOut.push_back(dims->n[0]);
-  SmallVector<unsigned> kn(prefix), nk(prefix);
-  kn.append({dims->k[0], dims->n[0]});
-  nk.append({dims->n[0], dims->k[0]});
-  if (*lhs != expectedLhs || *out != expectedOut || (*rhs != kn && *rhs != nk))
-    return std::nullopt;
-
-  Value input = op.getDpsInputOperand(0)->get();
-  Value weightValue = op.getDpsInputOperand(1)->get();
-  Value init = op.getDpsInitOperand(0)->get();
-  ElementsAttr weight = getFloatConstant(weightValue);
-  if (!weight)
-    return std::nullopt;
-  // Mixed-precision contractions (e.g. f16 x f16 -> f32) keep one type here.
-  Type elementType = cast<ShapedType>(input.getType()).getElementType();
-  if (weight.getShapedType().getElementType() != elementType ||
-      cast<ShapedType>(init.getType()).getElementType() != elementType)
-    return std::nullopt;
-
-  ConstantWeightMatmul match;
-  match.op = op;
-  match.input = input;
-  match.weight = weight;
-  match.weightValue = weightValue;
-  match.weightIsKN = *rhs == kn;
-  match.accumulator = isKnownZero(init) ? Value() : init;
-  return match;
-}
-
-static std::optional<ConstantWeightMatmul> matchTosaMatmul(tosa::MatMulOp op) {
-  ElementsAttr weight = getFloatConstant(op.getB());
-  if (!weight)
-    return std::nullopt;
-  if (!isKnownZero(op.getAZp()) || !isKnownZero(op.getBZp()))
-    return std::nullopt;
-  Type elementType = op.getA().getType().getElementType();
-  if (weight.getShapedType().getElementType() != elementType ||
-      op.getType().getElementType() != elementType)
-    return std::nullopt;
-  ConstantWeightMatmul match;
-  match.op = op;
-  match.input = op.getA();
-  match.weight = weight;
-  match.weightValue = op.getB();
-  match.weightIsKN = true;
-  return match;
-}
-
 std::optional<ConstantWeightMatmul>
 mlir::lowbit::matchConstantWeightMatmul(Operation *op) {
-  if (auto tosaMatmul = dyn_cast<tosa::MatMulOp>(op))
-    return matchTosaMatmul(tosaMatmul);
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-    return matchLinalgContraction(linalgOp);
-  return std::nullopt;
+  std::optional<MatmulContraction> contraction = matchMatmulContraction(op);
+  if (!contraction || !isa<FloatType>(contraction->elementType))
+    return std::nullopt;
+  ElementsAttr weight;
+  if (!matchPattern(contraction->rhs, m_Constant(&weight)))
+    return std::nullopt;
+
+  ConstantWeightMatmul match;
+  match.op = op;
+  match.input = contraction->lhs;
+  match.weight = weight;
+  match.weightValue = contraction->rhs;
+  match.weightIsKN = contraction->rhsIsKN;
+  match.accumulator = contraction->accumulator;
+  return match;
 }

@@ -80,20 +80,9 @@ struct PreparedWeight {
   Attribute zeroPoints;
 };
 
-/// The format families whose codes multiply exactly (the rule of
-/// lowbit.matmul's verifier).
-enum class ArithmeticFamily { Integer, Fp8, None };
 
 } // namespace
 
-static ArithmeticFamily getFamily(SchemeAttr scheme) {
-  if (scheme.isIntegerFormat())
-    return ArithmeticFamily::Integer;
-  if (scheme.getFormat() == StorageFormat::F8E4M3FN ||
-      scheme.getFormat() == StorageFormat::F8E5M2)
-    return ArithmeticFamily::Fp8;
-  return ArithmeticFamily::None;
-}
 
 /// `attr` with its last two dimensions swapped, from the cache if possible.
 static FailureOr<ElementsAttr> transposeCached(PatternRewriter &rewriter,
@@ -258,20 +247,14 @@ struct FuseDequantizedOperands : public RewritePattern {
       return failure();
 
     SchemeAttr lhsScheme = lhs->scheme, rhsScheme = rhs->scheme;
-    if (getFamily(lhsScheme) == ArithmeticFamily::None ||
-        getFamily(lhsScheme) != getFamily(rhsScheme))
+    if (!lhsScheme.multipliesExactlyWith(rhsScheme))
       return rewriter.notifyMatchFailure(op, [&](Diagnostic &diag) {
         diag << "formats " << stringifyStorageFormat(lhsScheme.getFormat())
              << " and " << stringifyStorageFormat(rhsScheme.getFormat())
              << " are not both integer or both FP8";
       });
     // The activation's scale must factor out of the sum over K.
-    bool perRow = (lhsScheme.getGranularity() == Granularity::Axis &&
-                   lhsScheme.getAxis() == lhsRank - 2) ||
-                  (lhsScheme.getGranularity() == Granularity::Group &&
-                   lhsScheme.getAxis() == lhsRank - 1 &&
-                   lhsScheme.getGroupSize() == lhsType.getShape().back());
-    if (lhsScheme.getGranularity() != Granularity::Tensor && !perRow)
+    if (!MatmulOp::hasScalesConstantAlongK(lhsScheme, lhsType))
       return rewriter.notifyMatchFailure(
           op, "activation scales vary along K, so they cannot be factored "
               "out of an integer accumulation");

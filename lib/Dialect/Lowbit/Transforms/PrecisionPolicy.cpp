@@ -1,11 +1,11 @@
 //===- PrecisionPolicy.cpp - per-matmul choice of scheme ------------------===//
 
 #include "PrecisionPolicy.h"
+#include "JsonFile.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
 using namespace mlir::lowbit;
@@ -218,23 +218,14 @@ mlir::lowbit::readPrecisionPolicy(StringRef path, std::string &error) {
     error = ("policy file '" + path + "': " + message).str();
     return failure();
   };
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return fail("cannot read it: " + buffer.getError().message());
-  llvm::Expected<llvm::json::Value> json =
-      llvm::json::parse((*buffer)->getBuffer());
-  if (!json)
-    return fail("not valid JSON: " + llvm::toString(json.takeError()));
+  FailureOr<llvm::json::Value> json =
+      readVersionedJsonFile(path, "policy", error);
+  if (failed(json))
+    return failure();
   const llvm::json::Object *root = json->getAsObject();
-  if (!root)
-    return fail("expected a JSON object at the top level");
   for (const auto &[key, unused] : *root)
     if (key != "version" && key != "rules")
       return fail("unknown key '" + key.str() + "'; expected version, rules");
-  std::optional<int64_t> version = root->getInteger("version");
-  if (!version || *version != 1)
-    return fail("expected \"version\": 1");
   const llvm::json::Array *rules = root->getArray("rules");
   if (!rules)
     return fail("expected a \"rules\" array");

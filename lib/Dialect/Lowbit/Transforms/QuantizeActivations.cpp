@@ -43,13 +43,9 @@ using namespace mlir;
 using namespace mlir::lowbit;
 namespace numerics = ::lowbit::quant;
 
-/// Integer formats multiply with integers, FP8 with FP8.
+/// FP8 activation formats.
 static bool isFp8(StorageFormat format) {
   return format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2;
-}
-static bool isInteger(StorageFormat format) {
-  return format == StorageFormat::I8 || format == StorageFormat::U8 ||
-         format == StorageFormat::I4 || format == StorageFormat::U4;
 }
 
 /// Σ_k w[..., n, k] of constant integer weight codes over each scale block
@@ -218,7 +214,7 @@ LogicalResult QuantizeActivationsPass::rewrite(DequantMatmulOp op) {
                                    dynamicScales, dynamicZeroPoints, xScheme,
                                    staticScales, staticZeroPoints);
   ElementsAttr colSums;
-  if (!xScheme.getSymmetric() && isInteger(weightScheme.getFormat()))
+  if (!xScheme.getSymmetric() && weightScheme.isIntegerFormat())
     colSums = computeColumnSums(op.getWeight(), weightScheme);
   Value result = MatmulOp::create(
       builder, loc, op.getType(), codes, op.getWeight(), dynamicScales,
@@ -237,11 +233,10 @@ void QuantizeActivationsPass::runOnOperation() {
 
   // The weight's format decides whether its products can be exact: integer
   // weights with integer activations, FP8 weights with FP8 activations.
+  SchemeAttr activationKind = SchemeAttr::get(&getContext(), activationFormat);
   SmallVector<DequantMatmulOp> candidates;
   getOperation().walk([&](DequantMatmulOp op) {
-    StorageFormat weightFormat = op.getScheme().getFormat();
-    if ((isInteger(weightFormat) && isInteger(activationFormat)) ||
-        (isFp8(weightFormat) && isFp8(activationFormat)))
+    if (op.getScheme().multipliesExactlyWith(activationKind))
       candidates.push_back(op);
   });
   bool failed = false;

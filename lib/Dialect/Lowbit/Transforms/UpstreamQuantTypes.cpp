@@ -20,6 +20,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "UpstreamQuantTypes.h"
+
+#include "lowbit/Dialect/Lowbit/IR/QuantParams.h"
 #include "WeightConstants.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -37,23 +39,6 @@ using namespace mlir::lowbit;
 //===----------------------------------------------------------------------===//
 // Shared helpers
 //===----------------------------------------------------------------------===//
-
-/// Prints a shape as `[a, b, ?]` for diagnostics.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string result = "[";
-  llvm::raw_string_ostream os(result);
-  llvm::interleave(
-      shape, os,
-      [&](int64_t dim) {
-        if (ShapedType::isDynamic(dim))
-          os << "?";
-        else
-          os << dim;
-      },
-      ", ");
-  os << "]";
-  return result;
-}
 
 /// True when `actual` matches `expected` where both are static.
 static bool isCompatibleShape(ArrayRef<int64_t> actual,

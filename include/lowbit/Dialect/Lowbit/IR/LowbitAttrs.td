@@ -61,6 +61,11 @@ def Lowbit_SchemeAttr : AttrDef<Lowbit_Dialect, "Scheme"> {
     bool isIntegerFormat() const;
     /// True for the 4-bit formats, stored two codes per byte.
     bool isSubByte() const;
+    /// True for f8E4M3FN and f8E5M2.
+    bool isFp8Format() const;
+    /// True when codes of this scheme and of `other` multiply exactly in
+    /// lowbit.matmul: both integer (i32 accumulation) or both FP8 (f32).
+    bool multipliesExactlyWith(SchemeAttr other) const;
     /// The element type of a tensor holding this scheme's codes
     /// (i8 for i8/u8, i4 for i4/u4/nf4, f4E2M1FN, f8E4M3FN, f8E5M2).
     ::mlir::Type getStorageType() const;

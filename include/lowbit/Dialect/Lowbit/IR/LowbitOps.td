@@ -233,6 +233,13 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when activation scales of `scheme` on an activation of `type`
+    /// `[..., M, K]` are constant along K (per tensor or per row), so they
+    /// factor out of the accumulation.
+    static bool hasScalesConstantAlongK(SchemeAttr scheme,
+                                        RankedTensorType type);
+  }];
 }
 
 //===----------------------------------------------------------------------===//

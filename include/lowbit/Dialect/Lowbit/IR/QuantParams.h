@@ -12,6 +12,8 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
+#include <string>
+
 namespace mlir::lowbit {
 
 /// The quantization parameters of one quantized tensor of an op: its scheme,
@@ -27,6 +29,9 @@ struct QuantParams {
   Attribute staticZeroPoints;
   Value dynamicZeroPoints;
 };
+
+/// Prints a shape as `[a, b, ?]` for diagnostics.
+std::string formatShape(ArrayRef<int64_t> shape);
 
 /// Verifies `params` on behalf of `op`: the code element type matches the
 /// scheme's storage format, the scheme fits the tensor's shape, exactly one

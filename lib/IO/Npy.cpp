@@ -204,9 +204,8 @@ private:
   }
 
   void skipSpace() {
-    while (pos < text.size() &&
-           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
-            text[pos] == '\r'))
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
+                                 text[pos] == '\n' || text[pos] == '\r'))
       ++pos;
   }
 
@@ -296,8 +295,8 @@ bool lowbit::io::parseNpy(const uint8_t *bytes, size_t size,
   unsigned major = bytes[6], minor = bytes[7];
   if ((major != 1 && major != 2 && major != 3) || minor != 0)
     return failWith(error, name,
-                    "unsupported .npy format version " +
-                        std::to_string(major) + "." + std::to_string(minor) +
+                    "unsupported .npy format version " + std::to_string(major) +
+                        "." + std::to_string(minor) +
                         " (supported: 1.0, 2.0, 3.0)");
   size_t lenBytes = major == 1 ? 2 : 4;
   size_t prefix = kMagicLen + 2 + lenBytes;
@@ -311,8 +310,7 @@ bool lowbit::io::parseNpy(const uint8_t *bytes, size_t size,
                     "truncated header: it declares " +
                         std::to_string(headerLen) + " bytes but the file has " +
                         std::to_string(size - prefix) + " after the prefix");
-  std::string header(reinterpret_cast<const char *>(bytes + prefix),
-                     headerLen);
+  std::string header(reinterpret_cast<const char *>(bytes + prefix), headerLen);
 
   std::string descr, headerError;
   bool fortranOrder = false;
@@ -382,9 +380,9 @@ bool lowbit::io::encodeNpy(const NpyArray &array, std::vector<uint8_t> &bytes,
     return false;
   }
 
-  std::string header = std::string("{'descr': '") + dtypeDescr(array.dtype) +
-                       "', 'fortran_order': False, 'shape': " +
-                       formatShape(array.shape) + ", }";
+  std::string header =
+      std::string("{'descr': '") + dtypeDescr(array.dtype) +
+      "', 'fortran_order': False, 'shape': " + formatShape(array.shape) + ", }";
   if (!array.shape.empty()) {
     size_t digits = std::to_string(array.shape[0]).size();
     if (digits < kGrowthAxisMaxDigits)

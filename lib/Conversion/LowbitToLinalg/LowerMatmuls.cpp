@@ -258,7 +258,11 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
   SmallVector<AffineExpr> wIndex = weightIndex(loops, k);
 
   GenericInputs inputs1;
-  if (grouped && !lhsSource.flat) {
+  if (grouped && lhsSource.flat)
+    return op.emitError() << "lowbit-lower-to-linalg: a constant packed "
+                             "activation with group-wise weights is not "
+                             "supported";
+  if (grouped) {
     // Read the activation as [.., K/G, G] so that g and j appear as plain
     // loop dimensions (linalg needs every loop in some map as a dimension).
     int64_t k = lhsType.getShape().back();
@@ -267,6 +271,14 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
     if (ShapedType::isDynamic(k))
       return op.emitError() << "lowbit-lower-to-linalg: group-wise weights "
                                "need a static reduction size";
+    Value lhsCodes = lhsSource.tensor;
+    if (lhsType.isDynamicDim(lhsType.getRank() - 1)) {
+      // The weight fixes K: make it static so the reshape is well typed.
+      SmallVector<int64_t> staticShape(lhsType.getShape());
+      staticShape.back() = k;
+      lhsCodes = tensor::CastOp::create(rewriter, loc,
+                                        lhsType.clone(staticShape), lhsCodes);
+    }
     SmallVector<int64_t> expandedShape(lhsType.getShape().drop_back());
     expandedShape.append({k / groupSize, groupSize});
     SmallVector<ReassociationIndices> reassociation;
@@ -274,8 +286,7 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
       reassociation.push_back({d});
     reassociation.push_back({lhsType.getRank() - 1, lhsType.getRank()});
     Value expanded = tensor::ExpandShapeOp::create(
-        rewriter, loc, lhsType.clone(expandedShape), lhsSource.tensor,
-        reassociation);
+        rewriter, loc, lhsType.clone(expandedShape), lhsCodes, reassociation);
     SmallVector<AffineExpr> expandedIndex(loops.leading);
     expandedIndex.append({g, j});
     inputs1.add(expanded, AffineMap::get(numLoops1, 0, expandedIndex, ctx));

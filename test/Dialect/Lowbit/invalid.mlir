@@ -193,6 +193,22 @@ func.func @zero_point_shape(%q: tensor<4x64xi4>) {
 
 // -----
 
+func.func @zero_points_narrow_type(%x: tensor<4x16xf32>) {
+  // expected-error @+1 {{zero point must be an i32, got 'i8'}}
+  %q = lowbit.quantize %x as #lowbit.scheme<u8, affine> scales(0.5 : f32) zero_points(3 : i8) : tensor<4x16xf32> -> tensor<4x16xi8>
+  return
+}
+
+// -----
+
+func.func @zero_points_narrow_elements(%q: tensor<4x8xi8>) {
+  // expected-error @+1 {{zero points must be i32, got element type 'i8'}}
+  %x = lowbit.dequantize %q as #lowbit.scheme<u8, axis = 0, affine> scales(dense<0.5> : tensor<4xf32>) zero_points(dense<1> : tensor<4xi8>) : tensor<4x8xi8> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
 func.func @zero_points_not_integers(%q: tensor<4x8xi8>) {
   // expected-error @+1 {{zero points must be an integer or integer elements attribute, got dense<1.000000e+00> : tensor<4xf32>}}
   %x = lowbit.dequantize %q as #lowbit.scheme<u8, axis = 0, affine> scales(dense<0.5> : tensor<4xf32>) zero_points(dense<1.0> : tensor<4xf32>) : tensor<4x8xi8> -> tensor<4x8xf32>
@@ -404,6 +420,16 @@ func.func @matmul_rhs_axis(%a: tensor<4x64xi8>, %w: tensor<32x64xi8>) {
 func.func @matmul_rhs_group_axis(%a: tensor<4x64xi8>, %w: tensor<32x64xi4>) {
   // expected-error @+1 {{rhs groups must run along the reduction dimension (axis = 1, K), got axis = 0}}
   %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8> scales(1.0 : f32)) rhs(as #lowbit.scheme<i4, group = 16, axis = 0> scales(dense<1.0> : tensor<2x64xf32>)) : tensor<4x64xi8>, tensor<32x64xi4> -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_accumulator_overflow(%a: tensor<4x70000xi8>, %w: tensor<32x70000xi8>) {
+  // u8 affine activations (differences up to 255) times i8 weights (up to
+  // 128): 70000 products can exceed 2^31 - 1.
+  // expected-error @+1 {{sums of 70000 products of codes up to 255 x 128 can overflow the i32 accumulator; the longest safe block of K is 65793 (use group-wise weights)}}
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<u8, affine> scales(1.0 : f32) zero_points(128 : i32)) rhs(as #lowbit.scheme<i8> scales(1.0 : f32)) : tensor<4x70000xi8>, tensor<32x70000xi8> -> tensor<4x32xf32>
   return
 }
 

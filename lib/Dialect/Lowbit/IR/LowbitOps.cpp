@@ -13,6 +13,9 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/SmallSet.h"
 
+#include <cstdlib>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::lowbit;
 
@@ -357,6 +360,30 @@ LogicalResult MatmulOp::verify() {
                                        getRhsScalesAttr(), Value(),
                                        getRhsZeroPointsAttr(), Value()})))
     return failure();
+
+  // Integer products are summed exactly in i32 per weight scale block: the
+  // block must be short enough that no sum can overflow.
+  if (lhsScheme.isIntegerFormat()) {
+    auto magnitude = [](SchemeAttr scheme) -> int64_t {
+      if (!scheme.getSymmetric())
+        return scheme.getCodeMax() - scheme.getCodeMin();
+      return std::max(std::abs(scheme.getCodeMin()),
+                      std::abs(scheme.getCodeMax()));
+    };
+    int64_t block = rhsScheme.getGranularity() == Granularity::Group
+                        ? rhsScheme.getGroupSize()
+                        : lhsType.getShape().back();
+    int64_t bound = magnitude(lhsScheme) * magnitude(rhsScheme);
+    if (!ShapedType::isDynamic(block) &&
+        block > std::numeric_limits<int32_t>::max() / bound)
+      return emitOpError()
+             << "sums of " << block << " products of codes up to "
+             << magnitude(lhsScheme) << " x " << magnitude(rhsScheme)
+             << " can overflow the i32 accumulator; the longest safe block "
+                "of K is "
+             << std::numeric_limits<int32_t>::max() / bound
+             << " (use group-wise weights)";
+  }
 
   if (ElementsAttr colSums = getColSumsAttr()) {
     if (!rhsScheme.isIntegerFormat())

@@ -131,6 +131,9 @@ static LogicalResult verifyStaticZeroPoints(Operation *op,
     return success();
   };
   if (auto scalar = dyn_cast<IntegerAttr>(p.staticZeroPoints)) {
+    if (!scalar.getType().isSignlessInteger(32))
+      return op->emitOpError() << p.role << "zero point must be an i32, got "
+                               << scalar.getType();
     if (!expected.empty())
       return op->emitOpError()
              << p.role << "zero points given as a scalar, but the "
@@ -145,6 +148,12 @@ static LogicalResult verifyStaticZeroPoints(Operation *op,
            << "zero points must be an integer or integer elements attribute, "
               "got "
            << p.staticZeroPoints;
+  // i32 whatever the format: a narrower type would make u8/u4 zero-points
+  // above the signed range ambiguous.
+  if (!elements.getShapedType().getElementType().isSignlessInteger(32))
+    return op->emitOpError()
+           << p.role << "zero points must be i32, got element type "
+           << elements.getShapedType().getElementType();
   ArrayRef<int64_t> shape = elements.getShapedType().getShape();
   if (!isCompatibleParamShape(shape, expected))
     return op->emitOpError()

@@ -11,6 +11,7 @@
 
 #include "ContractionMatch.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -45,10 +46,37 @@ static Type getElementTypeOrNull(Value value) {
   return {};
 }
 
+/// True when a generic's body is exactly `yield acc + a * b` over its block
+/// arguments (either operand order). linalg's contraction check alone also
+/// accepts bodies with unary ops around the operands (`acc + exp(a) * -b`),
+/// which are not matmuls of `a` and `b`.
+static bool isPlainMultiplyAccumulate(Block &body) {
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(body.front());
+  auto add = dyn_cast<arith::AddFOp>(*std::next(body.begin()));
+  auto yield = dyn_cast<linalg::YieldOp>(body.back());
+  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        acc = body.getArgument(2);
+  bool mulOperands = (mul.getLhs() == a && mul.getRhs() == b) ||
+                     (mul.getLhs() == b && mul.getRhs() == a);
+  bool addOperands = (add.getLhs() == acc && add.getRhs() == mul) ||
+                     (add.getLhs() == mul && add.getRhs() == acc);
+  return mulOperands && addOperands;
+}
+
 static std::optional<MatmulContraction>
 matchLinalgContraction(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  // Named matmuls have a fixed body; a generic must be exactly a
+  // multiply-accumulate of its operands.
+  if (isa<linalg::GenericOp>(op) &&
+      !isPlainMultiplyAccumulate(op->getRegion(0).front()))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);

@@ -573,11 +573,11 @@ FailureOr<Dequantization> GenericDequantMatcher::build(const DequantBody &match,
         makeScalesAttr(realType, {n}, scales, match.scale.nameHint("scales"));
   }
   if (zeroPoint) {
+    // lowbit keeps zero-points as i32; reuse the constant only if it is one.
     if (zeroPoint->elements &&
-        isa<IntegerType>(
-            zeroPoint->elements.getShapedType().getElementType()) &&
-        isVector(*zeroPoint,
-                 zeroPoint->elements.getShapedType().getElementType())) {
+        zeroPoint->elements.getShapedType().getElementType().isSignlessInteger(
+            32) &&
+        isVector(*zeroPoint, IntegerType::get(ctx, 32))) {
       result.zeroPoints = zeroPoint->elements;
     } else {
       std::vector<int32_t> zeroPoints(n);

@@ -262,10 +262,15 @@ FailureOr<StaticQuantParams> mlir::lowbit::importQuantizedType(
       value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
       scales.push_back(value.convertToDouble());
     }
+    // Upstream prints unsigned zero-points in the storage width as signed
+    // numbers (u4 15 as -1), which re-parse wider: keep the storage bits.
+    unsigned storageWidth = subChannel.getStorageTypeIntegralWidth();
     for (const APInt &value : subChannel.getZeroPoints().getValues<APInt>())
-      zeroPoints.push_back(isSigned
-                               ? value.getSExtValue()
-                               : static_cast<int64_t>(value.getZExtValue()));
+      zeroPoints.push_back(
+          isSigned ? value.getSExtValue()
+                   : static_cast<int64_t>(
+                         value.zextOrTrunc(64).getZExtValue() &
+                         ((uint64_t(1) << storageWidth) - 1)));
     ArrayRef<int64_t> blocks = subChannel.getScales().getType().getShape();
     if (layout.granularity == Granularity::Axis)
       scaleShape.push_back(blocks[layout.axis]);

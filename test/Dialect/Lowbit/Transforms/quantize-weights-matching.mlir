@@ -185,3 +185,38 @@ func.func @chained_layers(%x: tensor<2x4xf32>) -> tensor<2x5xf32> {
   %y = linalg.matmul ins(%h, %w2 : tensor<2x3xf32>, tensor<3x5xf32>) outs(%acc2 : tensor<2x5xf32>) -> tensor<2x5xf32>
   return %y : tensor<2x5xf32>
 }
+
+// -----
+
+// A contraction generic whose body transforms its operands (exp(a) * -b)
+// is not a matmul of a and b: rewriting it would drop the exp and the
+// negation.
+// CHECK-LABEL: func.func @not_a_plain_matmul_body(
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK-NOT: lowbit.dequant_matmul
+func.func @not_a_plain_matmul_body(%x: tensor<2x2xf32>, %acc: tensor<2x1xf32>) -> tensor<2x1xf32> {
+  %w = arith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<2x2xf32>, tensor<2x1xf32>) outs(%acc : tensor<2x1xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %e = math.exp %a : f32
+    %n = arith.negf %b : f32
+    %p = arith.mulf %e, %n : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x1xf32>
+  return %y : tensor<2x1xf32>
+}
+
+// -----
+
+// f64 has no lowbit.dequant_matmul (f32, f16 and bf16 only): left alone.
+// CHECK-LABEL: func.func @f64_matmul(
+// CHECK: linalg.matmul
+// CHECK-NOT: lowbit.dequant_matmul
+func.func @f64_matmul(%x: tensor<2x4xf64>, %acc: tensor<2x3xf64>) -> tensor<2x3xf64> {
+  %w = arith.constant dense<0.5> : tensor<4x3xf64>
+  %y = linalg.matmul ins(%x, %w : tensor<2x4xf64>, tensor<4x3xf64>) outs(%acc : tensor<2x3xf64>) -> tensor<2x3xf64>
+  return %y : tensor<2x3xf64>
+}

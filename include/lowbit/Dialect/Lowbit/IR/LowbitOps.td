@@ -20,7 +20,7 @@ include "mlir/IR/CommonAttrConstraints.td"
 def Lowbit_RealTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Lowbit_CodeTensor : RankedTensorOf<[I8, I<4>, F4E2M1FN, F8E4M3FN, F8E5M2]>;
 def Lowbit_ScaleTensor : RankedTensorOf<[F32, F16, BF16]>;
-def Lowbit_ZeroPointTensor : RankedTensorOf<[AnyInteger]>;
+def Lowbit_ZeroPointTensor : RankedTensorOf<[I32]>;
 def Lowbit_MatmulResultTensor : RankedTensorOf<[F32, F16, BF16, I8, I<4>]>;
 
 //===----------------------------------------------------------------------===//

@@ -19,6 +19,7 @@ LLVM_PREFIX=/usr/lib/llvm-22
 packages=(
   cmake ninja-build ccache python3 libgtest-dev
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
 )
 missing=()
 for package in "${packages[@]}"; do

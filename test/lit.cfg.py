@@ -2,6 +2,7 @@
 # lit configuration of lowbit's regression tests.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -9,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "LOWBIT"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
@@ -17,6 +18,8 @@ config.test_exec_root = os.path.join(config.lowbit_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", ".so"))
+config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%lowbit_bin", config.lowbit_tools_dir))
 config.substitutions.append(
     ("%lowbit_plugin", os.path.join(config.lowbit_libs_dir, "LowbitPlugin.so")))
 # mlir-runner with the runtime that prints memrefs, for integration tests.
@@ -39,5 +42,5 @@ if config.sanitizers:
     config.available_features.add("sanitizers")
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
-tools = ["lowbit-opt"]
+tools = ["lowbit-opt", "lowbit-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -175,6 +175,7 @@ void buildLowerToCPUPipeline(OpPassManager &pm, const LowerToCPUOptions &) {
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
+      "convert-bufferization-to-memref,"
       "convert-linalg-to-loops,"
       "lower-affine,"
       "convert-scf-to-cf,"

@@ -168,15 +168,15 @@ TEST_P(NpyRoundTripTest, EveryDType) {
   EXPECT_STREQ(dtypeDescr(c.dtype), c.descr);
   EXPECT_STREQ(dtypeName(c.dtype), c.name);
 
-  for (std::vector<int64_t> shape :
+  for (const std::vector<int64_t> &shape :
        {std::vector<int64_t>{}, {5}, {2, 3, 4}, {3, 0}}) {
     NpyArray array;
     array.dtype = c.dtype;
     array.shape = shape;
     array.data.resize(size_t(array.numElements()) * c.size);
     for (size_t i = 0; i < array.data.size(); ++i)
-      array.data[i] = c.dtype == DType::Bool ? uint8_t(i % 3 == 0)
-                                             : uint8_t(i * 37 + 11);
+      array.data[i] =
+          c.dtype == DType::Bool ? uint8_t(i % 3 == 0) : uint8_t(i * 37 + 11);
     std::vector<uint8_t> bytes;
     std::string error;
     ASSERT_TRUE(encodeNpy(array, bytes, error)) << error;
@@ -184,8 +184,7 @@ TEST_P(NpyRoundTripTest, EveryDType) {
     EXPECT_EQ((bytes.size() - array.data.size()) % 64, 0u);
     std::string header(bytes.begin() + 10,
                        bytes.end() - long(array.data.size()));
-    EXPECT_EQ(header.rfind(std::string("{'descr': '") + c.descr + "'", 0),
-              0u);
+    EXPECT_EQ(header.rfind(std::string("{'descr': '") + c.descr + "'", 0), 0u);
     EXPECT_EQ(header.back(), '\n');
 
     NpyArray back;
@@ -242,9 +241,9 @@ TEST(NpyTest, AcceptsLittleEndianSingleByteDescr) {
 }
 
 TEST(NpyTest, BoolBytesAreNormalized) {
-  std::vector<uint8_t> bytes = makeFile(
-      1, "{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }\n",
-      {0, 1, 2});
+  std::vector<uint8_t> bytes =
+      makeFile(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }\n",
+               {0, 1, 2});
   NpyArray array;
   std::string error;
   ASSERT_TRUE(parseNpy(bytes.data(), bytes.size(), "t.npy", array, error))
@@ -257,9 +256,9 @@ TEST(NpyTest, BoolBytesAreNormalized) {
 //===----------------------------------------------------------------------===//
 
 TEST(NpyTest, BadMagic) {
-  std::vector<uint8_t> bytes = makeFile(
-      1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }\n",
-      {0, 0, 0, 0});
+  std::vector<uint8_t> bytes =
+      makeFile(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }\n",
+               {0, 0, 0, 0});
   bytes[1] = 'M';
   EXPECT_EQ(parseError(bytes),
             "t.npy: not a .npy file (bad magic string; expected "
@@ -270,9 +269,9 @@ TEST(NpyTest, BadMagic) {
 }
 
 TEST(NpyTest, UnsupportedVersion) {
-  std::vector<uint8_t> bytes = makeFile(
-      1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }\n",
-      {0, 0, 0, 0});
+  std::vector<uint8_t> bytes =
+      makeFile(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }\n",
+               {0, 0, 0, 0});
   bytes[6] = 4;
   EXPECT_EQ(parseError(bytes), "t.npy: unsupported .npy format version 4.0 "
                                "(supported: 1.0, 2.0, 3.0)");
@@ -299,9 +298,9 @@ TEST(NpyTest, TruncatedData) {
 }
 
 TEST(NpyTest, TrailingBytes) {
-  std::vector<uint8_t> bytes = makeFile(
-      1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2,), }\n",
-      {1, 2, 3});
+  std::vector<uint8_t> bytes =
+      makeFile(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2,), }\n",
+               {1, 2, 3});
   EXPECT_EQ(parseError(bytes),
             "t.npy: 1 unexpected bytes after the data of shape (2,)");
 }
@@ -329,16 +328,16 @@ TEST(NpyTest, UnsupportedDTypes) {
               0u)
         << error;
   }
-  std::vector<uint8_t> bytes = makeFile(
-      1, "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }\n",
-      {0, 0, 0, 0});
+  std::vector<uint8_t> bytes =
+      makeFile(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }\n",
+               {0, 0, 0, 0});
   EXPECT_EQ(parseError(bytes).rfind(
                 "t.npy: unsupported dtype '>f4' (big-endian); supported: ", 0),
             0u);
   // '|' means "not applicable", which a 4-byte type cannot be.
-  bytes = makeFile(
-      1, "{'descr': '|f4', 'fortran_order': False, 'shape': (1,), }\n",
-      {0, 0, 0, 0});
+  bytes =
+      makeFile(1, "{'descr': '|f4', 'fortran_order': False, 'shape': (1,), }\n",
+               {0, 0, 0, 0});
   EXPECT_EQ(parseError(bytes).rfind("t.npy: unsupported dtype '|f4'", 0), 0u);
   bytes = makeFile(1,
                    "{'descr': [('a', '<f4')], 'fortran_order': False, "
@@ -381,18 +380,18 @@ TEST(NpyTest, MalformedHeaders) {
   };
   for (const Case &c : cases) {
     std::vector<uint8_t> bytes = makeFile(1, c.header, {0, 0, 0, 0});
-    EXPECT_EQ(parseError(bytes), std::string("t.npy: malformed header: ") +
-                                     c.message)
+    EXPECT_EQ(parseError(bytes),
+              std::string("t.npy: malformed header: ") + c.message)
         << c.header;
   }
 }
 
 TEST(NpyTest, HugeShapeIsRejected) {
-  std::vector<uint8_t> bytes = makeFile(
-      1,
-      "{'descr': '<f8', 'fortran_order': False, "
-      "'shape': (4294967296, 4294967296)}\n",
-      {});
+  std::vector<uint8_t> bytes =
+      makeFile(1,
+               "{'descr': '<f8', 'fortran_order': False, "
+               "'shape': (4294967296, 4294967296)}\n",
+               {});
   EXPECT_EQ(parseError(bytes),
             "t.npy: shape (4294967296, 4294967296) is too large");
 }
@@ -441,8 +440,8 @@ TEST_F(NpyFileTest, MissingFile) {
   NpyArray array;
   std::string error;
   EXPECT_FALSE(readNpy(path("missing.npy"), array, error));
-  EXPECT_EQ(error, path("missing.npy") +
-                       ": cannot open: No such file or directory");
+  EXPECT_EQ(error,
+            path("missing.npy") + ": cannot open: No such file or directory");
 }
 
 TEST_F(NpyFileTest, ReadErrorsNameTheFile) {

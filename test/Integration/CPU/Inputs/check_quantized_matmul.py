@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Checks compiled quantized matmuls against an independent reference.
+
+For each case: a random float weight and activation; lowbit-opt quantizes the
+weight (lowbit-quantize-weights, and lowbit-quantize-activations for the
+integer cases) and prints the IR; this script reads the codes, scales and
+zero-points back out of the printed resources, decodes them with its own
+implementation of each format (written from the formats' definitions, not
+from lowbit's code), computes the matmul in float64, and compares it with
+what lowbit-run computes from the same IR on the CPU.
+
+Tolerance: the compiled code accumulates in f32, so each output may differ
+from the float64 sum by about K * 2^-24 * sum_k |x_k w_k|; we allow
+rel = 4 * K * 2^-24 of that magnitude, plus 1e-6 absolute.
+
+Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR
+"""
+
+import math
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                                "Tools", "lowbit-run", "Inputs"))
+import make_npy  # noqa: E402
+
+NF4 = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
+       -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
+       0.07958029955625534, 0.16093020141124725, 0.24611230194568634,
+       0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+       0.7229568362236023, 1.0]
+
+
+def f32(v):
+    return struct.unpack("<f", struct.pack("<f", v))[0]
+
+
+def fp4_e2m1(code):
+    sign = -1.0 if code & 8 else 1.0
+    exp, man = (code >> 1) & 3, code & 1
+    if exp == 0:
+        return sign * man * 0.5
+    return sign * (1 + man / 2) * 2.0 ** (exp - 1)
+
+
+def fp8(code, exp_bits, bias):
+    man_bits = 7 - exp_bits
+    sign = -1.0 if code & 0x80 else 1.0
+    exp = (code >> man_bits) & ((1 << exp_bits) - 1)
+    man = code & ((1 << man_bits) - 1)
+    if exp == 0:
+        return sign * man / (1 << man_bits) * 2.0 ** (1 - bias)
+    return sign * (1 + man / (1 << man_bits)) * 2.0 ** (exp - bias)
+
+
+def decode(fmt, code):
+    """The value of one code (unscaled, zero-point not subtracted)."""
+    if fmt == "i8":
+        return code - 256 if code >= 128 else code
+    if fmt == "i4":
+        return code - 16 if code >= 8 else code
+    if fmt in ("u8", "u4"):
+        return code
+    if fmt == "nf4":
+        return NF4[code]
+    if fmt == "f4E2M1FN":
+        return fp4_e2m1(code)
+    if fmt == "f8E4M3FN":
+        return fp8(code, 4, 7)
+    if fmt == "f8E5M2":
+        return fp8(code, 5, 15)
+    raise ValueError(fmt)
+
+
+def codes_from_blob(fmt, data, count):
+    if fmt in ("i4", "u4", "nf4", "f4E2M1FN"):
+        return [(data[i // 2] >> (4 * (i % 2))) & 15 for i in range(count)]
+    return list(data[:count])
+
+
+def resources(ir):
+    """name -> bytes (alignment prefix dropped) from the printed IR."""
+    out = {}
+    for name, hexdata in re.findall(r'^\s*([\w.]+): "0x([0-9A-F]+)"', ir, re.M):
+        out[name] = bytes.fromhex(hexdata)[4:]
+    return out
+
+
+def floats_of(data, scale_type):
+    if scale_type == "f16":
+        return list(struct.unpack("<%de" % (len(data) // 2), data))
+    if scale_type == "bf16":
+        return [struct.unpack("<f", b"\x00\x00" + data[i:i + 2])[0]
+                for i in range(0, len(data), 2)]
+    return list(struct.unpack("<%df" % (len(data) // 4), data))
+
+
+def weight_model(m, k, n, weight, batch):
+    xshape = "%dx%dx%d" % (batch, m, k) if batch else "%dx%d" % (m, k)
+    yshape = "%dx%dx%d" % (batch, m, n) if batch else "%dx%d" % (m, n)
+    blob = "0x04000000" + struct.pack("<%df" % len(weight), *weight).hex().upper()
+    if batch:
+        body = f"""
+  %y = linalg.generic {{indexing_maps = [affine_map<(b, i, j, l) -> (b, i, l)>, affine_map<(b, i, j, l) -> (l, j)>, affine_map<(b, i, j, l) -> (b, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}}
+      ins(%x, %w : tensor<{xshape}xf32>, tensor<{k}x{n}xf32>) outs(%acc : tensor<{yshape}xf32>) {{
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }} -> tensor<{yshape}xf32>"""
+    else:
+        body = f"""
+  %y = linalg.matmul ins(%x, %w : tensor<{xshape}xf32>, tensor<{k}x{n}xf32>) outs(%acc : tensor<{yshape}xf32>) -> tensor<{yshape}xf32>"""
+    return f"""func.func @main(%x: tensor<{xshape}xf32>) -> tensor<{yshape}xf32> {{
+  %w = arith.constant dense_resource<w> : tensor<{k}x{n}xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<{yshape}xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<{yshape}xf32>) -> tensor<{yshape}xf32>{body}
+  return %y : tensor<{yshape}xf32>
+}}
+{{-#
+  dialect_resources: {{ builtin: {{ w: "{blob}" }} }}
+#-}}
+"""
+
+
+def dequantized_weight(ir, res, n, k):
+    """[N][K] float64 weight as the quantized IR describes it."""
+    op = re.search(r"lowbit\.(dequant_matmul|matmul) .*", ir).group(0)
+    if "rhs(" in op:
+        op = op[op.index("rhs("):]
+    scheme = re.search(r"#lowbit\.scheme<([^>]*)>", op).group(1)
+    parts = [p.strip() for p in scheme.split(",")]
+    fmt = parts[0]
+    group = next((int(p.split("=")[1]) for p in parts if p.startswith("group")), None)
+    axis = next((int(p.split("=")[1]) for p in parts if p.startswith("axis")), None)
+    scale_type = next((p.split("=")[1].strip() for p in parts if p.startswith("scale")), "f32")
+    codes = codes_from_blob(fmt, res["w.q"], n * k)
+    m = re.search(r"scales\(([-0-9.eE+]+) : f\w+\)", op)
+    if m:
+        scales, per = [float(m.group(1))], "tensor"
+    else:
+        scales = floats_of(res["w.scales"], scale_type)
+        per = "group" if group else "axis"
+    zps = None
+    mz = re.search(r"zero_points\((-?\d+) : i32\)", op)
+    if mz:
+        zps = [int(mz.group(1))]
+    elif "w.zp" in res:
+        zps = list(struct.unpack("<%di" % (len(res["w.zp"]) // 4), res["w.zp"]))
+    w = [[0.0] * k for _ in range(n)]
+    for i in range(n):
+        for j in range(k):
+            s_index = 0 if per == "tensor" else (i if per == "axis" else i * (k // group) + j // group)
+            value = decode(fmt, codes[i * k + j])
+            if zps is not None:
+                value -= zps[s_index]
+            w[i][j] = value * scales[s_index]
+    return w, fmt
+
+
+def quantize_activation_rows(x_rows, k, symmetric, per_token):
+    """What lowbit-quantize-activations computes, in f32 like the IR."""
+    def params(values):
+        if symmetric:
+            amax = max(abs(v) for v in values)
+            s = f32(max(amax, f32(1.1754943508222875e-38 * 127)) / 127.0)
+            return s, 0, -128, 127
+        lo, hi = min(min(values), 0.0), max(max(values), 0.0)
+        s = f32(f32(max(f32(hi - lo), f32(1.1754943508222875e-38 * 255))) / 255.0)
+        z = max(-128.0, min(127.0, round_even(f32(-128.0 - f32(lo / s)))))
+        return s, int(z), -128, 127
+    out = []
+    all_values = [v for r in x_rows for v in r]
+    shared = None if per_token else params(all_values)
+    for r in x_rows:
+        s, z, qmin, qmax = params(r) if per_token else shared
+        q = [max(qmin, min(qmax, round_even(f32(v / s)) + z)) for v in r]
+        out.append([(c - z) * s for c in q])
+    return out
+
+
+def round_even(v):
+    return float(round(v))  # Python rounds half to even
+
+
+def run_case(bin_dir, work, case, rng):
+    name, m, k, n, options, batch, act = case
+    weight = [f32(rng.gauss(0.0, 0.5) * (3.0 if rng.random() < 0.02 else 1.0))
+              for _ in range(k * n)]
+    rows = m * (batch or 1)
+    x = [[f32(rng.uniform(-2.0, 2.0)) for _ in range(k)] for _ in range(rows)]
+    model = os.path.join(work, name + ".mlir")
+    with open(model, "w") as f:
+        f.write(weight_model(m, k, n, weight, batch))
+    cmd = [os.path.join(bin_dir, "lowbit-opt"), model,
+           "--lowbit-quantize-weights=" + options]
+    if act:
+        cmd.append("--lowbit-quantize-activations=" + act)
+    ir = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    quantized = os.path.join(work, name + ".q.mlir")
+    with open(quantized, "w") as f:
+        f.write(ir)
+    w, _ = dequantized_weight(ir, resources(ir), n, k)
+
+    xin = os.path.join(work, name + ".x.npy")
+    yout = os.path.join(work, name + ".y.npy")
+    shape = (batch, m, k) if batch else (m, k)
+    make_npy.write_npy(xin, "f4", shape, [v for r in x for v in r])
+    subprocess.run([os.path.join(bin_dir, "lowbit-run"), quantized,
+                    "--input=" + xin, "--output=" + yout], check=True,
+                   capture_output=True)
+    _, _, y = make_npy.read_npy(yout)
+
+    xs = x
+    if act:
+        symmetric = "symmetric=false" not in act
+        per_token = "granularity=tensor" not in act
+        xs = quantize_activation_rows(x, k, symmetric, per_token)
+    worst = 0.0
+    for r in range(rows):
+        for i in range(n):
+            ref = math.fsum(xs[r][j] * w[i][j] for j in range(k))
+            magnitude = math.fsum(abs(xs[r][j] * w[i][j]) for j in range(k))
+            allowed = 4 * k * 2.0 ** -24 * magnitude + 1e-6
+            err = abs(y[r * n + i] - ref)
+            worst = max(worst, err / allowed)
+            if err > allowed:
+                print("FAIL %s: y[%d, %d] = %r, reference %r (allowed %g)"
+                      % (name, r, i, y[r * n + i], ref, allowed))
+                return False
+    print("ok %s: M=%d K=%d N=%d%s, worst error %.3f of the allowed"
+          % (name, m, k, n, " B=%d" % batch if batch else "", worst))
+    return True
+
+
+CASES = [
+    # name, M, K, N, weight options, batch, activation options
+    ("i8_tensor_m1", 1, 37, 5, "format=i8 granularity=tensor", 0, None),
+    ("i8_channel", 3, 37, 17, "format=i8 granularity=channel", 0, None),
+    ("i8_group", 2, 96, 5, "format=i8 granularity=group group-size=32", 0, None),
+    ("u8_affine", 3, 37, 5, "format=u8 granularity=channel symmetric=false", 0, None),
+    ("i4_tensor_odd_k", 3, 37, 5, "format=i4 granularity=tensor", 0, None),
+    ("i4_g32", 1, 96, 17, "format=i4 granularity=group group-size=32", 0, None),
+    ("i4_g32_f16", 2, 64, 5, "format=i4 granularity=group group-size=32 scale-type=f16", 0, None),
+    ("u4_g32_affine", 3, 96, 5, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("nf4_g32", 2, 64, 5, "format=nf4 granularity=group group-size=32", 0, None),
+    ("nf4_channel_odd_k", 1, 37, 5, "format=nf4 granularity=channel", 0, None),
+    ("fp4_g32", 2, 64, 5, "format=f4E2M1FN granularity=group group-size=32", 0, None),
+    ("e4m3_channel", 3, 37, 5, "format=f8E4M3FN granularity=channel", 0, None),
+    ("e5m2_tensor", 1, 40, 5, "format=f8E5M2 granularity=tensor", 0, None),
+    ("i4_g32_batched", 3, 64, 5, "format=i4 granularity=group group-size=32", 2, None),
+    ("w8a8_token", 3, 37, 5, "format=i8 granularity=channel", 0, "granularity=token"),
+    ("w8a8_tensor_affine", 3, 40, 5, "format=i8 granularity=channel", 0, "granularity=tensor symmetric=false"),
+    ("w4a8_g32_batched", 2, 64, 5, "format=i4 granularity=group group-size=32", 2, "granularity=token"),
+]
+
+
+def main():
+    bin_dir, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    rng = random.Random(1234)
+    failures = [c[0] for c in CASES if not run_case(bin_dir, work, c, rng)]
+    print("%d of %d cases match the reference" % (len(CASES) - len(failures), len(CASES)))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

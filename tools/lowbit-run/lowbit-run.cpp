@@ -1,0 +1,935 @@
+//===- lowbit-run.cpp - JIT-run a model on .npy inputs --------------------===//
+//
+// Part of the lowbit project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles one function of a tensor-level module with lowbit-lower-to-cpu,
+// JIT-runs it through mlir::ExecutionEngine on .npy inputs and writes, checks
+// and times its results:
+//
+//   lowbit-run model.mlir --input=a.npy --input=b.npy --output-dir=out \
+//       --expected=ref.npy --rtol=1e-5 --benchmark=100
+//
+// The call goes through the `_mlir_ciface_<entry>` wrapper that
+// convert-func-to-llvm emits for `llvm.emit_c_interface`:
+//
+//   void _mlir_ciface_main(Results *out, MemRef<A> *a, MemRef<B> *b)
+//
+// where MemRef<T, R> is {T *allocated, T *aligned, int64 offset,
+// int64 sizes[R], int64 strides[R]}, and Results is the single result's
+// descriptor or, with several results, a struct of one descriptor per
+// result. Both are a run of int64-sized fields, so one buffer laid out
+// result after result serves either case. Functions without results have
+// no `out` parameter.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/IO/Npy.h"
+#include "lowbit/InitAll.h"
+#include "lowbit/Quant/ErrorMetrics.h"
+#include "lowbit/Quant/HalfPrecision.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+using namespace mlir;
+using ::lowbit::io::DType;
+using ::lowbit::io::NpyArray;
+
+namespace cl = llvm::cl;
+
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The command line. Constructed in main() so no option is a global.
+struct Options {
+  cl::OptionCategory category{"lowbit-run options"};
+  cl::opt<std::string> model{cl::Positional, cl::Required,
+                             cl::desc("<model.mlir|model.mlirbc>"),
+                             cl::cat(category)};
+  cl::opt<std::string> entry{"entry", cl::desc("Function to run"),
+                             cl::value_desc("name"), cl::init("main"),
+                             cl::cat(category)};
+  cl::list<std::string> inputs{
+      "input", cl::desc("A .npy file per argument, in argument order"),
+      cl::value_desc("file.npy"), cl::cat(category)};
+  cl::list<std::string> outputs{
+      "output", cl::desc("A .npy file per result, in result order"),
+      cl::value_desc("file.npy"), cl::cat(category)};
+  cl::opt<std::string> outputDir{
+      "output-dir",
+      cl::desc("Write result i to DIR/output_<i>.npy (DIR is created)"),
+      cl::value_desc("DIR"), cl::cat(category)};
+  cl::list<std::string> expected{
+      "expected",
+      cl::desc("A reference .npy file per result: print max_abs, sqnr_db and "
+               "cosine and check |y - e| <= atol + rtol * |e|"),
+      cl::value_desc("file.npy"), cl::cat(category)};
+  cl::opt<double> rtol{"rtol",
+                       cl::desc("Relative tolerance for --expected (default "
+                                "1e-05, as numpy.allclose)"),
+                       cl::init(1e-5), cl::cat(category)};
+  cl::opt<double> atol{"atol",
+                       cl::desc("Absolute tolerance for --expected (default "
+                                "1e-08, as numpy.allclose)"),
+                       cl::init(1e-8), cl::cat(category)};
+  cl::opt<unsigned> benchmark{
+      "benchmark",
+      cl::desc("After the first call, time N more and print the median and "
+               "minimum in milliseconds"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category)};
+  cl::opt<unsigned> optLevel{
+      "opt-level",
+      cl::desc("LLVM optimization level of the JIT-compiled code, 0 to 3"),
+      cl::init(2), cl::cat(category)};
+  cl::opt<bool> dumpLLVM{
+      "dump-llvm",
+      cl::desc("Print the LLVM IR that is compiled (after the --opt-level "
+               "optimizations) to stdout"),
+      cl::init(false), cl::cat(category)};
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+/// Prints "lowbit-run: error: <message>" and returns false, so callers can
+/// `return error(...)`.
+static bool error(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "lowbit-run") << message << "\n";
+  return false;
+}
+
+static std::string quote(llvm::StringRef path) {
+  return ("'" + path + "'").str();
+}
+
+/// LowbitIO's messages start with "<path>: "; the tool names the file its
+/// own way.
+static std::string withoutPath(const std::string &message,
+                               const std::string &path) {
+  std::string prefix = path + ": ";
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size())
+                                       : message;
+}
+
+template <typename T> static std::string str(const T &value) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << value;
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Signatures
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One ranked-tensor argument or result of the entry function.
+struct TensorSig {
+  /// The MLIR type, e.g. "tensor<?x8xf32>".
+  std::string type;
+  DType dtype;
+  /// Sizes; ShapedType::kDynamic for dynamic dimensions.
+  std::vector<int64_t> dims;
+};
+
+struct Signature {
+  std::vector<TensorSig> args;
+  std::vector<TensorSig> results;
+};
+
+} // namespace
+
+/// The .npy element type that holds `type`: signless and signed integers map
+/// to the signed dtypes, ui8 to uint8, i1 to bool.
+static std::optional<DType> toDType(Type type) {
+  if (type.isF16())
+    return DType::F16;
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType)
+    return std::nullopt;
+  unsigned width = intType.getWidth();
+  if (width == 1)
+    return DType::Bool;
+  if (intType.isUnsigned())
+    return width == 8 ? std::optional<DType>(DType::U8) : std::nullopt;
+  switch (width) {
+  case 8:
+    return DType::I8;
+  case 16:
+    return DType::I16;
+  case 32:
+    return DType::I32;
+  case 64:
+    return DType::I64;
+  default:
+    return std::nullopt;
+  }
+}
+
+static bool readTypes(TypeRange types, llvm::StringRef kind,
+                      llvm::StringRef function, std::vector<TensorSig> &out) {
+  for (auto [i, type] : llvm::enumerate(types)) {
+    auto tensorType = dyn_cast<RankedTensorType>(type);
+    std::optional<DType> dtype =
+        tensorType ? toDType(tensorType.getElementType()) : std::nullopt;
+    if (!dtype || tensorType.getEncoding())
+      return error(kind + " " + llvm::Twine(i) + " of @" + function +
+                   " has type " + str(type) +
+                   "; lowbit-run supports ranked tensors (without encoding) "
+                   "of f16, f32, f64, i1, i8, ui8, i16, i32 and i64");
+    TensorSig sig;
+    sig.type = str(type);
+    sig.dtype = *dtype;
+    sig.dims.assign(tensorType.getShape().begin(), tensorType.getShape().end());
+    out.push_back(std::move(sig));
+  }
+  return true;
+}
+
+static bool readSignature(FunctionType type, llvm::StringRef function,
+                          Signature &sig) {
+  return readTypes(type.getInputs(), "argument", function, sig.args) &&
+         readTypes(type.getResults(), "result", function, sig.results);
+}
+
+/// "tensor<4x8xf32>" against "int8 array of shape (4, 8)": equal when the
+/// dtypes are and every static dimension matches.
+static bool matches(const TensorSig &sig, const NpyArray &array) {
+  if (sig.dtype != array.dtype || sig.dims.size() != array.shape.size())
+    return false;
+  return llvm::all_of(llvm::zip(sig.dims, array.shape), [](auto dims) {
+    auto [want, got] = dims;
+    return ShapedType::isDynamic(want) || want == got;
+  });
+}
+
+static std::string describe(const NpyArray &array) {
+  return std::string(::lowbit::io::dtypeName(array.dtype)) +
+         " array of shape " + ::lowbit::io::formatShape(array.shape);
+}
+
+//===----------------------------------------------------------------------===//
+// Compilation
+//===----------------------------------------------------------------------===//
+
+/// Names of the functions in `module`, for the "no such entry" message.
+static std::string listFunctions(ModuleOp module) {
+  std::string names;
+  auto add = [&](llvm::StringRef name) {
+    names += (names.empty() ? "@" : ", @") + name.str();
+  };
+  for (auto func : module.getOps<func::FuncOp>())
+    add(func.getSymName());
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (!func.isExternal())
+      add(func.getSymName());
+  return names.empty() ? std::string("none") : names;
+}
+
+/// Anything outside the LLVM dialect cannot be translated: names the op
+/// rather than letting the translation fail on it. Casts are only left
+/// around an op that was not converted, so that op is named if there is one.
+static bool checkAllLLVM(ModuleOp module, const Options &opts,
+                         llvm::StringRef what) {
+  Operation *leftover = nullptr;
+  module.walk([&](Operation *op) {
+    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    bool isCast = isa<UnrealizedConversionCastOp>(op);
+    if (!leftover || !isCast)
+      leftover = op;
+    return isCast ? WalkResult::advance() : WalkResult::interrupt();
+  });
+  if (leftover)
+    return error(what + " '" + leftover->getName().getStringRef() + "' at " +
+                 str(leftover->getLoc()) + " in " + quote(opts.model) +
+                 "; it cannot be translated to LLVM IR");
+  return true;
+}
+
+/// Finds the entry in a tensor-level module, records its signature, and
+/// lowers the module to the LLVM dialect with a C interface for the entry.
+static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
+                              const Options &opts, Signature &sig) {
+  if (func.isExternal())
+    return error("entry function @" + opts.entry + " in " + quote(opts.model) +
+                 " is a declaration without a body");
+  if (!readSignature(func.getFunctionType(), opts.entry, sig))
+    return false;
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(module.getContext()));
+  // A private function could be dropped or made internal by the lowering.
+  SymbolTable::setSymbolVisibility(func, SymbolTable::Visibility::Public);
+  // Arguments are read-only: the same input buffers serve every --benchmark
+  // call, and a result written in place into an argument would come back as
+  // a bufferization.clone, which lowbit-lower-to-cpu does not lower. Every
+  // function is lowered, so this applies to all of them; an explicit
+  // bufferization.writable is kept.
+  auto writable =
+      StringAttr::get(module.getContext(), "bufferization.writable");
+  auto no = BoolAttr::get(module.getContext(), false);
+  for (auto f : module.getOps<func::FuncOp>())
+    for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
+      if (!f.isExternal() && isa<TensorType>(f.getArgument(i).getType()) &&
+          !f.getArgAttr(i, writable))
+        f.setArgAttr(i, writable, no);
+
+  std::string pipelineError;
+  llvm::raw_string_ostream pipelineErrorStream(pipelineError);
+  FailureOr<OpPassManager> parsed = parsePassPipeline(
+      "builtin.module(lowbit-lower-to-cpu)", pipelineErrorStream);
+  if (failed(parsed))
+    return error("cannot build the lowbit-lower-to-cpu pipeline: " +
+                 pipelineError);
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  static_cast<OpPassManager &>(pm) = std::move(*parsed);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return error("invalid pass manager options");
+  if (failed(pm.run(module)))
+    return error("lowering " + quote(opts.model) +
+                 " with lowbit-lower-to-cpu failed (diagnostics above)");
+
+  return checkAllLLVM(module, opts, "lowbit-lower-to-cpu left");
+}
+
+/// Accepts a module that is already in the LLVM dialect. Its tensor
+/// signature cannot be recovered from the LLVM types (pointers are opaque),
+/// so it must be attached as `lowbit.signature`.
+static bool checkLLVMModule(ModuleOp module, const Options &opts,
+                            Signature &sig) {
+  std::string cifaceName = "_mlir_ciface_" + opts.entry;
+  auto ciface = module.lookupSymbol<LLVM::LLVMFuncOp>(cifaceName);
+  auto entry = module.lookupSymbol<LLVM::LLVMFuncOp>(opts.entry);
+  if (!ciface || ciface.isExternal())
+    return error(quote(opts.model) + " is in the LLVM dialect but has no @" +
+                 cifaceName + " (give @" + opts.entry +
+                 " the llvm.emit_c_interface attribute before lowering); "
+                 "functions: " +
+                 listFunctions(module));
+  TypeAttr sigAttr;
+  for (LLVM::LLVMFuncOp f : {entry, ciface})
+    if (f && !sigAttr)
+      sigAttr = f->getAttrOfType<TypeAttr>("lowbit.signature");
+  auto type = sigAttr ? dyn_cast<FunctionType>(sigAttr.getValue()) : nullptr;
+  if (!type)
+    return error("@" + cifaceName + " in " + quote(opts.model) +
+                 " has no lowbit.signature attribute: an LLVM-dialect "
+                 "module must state the tensor signature of its entry, e.g. "
+                 "lowbit.signature = (tensor<4x8xf32>) -> tensor<4xf32> on "
+                 "the func.func before lowering");
+  if (!readSignature(type, opts.entry, sig))
+    return false;
+  // The wrapper takes one pointer per argument, plus one for the results.
+  unsigned expectedParams = sig.args.size() + (sig.results.empty() ? 0 : 1);
+  if (ciface.getNumArguments() != expectedParams)
+    return error("@" + cifaceName + " takes " +
+                 llvm::Twine(ciface.getNumArguments()) +
+                 " parameters but lowbit.signature " + str(type) + " implies " +
+                 llvm::Twine(expectedParams));
+  return checkAllLLVM(module, opts, "the module holds");
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A 64-byte aligned buffer from aligned_alloc, freed on destruction.
+class AlignedBuffer {
+public:
+  explicit AlignedBuffer(size_t bytes)
+      : ptr(static_cast<uint8_t *>(std::aligned_alloc(
+            64, std::max<size_t>(64, (bytes + 63) / 64 * 64)))) {}
+  ~AlignedBuffer() { std::free(ptr); }
+  AlignedBuffer(const AlignedBuffer &) = delete;
+  AlignedBuffer &operator=(const AlignedBuffer &) = delete;
+  uint8_t *get() const { return ptr; }
+
+private:
+  uint8_t *ptr;
+};
+
+/// One argument as the JIT sees it.
+struct ArgBuffer {
+  std::unique_ptr<AlignedBuffer> buffer;
+  size_t bytes = 0;
+  /// {allocated, aligned, offset, sizes..., strides...}.
+  std::vector<int64_t> descriptor;
+};
+
+/// The results of one call, copied out of the JIT-owned buffers.
+struct CallResults {
+  std::vector<NpyArray> arrays;
+};
+
+} // namespace
+
+/// memref.get_global's descriptors carry this as `allocated`: the memory is
+/// a constant global that nobody may free.
+static constexpr uintptr_t kDeadBeef = 0xdeadbeef;
+
+static int64_t toInt(const void *p) {
+  return static_cast<int64_t>(reinterpret_cast<uintptr_t>(p));
+}
+static uint8_t *toPtr(int64_t v) {
+  return reinterpret_cast<uint8_t *>(static_cast<uintptr_t>(v));
+}
+
+static std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i > 1; --i)
+    strides[i - 2] = strides[i - 1] * shape[i - 1];
+  return strides;
+}
+
+static void makeArg(const NpyArray &array, ArgBuffer &arg) {
+  arg.bytes = array.data.size();
+  arg.buffer = std::make_unique<AlignedBuffer>(arg.bytes);
+  if (arg.bytes)
+    std::memcpy(arg.buffer->get(), array.data.data(), arg.bytes);
+  arg.descriptor = {toInt(arg.buffer->get()), toInt(arg.buffer->get()), 0};
+  arg.descriptor.insert(arg.descriptor.end(), array.shape.begin(),
+                        array.shape.end());
+  std::vector<int64_t> strides = rowMajorStrides(array.shape);
+  arg.descriptor.insert(arg.descriptor.end(), strides.begin(), strides.end());
+}
+
+/// Copies the (possibly strided) memref described at `desc` into a C-order
+/// array.
+static void copyOut(const int64_t *desc, size_t rank, DType dtype,
+                    NpyArray &array) {
+  size_t elemSize = ::lowbit::io::dtypeSize(dtype);
+  const uint8_t *base = toPtr(desc[1]) + desc[2] * int64_t(elemSize);
+  array.dtype = dtype;
+  array.shape.assign(desc + 3, desc + 3 + rank);
+  std::vector<int64_t> strides(desc + 3 + rank, desc + 3 + 2 * rank);
+  int64_t n = array.numElements();
+  array.data.resize(size_t(n) * elemSize);
+  if (n == 0)
+    return;
+  if (strides == rowMajorStrides(array.shape)) {
+    std::memcpy(array.data.data(), base, array.data.size());
+    return;
+  }
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < rank; ++d)
+      offset += index[d] * strides[d];
+    std::memcpy(array.data.data() + size_t(i) * elemSize,
+                base + offset * int64_t(elemSize), elemSize);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < array.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+namespace {
+
+/// Calls the entry through its packed C-interface wrapper.
+class Invoker {
+public:
+  Invoker(ExecutionEngine &engine, std::string name, const Signature &sig,
+          std::vector<ArgBuffer> &args)
+      : engine(engine), name(std::move(name)), sig(sig), args(args) {
+    size_t words = 0;
+    for (const TensorSig &r : sig.results)
+      words += 3 + 2 * r.dims.size();
+    resultWords.assign(words, 0);
+    for (const ArgBuffer &arg : args) {
+      inputAllocations.insert(arg.descriptor[0]);
+      argPtrs.push_back(const_cast<int64_t *>(arg.descriptor.data()));
+    }
+  }
+
+  /// Runs the module's initializers and finds the packed wrapper, once, so
+  /// that neither is part of a timed call.
+  bool prepare() {
+    engine.initialize();
+    auto fn = engine.lookupPacked(name);
+    if (!fn)
+      return error("cannot find @" + name + " in the JIT-compiled code: " +
+                   llvm::toString(fn.takeError()));
+    packedFn = *fn;
+    return true;
+  }
+
+  /// Runs the function once. When `results` is non-null the results are
+  /// copied into it; the JIT-allocated buffers are freed either way. When
+  /// `ms` is non-null it receives the duration of the call alone.
+  bool call(CallResults *results, double *ms = nullptr) {
+    resultPtr = resultWords.data();
+    std::vector<void *> packed;
+    if (!sig.results.empty())
+      packed.push_back(&resultPtr);
+    for (void *&p : argPtrs)
+      packed.push_back(&p);
+    auto start = std::chrono::steady_clock::now();
+    packedFn(packed.data());
+    auto stop = std::chrono::steady_clock::now();
+    if (ms)
+      *ms = std::chrono::duration<double, std::milli>(stop - start).count();
+
+    bool ok = true;
+    std::set<int64_t> freed;
+    const int64_t *desc = resultWords.data();
+    for (auto [i, r] : llvm::enumerate(sig.results)) {
+      size_t rank = r.dims.size();
+      for (size_t d = 0; d < rank && ok; ++d) {
+        int64_t size = desc[3 + d];
+        if (size < 0 ||
+            (!ShapedType::isDynamic(r.dims[d]) && size != r.dims[d]))
+          ok = error("result " + llvm::Twine(i) + " of @" + name +
+                     " came back with size " + llvm::Twine(size) +
+                     " in dimension " + llvm::Twine(d) + " for type " + r.type);
+      }
+      if (ok && results) {
+        NpyArray array;
+        copyOut(desc, rank, r.dtype, array);
+        results->arrays.push_back(std::move(array));
+      }
+      // Results own fresh allocations, except those that alias an input
+      // (written in place), a constant global, or an earlier result.
+      int64_t allocated = desc[0];
+      if (allocated && uintptr_t(allocated) != kDeadBeef &&
+          !inputAllocations.count(allocated) && freed.insert(allocated).second)
+        std::free(toPtr(allocated));
+      desc += 3 + 2 * rank;
+    }
+    return ok;
+  }
+
+  /// Restores the inputs from `pristine` (a function may write its
+  /// arguments in place).
+  void restoreInputs(const std::vector<NpyArray> &pristine) {
+    for (auto [arg, array] : llvm::zip(args, pristine))
+      if (arg.bytes)
+        std::memcpy(arg.buffer->get(), array.data.data(), arg.bytes);
+  }
+
+private:
+  ExecutionEngine &engine;
+  std::string name;
+  void (*packedFn)(void **) = nullptr;
+  const Signature &sig;
+  std::vector<ArgBuffer> &args;
+  std::vector<int64_t> resultWords;
+  void *resultPtr = nullptr;
+  std::vector<void *> argPtrs;
+  std::set<int64_t> inputAllocations;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Comparison
+//===----------------------------------------------------------------------===//
+
+/// Element `i` of `array` as a double.
+static double elementAt(const NpyArray &array, size_t i) {
+  const uint8_t *p =
+      array.data.data() + i * ::lowbit::io::dtypeSize(array.dtype);
+  auto load = [p](auto v) {
+    std::memcpy(&v, p, sizeof(v));
+    return v;
+  };
+  switch (array.dtype) {
+  case DType::F16:
+    return ::lowbit::quant::halfBitsToFloat(load(uint16_t()));
+  case DType::F32:
+    return load(float());
+  case DType::F64:
+    return load(double());
+  case DType::I8:
+    return load(int8_t());
+  case DType::U8:
+  case DType::Bool:
+    return load(uint8_t());
+  case DType::I16:
+    return load(int16_t());
+  case DType::I32:
+    return load(int32_t());
+  case DType::I64:
+    return double(load(int64_t()));
+  }
+  return 0;
+}
+
+static std::string formatIndex(const std::vector<int64_t> &shape, size_t i) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = int64_t(i) % shape[d];
+    i /= size_t(shape[d]);
+  }
+  std::string s = "[";
+  for (size_t d = 0; d < index.size(); ++d)
+    s += (d ? ", " : "") + std::to_string(index[d]);
+  return s + "]";
+}
+
+/// Prints the metrics line of output `i` and returns whether it passes
+/// |y - e| <= atol + rtol |e| everywhere (numpy.isclose without equal_nan:
+/// NaNs fail, equal infinities pass).
+static bool compare(size_t i, const NpyArray &got, const NpyArray &want,
+                    const Options &opts) {
+  size_t n = size_t(got.numElements());
+  std::vector<float> y(n), e(n);
+  size_t bad = 0, firstBad = 0;
+  for (size_t k = 0; k < n; ++k) {
+    double yk = elementAt(got, k), ek = elementAt(want, k);
+    y[k] = float(yk);
+    e[k] = float(ek);
+    bool close =
+        yk == ek || std::fabs(yk - ek) <= opts.atol + opts.rtol * std::fabs(ek);
+    if (!close && bad++ == 0)
+      firstBad = k;
+  }
+  ::lowbit::quant::ErrorMetrics m =
+      ::lowbit::quant::computeErrorMetrics(e.data(), y.data(), n);
+  llvm::outs() << "output " << i
+               << ": max_abs=" << llvm::format("%.6g", m.maxAbs)
+               << " sqnr_db=" << llvm::format("%.6g", m.sqnrDb)
+               << " cosine=" << llvm::format("%.9g", m.cosine)
+               << (bad ? " [FAIL]" : " [PASS]") << "\n";
+  if (bad)
+    llvm::outs() << "  " << bad << " of " << n
+                 << " elements differ by more than atol + rtol * |expected| "
+                    "(atol="
+                 << llvm::format("%g", double(opts.atol))
+                 << ", rtol=" << llvm::format("%g", double(opts.rtol))
+                 << "); first at " << formatIndex(got.shape, firstBad)
+                 << ": got " << llvm::format("%.9g", elementAt(got, firstBad))
+                 << ", expected "
+                 << llvm::format("%.9g", elementAt(want, firstBad)) << "\n";
+  return bad == 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+static bool checkOptions(const Options &opts) {
+  if (!opts.outputs.empty() && !opts.outputDir.empty())
+    return error("--output and --output-dir cannot be combined");
+  if (opts.optLevel > 3)
+    return error("--opt-level must be 0, 1, 2 or 3, got " +
+                 llvm::Twine(opts.optLevel.getValue()));
+  if (!(opts.rtol >= 0) || !(opts.atol >= 0))
+    return error("--rtol and --atol must be non-negative numbers");
+  return true;
+}
+
+/// Writes every result, or none: if one write fails, the files already
+/// written by this run are removed again.
+static bool writeOutputs(const std::vector<NpyArray> &arrays,
+                         const Options &opts) {
+  std::vector<std::string> paths;
+  if (!opts.outputDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(opts.outputDir))
+      return error("cannot create --output-dir " + quote(opts.outputDir) +
+                   ": " + ec.message());
+    for (size_t i = 0; i < arrays.size(); ++i) {
+      llvm::SmallString<256> path(opts.outputDir.getValue());
+      llvm::sys::path::append(path, "output_" + std::to_string(i) + ".npy");
+      paths.push_back(path.str().str());
+    }
+  } else {
+    paths.assign(opts.outputs.begin(), opts.outputs.end());
+  }
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::string message;
+    if (!::lowbit::io::writeNpy(paths[i], arrays[i], message)) {
+      for (size_t j = 0; j < i; ++j)
+        llvm::sys::fs::remove(paths[j]);
+      return error("output " + llvm::Twine(i) + " (" + quote(paths[i]) +
+                   "): " + withoutPath(message, paths[i]));
+    }
+  }
+  return true;
+}
+
+static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
+                                                     const Options &opts) {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) {
+    error("cannot target the host CPU: " + llvm::toString(builder.takeError()));
+    return nullptr;
+  }
+  llvm::CodeGenOptLevel codeGenLevel = llvm::CodeGenOptLevel::Default;
+  switch (opts.optLevel) {
+  case 0:
+    codeGenLevel = llvm::CodeGenOptLevel::None;
+    break;
+  case 1:
+    codeGenLevel = llvm::CodeGenOptLevel::Less;
+    break;
+  case 3:
+    codeGenLevel = llvm::CodeGenOptLevel::Aggressive;
+    break;
+  default:
+    break;
+  }
+  builder->setCodeGenOptLevel(codeGenLevel);
+  auto tm = builder->createTargetMachine();
+  if (!tm) {
+    error("cannot create a target machine for the host: " +
+          llvm::toString(tm.takeError()));
+    return nullptr;
+  }
+
+  // The engine turns a failing transformer into an abort, so the error is
+  // kept here and reported after create() returns.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(opts.optLevel, /*sizeLevel=*/0, tm->get());
+  std::string transformError;
+  auto transformer = [&](llvm::Module *llvmModule) -> llvm::Error {
+    if (llvm::Error err = optimize(llvmModule)) {
+      transformError = llvm::toString(std::move(err));
+      return llvm::Error::success();
+    }
+    if (opts.dumpLLVM)
+      llvmModule->print(llvm::outs(), nullptr);
+    return llvm::Error::success();
+  };
+
+  // memref.copy of non-contiguous memrefs lowers to a call to memrefCopy
+  // from MLIR's C runner utilities.
+  llvm::SmallVector<llvm::StringRef, 1> libs;
+  if (llvm::sys::fs::exists(LOWBIT_MLIR_C_RUNNER_UTILS))
+    libs.push_back(LOWBIT_MLIR_C_RUNNER_UTILS);
+
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = codeGenLevel;
+  engineOptions.sharedLibPaths = libs;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
+  if (!engine) {
+    error("cannot JIT-compile " + quote(opts.model) + ": " +
+          llvm::toString(engine.takeError()));
+    return nullptr;
+  }
+  if (!transformError.empty()) {
+    error("optimizing the LLVM IR of " + quote(opts.model) +
+          " failed: " + transformError);
+    return nullptr;
+  }
+  return std::move(*engine);
+}
+
+static bool run(const Options &opts) {
+  if (!checkOptions(opts))
+    return false;
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  mlir::lowbit::registerAllLowbitDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  MLIRContext context(registry);
+
+  // Parse (text or bytecode).
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFileOrSTDIN(opts.model);
+  if (!file)
+    return error("cannot open model " + quote(opts.model) + ": " +
+                 file.getError().message());
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  if (!module)
+    return error("cannot parse model " + quote(opts.model));
+
+  // Find the entry and lower the module, or check the lowered one.
+  Signature sig;
+  auto func = module->lookupSymbol<func::FuncOp>(opts.entry);
+  bool tensorLevel = !module->getOps<func::FuncOp>().empty();
+  if (func) {
+    if (!lowerTensorModule(*module, func, opts, sig))
+      return false;
+  } else if (tensorLevel || module->getOps<LLVM::LLVMFuncOp>().empty()) {
+    return error("no function @" + opts.entry + " in " + quote(opts.model) +
+                 "; functions: " + listFunctions(*module) +
+                 " (choose one with --entry)");
+  } else if (!checkLLVMModule(*module, opts, sig)) {
+    return false;
+  }
+
+  // Check the files against the signature before compiling anything.
+  size_t numArgs = sig.args.size(), numResults = sig.results.size();
+  if (opts.inputs.size() != numArgs)
+    return error("@" + opts.entry + " takes " + llvm::Twine(numArgs) +
+                 " argument(s) but " + llvm::Twine(opts.inputs.size()) +
+                 " --input file(s) were given");
+  if (!opts.outputs.empty() && opts.outputs.size() != numResults)
+    return error("@" + opts.entry + " returns " + llvm::Twine(numResults) +
+                 " result(s) but " + llvm::Twine(opts.outputs.size()) +
+                 " --output file(s) were given");
+  if (!opts.expected.empty() && opts.expected.size() != numResults)
+    return error("@" + opts.entry + " returns " + llvm::Twine(numResults) +
+                 " result(s) but " + llvm::Twine(opts.expected.size()) +
+                 " --expected file(s) were given");
+
+  std::vector<NpyArray> inputs(numArgs);
+  for (size_t i = 0; i < numArgs; ++i) {
+    std::string message;
+    if (!::lowbit::io::readNpy(opts.inputs[i], inputs[i], message))
+      return error("input " + llvm::Twine(i) + " (" + quote(opts.inputs[i]) +
+                   "): " + withoutPath(message, opts.inputs[i]));
+    if (!matches(sig.args[i], inputs[i]))
+      return error("input " + llvm::Twine(i) + " (" + quote(opts.inputs[i]) +
+                   "): expected " + sig.args[i].type + ", got " +
+                   describe(inputs[i]));
+  }
+  std::vector<NpyArray> expected(opts.expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    std::string message;
+    if (!::lowbit::io::readNpy(opts.expected[i], expected[i], message))
+      return error("expected output " + llvm::Twine(i) + " (" +
+                   quote(opts.expected[i]) +
+                   "): " + withoutPath(message, opts.expected[i]));
+    if (!matches(sig.results[i], expected[i]))
+      return error("expected output " + llvm::Twine(i) + " (" +
+                   quote(opts.expected[i]) + "): result " + llvm::Twine(i) +
+                   " of @" + opts.entry + " is " + sig.results[i].type +
+                   ", got " + describe(expected[i]));
+  }
+
+  // Compile and call.
+  std::unique_ptr<ExecutionEngine> engine = createEngine(*module, opts);
+  if (!engine)
+    return false;
+
+  std::vector<ArgBuffer> args(numArgs);
+  for (size_t i = 0; i < numArgs; ++i)
+    makeArg(inputs[i], args[i]);
+  Invoker invoker(*engine, "_mlir_ciface_" + opts.entry, sig, args);
+  CallResults results;
+  if (!invoker.prepare() || !invoker.call(&results))
+    return false;
+
+  for (size_t i = 0; i < numResults; ++i) {
+    const NpyArray &got = results.arrays[i];
+    if (i < expected.size() && got.shape != expected[i].shape)
+      return error("expected output " + llvm::Twine(i) + " (" +
+                   quote(opts.expected[i]) + "): result " + llvm::Twine(i) +
+                   " is a " + describe(got) + ", got " + describe(expected[i]));
+  }
+
+  // Write, compare, time.
+  if (!writeOutputs(results.arrays, opts))
+    return false;
+  for (size_t i = 0; i < numResults; ++i) {
+    llvm::outs() << "output " << i << ": " << describe(results.arrays[i]);
+    if (!opts.outputs.empty())
+      llvm::outs() << " -> " << opts.outputs[i];
+    else if (!opts.outputDir.empty())
+      llvm::outs() << " -> output_" << i << ".npy";
+    llvm::outs() << "\n";
+  }
+  bool allPass = true;
+  for (size_t i = 0; i < expected.size(); ++i)
+    allPass &= compare(i, results.arrays[i], expected[i], opts);
+
+  if (opts.benchmark > 0) {
+    std::vector<double> ms;
+    ms.reserve(opts.benchmark);
+    for (unsigned r = 0; r < opts.benchmark; ++r) {
+      invoker.restoreInputs(inputs);
+      double callMs = 0;
+      if (!invoker.call(nullptr, &callMs))
+        return false;
+      ms.push_back(callMs);
+    }
+    std::sort(ms.begin(), ms.end());
+    size_t n = ms.size();
+    double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+    llvm::outs() << "median_ms=" << llvm::format("%.6g", median)
+                 << " min_ms=" << llvm::format("%.6g", ms.front())
+                 << " runs=" << n << "\n";
+  }
+  llvm::outs().flush();
+  return allPass;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  registerAllPasses();
+  mlir::lowbit::registerAllLowbitPasses();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+
+  Options opts;
+  cl::HideUnrelatedOptions(opts.category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "lowbit-run: compile a tensor-level function with lowbit-lower-to-cpu, "
+      "run it on .npy inputs and write, check or time its results\n\n"
+      "  lowbit-run MODEL.mlir [--entry=main] [--input=FILE.npy]... "
+      "[--output=FILE.npy]... [--output-dir=DIR]\n"
+      "             [--expected=FILE.npy]... [--rtol=R] [--atol=A] "
+      "[--benchmark=N] [--opt-level=0..3] [--dump-llvm]\n\n"
+      "MLIR's debugging options (--mlir-print-ir-after-all, ...) are listed "
+      "by --help-hidden.\n");
+  return run(opts) ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -42,5 +42,5 @@ if config.sanitizers:
     config.available_features.add("sanitizers")
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
-tools = ["lowbit-opt", "lowbit-run"]
+tools = ["lowbit-compile", "lowbit-opt", "lowbit-run", "lowbit-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -217,7 +217,7 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
       std::optional<int64_t> &slot = key == "axis" ? axis : groupSize;
       if (slot)
         return duplicate();
-      int64_t value;
+      int64_t value = 0;
       if (parser.parseEqual() || parser.parseInteger(value))
         return {};
       slot = value;

@@ -41,6 +41,15 @@ if config.sanitizers:
     # into it needs the sanitizer runtime preloaded, so skip those tests.
     config.available_features.add("sanitizers")
 
+# The ONNX conformance run needs Debian's libonnx-testdata and python3-onnx
+# (which installs for /usr/bin/python3).
+import subprocess
+if os.path.isdir("/usr/share/libonnx-testdata/data/node") and \
+        os.path.exists("/usr/bin/python3") and \
+        subprocess.run(["/usr/bin/python3", "-c", "import onnx, numpy"],
+                       capture_output=True).returncode == 0:
+    config.available_features.add("onnx-testdata")
+
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 tools = ["lowbit-compile", "lowbit-opt", "lowbit-run", "lowbit-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -6,8 +6,8 @@
  * The model must be `--name=model` with one static 2-D f32 argument and one
  * 2-D f32 result (model_main(const model_f32_2d *, model_f32_2d *)). Reads
  * the argument from a 2-D float32 .npy file (format 1.0, C order, as
- * make_npy.py writes it), prints the result one row per line with %.9g (enough digits to
- * round-trip a float), and writes it as a float32 .npy file so that
+ * make_npy.py writes it), prints the result one row per line with %.9g (enough
+ * digits to round-trip a float), and writes it as a float32 .npy file so that
  * lowbit-run can compare it with its own result (--expected). Also checks
  * that a wrongly shaped argument is refused with 1.
  */
@@ -76,7 +76,14 @@ static int writeNpy(const char *path, const float *data, int64_t rows,
   FILE *f = fopen(path, "wb");
   if (!f)
     return 0;
-  unsigned char preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  unsigned char preamble[10] = {0x93,
+                                'N',
+                                'U',
+                                'M',
+                                'P',
+                                'Y',
+                                1,
+                                0,
                                 (unsigned char)(headerLen & 0xff),
                                 (unsigned char)(headerLen >> 8)};
   size_t count = (size_t)(rows * cols);
@@ -116,9 +123,8 @@ int main(int argc, char **argv) {
   if (rc != 0)
     return fail("the call failed");
   printf("result %lldx%lld strides [%lld, %lld] offset %lld\n",
-         (long long)y.sizes[0], (long long)y.sizes[1],
-         (long long)y.strides[0], (long long)y.strides[1],
-         (long long)y.offset);
+         (long long)y.sizes[0], (long long)y.sizes[1], (long long)y.strides[0],
+         (long long)y.strides[1], (long long)y.offset);
   const float *base = y.aligned + y.offset;
   float *dense = malloc((size_t)(y.sizes[0] * y.sizes[1]) * sizeof(float));
   for (int64_t i = 0; i < y.sizes[0]; ++i) {

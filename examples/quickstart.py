@@ -5,8 +5,9 @@ costs against float: weight bytes, output error, latency.
 Usage: quickstart.py BUILD_DIR
 
 Steps (all with lowbit's own tools):
-  1. examples/generate_mlp.py writes the float model (a transformer MLP block
-     and a 256-way head, Student-t weights);
+  1. examples/generate_mlp_onnx.py writes the float model as ONNX (a
+     transformer MLP block and a 256-way head, Student-t weights) and
+     lowbit-translate --import-onnx turns it into MLIR;
   2. make_inputs writes a seeded activation batch with a few outlier channels,
      as real hidden states have;
   3. lowbit-run runs the float model (the reference output and latency);
@@ -86,11 +87,17 @@ def main():
     out = os.path.join(build, "quickstart")
     os.makedirs(out, exist_ok=True)
     opt = os.path.join(build, "bin", "lowbit-opt")
+    onnx_model = os.path.join(out, "mlp.onnx")
     model = os.path.join(out, "mlp.mlir")
     inputs = os.path.join(out, "x.npy")
     reference = os.path.join(out, "float.npy")
-    subprocess.run([sys.executable, os.path.join(HERE, "generate_mlp.py"), model,
-                    "--tokens", str(TOKENS)], check=True)
+    # Debian's python3-onnx installs for the system interpreter.
+    subprocess.run(["/usr/bin/python3", os.path.join(HERE, "generate_mlp_onnx.py"),
+                    onnx_model, "--tokens", str(TOKENS)], check=True)
+    rc, log = run([os.path.join(build, "bin", "lowbit-translate"), "--import-onnx",
+                   onnx_model, "-o", model])
+    if rc != 0:
+        sys.exit("lowbit-translate failed:\n" + log)
     make_inputs(inputs)
 
     base = lowbit_run(build, model, inputs, ["--output=" + reference])
@@ -113,8 +120,8 @@ def main():
         rows.append((name, total, result))
 
     print()
-    print("lowbit quickstart: %s (3 matmuls, %.2f MiB of f32 weights), input %dx%d"
-          % (model, float_bytes / 2**20, TOKENS, HIDDEN))
+    print("lowbit quickstart: %s (imported from ONNX; 3 matmuls, %.2f MiB of f32 weights), input %dx%d"
+          % (onnx_model, float_bytes / 2**20, TOKENS, HIDDEN))
     print("| scheme | weight MiB | bits/weight | output SQNR dB | cosine | max abs err | ms | time vs float |")
     print("|---|---|---|---|---|---|---|---|")
     print("| float32 | %.2f | 32.00 | - | - | - | %.2f | 1.00x |" % (float_bytes / 2**20, base["ms"]))

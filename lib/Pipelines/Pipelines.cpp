@@ -158,18 +158,26 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
 
 
 /// Options of lowbit-lower-to-cpu.
-struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {};
+struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
+  Option<bool> calibrate{
+      *this, "calibrate",
+      llvm::cl::desc("Lower lowbit.observe to calls into the calibration "
+                     "runtime (lowbit_observe_f32) instead of the identity"),
+      llvm::cl::init(false)};
+};
 
 /// Tensor-level IR (lowbit, linalg, tensor, arith, math) to the LLVM dialect:
 /// lowbit ops become linalg, everything bufferizes (function boundaries
 /// included, identity layouts), linalg becomes loops, and the loops, memrefs
 /// and scalar ops become LLVM. Functions keep their names; give them the
 /// `llvm.emit_c_interface` attribute to get a `_mlir_ciface_` wrapper.
-void buildLowerToCPUPipeline(OpPassManager &pm, const LowerToCPUOptions &) {
+void buildLowerToCPUPipeline(OpPassManager &pm,
+                             const LowerToCPUOptions &options) {
   // The textual form keeps this list readable and in sync with
   // docs/UserGuide.md; every pass named here is registered by lowbit-opt.
-  const char *pipeline =
-      "lowbit-lower-to-linalg,"
+  std::string pipeline =
+      std::string(options.calibrate ? "lowbit-lower-to-linalg{calibrate=true},"
+                                    : "lowbit-lower-to-linalg,") +
       "convert-elementwise-to-linalg,"
       "canonicalize,cse,"
       "one-shot-bufferize{bufferize-function-boundaries "

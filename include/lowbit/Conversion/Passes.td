@@ -26,8 +26,12 @@ def LowerLowbitToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
     - `lowbit.matmul`: an integer contraction (i32 accumulation, zero-points
       subtracted from the codes) per scale block, then an epilogue applying
       the scales, the bias and the optional requantization.
-    - `lowbit.observe`: forwards its input (statistics are gathered by the
-      calibration runtime, which lowers observers itself).
+    - `lowbit.observe`: forwards its input; with `calibrate=true` it also
+      passes the input (extended to f32) as an unranked memref to
+      `func.call @lowbit_observe_f32(i64 index, memref<*xf32>)`, a function
+      of the calibration runtime (include/lowbit/Runtime/Observers.h), and
+      the module gets `lowbit.observers = [{id, stats, bins, channel_axis},
+      ...]`, one dictionary per index, for the tool to register.
 
     NF4, FP4 and FP8 codes are decoded through a constant value table
     indexed by the code.
@@ -37,6 +41,11 @@ def LowerLowbitToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"calibrate", "calibrate", "bool", /*default=*/"false",
+           "Lower lowbit.observe to calls into the calibration runtime "
+           "(false: observers are the identity)">
   ];
 }
 

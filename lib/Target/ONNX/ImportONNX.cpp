@@ -269,9 +269,10 @@ FailureOr<Value> Importer::materializeConstant(const OnnxTensor &tensor,
 
   ElementsAttr attr;
   unsigned bits = ox::dataTypeBits(tensor.dataType);
-  if (constantNodeOutputs.contains(key) && bits >= 8 && bits != 1 &&
-      !elementType->isInteger(1) && tensor.numElements() <= 16) {
-    // Small Constant-node values (scalars, shapes) read best inline.
+  if (bits >= 8 && !elementType->isInteger(1) && tensor.numElements() <= 16) {
+    // Small values (scalars, shapes, Constant-node outputs) read best
+    // inline, and upstream folders can read them: dense_resource is for
+    // weights.
     attr = DenseElementsAttr::getFromRawBuffer(type, *bytes);
   } else if (elementType->isInteger(1)) {
     // Booleans are small masks; dense_resource has no byte-per-bool form.

@@ -28,7 +28,7 @@
 // CHECK: arith.subf
 // CHECK: arith.mulf
 // CHECK: arith.divf
-// CHECK: %[[TWO:.*]] = arith.constant dense_resource<two> : tensor<f32>
+// CHECK: %[[TWO:.*]] = arith.constant dense<2.000000e+00> : tensor<f32>
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[SCALAR]], #[[ID]]]{{.*}}ins(%[[A]], %[[TWO]]
 // CHECK: math.powf
 // CHECK: arith.fptosi %{{.*}} : f32 to i32

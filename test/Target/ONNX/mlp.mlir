@@ -14,18 +14,18 @@
 // Gemm transB: a contraction generic reading the constant as [N, K].
 // CHECK:       linalg.generic {{.*}}affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>{{.*}}ins(%[[X]], %[[W1]] :
 // CHECK:       loc("fc1"(
-// CHECK:       dense_resource<b1> : tensor<16xf32>
+// CHECK:       dense<{{.*}}> : tensor<16xf32>
 // CHECK:       arith.maximumf
 // CHECK:       loc("relu1"(
 // CHECK:       %[[W2:.*]] = arith.constant dense_resource<w2> : tensor<16x4xf32>
 // CHECK:       linalg.matmul ins(%{{.*}}, %[[W2]] : tensor<2x16xf32>, tensor<16x4xf32>) {{.*}} loc("fc2"(
-// b2 is stored in float_data rather than raw_data.
-// CHECK:       dense_resource<b2> : tensor<4xf32>
+// b2 is stored in float_data rather than raw_data (and, 4 values, inline).
+// CHECK:       dense<{{.*}}> : tensor<4xf32>
 // CHECK:       loc("fc2_bias"(
 
 // RUN: lowbit-translate --import-onnx %S/Inputs/mlp.onnx | FileCheck %s --check-prefix=RES
 // RES: dialect_resources
-// RES: b2: "0x08000000
+// RES: w2: "0x08000000
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: lowbit-translate --import-onnx %S/Inputs/mlp.onnx -o %t/mlp.mlir

@@ -202,4 +202,44 @@ def ExportUpstreamQuantPass : Pass<"lowbit-export-quant"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+def InsertObserversPass : Pass<"lowbit-insert-observers", "ModuleOp"> {
+  let summary = "Instrument quantizable matmul activations with lowbit.observe";
+  let description = [{
+    Inserts a `lowbit.observe` on the activation input of every matmul that
+    `lowbit-quantize-weights` would quantize and of every
+    `lowbit.dequant_matmul`, so that `lowbit-run --calibrate` can gather the
+    statistics static activation quantization needs:
+
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : ...) outs(%acc : ...) loc("fc1")
+    ```
+    becomes
+    ```mlir
+    %o = lowbit.observe %x id "fc1" stats [min_max, histogram]
+        {bins = 2048 : i64} : tensor<8x64xf32>
+    %y = linalg.matmul ins(%o, %w : ...) outs(%acc : ...) loc("fc1")
+    ```
+
+    The id is the one `lowbit-quantize-activations mode=static` looks up
+    for the matmul once its weight is quantized: the location name, else
+    the name of a `dense_resource` weight, else the op's position (a
+    warning then says the id may not survive quantization). Ids that
+    collide are made unique with a `#<n>` suffix, with a warning.
+  }];
+  let dependentDialects = ["::mlir::lowbit::LowbitDialect"];
+  let options = [
+    Option<"stats", "stats", "std::string", /*default=*/"\"min_max,histogram\"",
+           "Comma-separated statistics to gather: min_max, "
+           "moving_average_min_max, histogram, channel_abs_max, gram">,
+    Option<"bins", "bins", "int64_t", /*default=*/"2048",
+           "Histogram bins (with the histogram statistic)">,
+    Option<"outputs", "outputs", "bool", /*default=*/"false",
+           "Also observe each matmul's result, with id `<op id>.output`">
+  ];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

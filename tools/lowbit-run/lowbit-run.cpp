@@ -11,6 +11,11 @@
 //   lowbit-run model.mlir --input=a.npy --input=b.npy --output-dir=out \
 //       --expected=ref.npy --rtol=1e-5 --benchmark=100
 //
+// or, for a model instrumented with lowbit.observe, runs it over a directory
+// of samples and writes the activation statistics static quantization reads:
+//
+//   lowbit-run observed.mlir --calibrate=samples/ --stats=stats.json
+//
 // The call goes through the `_mlir_ciface_<entry>` wrapper that
 // convert-func-to-llvm emits for `llvm.emit_c_interface`:
 //
@@ -26,9 +31,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/IO/Npy.h"
+#include "lowbit/Target/ONNX/TensorFile.h"
 #include "lowbit/InitAll.h"
 #include "lowbit/Quant/ErrorMetrics.h"
 #include "lowbit/Quant/HalfPrecision.h"
+#include "lowbit/Runtime/Observers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -54,6 +61,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -122,6 +131,18 @@ struct Options {
       "opt-level",
       cl::desc("LLVM optimization level of the JIT-compiled code, 0 to 3"),
       cl::init(2), cl::cat(category)};
+  cl::opt<std::string> calibrate{
+      "calibrate",
+      cl::desc("Calibration: run the model, lowered with its lowbit.observe "
+               "ops calling the statistics runtime, over every sample in "
+               "DIR (DIR/<sample>/input_<i>.npy, or DIR/*.npy for a "
+               "single-argument function) and write --stats"),
+      cl::value_desc("DIR"), cl::cat(category)};
+  cl::opt<std::string> stats{
+      "stats",
+      cl::desc("With --calibrate: the JSON statistics file to write "
+               "(atomically; Gram matrices go to FILE.gram.bin)"),
+      cl::value_desc("FILE"), cl::cat(category)};
   cl::opt<bool> dumpLLVM{
       "dump-llvm",
       cl::desc("Print the LLVM IR that is compiled (after the --opt-level "
@@ -180,6 +201,9 @@ struct TensorSig {
 struct Signature {
   std::vector<TensorSig> args;
   std::vector<TensorSig> results;
+  /// The arguments' `onnx.name` attributes ("" where absent), for matching
+  /// TensorProto inputs by name.
+  std::vector<std::string> argNames;
 };
 
 } // namespace
@@ -241,6 +265,17 @@ static bool readSignature(FunctionType type, llvm::StringRef function,
          readTypes(type.getResults(), "result", function, sig.results);
 }
 
+/// Reads an array from a .npy file, or from an ONNX TensorProto file when
+/// the name ends in `.pb` (then `name` is the tensor's name).
+static bool readArrayFile(const std::string &path, NpyArray &array,
+                          std::string &name, std::string &message) {
+  if (llvm::StringRef(path).ends_with(".pb"))
+    return ::lowbit::onnx_import::readTensorProtoFile(path, array, name,
+                                                      message);
+  name.clear();
+  return ::lowbit::io::readNpy(path, array, message);
+}
+
 /// "tensor<4x8xf32>" against "int8 array of shape (4, 8)": equal when the
 /// dtypes are and every static dimension matches.
 static bool matches(const TensorSig &sig, const NpyArray &array) {
@@ -300,11 +335,16 @@ static bool checkAllLLVM(ModuleOp module, const Options &opts,
 /// lowers the module to the LLVM dialect with a C interface for the entry.
 static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
                               const Options &opts, Signature &sig) {
+  bool calibrating = !opts.calibrate.empty();
   if (func.isExternal())
     return error("entry function @" + opts.entry + " in " + quote(opts.model) +
                  " is a declaration without a body");
   if (!readSignature(func.getFunctionType(), opts.entry, sig))
     return false;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    sig.argNames.push_back(name ? name.str() : "");
+  }
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
   // A private function could be dropped or made internal by the lowering.
@@ -326,7 +366,9 @@ static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrorStream(pipelineError);
   FailureOr<OpPassManager> parsed = parsePassPipeline(
-      "builtin.module(lowbit-lower-to-cpu)", pipelineErrorStream);
+      calibrating ? "builtin.module(lowbit-lower-to-cpu{calibrate=true})"
+                  : "builtin.module(lowbit-lower-to-cpu)",
+      pipelineErrorStream);
   if (failed(parsed))
     return error("cannot build the lowbit-lower-to-cpu pipeline: " +
                  pipelineError);
@@ -661,6 +703,14 @@ static bool compare(size_t i, const NpyArray &got, const NpyArray &want,
 //===----------------------------------------------------------------------===//
 
 static bool checkOptions(const Options &opts) {
+  if (opts.calibrate.empty() != opts.stats.empty())
+    return error("--calibrate=DIR and --stats=FILE go together");
+  if (!opts.calibrate.empty() &&
+      (!opts.inputs.empty() || !opts.outputs.empty() ||
+       !opts.outputDir.empty() || !opts.expected.empty() || opts.benchmark))
+    return error("--calibrate takes its inputs from DIR; it cannot be "
+                 "combined with --input, --output, --output-dir, --expected "
+                 "or --benchmark");
   if (!opts.outputs.empty() && !opts.outputDir.empty())
     return error("--output and --output-dir cannot be combined");
   if (opts.optLevel > 3)
@@ -770,6 +820,9 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
   return std::move(*engine);
 }
 
+static bool calibrate(ModuleOp module, const Signature &sig,
+                      const Options &opts);
+
 static bool run(const Options &opts) {
   if (!checkOptions(opts))
     return false;
@@ -811,6 +864,9 @@ static bool run(const Options &opts) {
     return false;
   }
 
+  if (!opts.calibrate.empty())
+    return calibrate(*module, sig, opts);
+
   // Check the files against the signature before compiling anything.
   size_t numArgs = sig.args.size(), numResults = sig.results.size();
   if (opts.inputs.size() != numArgs)
@@ -826,21 +882,50 @@ static bool run(const Options &opts) {
                  " result(s) but " + llvm::Twine(opts.expected.size()) +
                  " --expected file(s) were given");
 
+  // Inputs are .npy files or ONNX TensorProto (.pb) files. TensorProtos
+  // carry names: when every input file has one and the entry's arguments
+  // have `onnx.name`s, inputs are matched by name, else by position.
   std::vector<NpyArray> inputs(numArgs);
+  std::vector<std::string> inputNames(numArgs);
+  std::vector<std::string> inputFiles(opts.inputs.begin(), opts.inputs.end());
   for (size_t i = 0; i < numArgs; ++i) {
     std::string message;
-    if (!::lowbit::io::readNpy(opts.inputs[i], inputs[i], message))
-      return error("input " + llvm::Twine(i) + " (" + quote(opts.inputs[i]) +
-                   "): " + withoutPath(message, opts.inputs[i]));
+    if (!readArrayFile(inputFiles[i], inputs[i], inputNames[i], message))
+      return error("input " + llvm::Twine(i) + " (" + quote(inputFiles[i]) +
+                   "): " + withoutPath(message, inputFiles[i]));
+  }
+  bool byName = numArgs > 0 && sig.argNames.size() == numArgs &&
+                llvm::all_of(inputNames, [](const std::string &n) {
+                  return !n.empty();
+                }) &&
+                llvm::all_of(sig.argNames,
+                             [](const std::string &n) { return !n.empty(); });
+  if (byName) {
+    std::vector<NpyArray> ordered(numArgs);
+    std::vector<std::string> orderedFiles(numArgs);
+    for (size_t i = 0; i < numArgs; ++i) {
+      auto it = llvm::find(inputNames, sig.argNames[i]);
+      if (it == inputNames.end())
+        return error("argument " + llvm::Twine(i) + " of @" + opts.entry +
+                     " is ONNX input '" + sig.argNames[i] +
+                     "', but no input file holds a tensor of that name");
+      size_t j = it - inputNames.begin();
+      ordered[i] = std::move(inputs[j]);
+      orderedFiles[i] = inputFiles[j];
+    }
+    inputs = std::move(ordered);
+    inputFiles = std::move(orderedFiles);
+  }
+  for (size_t i = 0; i < numArgs; ++i)
     if (!matches(sig.args[i], inputs[i]))
-      return error("input " + llvm::Twine(i) + " (" + quote(opts.inputs[i]) +
+      return error("input " + llvm::Twine(i) + " (" + quote(inputFiles[i]) +
                    "): expected " + sig.args[i].type + ", got " +
                    describe(inputs[i]));
-  }
   std::vector<NpyArray> expected(opts.expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     std::string message;
-    if (!::lowbit::io::readNpy(opts.expected[i], expected[i], message))
+    std::string unusedName;
+    if (!readArrayFile(opts.expected[i], expected[i], unusedName, message))
       return error("expected output " + llvm::Twine(i) + " (" +
                    quote(opts.expected[i]) +
                    "): " + withoutPath(message, opts.expected[i]));
@@ -908,6 +993,410 @@ static bool run(const Options &opts) {
   return allPass;
 }
 
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+namespace calib_run = ::lowbit::runtime;
+
+/// The module attribute lowbit-lower-to-linalg{calibrate=true} writes.
+static constexpr llvm::StringLiteral kObserversAttr = "lowbit.observers";
+
+/// Registers one runtime observer per entry of `lowbit.observers` (index
+/// order) and returns their ids; false with an error on a malformed entry.
+static bool registerObservers(ModuleOp module, const Options &opts,
+                              std::vector<std::string> &ids) {
+  auto list = module->getAttrOfType<ArrayAttr>(kObserversAttr);
+  if (!list || list.empty())
+    return error(quote(opts.model) +
+                 " has no lowbit.observe ops to calibrate; instrument it "
+                 "first with lowbit-opt --lowbit-insert-observers");
+  calib_run::ObserverRegistry &registry =
+      calib_run::ObserverRegistry::global();
+  registry.reset();
+  for (auto [i, attr] : llvm::enumerate(list)) {
+    auto dict = dyn_cast<DictionaryAttr>(attr);
+    auto id = dict ? dict.getAs<StringAttr>("id") : nullptr;
+    auto stats = dict ? dict.getAs<ArrayAttr>("stats") : nullptr;
+    auto bins = dict ? dict.getAs<IntegerAttr>("bins") : nullptr;
+    auto axis = dict ? dict.getAs<IntegerAttr>("channel_axis") : nullptr;
+    if (!id || !stats || !bins || !axis)
+      return error("entry " + llvm::Twine(i) + " of " + kObserversAttr +
+                   " in " + quote(opts.model) +
+                   " needs id, stats, bins and channel_axis");
+    calib_run::ObserverConfig config;
+    config.id = id.getValue().str();
+    config.bins = bins.getInt();
+    config.channelAxis = axis.getInt();
+    for (Attribute stat : stats) {
+      auto name = dyn_cast<StringAttr>(stat);
+      if (!name || !config.enable(name.getValue().str()))
+        return error("observer '" + config.id + "' in " + quote(opts.model) +
+                     " asks for an unknown statistic " + str(stat));
+    }
+    ids.push_back(config.id);
+    registry.add(std::move(config));
+  }
+  // Nothing downstream translates it.
+  module->removeAttr(kObserversAttr);
+  return true;
+}
+
+/// The model fingerprint: FNV-1a (64 bit) over each observer id followed by
+/// '\n', then "--\n", then each argument type of the entry (as MLIR prints
+/// it, e.g. "tensor<4x64xf32>") followed by '\n'; written "fnv1a64:<16 hex
+/// digits>".
+static std::string fingerprint(const std::vector<std::string> &ids,
+                               const Signature &sig) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  auto feed = [&](llvm::StringRef text) {
+    for (unsigned char c : text) {
+      hash ^= c;
+      hash *= 0x100000001b3ULL;
+    }
+  };
+  for (const std::string &id : ids) {
+    feed(id);
+    feed("\n");
+  }
+  feed("--\n");
+  for (const TensorSig &arg : sig.args) {
+    feed(arg.type);
+    feed("\n");
+  }
+  return str(llvm::format("fnv1a64:%016llx", (unsigned long long)hash));
+}
+
+/// The .npy files of each sample in `dir`, in sample order: for every
+/// subdirectory (sorted by name) its input_0.npy .. input_<n-1>.npy; or,
+/// when `dir` has no subdirectory and the entry takes one argument, every
+/// `*.npy` file sorted by name.
+static bool listSamples(llvm::StringRef dir, size_t numArgs,
+                        std::vector<std::vector<std::string>> &samples) {
+  if (!llvm::sys::fs::is_directory(dir))
+    return error("--calibrate " + quote(dir) + " is not a directory");
+  std::vector<std::string> subdirs, files;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    llvm::StringRef path = it->path();
+    if (llvm::sys::fs::is_directory(path))
+      subdirs.push_back(path.str());
+    else if (path.ends_with(".npy"))
+      files.push_back(path.str());
+  }
+  if (ec)
+    return error("cannot list --calibrate " + quote(dir) + ": " +
+                 ec.message());
+  std::sort(subdirs.begin(), subdirs.end());
+  std::sort(files.begin(), files.end());
+  if (!subdirs.empty()) {
+    for (const std::string &sub : subdirs) {
+      std::vector<std::string> sample;
+      for (size_t i = 0; i < numArgs; ++i) {
+        llvm::SmallString<256> path(sub);
+        llvm::sys::path::append(path, "input_" + std::to_string(i) + ".npy");
+        if (!llvm::sys::fs::exists(path))
+          return error("sample " + quote(sub) + " has no " +
+                       quote(llvm::sys::path::filename(path)) + " (the entry "
+                       "takes " + llvm::Twine(numArgs) + " argument(s))");
+        sample.push_back(path.str().str());
+      }
+      samples.push_back(std::move(sample));
+    }
+  } else if (!files.empty()) {
+    if (numArgs != 1)
+      return error("--calibrate " + quote(dir) + " holds .npy files but the "
+                   "entry takes " + llvm::Twine(numArgs) +
+                   " arguments; put each sample in a subdirectory as "
+                   "input_0.npy, input_1.npy, ...");
+    for (const std::string &file : files)
+      samples.push_back({file});
+  }
+  if (samples.empty())
+    return error("--calibrate " + quote(dir) + " holds no samples (no "
+                 "subdirectory and no .npy file)");
+  return true;
+}
+
+/// Prints "calibrated 12/32 samples, 85.3 samples/s, ETA 0.2 s" to stderr:
+/// in place on a terminal, otherwise at most once a second and at the end.
+namespace {
+class Progress {
+public:
+  explicit Progress(size_t total)
+      : total(total), start(std::chrono::steady_clock::now()), lastPrint(start),
+        tty(llvm::errs().is_displayed()) {}
+
+  void update(size_t done) {
+    auto now = std::chrono::steady_clock::now();
+    bool last = done == total;
+    if (!tty && !last && now - lastPrint < std::chrono::seconds(1))
+      return;
+    lastPrint = now;
+    double seconds = std::chrono::duration<double>(now - start).count();
+    double rate = seconds > 0 ? double(done) / seconds : 0.0;
+    double eta = rate > 0 ? double(total - done) / rate : 0.0;
+    llvm::errs() << (tty ? "\r" : "") << "calibrated " << done << "/" << total
+                 << " samples, " << llvm::format("%.1f", rate)
+                 << " samples/s, ETA " << llvm::format("%.1f", eta) << " s"
+                 << (tty && !last ? "" : "\n");
+  }
+
+private:
+  size_t total;
+  std::chrono::steady_clock::time_point start, lastPrint;
+  bool tty;
+};
+} // namespace
+
+/// Writes the statistics JSON (and the Gram side file) through temporary
+/// files renamed into place at the end, so a failure leaves neither.
+static bool writeStats(const Options &opts, const std::string &model,
+                       size_t numSamples) {
+  calib_run::ObserverRegistry &registry =
+      calib_run::ObserverRegistry::global();
+  std::vector<calib_run::ObserverStats> all;
+  bool anyGram = false;
+  for (size_t i = 0; i < registry.size(); ++i) {
+    all.push_back(registry.get(int64_t(i))->snapshot());
+    anyGram |= all.back().gram.has_value();
+  }
+  std::string statsPath = opts.stats;
+  std::string gramPath = statsPath + ".gram.bin";
+
+  auto makeTemp = [&](const std::string &path)
+      -> std::optional<llvm::sys::fs::TempFile> {
+    auto temp = llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
+    if (!temp) {
+      error("cannot write " + quote(path) + ": " +
+            llvm::toString(temp.takeError()));
+      return std::nullopt;
+    }
+    return std::move(*temp);
+  };
+  std::optional<llvm::sys::fs::TempFile> jsonTemp = makeTemp(statsPath);
+  if (!jsonTemp)
+    return false;
+  std::optional<llvm::sys::fs::TempFile> gramTemp;
+  auto discardAll = [&] {
+    llvm::consumeError(jsonTemp->discard());
+    if (gramTemp)
+      llvm::consumeError(gramTemp->discard());
+    return false;
+  };
+  if (anyGram && !(gramTemp = makeTemp(gramPath)))
+    return discardAll();
+
+  // Gram side file (layout in docs/tools/lowbit-run.md):
+  //   "LBGRAM\0\0" | u32 version = 1 | u32 count | u64 fingerprint hash
+  //   then per matrix: u32 id length | id bytes | u64 channels | u64 rows |
+  //   f64 X^T X[channels][channels], row-major; all little-endian.
+  std::vector<int64_t> gramIndex(all.size(), -1);
+  if (gramTemp) {
+    llvm::raw_fd_ostream os(gramTemp->FD, /*shouldClose=*/false);
+    auto put = [&](const void *p, size_t n) {
+      os.write(static_cast<const char *>(p), n);
+    };
+    uint32_t version = 1, count = 0;
+    for (const calib_run::ObserverStats &st : all)
+      count += st.gram ? 1 : 0;
+    uint64_t hash = std::strtoull(model.c_str() + 8, nullptr, 16);
+    put("LBGRAM\0\0", 8);
+    put(&version, 4);
+    put(&count, 4);
+    put(&hash, 8);
+    int64_t next = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (!all[i].gram)
+        continue;
+      gramIndex[i] = next++;
+      const std::string &id = registry.get(int64_t(i))->config().id;
+      uint32_t length = uint32_t(id.size());
+      uint64_t channels = all[i].gram->channels(), rows = all[i].gram->rows();
+      put(&length, 4);
+      put(id.data(), id.size());
+      put(&channels, 8);
+      put(&rows, 8);
+      const std::vector<double> &m = all[i].gram->matrix();
+      put(m.data(), m.size() * sizeof(double));
+    }
+    os.flush();
+    if (os.has_error()) {
+      error("cannot write " + quote(gramPath) + ": " + os.error().message());
+      os.clear_error();
+      return discardAll();
+    }
+  }
+
+  {
+    llvm::raw_fd_ostream os(jsonTemp->FD, /*shouldClose=*/false);
+    llvm::json::OStream json(os, /*IndentSize=*/2);
+    json.object([&] {
+      json.attribute("version", 1);
+      json.attribute("model", model);
+      json.attribute("entry", opts.entry.getValue());
+      json.attribute("samples", int64_t(numSamples));
+      json.attributeObject("activations", [&] {
+        for (size_t i = 0; i < all.size(); ++i) {
+          const calib_run::ObserverStats &st = all[i];
+          const calib_run::ObserverConfig &cfg =
+              registry.get(int64_t(i))->config();
+          json.attributeObject(cfg.id, [&] {
+            // min/max at the top level are what static quantization reads:
+            // the exact range when gathered, else the histogram's data range.
+            if (st.minMax && !st.minMax->empty()) {
+              json.attribute("min", st.minMax->min());
+              json.attribute("max", st.minMax->max());
+            } else if (st.histogram && st.histogram->total() > 0) {
+              json.attribute("min", st.histogram->dataMin());
+              json.attribute("max", st.histogram->dataMax());
+            }
+            json.attribute("calls", int64_t(st.calls));
+            if (st.minMax) {
+              json.attribute("count", int64_t(st.minMax->count()));
+              json.attribute("non_finite", int64_t(st.minMax->nonFinite()));
+            }
+            if (st.movingAverageMinMax && st.movingAverageMinMax->batches())
+              json.attributeObject("moving_average_min_max", [&] {
+                json.attribute("min", st.movingAverageMinMax->min());
+                json.attribute("max", st.movingAverageMinMax->max());
+                json.attribute("momentum",
+                               st.movingAverageMinMax->momentum());
+                json.attribute("batches",
+                               int64_t(st.movingAverageMinMax->batches()));
+              });
+            if (st.histogram)
+              json.attributeObject("histogram", [&] {
+                json.attribute("lo", st.histogram->lo());
+                json.attribute("hi", st.histogram->hi());
+                json.attribute("bins", st.histogram->bins());
+                json.attribute("total", int64_t(st.histogram->total()));
+                json.attributeArray("counts", [&] {
+                  for (uint64_t c : st.histogram->counts())
+                    json.value(int64_t(c));
+                });
+              });
+            if (st.channelAbsMax)
+              json.attributeArray("channel_abs_max", [&] {
+                for (float v : st.channelAbsMax->values())
+                  json.value(double(v));
+              });
+            if (st.gram)
+              json.attributeObject("gram", [&] {
+                json.attribute("file",
+                               llvm::sys::path::filename(gramPath).str());
+                json.attribute("index", gramIndex[i]);
+                json.attribute("channels", int64_t(st.gram->channels()));
+                json.attribute("rows", int64_t(st.gram->rows()));
+              });
+          });
+        }
+      });
+    });
+    os << "\n";
+    os.flush();
+    if (os.has_error()) {
+      error("cannot write " + quote(statsPath) + ": " + os.error().message());
+      os.clear_error();
+      return discardAll();
+    }
+  }
+
+  if (gramTemp) {
+    if (llvm::Error err = gramTemp->keep(gramPath)) {
+      error("cannot write " + quote(gramPath) + ": " +
+            llvm::toString(std::move(err)));
+      gramTemp.reset();
+      llvm::consumeError(jsonTemp->discard());
+      return false;
+    }
+  }
+  if (llvm::Error err = jsonTemp->keep(statsPath)) {
+    error("cannot write " + quote(statsPath) + ": " +
+          llvm::toString(std::move(err)));
+    if (gramTemp)
+      llvm::sys::fs::remove(gramPath);
+    return false;
+  }
+  return true;
+}
+
+static bool calibrate(ModuleOp module, const Signature &sig,
+                      const Options &opts) {
+  std::vector<std::string> ids;
+  if (!registerObservers(module, opts, ids))
+    return false;
+  std::string model = fingerprint(ids, sig);
+
+  std::vector<std::vector<std::string>> samples;
+  if (!listSamples(opts.calibrate, sig.args.size(), samples))
+    return false;
+
+  // Fail on an unwritable --stats before running anything.
+  {
+    auto probe = llvm::sys::fs::TempFile::create(opts.stats + ".tmp-%%%%%%");
+    if (!probe)
+      return error("cannot write --stats " + quote(opts.stats) + ": " +
+                   llvm::toString(probe.takeError()));
+    llvm::consumeError(probe->discard());
+  }
+
+  std::unique_ptr<ExecutionEngine> engine = createEngine(module, opts);
+  if (!engine)
+    return false;
+  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("lowbit_observe_f32")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&lowbit_observe_f32),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+
+  calib_run::ObserverRegistry &registry =
+      calib_run::ObserverRegistry::global();
+  Progress progress(samples.size());
+  bool prepared = false;
+  for (auto [n, files] : llvm::enumerate(samples)) {
+    std::vector<NpyArray> inputs(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      std::string message;
+      if (!::lowbit::io::readNpy(files[i], inputs[i], message))
+        return error("sample " + quote(files[i]) + ": " +
+                     withoutPath(message, files[i]));
+      if (!matches(sig.args[i], inputs[i]))
+        return error("sample " + quote(files[i]) + ": argument " +
+                     llvm::Twine(i) + " of @" + opts.entry + " is " +
+                     sig.args[i].type + ", got " + describe(inputs[i]));
+    }
+    std::vector<ArgBuffer> args(files.size());
+    for (size_t i = 0; i < files.size(); ++i)
+      makeArg(inputs[i], args[i]);
+    Invoker invoker(*engine, "_mlir_ciface_" + opts.entry, sig, args);
+    // prepare() runs the initializers once; later invokers only look up.
+    if (!invoker.prepare())
+      return false;
+    prepared = true;
+    if (!invoker.call(nullptr))
+      return false;
+    progress.update(n + 1);
+  }
+  (void)prepared;
+  if (uint64_t unknown = registry.unknownCalls())
+    return error("the model called lowbit_observe_f32 " +
+                 llvm::Twine(unknown) +
+                 " time(s) with an observer index it does not declare");
+  for (size_t i = 0; i < registry.size(); ++i)
+    if (registry.get(int64_t(i))->snapshot().calls == 0)
+      llvm::WithColor::warning(llvm::errs(), "lowbit-run")
+          << "observer '" << ids[i] << "' saw no data\n";
+  if (!writeStats(opts, model, samples.size()))
+    return false;
+  llvm::outs() << "calibrated " << samples.size() << " samples, "
+               << ids.size() << " observers -> " << opts.stats << "\n";
+  return true;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::InitializeNativeTarget();
@@ -928,7 +1417,8 @@ int main(int argc, char **argv) {
       "  lowbit-run MODEL.mlir [--entry=main] [--input=FILE.npy]... "
       "[--output=FILE.npy]... [--output-dir=DIR]\n"
       "             [--expected=FILE.npy]... [--rtol=R] [--atol=A] "
-      "[--benchmark=N] [--opt-level=0..3] [--dump-llvm]\n\n"
+      "[--benchmark=N] [--opt-level=0..3] [--dump-llvm]\n"
+      "  lowbit-run MODEL.mlir --calibrate=DIR --stats=FILE [--entry=main]\n\n"
       "MLIR's debugging options (--mlir-print-ir-after-all, ...) are listed "
       "by --help-hidden.\n");
   return run(opts) ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -153,6 +153,13 @@ using InputShapes = std::vector<std::pair<std::string, std::vector<int64_t>>>;
 bool readOnnxModel(const std::string &path, const InputShapes &inputShapes,
                    OnnxModel &model, std::string &error);
 
+/// Reads a serialized TensorProto (the `input_0.pb` files of ONNX test data
+/// sets). Typed fields are converted to bytes; external data is not
+/// supported here. Returns false and sets `error` (naming `path`) when the
+/// file is missing, truncated or not a TensorProto.
+bool readOnnxTensorFile(const std::string &path, OnnxTensor &tensor,
+                        std::string &error);
+
 } // namespace lowbit::onnx_import
 
 #endif // LOWBIT_LIB_TARGET_ONNX_ONNXMODEL_H

@@ -380,3 +380,48 @@ bool lowbit::onnx_import::readOnnxModel(const std::string &path,
   model = OnnxModel();
   return false;
 }
+
+bool lowbit::onnx_import::readOnnxTensorFile(const std::string &path,
+                                             OnnxTensor &tensor,
+                                             std::string &error) {
+  try {
+    int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0)
+      fail("cannot open '" + path + "': " + std::strerror(errno));
+    onnx::TensorProto proto;
+    bool parsed;
+    {
+      google::protobuf::io::FileInputStream fileStream(fd);
+      google::protobuf::io::CodedInputStream coded(&fileStream);
+      coded.SetTotalBytesLimit(INT_MAX);
+      parsed = proto.ParseFromCodedStream(&coded) &&
+               coded.ConsumedEntireMessage();
+    }
+    ::close(fd);
+    if (!parsed)
+      fail("'" + path + "' is not a valid TensorProto (protobuf parse "
+                        "failed: truncated or corrupt file)");
+    if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+      fail("'" + path + "': external data is not supported in tensor files");
+    convertTensor(proto, directoryOf(path), tensor);
+    // Own the bytes: the proto goes away with this scope.
+    if (tensor.ownedData.empty())
+      tensor.ownedData.assign(tensor.data.data(), tensor.data.size());
+    tensor.data = tensor.ownedData;
+    if (tensor.data.size() * 8 !=
+        size_t(tensor.numElements()) * dataTypeBits(tensor.dataType))
+      fail("'" + path + "': tensor '" + tensor.name + "' holds " +
+           std::to_string(tensor.data.size()) + " bytes, which does not "
+           "match its shape and " + dataTypeName(tensor.dataType) +
+           " elements");
+    return true;
+  } catch (const ReadError &e) {
+    error = e.message;
+  } catch (const std::exception &e) {
+    error = std::string("error while reading '") + path + "': " + e.what();
+  } catch (...) {
+    error = "unknown error while reading '" + path + "'";
+  }
+  tensor = OnnxTensor();
+  return false;
+}

@@ -10,35 +10,35 @@
 using namespace mlir;
 using namespace mlir::lowbit;
 
-std::optional<size_t> PrecisionPolicy::match(StringRef opName,
-                                             StringRef weightName,
-                                             int64_t position,
-                                             int64_t count) const {
-  auto nameMatches = [&](const PolicyRule &rule) {
-    if (rule.name)
-      return (!opName.empty() && opName == *rule.name) ||
-             (!weightName.empty() && weightName == *rule.name);
-    return true;
-  };
-  auto regexMatches = [&](const PolicyRule &rule) {
-    if (!rule.regex)
-      return true;
+bool PrecisionPolicy::matchesRule(const PolicyRule &rule, StringRef opName,
+                                  StringRef weightName, int64_t position,
+                                  int64_t count, bool ignorePosition) {
+  if (rule.name && !((!opName.empty() && opName == *rule.name) ||
+                     (!weightName.empty() && weightName == *rule.name)))
+    return false;
+  if (rule.regex) {
     auto full = [&](StringRef text) {
       SmallVector<StringRef> groups;
       return !text.empty() && rule.regex->match(text, &groups) &&
              groups[0] == text;
     };
-    return full(opName) || full(weightName);
-  };
-  auto positionMatches = [&](const PolicyRule &rule) {
-    if (!rule.position)
-      return true;
+    if (!full(opName) && !full(weightName))
+      return false;
+  }
+  if (rule.position && !ignorePosition) {
     int64_t wanted = *rule.position < 0 ? count - 1 : *rule.position;
-    return wanted == position;
-  };
+    if (wanted != position)
+      return false;
+  }
+  return true;
+}
+
+std::optional<size_t> PrecisionPolicy::match(StringRef opName,
+                                             StringRef weightName,
+                                             int64_t position,
+                                             int64_t count) const {
   for (size_t i = 0; i < rules.size(); ++i)
-    if (nameMatches(rules[i]) && regexMatches(rules[i]) &&
-        positionMatches(rules[i]))
+    if (matchesRule(rules[i], opName, weightName, position, count))
       return i;
   return std::nullopt;
 }

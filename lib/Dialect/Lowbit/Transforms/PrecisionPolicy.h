@@ -60,6 +60,12 @@ struct PrecisionPolicy {
   /// `position` of `count`, or nullopt.
   std::optional<size_t> match(StringRef opName, StringRef weightName,
                               int64_t position, int64_t count) const;
+
+  /// Whether `rule` selects a matmul with these names at `position` of
+  /// `count` (the position is not checked when `ignorePosition`).
+  static bool matchesRule(const PolicyRule &rule, StringRef opName,
+                          StringRef weightName, int64_t position,
+                          int64_t count, bool ignorePosition = false);
 };
 
 /// Reads a policy file; on failure sets `error` naming the file and the

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConstantWeightMatmul.h"
+#include "ContractionMatch.h"
 #include "OpIdentity.h"
 #include "PrecisionPolicy.h"
 #include "SchemeOptions.h"
@@ -304,11 +305,36 @@ void QuantizeWeightsPass::runOnOperation() {
     }
     failed |= mlir::failed(quantizeMatmul(*match, opRequest));
   }
-  for (size_t i = 0; i < ruleUsed.size(); ++i)
-    if (!ruleUsed[i])
+  // A rule that selects no quantizable matmul: say so, and point at the
+  // matmuls it names whose weight is not a constant (weight-only schemes
+  // need one), which is the usual reason.
+  SmallVector<Operation *> nonConstantWeight;
+  root->walk([&](Operation *op) {
+    if (matchMatmulContraction(op) && !matchConstantWeightMatmul(op))
+      nonConstantWeight.push_back(op);
+  });
+  for (size_t i = 0; i < ruleUsed.size(); ++i) {
+    if (ruleUsed[i])
+      continue;
+    const PolicyRule &rule = precisionPolicy.rules[i];
+    bool explained = false;
+    for (Operation *op : nonConstantWeight) {
+      if (!rule.name && !rule.regex)
+        break;
+      if (!precisionPolicy.matchesRule(rule, getLocationName(op->getLoc()),
+                                       "", 0, 0, /*ignorePosition=*/true))
+        continue;
+      op->emitWarning() << "lowbit-quantize-weights: policy "
+                        << rule.description
+                        << " selects this matmul, but its weight is not a "
+                           "constant; weight-only quantization leaves it in "
+                           "float";
+      explained = true;
+    }
+    if (!explained)
       root->emitWarning() << "lowbit-quantize-weights: policy "
-                          << precisionPolicy.rules[i].description
-                          << " matches no matmul";
+                          << rule.description << " matches no matmul";
+  }
 
   // Float weights that no longer feed anything are dropped now rather than
   // left for a canonicalizer: they are the bulk of a model's memory.

@@ -156,7 +156,8 @@ static int smallestWidthExp(int64_t bins, bool isSigned, double mn, double mx,
   int e = std::max(floorExp, kMinWidthExp);
   if (maxAbs > 0.0) {
     // bins * 2^e must exceed maxAbs / 2 at least, so start just below that.
-    const int guess = std::ilogb(maxAbs) - std::ilogb(static_cast<double>(bins)) - 2;
+    const int guess =
+        std::ilogb(maxAbs) - std::ilogb(static_cast<double>(bins)) - 2;
     e = std::max(e, guess);
   }
   while (!rangeHolds(bins, isSigned, e, mn, mx))
@@ -168,8 +169,8 @@ static int smallestWidthExp(int64_t bins, bool isSigned, double mn, double mx,
 /// which must hold it: toExp >= fromExp, and toExp > fromExp when the mode
 /// changes from unsigned to signed.
 static std::vector<uint64_t> regrid(const std::vector<uint64_t> &counts,
-                                    bool fromSigned, int fromExp,
-                                    bool toSigned, int toExp) {
+                                    bool fromSigned, int fromExp, bool toSigned,
+                                    int toExp) {
   const int64_t bins = static_cast<int64_t>(counts.size());
   assert(toExp >= fromExp && (toSigned == fromSigned || toExp > fromExp));
   assert(!fromSigned || toSigned);
@@ -272,6 +273,73 @@ bool Histogram::merge(const Histogram &other) {
   maxValue = std::max(maxValue, other.maxValue);
   totalCount += other.totalCount;
   return true;
+}
+
+std::optional<Histogram>
+Histogram::fromState(const std::vector<uint64_t> &counts, double lo, double hi,
+                     double dataMin, double dataMax, uint64_t nonFinite,
+                     std::string *error) {
+  auto fail = [&](const std::string &message) -> std::optional<Histogram> {
+    if (error)
+      *error = message;
+    return std::nullopt;
+  };
+  const int64_t bins = static_cast<int64_t>(counts.size());
+  if (bins < 2 || bins % 2 != 0)
+    return fail("histogram has " + std::to_string(bins) +
+                " bins; expected an even number, at least 2");
+  Histogram hist(bins);
+  hist.nonFiniteCount = nonFinite;
+  uint64_t total = 0;
+  int64_t first = -1, last = -1;
+  for (int64_t i = 0; i < bins; ++i) {
+    if (counts[i] == 0)
+      continue;
+    total += counts[i];
+    if (first < 0)
+      first = i;
+    last = i;
+  }
+  if (total == 0)
+    return hist;
+
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > 0.0))
+    return fail("histogram range [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + ") is not finite with hi > 0");
+  const bool isSigned = lo != 0.0;
+  if (isSigned && lo != -hi)
+    return fail("histogram range [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + ") is neither [0, hi) nor [-hi, hi)");
+  // hi = (bins or bins/2) * 2^e exactly.
+  const double cells = static_cast<double>(isSigned ? bins / 2 : bins);
+  int exp;
+  const double mantissa = std::frexp(hi / cells, &exp);
+  if (mantissa != 0.5 || std::ldexp(cells, exp - 1) != hi)
+    return fail("histogram bin width " + std::to_string(hi / cells) +
+                " is not a power of two");
+  hist.widthExp = exp - 1;
+  hist.signedRange = isSigned;
+
+  if (!std::isfinite(dataMin) || !std::isfinite(dataMax) || dataMin > dataMax)
+    return fail("histogram data range [" + std::to_string(dataMin) + ", " +
+                std::to_string(dataMax) + "] is not a finite interval");
+  const double invWidth = std::ldexp(1.0, -hist.widthExp);
+  const int64_t off = gridOffset(bins, isSigned);
+  const int64_t minBin =
+      static_cast<int64_t>(std::floor(dataMin * invWidth)) - off;
+  const int64_t maxBin =
+      static_cast<int64_t>(std::floor(dataMax * invWidth)) - off;
+  if (minBin != first || maxBin != last)
+    return fail("histogram data range [" + std::to_string(dataMin) + ", " +
+                std::to_string(dataMax) + "] falls in bins " +
+                std::to_string(minBin) + ".." + std::to_string(maxBin) +
+                " but the non-empty bins are " + std::to_string(first) + ".." +
+                std::to_string(last));
+  hist.binCounts = counts;
+  hist.totalCount = total;
+  hist.minValue = dataMin;
+  hist.maxValue = dataMax;
+  return hist;
 }
 
 double Histogram::lo() const { return totalCount ? binEdge(0) : 0.0; }

@@ -138,10 +138,13 @@ struct Options {
                "DIR (DIR/<sample>/input_<i>.npy, or DIR/*.npy for a "
                "single-argument function) and write --stats"),
       cl::value_desc("DIR"), cl::cat(category)};
+  // Spelled --stats on the command line; LLVM owns the option name "stats"
+  // (its statistics switch), so main() renames the argument.
   cl::opt<std::string> stats{
-      "stats",
+      "stats-file",
       cl::desc("With --calibrate: the JSON statistics file to write "
-               "(atomically; Gram matrices go to FILE.gram.bin)"),
+               "(atomically; Gram matrices go to FILE.gram.bin); also "
+               "spelled --stats=FILE"),
       cl::value_desc("FILE"), cl::cat(category)};
   cl::opt<bool> dumpLLVM{
       "dump-llvm",
@@ -1356,7 +1359,6 @@ static bool calibrate(ModuleOp module, const Signature &sig,
   calib_run::ObserverRegistry &registry =
       calib_run::ObserverRegistry::global();
   Progress progress(samples.size());
-  bool prepared = false;
   for (auto [n, files] : llvm::enumerate(samples)) {
     std::vector<NpyArray> inputs(files.size());
     for (size_t i = 0; i < files.size(); ++i) {
@@ -1376,12 +1378,10 @@ static bool calibrate(ModuleOp module, const Signature &sig,
     // prepare() runs the initializers once; later invokers only look up.
     if (!invoker.prepare())
       return false;
-    prepared = true;
     if (!invoker.call(nullptr))
       return false;
     progress.update(n + 1);
   }
-  (void)prepared;
   if (uint64_t unknown = registry.unknownCalls())
     return error("the model called lowbit_observe_f32 " +
                  llvm::Twine(unknown) +
@@ -1408,10 +1408,21 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
 
+  // --stats=FILE / --stats FILE is --stats-file (see Options::stats).
+  std::vector<std::string> renamed(argv, argv + argc);
+  for (std::string &arg : renamed)
+    for (const char *spelling : {"--stats", "-stats"})
+      if (arg == spelling ||
+          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
+        arg = "--stats-file" + arg.substr(std::strlen(spelling));
+  std::vector<const char *> args;
+  for (const std::string &arg : renamed)
+    args.push_back(arg.c_str());
+
   Options opts;
   cl::HideUnrelatedOptions(opts.category);
   cl::ParseCommandLineOptions(
-      argc, argv,
+      int(args.size()), args.data(),
       "lowbit-run: compile a tensor-level function with lowbit-lower-to-cpu, "
       "run it on .npy inputs and write, check or time its results\n\n"
       "  lowbit-run MODEL.mlir [--entry=main] [--input=FILE.npy]... "

@@ -21,6 +21,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace lowbit::calib {
@@ -139,6 +141,20 @@ public:
   double dataMax() const;
   /// The number of NaN and +-Inf samples seen (and ignored).
   uint64_t nonFinite() const;
+  /// Rebuilds a histogram from the state a statistics file stores: the bin
+  /// counts, the range [lo, hi) and the data extremes (`dataMin()`,
+  /// `dataMax()`). Returns std::nullopt, with a message naming the first
+  /// inconsistency in `error` when given, unless the state is one `add`
+  /// can produce: an even number (>= 2) of counts; when any count is
+  /// non-zero, a width w = (hi - lo) / bins that is a power of two with
+  /// lo = 0 or lo = -hi, and dataMin and dataMax finite and inside the first
+  /// and last non-empty bins. With all counts zero, lo, hi and the extremes
+  /// are ignored.
+  static std::optional<Histogram> fromState(const std::vector<uint64_t> &counts,
+                                            double lo, double hi,
+                                            double dataMin, double dataMax,
+                                            uint64_t nonFinite = 0,
+                                            std::string *error = nullptr);
   /// Folds another histogram with the same number of bins into this one
   /// exactly (both are regridded to the wider of the two ranges). Returns
   /// false, changing nothing, when the bin counts differ.

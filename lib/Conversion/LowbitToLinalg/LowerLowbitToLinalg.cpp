@@ -32,9 +32,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringMap.h"
-#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::lowbit {
@@ -75,9 +75,8 @@ static FailureOr<func::FuncOp> declareObserveFn(ModuleOp module) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(kObserveFn)) {
     if (existing.getFunctionType() != type) {
       existing.emitError() << "lowbit-lower-to-linalg: @" << kObserveFn
-                           << " exists with type "
-                           << existing.getFunctionType() << ", expected "
-                           << type;
+                           << " exists with type " << existing.getFunctionType()
+                           << ", expected " << type;
       return failure();
     }
     return existing;
@@ -192,9 +191,8 @@ struct LowerLowbitToLinalgPass
       LogicalResult result =
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case([&](QuantizeOp q) { return lowerQuantize(rewriter, q); })
-              .Case([&](DequantizeOp d) {
-                return lowerDequantize(rewriter, d);
-              })
+              .Case(
+                  [&](DequantizeOp d) { return lowerDequantize(rewriter, d); })
               .Case([&](DequantMatmulOp m) {
                 return lowerDequantMatmul(rewriter, m);
               })

@@ -105,9 +105,10 @@ struct InsertObserversPass
              stringifyStatisticKind(StatisticKind::Histogram);
     });
     if (histogram && (bins < 2 || bins > (int64_t(1) << 20))) {
-      module.emitError() << "lowbit-insert-observers: option 'bins' must be "
-                            "in [2, 1048576], got "
-                         << bins;
+      emitError(module.getLoc())
+          << "lowbit-insert-observers: option 'bins' must be in [2, "
+             "1048576], got "
+          << int64_t(bins);
       return signalPassFailure();
     }
     IntegerAttr binsAttr =
@@ -180,10 +181,13 @@ struct InsertObserversPass
       return type && isa<FloatType>(type.getElementType());
     };
 
+    // Inputs first, so that a matmul reading another's observed output
+    // still finds its own activation operand.
+    SmallVector<std::pair<Operation *, std::string>> observed;
     for (auto [site, id] : llvm::zip(sites, ids)) {
       Operation *op = site.op;
-      Value input = site.match ? site.match->input
-                               : cast<DequantMatmulOp>(op).getInput();
+      Value input =
+          site.match ? site.match->input : cast<DequantMatmulOp>(op).getInput();
       OpOperand *operand = nullptr;
       for (OpOperand &candidate : op->getOpOperands())
         if (candidate.get() == input) {
@@ -196,19 +200,29 @@ struct InsertObserversPass
                              "operand; not observed";
         continue;
       }
-      if (isa_and_nonnull<ObserveOp>(input.getDefiningOp()))
+      auto existing = dyn_cast_or_null<ObserveOp>(input.getDefiningOp());
+      if (existing && existing.getId() == id)
         continue; // Already instrumented.
       builder.setInsertionPoint(op);
       std::string unique = makeUnique(op, id);
       operand->set(observe(op->getLoc(), input, unique));
+      observed.emplace_back(op, unique);
+    }
 
-      if (!outputs || op->getNumResults() != 1 ||
-          !observable(op->getResult(0)))
+    if (!outputs)
+      return;
+    for (auto &[op, unique] : observed) {
+      if (op->getNumResults() != 1 || !observable(op->getResult(0)))
         continue;
       Value result = op->getResult(0);
+      std::string outputId = unique + ".output";
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            auto other = dyn_cast<ObserveOp>(user);
+            return other && other.getId() == outputId;
+          }))
+        continue; // Already instrumented.
       builder.setInsertionPointAfter(op);
-      ObserveOp out = observe(op->getLoc(), result,
-                              makeUnique(op, unique + ".output"));
+      ObserveOp out = observe(op->getLoc(), result, makeUnique(op, outputId));
       result.replaceAllUsesExcept(out.getResult(), out);
     }
   }

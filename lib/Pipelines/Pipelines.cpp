@@ -112,6 +112,15 @@ struct W8A8Options : public PassPipelineOptions<W8A8Options> {
       *this, "stats",
       llvm::cl::desc("Statistics file for static activations"),
       llvm::cl::init("")};
+  Option<std::string> calibrator{
+      *this, "calibrator",
+      llvm::cl::desc("Static activations: minmax, percentile, entropy or "
+                     "mse"),
+      llvm::cl::init("minmax")};
+  Option<double> percentile{
+      *this, "percentile",
+      llvm::cl::desc("Percentile kept by calibrator=percentile"),
+      llvm::cl::init(99.99)};
   Option<std::string> scaleType{
       *this, "scale-type",
       llvm::cl::desc("Weight scale element type: f32, f16 or bf16"),
@@ -151,6 +160,8 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
                                         : std::string("token");
   activations.symmetric = options.symmetric;
   activations.stats = options.stats;
+  activations.calibrator = options.calibrator;
+  activations.percentile = options.percentile;
   pm.addPass(createQuantizeActivationsPass(activations));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

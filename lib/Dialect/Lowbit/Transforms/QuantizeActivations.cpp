@@ -23,6 +23,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Calibration/Calibrators.h"
 #include "lowbit/Quant/Packing.h"
 
 #include "mlir/IR/Builders.h"
@@ -121,6 +122,12 @@ private:
 
   LogicalResult rewrite(DequantMatmulOp op);
 
+  /// The range static mode quantizes `id`'s input over, from its entry in
+  /// the statistics file and the chosen calibrator.
+  FailureOr<ActivationRange> calibrate(Operation *op, const std::string &id,
+                                       const ActivationRange &stats,
+                                       SchemeAttr scheme);
+
   StorageFormat activationFormat = StorageFormat::I8;
   bool perToken = true;
   bool isStatic = false;
@@ -174,7 +181,51 @@ LogicalResult QuantizeActivationsPass::parseOptions() {
   } else if (!stats.empty()) {
     return fail("option 'stats' is only read with 'mode=static'");
   }
+  if (calibrator != "minmax" && calibrator != "percentile" &&
+      calibrator != "entropy" && calibrator != "mse")
+    return fail("option 'calibrator': unknown calibrator '" + calibrator +
+                "'; expected minmax, percentile, entropy or mse");
+  if (calibrator != "minmax" && !isStatic)
+    return fail("option 'calibrator' is only used with 'mode=static'");
+  if (!(percentile > 0.0 && percentile <= 100.0))
+    return fail("option 'percentile': must be in (0, 100], got " +
+                std::to_string(percentile));
+  if ((calibrator == "entropy" || calibrator == "mse") &&
+      isFp8(activationFormat))
+    return fail("option 'calibrator=" + calibrator +
+                "' assumes a uniform integer grid; FP8 activations take "
+                "minmax or percentile");
   return success();
+}
+
+FailureOr<ActivationRange>
+QuantizeActivationsPass::calibrate(Operation *op, const std::string &id,
+                                   const ActivationRange &entry,
+                                   SchemeAttr scheme) {
+  if (calibrator == "minmax")
+    return entry;
+  if (!entry.histogram)
+    return op->emitError()
+           << "lowbit-quantize-activations: statistics file '" << stats
+           << "' has no histogram for the input of '" << id
+           << "'; calibrator=" << calibrator
+           << " needs one (calibrate with the histogram statistic)";
+  namespace calib = ::lowbit::calib;
+  bool symmetricRange = scheme.getSymmetric();
+  // Levels of the uniform grid: symmetric int8 spends 128 on |x|, affine
+  // 8-bit formats 256 on [lo, hi].
+  int levels = symmetricRange ? int(scheme.getCodeMax()) + 1
+                              : int(scheme.getCodeMax() - scheme.getCodeMin()) +
+                                    1;
+  calib::ClipRange range;
+  if (calibrator == "percentile")
+    range = calib::calibratePercentile(*entry.histogram, percentile,
+                                       symmetricRange);
+  else if (calibrator == "entropy")
+    range = calib::calibrateEntropy(*entry.histogram, levels, symmetricRange);
+  else
+    range = calib::calibrateMSE(*entry.histogram, levels, symmetricRange);
+  return ActivationRange{range.lo, range.hi, std::nullopt};
 }
 
 LogicalResult QuantizeActivationsPass::rewrite(DequantMatmulOp op) {
@@ -200,8 +251,11 @@ LogicalResult QuantizeActivationsPass::rewrite(DequantMatmulOp op) {
              << "lowbit-quantize-activations: statistics file '" << stats
              << "' has no range for the input of '" << id
              << "' (is it from another model?)";
+    FailureOr<ActivationRange> range = calibrate(op, id, it->second, xScheme);
+    if (failed(range))
+      return failure();
     std::tie(staticScales, staticZeroPoints) =
-        getStaticParams(ctx, xScheme, it->second);
+        getStaticParams(ctx, xScheme, *range);
   } else {
     DynamicQuantParams params =
         buildDynamicQuantParams(builder, loc, op.getInput(), xScheme);

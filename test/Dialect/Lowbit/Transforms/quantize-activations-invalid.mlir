@@ -16,6 +16,10 @@
 // RUN: not lowbit-opt %s --lowbit-quantize-activations="format=f8E5M2 symmetric=false" 2>&1 | FileCheck %s --check-prefix=FP8AFFINE
 // RUN: not lowbit-opt %s --lowbit-quantize-activations="mode=calibrated" 2>&1 | FileCheck %s --check-prefix=MODE
 // RUN: not lowbit-opt %s --lowbit-quantize-activations="granularity=channel" 2>&1 | FileCheck %s --check-prefix=GRANULARITY
+// RUN: not lowbit-opt %s --lowbit-quantize-activations="mode=static granularity=tensor stats=%t.other.json calibrator=kl" 2>&1 | FileCheck %s --check-prefix=CALIBRATOR
+// RUN: not lowbit-opt %s --lowbit-quantize-activations="calibrator=entropy" 2>&1 | FileCheck %s --check-prefix=CALIBRATORDYNAMIC
+// RUN: not lowbit-opt %s --lowbit-quantize-activations="mode=static granularity=tensor stats=%t.other.json calibrator=percentile percentile=0" 2>&1 | FileCheck %s --check-prefix=PERCENTILE
+// RUN: not lowbit-opt %s --lowbit-quantize-activations="mode=static granularity=tensor stats=%t.other.json calibrator=mse format=f8E4M3FN" 2>&1 | FileCheck %s --check-prefix=FP8GRID
 
 // OTHER: error: loc("fc"): lowbit-quantize-activations: statistics file '{{.*}}other.json' has no range for the input of 'fc' (is it from another model?)
 // MISSING: error: lowbit-quantize-activations: statistics file '{{.*}}missing.json': cannot read it: No such file or directory
@@ -28,6 +32,10 @@
 // FORMAT: error: lowbit-quantize-activations: option 'format': unsupported activation format 'i4'; expected i8, u8, f8E4M3FN or f8E5M2
 // FP8AFFINE: error: lowbit-quantize-activations: option 'symmetric=false': FP8 activations are symmetric only
 // MODE: error: lowbit-quantize-activations: option 'mode': unknown mode 'calibrated'; expected dynamic or static
+// CALIBRATOR: error: lowbit-quantize-activations: option 'calibrator': unknown calibrator 'kl'; expected minmax, percentile, entropy or mse
+// CALIBRATORDYNAMIC: error: lowbit-quantize-activations: option 'calibrator' is only used with 'mode=static'
+// PERCENTILE: error: lowbit-quantize-activations: option 'percentile': must be in (0, 100], got 0.000000
+// FP8GRID: error: lowbit-quantize-activations: option 'calibrator=mse' assumes a uniform integer grid; FP8 activations take minmax or percentile
 // GRANULARITY: error: lowbit-quantize-activations: option 'granularity': unknown granularity 'channel'; expected tensor or token
 
 func.func @linear(%x: tensor<3x2xf32>, %w: tensor<2x2xi8>) -> tensor<3x2xf32> {

@@ -132,7 +132,14 @@ def QuantizeActivationsPass : Pass<"lowbit-quantize-activations", "ModuleOp"> {
            "Symmetric i8 activations (false: affine, with zero-points)">,
     Option<"stats", "stats", "std::string", /*default=*/"\"\"",
            "Statistics file (JSON) with per-activation ranges, for static "
-           "mode">
+           "mode">,
+    Option<"calibrator", "calibrator", "std::string",
+           /*default=*/"\"minmax\"",
+           "How static mode turns statistics into a range: minmax, "
+           "percentile, entropy (KL divergence) or mse; all but minmax need "
+           "the histogram statistic">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "Percentile of the activation mass kept by calibrator=percentile">
   ];
 }
 

@@ -299,19 +299,19 @@ ClipRange lowbit::calib::calibrateEntropy(const Histogram &hist, int levels,
   const Density d = makeDensity(hist, symmetric);
   if (d.empty())
     return {0.0, 0.0};
-  const int64_t L = std::max(levels, 2);
+  const int64_t numLevels = std::max(levels, 2);
   const ClipRange full = makeRange(d.dataLo, d.dataHi, symmetric);
-  const Divergence kl(d, L);
+  const Divergence kl(d, numLevels);
   if (symmetric) {
     // Windows [0, e) of the |x| bins, as TensorRT does.
-    if (d.last + 1 < L)
+    if (d.last + 1 < numLevels)
       return full;
-    const int64_t e = argminEnd(kl, 0, L, d.last + 1, d.last + 1);
+    const int64_t e = argminEnd(kl, 0, numLevels, d.last + 1, d.last + 1);
     return makeRange(0.0, std::min(d.edge(e), d.dataHi), true);
   }
-  if (d.last - d.first + 1 < L)
+  if (d.last - d.first + 1 < numLevels)
     return full;
-  const auto [s, e] = coordinateDescent(kl, d.first, d.last, L);
+  const auto [s, e] = coordinateDescent(kl, d.first, d.last, numLevels);
   return {std::max(d.edge(s), d.dataLo), std::min(d.edge(e), d.dataHi)};
 }
 
@@ -379,10 +379,10 @@ double lowbit::calib::expectedSquaredError(const Histogram &hist,
                                            ClipRange range, int levels,
                                            bool symmetric) {
   const Density d = makeDensity(hist, symmetric);
-  const int64_t L = std::max(levels, 2);
+  const int64_t numLevels = std::max(levels, 2);
   if (symmetric)
-    return densityError(d, 0.0, std::fabs(range.hi), L);
-  return densityError(d, range.lo, range.hi, L);
+    return densityError(d, 0.0, std::fabs(range.hi), numLevels);
+  return densityError(d, range.lo, range.hi, numLevels);
 }
 
 ClipRange lowbit::calib::calibrateMSE(const Histogram &hist, int levels,
@@ -390,11 +390,11 @@ ClipRange lowbit::calib::calibrateMSE(const Histogram &hist, int levels,
   const Density d = makeDensity(hist, symmetric);
   if (d.empty())
     return {0.0, 0.0};
-  const int64_t L = std::max(levels, 2);
+  const int64_t numLevels = std::max(levels, 2);
 
   // Candidate ends: the data extremes and every bin edge strictly between.
-  // Index first - 1 stands for dataLo and last + 2 for dataHi (edges first
-  // and last + 1 lie at or beyond them).
+  // Index first stands for dataLo and last + 1 for dataHi (the edges there
+  // lie at or beyond the data), index i in between for edge i.
   const int64_t loIndex = d.first, hiIndex = d.last + 1;
   auto position = [&](int64_t i) {
     if (i <= loIndex)
@@ -405,12 +405,12 @@ ClipRange lowbit::calib::calibrateMSE(const Histogram &hist, int levels,
   };
   if (symmetric) {
     double bestT = d.dataHi;
-    double best = densityError(d, 0.0, bestT, L);
+    double best = densityError(d, 0.0, bestT, numLevels);
     for (int64_t i = 1; i < hiIndex; ++i) {
       const double t = d.edge(i);
       if (t <= 0.0 || t >= d.dataHi)
         continue;
-      const double err = densityError(d, 0.0, t, L);
+      const double err = densityError(d, 0.0, t, numLevels);
       if (err < best) {
         best = err;
         bestT = t;
@@ -421,7 +421,7 @@ ClipRange lowbit::calib::calibrateMSE(const Histogram &hist, int levels,
   if (d.dataHi <= d.dataLo)
     return {d.dataLo, d.dataHi};
   auto cost = [&](int64_t s, int64_t e) {
-    return densityError(d, position(s), position(e), L);
+    return densityError(d, position(s), position(e), numLevels);
   };
   const auto [s, e] = coordinateDescent(cost, loIndex, hiIndex - 1, 1);
   return {position(s), position(e)};

@@ -52,9 +52,13 @@ public:
   void merge(const MinMax &other);
 
 private:
+  /// Smallest finite sample; meaningful once finiteCount > 0.
   double minValue = 0.0;
+  /// Largest finite sample; meaningful once finiteCount > 0.
   double maxValue = 0.0;
+  /// Finite samples seen.
   uint64_t finiteCount = 0;
+  /// NaN and +-Inf samples seen.
   uint64_t nonFiniteCount = 0;
 };
 
@@ -86,10 +90,15 @@ public:
   double momentum() const;
 
 private:
+  /// Weight of each new batch.
   double momentumValue;
+  /// Averaged batch minimum.
   double minValue = 0.0;
+  /// Averaged batch maximum.
   double maxValue = 0.0;
+  /// Batches folded in.
   uint64_t batchCount = 0;
+  /// NaN and +-Inf samples seen.
   uint64_t nonFiniteCount = 0;
 };
 
@@ -164,14 +173,21 @@ private:
   /// Makes the range hold [newMin, newMax], merging bins if it must grow.
   void growToHold(double newMin, double newMax);
 
+  /// B, even and at least 2.
   int64_t numBins;
+  /// The B counts.
   std::vector<uint64_t> binCounts;
   /// log2 of the bin width; meaningful once totalCount > 0.
   int widthExp = 0;
+  /// Whether the range is [-B/2 w, B/2 w) rather than [0, B w).
   bool signedRange = false;
+  /// Finite samples counted.
   uint64_t totalCount = 0;
+  /// NaN and +-Inf samples seen.
   uint64_t nonFiniteCount = 0;
+  /// Smallest finite sample counted.
   double minValue = 0.0;
+  /// Largest finite sample counted.
   double maxValue = 0.0;
 };
 
@@ -196,9 +212,13 @@ public:
   uint64_t rejectedBatches() const;
 
 private:
+  /// max |x| per channel.
   std::vector<float> maxima;
+  /// Whether a non-empty batch has fixed the channel count.
   bool initialised = false;
+  /// NaN and +-Inf samples seen.
   uint64_t nonFiniteCount = 0;
+  /// Batches ignored for a channel-count mismatch.
   uint64_t rejectedCount = 0;
 };
 
@@ -229,12 +249,19 @@ public:
   uint64_t rejectedBatches() const;
 
 private:
+  /// X^T X, row-major, kept symmetric after every batch.
   std::vector<double> sums;
+  /// One row converted to double (scratch, channels long).
   std::vector<double> rowBuffer;
+  /// The channel count fixed by the first non-empty batch.
   size_t numChannels = 0;
+  /// Whether a non-empty batch has fixed the channel count.
   bool initialised = false;
+  /// Rows accumulated.
   uint64_t rowCount = 0;
+  /// Rows skipped for a NaN or Inf.
   uint64_t skippedCount = 0;
+  /// Batches ignored for a channel-count mismatch.
   uint64_t rejectedCount = 0;
 };
 

@@ -65,6 +65,16 @@ struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
       llvm::cl::desc("Built-in policy: none, llm (output head stays float) "
                      "or llm-int8-head"),
       llvm::cl::init("none")};
+  Option<std::string> method{
+      *this, "method",
+      llvm::cl::desc("Weight quantizer: rtn, gptq or awq (gptq and awq need "
+                     "`stats`; see docs/passes/gptq-awq.md)"),
+      llvm::cl::init("rtn")};
+  Option<std::string> stats{
+      *this, "stats",
+      llvm::cl::desc("Statistics file of lowbit-run --calibrate with Gram "
+                     "matrices, for method=gptq and method=awq"),
+      llvm::cl::init("")};
 };
 
 /// Adds lowbit-quantize-weights with `format` and `granularity` and the
@@ -86,6 +96,8 @@ void buildWeightOnlyPipeline(OpPassManager &pm,
   passOptions.report = options.report;
   passOptions.policy = options.policy;
   passOptions.preset = options.preset;
+  passOptions.method = options.method;
+  passOptions.stats = options.stats;
   pm.addPass(createQuantizeWeightsPass(passOptions));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -140,9 +152,30 @@ struct W8A8Options : public PassPipelineOptions<W8A8Options> {
       llvm::cl::desc("Built-in policy: none, llm (output head stays float) "
                      "or llm-int8-head"),
       llvm::cl::init("none")};
+  Option<double> smooth{
+      *this, "smooth",
+      llvm::cl::desc("Run lowbit-smooth-quant with this alpha first, from "
+                     "the channel_abs_max of `stats` (gathered on the "
+                     "unsmoothed model); static ranges then come from "
+                     "`<stats>.smoothed.json`, which it derives")};
 };
 
 void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
+  // SmoothQuant changes every smoothed input by 1/s, so static ranges
+  // gathered on the unsmoothed model no longer apply; the pass writes the
+  // ranges of the smoothed inputs (exact abs-max, from channel_abs_max).
+  std::string rangeStats = options.stats;
+  if (options.smooth.hasValue()) {
+    SmoothQuantPassOptions smoothing;
+    smoothing.stats = options.stats;
+    smoothing.alpha = options.smooth;
+    if (options.activations == "static" && !options.stats.empty()) {
+      rangeStats = options.stats + ".smoothed.json";
+      smoothing.smoothedStats = rangeStats;
+    }
+    pm.addPass(createSmoothQuantPass(smoothing));
+  }
+
   QuantizeWeightsPassOptions weights;
   weights.format = "i8";
   weights.granularity = "channel";
@@ -159,7 +192,7 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
       : options.activations == "static" ? std::string("tensor")
                                         : std::string("token");
   activations.symmetric = options.symmetric;
-  activations.stats = options.stats;
+  activations.stats = rangeStats;
   activations.calibrator = options.calibrator;
   activations.percentile = options.percentile;
   pm.addPass(createQuantizeActivationsPass(activations));
@@ -196,6 +229,7 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
       "convert-linalg-to-loops,"
+      "convert-math-to-funcs,"
       "lower-affine,"
       "convert-scf-to-cf,"
       "expand-strided-metadata,"

@@ -197,6 +197,9 @@ struct TensorSig {
   /// The MLIR type, e.g. "tensor<?x8xf32>".
   std::string type;
   DType dtype;
+  /// Signless i8: the bytes of an int8 or a uint8 array (ONNX uint8 is
+  /// imported as signless i8).
+  bool signlessByte = false;
   /// Sizes; ShapedType::kDynamic for dynamic dimensions.
   std::vector<int64_t> dims;
 };
@@ -255,6 +258,7 @@ static bool readTypes(TypeRange types, llvm::StringRef kind,
                    "of f16, f32, f64, i1, i8, ui8, i16, i32 and i64");
     TensorSig sig;
     sig.type = str(type);
+    sig.signlessByte = tensorType.getElementType().isSignlessInteger(8);
     sig.dtype = *dtype;
     sig.dims.assign(tensorType.getShape().begin(), tensorType.getShape().end());
     out.push_back(std::move(sig));
@@ -282,7 +286,10 @@ static bool readArrayFile(const std::string &path, NpyArray &array,
 /// "tensor<4x8xf32>" against "int8 array of shape (4, 8)": equal when the
 /// dtypes are and every static dimension matches.
 static bool matches(const TensorSig &sig, const NpyArray &array) {
-  if (sig.dtype != array.dtype || sig.dims.size() != array.shape.size())
+  bool sameBytes = sig.signlessByte && (array.dtype == DType::I8 ||
+                                        array.dtype == DType::U8);
+  if ((sig.dtype != array.dtype && !sameBytes) ||
+      sig.dims.size() != array.shape.size())
     return false;
   return llvm::all_of(llvm::zip(sig.dims, array.shape), [](auto dims) {
     auto [want, got] = dims;
@@ -972,8 +979,13 @@ static bool run(const Options &opts) {
     llvm::outs() << "\n";
   }
   bool allPass = true;
-  for (size_t i = 0; i < expected.size(); ++i)
+  for (size_t i = 0; i < expected.size(); ++i) {
+    // A signless i8 result compared with a uint8 reference reads its bytes
+    // as uint8 (the element type carries no sign).
+    if (sig.results[i].signlessByte && expected[i].dtype == DType::U8)
+      results.arrays[i].dtype = DType::U8;
     allPass &= compare(i, results.arrays[i], expected[i], opts);
+  }
 
   if (opts.benchmark > 0) {
     std::vector<double> ms;

@@ -31,11 +31,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/IO/Npy.h"
-#include "lowbit/Target/ONNX/TensorFile.h"
 #include "lowbit/InitAll.h"
 #include "lowbit/Quant/ErrorMetrics.h"
 #include "lowbit/Quant/HalfPrecision.h"
 #include "lowbit/Runtime/Observers.h"
+#include "lowbit/Target/ONNX/TensorFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -62,9 +62,9 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
@@ -286,8 +286,8 @@ static bool readArrayFile(const std::string &path, NpyArray &array,
 /// "tensor<4x8xf32>" against "int8 array of shape (4, 8)": equal when the
 /// dtypes are and every static dimension matches.
 static bool matches(const TensorSig &sig, const NpyArray &array) {
-  bool sameBytes = sig.signlessByte && (array.dtype == DType::I8 ||
-                                        array.dtype == DType::U8);
+  bool sameBytes = sig.signlessByte &&
+                   (array.dtype == DType::I8 || array.dtype == DType::U8);
   if ((sig.dtype != array.dtype && !sameBytes) ||
       sig.dims.size() != array.shape.size())
     return false;
@@ -905,9 +905,8 @@ static bool run(const Options &opts) {
                    "): " + withoutPath(message, inputFiles[i]));
   }
   bool byName = numArgs > 0 && sig.argNames.size() == numArgs &&
-                llvm::all_of(inputNames, [](const std::string &n) {
-                  return !n.empty();
-                }) &&
+                llvm::all_of(inputNames,
+                             [](const std::string &n) { return !n.empty(); }) &&
                 llvm::all_of(sig.argNames,
                              [](const std::string &n) { return !n.empty(); });
   if (byName) {
@@ -1026,8 +1025,7 @@ static bool registerObservers(ModuleOp module, const Options &opts,
     return error(quote(opts.model) +
                  " has no lowbit.observe ops to calibrate; instrument it "
                  "first with lowbit-opt --lowbit-insert-observers");
-  calib_run::ObserverRegistry &registry =
-      calib_run::ObserverRegistry::global();
+  calib_run::ObserverRegistry &registry = calib_run::ObserverRegistry::global();
   registry.reset();
   for (auto [i, attr] : llvm::enumerate(list)) {
     auto dict = dyn_cast<DictionaryAttr>(attr);
@@ -1101,8 +1099,7 @@ static bool listSamples(llvm::StringRef dir, size_t numArgs,
       files.push_back(path.str());
   }
   if (ec)
-    return error("cannot list --calibrate " + quote(dir) + ": " +
-                 ec.message());
+    return error("cannot list --calibrate " + quote(dir) + ": " + ec.message());
   std::sort(subdirs.begin(), subdirs.end());
   std::sort(files.begin(), files.end());
   if (!subdirs.empty()) {
@@ -1113,23 +1110,28 @@ static bool listSamples(llvm::StringRef dir, size_t numArgs,
         llvm::sys::path::append(path, "input_" + std::to_string(i) + ".npy");
         if (!llvm::sys::fs::exists(path))
           return error("sample " + quote(sub) + " has no " +
-                       quote(llvm::sys::path::filename(path)) + " (the entry "
-                       "takes " + llvm::Twine(numArgs) + " argument(s))");
+                       quote(llvm::sys::path::filename(path)) +
+                       " (the entry "
+                       "takes " +
+                       llvm::Twine(numArgs) + " argument(s))");
         sample.push_back(path.str().str());
       }
       samples.push_back(std::move(sample));
     }
   } else if (!files.empty()) {
     if (numArgs != 1)
-      return error("--calibrate " + quote(dir) + " holds .npy files but the "
-                   "entry takes " + llvm::Twine(numArgs) +
+      return error("--calibrate " + quote(dir) +
+                   " holds .npy files but the "
+                   "entry takes " +
+                   llvm::Twine(numArgs) +
                    " arguments; put each sample in a subdirectory as "
                    "input_0.npy, input_1.npy, ...");
     for (const std::string &file : files)
       samples.push_back({file});
   }
   if (samples.empty())
-    return error("--calibrate " + quote(dir) + " holds no samples (no "
+    return error("--calibrate " + quote(dir) +
+                 " holds no samples (no "
                  "subdirectory and no .npy file)");
   return true;
 }
@@ -1169,8 +1171,7 @@ private:
 /// files renamed into place at the end, so a failure leaves neither.
 static bool writeStats(const Options &opts, const std::string &model,
                        size_t numSamples) {
-  calib_run::ObserverRegistry &registry =
-      calib_run::ObserverRegistry::global();
+  calib_run::ObserverRegistry &registry = calib_run::ObserverRegistry::global();
   std::vector<calib_run::ObserverStats> all;
   bool anyGram = false;
   for (size_t i = 0; i < registry.size(); ++i) {
@@ -1180,8 +1181,8 @@ static bool writeStats(const Options &opts, const std::string &model,
   std::string statsPath = opts.stats;
   std::string gramPath = statsPath + ".gram.bin";
 
-  auto makeTemp = [&](const std::string &path)
-      -> std::optional<llvm::sys::fs::TempFile> {
+  auto makeTemp =
+      [&](const std::string &path) -> std::optional<llvm::sys::fs::TempFile> {
     auto temp = llvm::sys::fs::TempFile::create(path + ".tmp-%%%%%%");
     if (!temp) {
       error("cannot write " + quote(path) + ": " +
@@ -1276,8 +1277,7 @@ static bool writeStats(const Options &opts, const std::string &model,
               json.attributeObject("moving_average_min_max", [&] {
                 json.attribute("min", st.movingAverageMinMax->min());
                 json.attribute("max", st.movingAverageMinMax->max());
-                json.attribute("momentum",
-                               st.movingAverageMinMax->momentum());
+                json.attribute("momentum", st.movingAverageMinMax->momentum());
                 json.attribute("batches",
                                int64_t(st.movingAverageMinMax->batches()));
               });
@@ -1368,8 +1368,7 @@ static bool calibrate(ModuleOp module, const Signature &sig,
     return symbols;
   });
 
-  calib_run::ObserverRegistry &registry =
-      calib_run::ObserverRegistry::global();
+  calib_run::ObserverRegistry &registry = calib_run::ObserverRegistry::global();
   Progress progress(samples.size());
   for (auto [n, files] : llvm::enumerate(samples)) {
     std::vector<NpyArray> inputs(files.size());
@@ -1395,8 +1394,7 @@ static bool calibrate(ModuleOp module, const Signature &sig,
     progress.update(n + 1);
   }
   if (uint64_t unknown = registry.unknownCalls())
-    return error("the model called lowbit_observe_f32 " +
-                 llvm::Twine(unknown) +
+    return error("the model called lowbit_observe_f32 " + llvm::Twine(unknown) +
                  " time(s) with an observer index it does not declare");
   for (size_t i = 0; i < registry.size(); ++i)
     if (registry.get(int64_t(i))->snapshot().calls == 0)
@@ -1404,8 +1402,8 @@ static bool calibrate(ModuleOp module, const Signature &sig,
           << "observer '" << ids[i] << "' saw no data\n";
   if (!writeStats(opts, model, samples.size()))
     return false;
-  llvm::outs() << "calibrated " << samples.size() << " samples, "
-               << ids.size() << " observers -> " << opts.stats << "\n";
+  llvm::outs() << "calibrated " << samples.size() << " samples, " << ids.size()
+               << " observers -> " << opts.stats << "\n";
   return true;
 }
 

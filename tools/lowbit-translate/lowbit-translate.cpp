@@ -51,16 +51,16 @@ static int writeAtomically(StringRef path,
     write(os);
     os.flush();
     if (os.has_error()) {
-      errs() << "error: cannot write '" << path << "': "
-             << os.error().message() << "\n";
+      errs() << "error: cannot write '" << path << "': " << os.error().message()
+             << "\n";
       os.clear_error();
       consumeError(temp->discard());
       return 1;
     }
   }
   if (Error err = temp->keep(path)) {
-    errs() << "error: cannot write '" << path << "': "
-           << toString(std::move(err)) << "\n";
+    errs() << "error: cannot write '" << path
+           << "': " << toString(std::move(err)) << "\n";
     return 1;
   }
   return 0;
@@ -79,8 +79,7 @@ int main(int argc, char **argv) {
       cl::desc("Shape of a graph input, fixing its dynamic dims: "
                "name:D0xD1x... (repeatable)"),
       cl::value_desc("name:shape")};
-  cl::opt<bool> emitBytecode{"emit-bytecode",
-                             cl::desc("Write MLIR bytecode")};
+  cl::opt<bool> emitBytecode{"emit-bytecode", cl::desc("Write MLIR bytecode")};
   // --mlir-print-debuginfo (locations), --mlir-elide-resource-strings...
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();

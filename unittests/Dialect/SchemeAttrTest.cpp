@@ -52,8 +52,7 @@ TEST_F(SchemeAttrTest, StorageTypePerFormat) {
   EXPECT_EQ(parse("#lowbit.scheme<u8>").getStorageType(), b.getIntegerType(8));
   EXPECT_EQ(parse("#lowbit.scheme<i4>").getStorageType(), b.getIntegerType(4));
   EXPECT_EQ(parse("#lowbit.scheme<u4>").getStorageType(), b.getIntegerType(4));
-  EXPECT_EQ(parse("#lowbit.scheme<nf4>").getStorageType(),
-            b.getIntegerType(4));
+  EXPECT_EQ(parse("#lowbit.scheme<nf4>").getStorageType(), b.getIntegerType(4));
   EXPECT_TRUE(isa<Float4E2M1FNType>(
       parse("#lowbit.scheme<f4E2M1FN>").getStorageType()));
   EXPECT_TRUE(isa<Float8E4M3FNType>(

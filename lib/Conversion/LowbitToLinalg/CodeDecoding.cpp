@@ -16,9 +16,7 @@ using namespace mlir;
 using namespace mlir::lowbit;
 namespace numerics = ::lowbit::quant;
 
-static bool isFourBit(Type type) {
-  return type.getIntOrFloatBitWidth() == 4;
-}
+static bool isFourBit(Type type) { return type.getIntOrFloatBitWidth() == 4; }
 
 CodeSource mlir::lowbit::getCodeSource(OpBuilder &b, Location loc,
                                        Value codes) {
@@ -74,9 +72,8 @@ Value mlir::lowbit::emitFlatIndex(OpBuilder &b, Location loc,
   SmallVector<Value> indices;
   for (unsigned i = 0; i < numLoops; ++i)
     indices.push_back(linalg::IndexOp::create(b, loc, i));
-  AffineMap map = AffineMap::get(numLoops, 0,
-                                 getFlatExpr(codeDims, source.shape),
-                                 b.getContext());
+  AffineMap map = AffineMap::get(
+      numLoops, 0, getFlatExpr(codeDims, source.shape), b.getContext());
   return affine::AffineApplyOp::create(b, loc, map, indices);
 }
 
@@ -159,8 +156,7 @@ Value mlir::lowbit::emitDecodedValue(OpBuilder &b, Location loc, Value code,
 
 ParamAccess mlir::lowbit::getParamAccess(OpBuilder &b, Location loc,
                                          Attribute staticValue,
-                                         Value dynamicValue,
-                                         unsigned numLoops,
+                                         Value dynamicValue, unsigned numLoops,
                                          AffineMap tensorMap) {
   ParamAccess access;
   MLIRContext *ctx = b.getContext();
@@ -174,8 +170,8 @@ ParamAccess mlir::lowbit::getParamAccess(OpBuilder &b, Location loc,
     return access;
   }
   if (auto elements = dyn_cast_if_present<ElementsAttr>(staticValue))
-    access.tensor = arith::ConstantOp::create(
-        b, loc, elements.getShapedType(), cast<TypedAttr>(elements));
+    access.tensor = arith::ConstantOp::create(b, loc, elements.getShapedType(),
+                                              cast<TypedAttr>(elements));
   else
     access.tensor = dynamicValue;
 

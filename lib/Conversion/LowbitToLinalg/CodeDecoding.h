@@ -48,17 +48,16 @@ AffineMap getCodeReadMap(const CodeSource &source,
 /// Inside a generic body: the flat code index of the current iteration
 /// (`affine.apply` of getFlatExpr over the loop indices); only needed for
 /// packed sources, whose nibble it selects.
-Value emitFlatIndex(OpBuilder &builder, Location loc,
-                    const CodeSource &source, ArrayRef<AffineExpr> codeDims,
-                    unsigned numLoops);
+Value emitFlatIndex(OpBuilder &builder, Location loc, const CodeSource &source,
+                    ArrayRef<AffineExpr> codeDims, unsigned numLoops);
 
 /// Emits, inside a generic body, the i32 code read at the current
 /// iteration: `raw` is the element read from the code source, `flatIndex`
 /// (an index value) is only used for packed sources (its parity picks the
 /// nibble). Signed formats are sign-extended (i8, i4), the others are
 /// unsigned (u8, u4, and the table indices of nf4, f4E2M1FN, FP8).
-Value emitCodeAsI32(OpBuilder &builder, Location loc, Value raw,
-                    bool packed, Value flatIndex, SchemeAttr scheme);
+Value emitCodeAsI32(OpBuilder &builder, Location loc, Value raw, bool packed,
+                    Value flatIndex, SchemeAttr scheme);
 
 /// The value table of a table format (nf4, f4E2M1FN: 16 entries; f8E4M3FN,
 /// f8E5M2: 256), as a constant tensor; null for integer formats.

@@ -3,7 +3,8 @@
 // lowbit.dequant_matmul, x : [P.., M, K], w : [N, K] (or [B, N, K]):
 //
 //   %acc = linalg.generic {loops (p.., m, n, k), k reduction}
-//            ins(%x: (p.., m, k), %w: (n, k) | packed byte ((n*K + k) floordiv 2),
+//            ins(%x: (p.., m, k), %w: (n, k) | packed byte ((n*K + k) floordiv
+//            2),
 //                %s: (n) | (n, k floordiv G))
 //            { acc + f32(x) * (s * decode(w)) }          (f32 accumulation)
 //   %y   = linalg.generic { trunc(acc + bias[n]) }       (when needed)
@@ -102,8 +103,8 @@ SmallVector<AffineExpr> outputIndex(const MatmulLoops &loops) {
 }
 
 /// Sizes of the [leading.., N] result.
-SmallVector<OpFoldResult> getResultSizes(OpBuilder &b, Location loc,
-                                         Value lhs, Value rhs) {
+SmallVector<OpFoldResult> getResultSizes(OpBuilder &b, Location loc, Value lhs,
+                                         Value rhs) {
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, lhs);
   sizes.pop_back();
   SmallVector<OpFoldResult> rhsSizes = tensor::getMixedSizes(b, loc, rhs);
@@ -177,8 +178,8 @@ LogicalResult mlir::lowbit::lowerDequantMatmul(RewriterBase &rewriter,
   inputs.add(op.getInput(),
              AffineMap::get(numLoops, 0, activationIndex(loops, k), ctx));
   inputs.add(source.tensor, getCodeReadMap(source, wIndex, numLoops));
-  ParamAccess scale = getParamAccess(rewriter, loc, op.getScalesAttr(),
-                                     Value(), numLoops, scaleMap);
+  ParamAccess scale = getParamAccess(rewriter, loc, op.getScalesAttr(), Value(),
+                                     numLoops, scaleMap);
   int scaleArg = inputs.add(scale);
   ParamAccess zeroPoint;
   int zeroPointArg = -1;
@@ -193,8 +194,7 @@ LogicalResult mlir::lowbit::lowerDequantMatmul(RewriterBase &rewriter,
       getResultSizes(rewriter, loc, op.getInput(), op.getWeight());
   Type f32 = rewriter.getF32Type();
   Value init = createFilled(rewriter, loc, sizes, f32);
-  inputs.maps.push_back(
-      AffineMap::get(numLoops, 0, outputIndex(loops), ctx));
+  inputs.maps.push_back(AffineMap::get(numLoops, 0, outputIndex(loops), ctx));
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators.back() = utils::IteratorType::reduction;
@@ -216,13 +216,15 @@ LogicalResult mlir::lowbit::lowerDequantMatmul(RewriterBase &rewriter,
         }
         Value weight = emitDecodedValue(b, l, code, zp, table, scheme);
         weight = arith::MulFOp::create(
-            b, l, weight, castScaleToF32(b, l, getParam(args, scaleArg, scale)));
+            b, l, weight,
+            castScaleToF32(b, l, getParam(args, scaleArg, scale)));
         Value x = args[0];
         if (x.getType() != f32)
           x = arith::ExtFOp::create(b, l, f32, x);
         Value product = arith::MulFOp::create(b, l, x, weight);
         linalg::YieldOp::create(
-            b, l, arith::AddFOp::create(b, l, args.back(), product).getResult());
+            b, l,
+            arith::AddFOp::create(b, l, args.back(), product).getResult());
       });
   Value result = emitRealEpilogue(rewriter, loc, contraction.getResult(0),
                                   op.getBias(), op.getType());
@@ -239,16 +241,16 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
   RankedTensorType lhsType = op.getLhs().getType();
   RankedTensorType rhsType = op.getRhs().getType();
   bool integer = rhsScheme.isIntegerFormat();
-  Type accElement = integer ? Type(rewriter.getI32Type())
-                            : Type(rewriter.getF32Type());
+  Type accElement =
+      integer ? Type(rewriter.getI32Type()) : Type(rewriter.getF32Type());
   MatmulLoops loops = getLoops(ctx, lhsType, rhsType);
 
   // Stage 1: exact sums of code products per weight scale block.
   bool grouped = rhsScheme.getGranularity() == Granularity::Group;
   int64_t groupSize = grouped ? rhsScheme.getGroupSize() : 0;
   unsigned numLoops1 = loops.numLeading + (grouped ? 3 : 2);
-  AffineExpr g = grouped ? getAffineDimExpr(loops.numLeading + 1, ctx)
-                         : AffineExpr();
+  AffineExpr g =
+      grouped ? getAffineDimExpr(loops.numLeading + 1, ctx) : AffineExpr();
   AffineExpr j = getAffineDimExpr(numLoops1 - 1, ctx);
   AffineExpr k = grouped ? g * groupSize + j : j;
 
@@ -291,8 +293,7 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
     expandedIndex.append({g, j});
     inputs1.add(expanded, AffineMap::get(numLoops1, 0, expandedIndex, ctx));
   } else {
-    inputs1.add(lhsSource.tensor,
-                getCodeReadMap(lhsSource, aIndex, numLoops1));
+    inputs1.add(lhsSource.tensor, getCodeReadMap(lhsSource, aIndex, numLoops1));
   }
   inputs1.add(rhsSource.tensor, getCodeReadMap(rhsSource, wIndex, numLoops1));
   ParamAccess lhsZp, rhsZp;
@@ -341,8 +342,7 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
 
   auto stage1 = linalg::GenericOp::create(
       rewriter, loc, TypeRange{accType}, inputs1.tensors, ValueRange{accInit},
-      inputs1.maps, iterators1,
-      [&](OpBuilder &b, Location l, ValueRange args) {
+      inputs1.maps, iterators1, [&](OpBuilder &b, Location l, ValueRange args) {
         auto operand = [&](unsigned argIndex, const CodeSource &source,
                            ArrayRef<AffineExpr> index, SchemeAttr scheme,
                            int zpArg, const ParamAccess &zpAccess,
@@ -362,10 +362,10 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
           }
           return code;
         };
-        Value a = operand(0, lhsSource, aIndex, lhsScheme, lhsZpArg, lhsZp,
-                          lhsTable);
-        Value w = operand(1, rhsSource, wIndex, rhsScheme, rhsZpArg, rhsZp,
-                          rhsTable);
+        Value a =
+            operand(0, lhsSource, aIndex, lhsScheme, lhsZpArg, lhsZp, lhsTable);
+        Value w =
+            operand(1, rhsSource, wIndex, rhsScheme, rhsZpArg, rhsZp, rhsTable);
         Value sum;
         if (integer)
           sum = arith::AddIOp::create(b, l, args.back(),
@@ -381,11 +381,9 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
   AffineExpr zero = getAffineConstantExpr(0, ctx);
   AffineExpr blockStart = grouped ? g * groupSize : zero;
   GenericInputs inputs2;
-  inputs2.add(stage1.getResult(0),
-              AffineMap::get(numLoops2, 0, accIndex, ctx));
+  inputs2.add(stage1.getResult(0), AffineMap::get(numLoops2, 0, accIndex, ctx));
   ParamAccess lhsScale = getParamAccess(
-      rewriter, loc, op.getLhsScalesAttr(), op.getLhsDynamicScales(),
-      numLoops2,
+      rewriter, loc, op.getLhsScalesAttr(), op.getLhsDynamicScales(), numLoops2,
       AffineMap::get(numLoops2, 0,
                      getScaleIndex(lhsScheme, activationIndex(loops, zero)),
                      ctx));
@@ -398,8 +396,7 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
   int rhsScaleArg = inputs2.add(rhsScale);
   Type f32 = rewriter.getF32Type();
   Value yInit = createFilled(rewriter, loc, outSizes, f32);
-  inputs2.maps.push_back(
-      AffineMap::get(numLoops2, 0, outputIndex(loops), ctx));
+  inputs2.maps.push_back(AffineMap::get(numLoops2, 0, outputIndex(loops), ctx));
   SmallVector<utils::IteratorType> iterators2(numLoops2,
                                               utils::IteratorType::parallel);
   if (grouped)
@@ -407,8 +404,7 @@ LogicalResult mlir::lowbit::lowerMatmul(RewriterBase &rewriter, MatmulOp op) {
   auto yType = RankedTensorType::get(op.getType().getShape(), f32);
   auto stage2 = linalg::GenericOp::create(
       rewriter, loc, TypeRange{yType}, inputs2.tensors, ValueRange{yInit},
-      inputs2.maps, iterators2,
-      [&](OpBuilder &b, Location l, ValueRange args) {
+      inputs2.maps, iterators2, [&](OpBuilder &b, Location l, ValueRange args) {
         Value acc = args[0];
         if (integer)
           acc = arith::SIToFPOp::create(b, l, f32, acc);

@@ -4,7 +4,8 @@
 //            scales(%s : tensor<Nx(K/32)xf32>)
 // ->
 //   %x = linalg.generic {maps = [q: (n, k) (or the packed byte
-//                                    (n*K + k) floordiv 2), s: (n, k floordiv 32),
+//                                    (n*K + k) floordiv 2), s: (n, k floordiv
+//                                    32),
 //                                out: (n, k)]}
 //        { s * f32(code) }                       (integer formats: code - z;
 //                                                 nf4/fp4/fp8: table[code])
@@ -116,8 +117,8 @@ LogicalResult mlir::lowbit::lowerDequantize(RewriterBase &rewriter,
         Value flatIndex;
         if (source.packed)
           flatIndex = emitFlatIndex(b, l, source, dims, rank);
-        Value code = emitCodeAsI32(b, l, args[0], source.packed, flatIndex,
-                                   scheme);
+        Value code =
+            emitCodeAsI32(b, l, args[0], source.packed, flatIndex, scheme);
         Value zeroPoint;
         if (!scheme.getSymmetric())
           zeroPoint = inputs.zeroPointArg >= 0 ? args[inputs.zeroPointArg]
@@ -125,12 +126,12 @@ LogicalResult mlir::lowbit::lowerDequantize(RewriterBase &rewriter,
         if (zeroPoint && zeroPoint.getType() != b.getI32Type())
           zeroPoint = arith::ExtSIOp::create(b, l, b.getI32Type(), zeroPoint);
         Value value = emitDecodedValue(b, l, code, zeroPoint, table, scheme);
-        Value scale = inputs.scaleArg >= 0 ? args[inputs.scaleArg]
-                                           : inputs.scale.scalar;
+        Value scale =
+            inputs.scaleArg >= 0 ? args[inputs.scaleArg] : inputs.scale.scalar;
         value = arith::MulFOp::create(b, l, value, castScaleToF32(b, l, scale));
         if (resultType.getElementType() != b.getF32Type())
-          value = arith::TruncFOp::create(b, l, resultType.getElementType(),
-                                          value);
+          value =
+              arith::TruncFOp::create(b, l, resultType.getElementType(), value);
         linalg::YieldOp::create(b, l, value);
       });
   rewriter.replaceOp(op, generic.getResults());
@@ -191,15 +192,14 @@ LogicalResult mlir::lowbit::lowerQuantize(RewriterBase &rewriter,
         Value x = args[0];
         if (x.getType() != f32)
           x = arith::ExtFOp::create(b, l, f32, x);
-        Value scale = inputs.scaleArg >= 0 ? args[inputs.scaleArg]
-                                           : inputs.scale.scalar;
+        Value scale =
+            inputs.scaleArg >= 0 ? args[inputs.scaleArg] : inputs.scale.scalar;
         Value scaled =
             arith::DivFOp::create(b, l, x, castScaleToF32(b, l, scale));
         Value rounded = math::RoundEvenOp::create(b, l, scaled);
         if (!scheme.getSymmetric()) {
-          Value zeroPoint = inputs.zeroPointArg >= 0
-                                ? args[inputs.zeroPointArg]
-                                : inputs.zeroPoint.scalar;
+          Value zeroPoint = inputs.zeroPointArg >= 0 ? args[inputs.zeroPointArg]
+                                                     : inputs.zeroPoint.scalar;
           rounded = arith::AddFOp::create(
               b, l, rounded, arith::SIToFPOp::create(b, l, f32, zeroPoint));
         }

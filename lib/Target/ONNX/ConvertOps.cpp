@@ -59,8 +59,8 @@ struct NodeCtx {
     return node.outputs.front();
   }
   InFlightDiagnostic error() {
-    return emitError(loc) << "node '" << displayName() << "' ("
-                          << node.opType << "): ";
+    return emitError(loc) << "node '" << displayName() << "' (" << node.opType
+                          << "): ";
   }
   bool has(unsigned i) const {
     return i < node.inputs.size() && !node.inputs[i].empty();
@@ -154,8 +154,7 @@ static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
         o = s[i];
       else if (s[i] != 1 && s[i] != o)
         return c.error() << "operand shapes " << tensorType(inputs[0])
-                         << " and " << tensorType(v)
-                         << " do not broadcast";
+                         << " and " << tensorType(v) << " do not broadcast";
     }
   }
   MLIRContext *ctx = c.b.getContext();
@@ -165,9 +164,8 @@ static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
     SmallVector<AffineExpr> exprs;
     for (int64_t i = 0, r = s.size(); i < r; ++i) {
       int64_t o = rank - r + i;
-      exprs.push_back(s[i] == 1 && shape[o] != 1
-                          ? getAffineConstantExpr(0, ctx)
-                          : getAffineDimExpr(o, ctx));
+      exprs.push_back(s[i] == 1 && shape[o] != 1 ? getAffineConstantExpr(0, ctx)
+                                                 : getAffineDimExpr(o, ctx));
     }
     maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
   }
@@ -203,10 +201,11 @@ static Value erfGelu(OpBuilder &b, Location loc, Value x) {
 static Value tanhGelu(OpBuilder &b, Location loc, Value x) {
   // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
   Type t = x.getType();
-  Value x3 = arith::MulFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, x, x), x);
+  Value x3 =
+      arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x), x);
   Value inner = arith::AddFOp::create(
-      b, loc, x, arith::MulFOp::create(b, loc, x3, scalar(b, loc, t, 0.044715)));
+      b, loc, x,
+      arith::MulFOp::create(b, loc, x3, scalar(b, loc, t, 0.044715)));
   Value th = math::TanhOp::create(
       b, loc,
       arith::MulFOp::create(b, loc, inner,
@@ -235,8 +234,8 @@ static LogicalResult convertUnary(NodeCtx &c) {
         if (op == "Relu")
           return isFloat ? Value(arith::MaximumFOp::create(
                                b, loc, v, scalar(b, loc, et, 0)))
-                         : Value(arith::MaxSIOp::create(
-                               b, loc, v, scalar(b, loc, et, 0)));
+                         : Value(arith::MaxSIOp::create(b, loc, v,
+                                                        scalar(b, loc, et, 0)));
         if (op == "Neg")
           return isFloat ? Value(arith::NegFOp::create(b, loc, v))
                          : Value(arith::SubIOp::create(
@@ -245,7 +244,8 @@ static LogicalResult convertUnary(NodeCtx &c) {
           return isFloat ? Value(math::AbsFOp::create(b, loc, v))
                          : Value(math::AbsIOp::create(b, loc, v));
         if (op == "Sigmoid") {
-          Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+          Value e =
+              math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
           Value d = arith::AddFOp::create(b, loc, scalar(b, loc, et, 1), e);
           return arith::DivFOp::create(b, loc, scalar(b, loc, et, 1), d);
         }
@@ -273,8 +273,7 @@ static LogicalResult convertUnary(NodeCtx &c) {
           return arith::SelectOp::create(b, loc, neg, scaled, v);
         }
         // Gelu
-        return approximate == "tanh" ? tanhGelu(b, loc, v)
-                                     : erfGelu(b, loc, v);
+        return approximate == "tanh" ? tanhGelu(b, loc, v) : erfGelu(b, loc, v);
       });
   if (failed(result))
     return failure();
@@ -352,8 +351,8 @@ static LogicalResult convertCast(NodeCtx &c) {
   if (failed(x))
     return failure();
   int to = static_cast<int>(c.intAttr("to", 0));
-  FailureOr<Type> dst =
-      c.imp.getElementType(to, c.loc, "Cast target of node '" + c.node.name + "'");
+  FailureOr<Type> dst = c.imp.getElementType(
+      to, c.loc, "Cast target of node '" + c.node.name + "'");
   if (failed(dst))
     return failure();
   Type src = tensorType(*x).getElementType();
@@ -420,19 +419,19 @@ static Value reshapeTo(OpBuilder &b, Location loc, Value v,
       if (srcType.getRank() > dstType.getRank())
         return tensor::CollapseShapeOp::create(b, loc, dstType, v,
                                                *reassociation);
-      return tensor::ExpandShapeOp::create(b, loc, dstType, v,
-                                           *reassociation);
+      return tensor::ExpandShapeOp::create(b, loc, dstType, v, *reassociation);
     }
   }
   // No single collapse or expand does it: go through one dimension.
   ReassociationIndices all(srcType.getRank());
   std::iota(all.begin(), all.end(), 0);
-  auto flatType =
-      RankedTensorType::get({srcType.getNumElements()}, srcType.getElementType());
-  Value flat = srcType.getRank() == 1
-                   ? v
-                   : Value(tensor::CollapseShapeOp::create(
-                         b, loc, flatType, v, ArrayRef<ReassociationIndices>{all}));
+  auto flatType = RankedTensorType::get({srcType.getNumElements()},
+                                        srcType.getElementType());
+  Value flat =
+      srcType.getRank() == 1
+          ? v
+          : Value(tensor::CollapseShapeOp::create(
+                b, loc, flatType, v, ArrayRef<ReassociationIndices>{all}));
   if (dstType.getRank() == 1)
     return flat;
   ReassociationIndices allDst(dstType.getRank());
@@ -449,9 +448,9 @@ static LogicalResult convertReshape(NodeCtx &c) {
   int64_t total = tensorType(*x).getNumElements();
   SmallVector<int64_t> shape;
   StringRef op = c.node.opType;
-  bool dataDependent = (op == "Reshape" || (op != "Flatten" &&
-                                            !c.intsAttr("axes"))) &&
-                       c.has(1) && !c.imp.getConstant(c.node.inputs[1]);
+  bool dataDependent =
+      (op == "Reshape" || (op != "Flatten" && !c.intsAttr("axes"))) &&
+      c.has(1) && !c.imp.getConstant(c.node.inputs[1]);
   if (dataDependent) {
     // The shape comes from a graph input: only ONNX's inferred type helps.
     std::optional<RankedTensorType> inferred =
@@ -472,8 +471,7 @@ static LogicalResult convertReshape(NodeCtx &c) {
       if (d == 0 && !allowZero) {
         if (i >= inShape.size())
           return c.error() << "shape entry " << i
-                           << " is 0 but the input has rank "
-                           << inShape.size();
+                           << " is 0 but the input has rank " << inShape.size();
         d = inShape[i];
       }
       if (d == -1) {
@@ -576,8 +574,8 @@ static LogicalResult convertTranspose(NodeCtx &c) {
     shape.push_back(type.getDimSize(p));
   }
   Value init = emptyTensor(c.b, c.loc, shape, type.getElementType());
-  c.out(0, linalg::TransposeOp::create(c.b, c.loc, *x, init, perm)
-               .getResult()[0]);
+  c.out(0,
+        linalg::TransposeOp::create(c.b, c.loc, *x, init, perm).getResult()[0]);
   return success();
 }
 
@@ -655,12 +653,12 @@ static LogicalResult convertGather(NodeCtx &c) {
       ValueRange{init}, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value idx = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                               args[0]);
+        Value idx =
+            arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]);
         // Negative indices count from the end.
         Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-        Value isNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            idx, zero);
+        Value isNeg =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
         Value wrapped = arith::AddIOp::create(
             b, loc, idx, arith::ConstantIndexOp::create(b, loc, axisSize));
         idx = arith::SelectOp::create(b, loc, isNeg, wrapped, idx);
@@ -669,8 +667,8 @@ static LogicalResult convertGather(NodeCtx &c) {
           if (i == axis)
             coords.push_back(idx);
           else
-            coords.push_back(linalg::IndexOp::create(
-                b, loc, i < axis ? i : i - 1 + ir));
+            coords.push_back(
+                linalg::IndexOp::create(b, loc, i < axis ? i : i - 1 + ir));
         }
         Value v = tensor::ExtractOp::create(b, loc, table, coords);
         linalg::YieldOp::create(b, loc, v);
@@ -716,9 +714,9 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
   double initValue = 0;
   if (kind == ReduceKind::Max)
     initValue = isFloat ? -INFINITY
-                        : static_cast<double>(
-                              APInt::getSignedMinValue(et.getIntOrFloatBitWidth())
-                                  .getSExtValue());
+                        : static_cast<double>(APInt::getSignedMinValue(
+                                                  et.getIntOrFloatBitWidth())
+                                                  .getSExtValue());
   Value init = filled(c.b, c.loc, outShape, et, initValue);
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
@@ -727,8 +725,9 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
       maps, iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
         Value r;
         if (kind == ReduceKind::Max)
-          r = isFloat ? Value(arith::MaximumFOp::create(b, loc, args[0], args[1]))
-                      : Value(arith::MaxSIOp::create(b, loc, args[0], args[1]));
+          r = isFloat
+                  ? Value(arith::MaximumFOp::create(b, loc, args[0], args[1]))
+                  : Value(arith::MaxSIOp::create(b, loc, args[0], args[1]));
         else
           r = isFloat ? Value(arith::AddFOp::create(b, loc, args[0], args[1]))
                       : Value(arith::AddIOp::create(b, loc, args[0], args[1]));
@@ -785,8 +784,7 @@ static LogicalResult convertReduce(NodeCtx &c) {
                         .Case("ReduceSum", ReduceKind::Sum)
                         .Case("ReduceMax", ReduceKind::Max)
                         .Default(ReduceKind::Mean);
-  FailureOr<Value> r =
-      reduce(c, *x, axes, c.intAttr("keepdims", 1) != 0, kind);
+  FailureOr<Value> r = reduce(c, *x, axes, c.intAttr("keepdims", 1) != 0, kind);
   if (failed(r))
     return failure();
   c.out(0, *r);
@@ -894,8 +892,8 @@ static LogicalResult convertLayerNorm(NodeCtx &c) {
     return failure();
   FailureOr<Value> invStd = sameTypeElementwise(
       c, {*var}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
-        Value v = arith::AddFOp::create(b, loc, a[0],
-                                        scalar(b, loc, et, epsilon));
+        Value v =
+            arith::AddFOp::create(b, loc, a[0], scalar(b, loc, et, epsilon));
         return math::RsqrtOp::create(b, loc, v);
       });
   if (failed(invStd))
@@ -936,7 +934,8 @@ static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv,
   if (k != kb)
     return c.error() << "contraction sizes of " << at << " and " << bt
                      << " differ";
-  int64_t nbA = std::max<int64_t>(ra - 2, 0), nbB = std::max<int64_t>(rb - 2, 0);
+  int64_t nbA = std::max<int64_t>(ra - 2, 0),
+          nbB = std::max<int64_t>(rb - 2, 0);
   int64_t nb = std::max(nbA, nbB);
   SmallVector<int64_t> batch(nb, 1);
   for (int64_t i = 0; i < nbA; ++i)
@@ -999,9 +998,8 @@ static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv,
       ValueRange{init}, maps, iterators,
       [&](OpBuilder &b, Location loc, ValueRange args) {
         Value p = arith::MulFOp::create(b, loc, args[0], args[1]);
-        linalg::YieldOp::create(b, loc,
-                                arith::AddFOp::create(b, loc, p, args[2])
-                                    .getResult());
+        linalg::YieldOp::create(
+            b, loc, arith::AddFOp::create(b, loc, p, args[2]).getResult());
       });
   return generic.getResult(0);
 }
@@ -1035,9 +1033,9 @@ static FailureOr<Value> matmul(NodeCtx &c, Value a, Value w) {
   }
   if (ra == 3 && rw == 3 && at.getDimSize(0) == wt.getDimSize(0) &&
       at.getDimSize(2) == wt.getDimSize(1)) {
-    Value init = filled(
-        c.b, c.loc, {at.getDimSize(0), at.getDimSize(1), wt.getDimSize(2)},
-        et, 0);
+    Value init =
+        filled(c.b, c.loc,
+               {at.getDimSize(0), at.getDimSize(1), wt.getDimSize(2)}, et, 0);
     return linalg::BatchMatmulOp::create(c.b, c.loc, TypeRange{init.getType()},
                                          ValueRange{a, w}, ValueRange{init})
         .getResult(0);
@@ -1069,7 +1067,8 @@ static LogicalResult convertGemm(NodeCtx &c) {
   Value lhs = *a;
   if (c.intAttr("transA", 0)) {
     RankedTensorType t = tensorType(lhs);
-    Value init = emptyTensor(c.b, c.loc, {t.getDimSize(1), t.getDimSize(0)}, et);
+    Value init =
+        emptyTensor(c.b, c.loc, {t.getDimSize(1), t.getDimSize(0)}, et);
     lhs = linalg::TransposeOp::create(c.b, c.loc, lhs, init,
                                       ArrayRef<int64_t>{1, 0})
               .getResult()[0];
@@ -1166,8 +1165,8 @@ static LogicalResult convertQDQ(NodeCtx &c) {
   FailureOr<Value> x = c.in(0);
   if (failed(x))
     return failure();
-  const OnnxTensor *scale = c.has(1) ? c.imp.getConstant(c.node.inputs[1])
-                                     : nullptr;
+  const OnnxTensor *scale =
+      c.has(1) ? c.imp.getConstant(c.node.inputs[1]) : nullptr;
   if (!scale)
     return c.error() << "the scale must be a constant";
   const OnnxTensor *zeroPoint =
@@ -1176,8 +1175,9 @@ static LogicalResult convertQDQ(NodeCtx &c) {
     return c.error() << "the zero-point must be a constant";
   int codeType;
   if (isQuantize)
-    codeType = zeroPoint ? zeroPoint->dataType
-                         : static_cast<int>(c.intAttr("output_dtype", ox::kUInt8));
+    codeType = zeroPoint
+                   ? zeroPoint->dataType
+                   : static_cast<int>(c.intAttr("output_dtype", ox::kUInt8));
   else
     codeType = c.imp.getDataType(c.node.inputs[0]);
   StorageFormat format;
@@ -1213,14 +1213,14 @@ static LogicalResult convertQDQ(NodeCtx &c) {
   RankedTensorType xt = tensorType(*x);
   int64_t rank = xt.getRank();
   int64_t blockSize = c.intAttr("block_size", 0);
-  bool perTensor = scale->numElements() == 1 && scale->dims.size() <= 1 &&
-                   blockSize == 0;
+  bool perTensor =
+      scale->numElements() == 1 && scale->dims.size() <= 1 && blockSize == 0;
   int64_t axis = perTensor ? -1 : normalizeAxis(c.intAttr("axis", 1), rank);
   if (!perTensor && (axis < 0 || axis >= rank))
     return c.error() << "axis out of range for rank " << rank;
-  Granularity granularity = perTensor        ? Granularity::Tensor
-                            : blockSize > 0  ? Granularity::Group
-                                             : Granularity::Axis;
+  Granularity granularity = perTensor       ? Granularity::Tensor
+                            : blockSize > 0 ? Granularity::Group
+                                            : Granularity::Axis;
   SmallVector<int64_t> scaleShape;
   if (granularity == Granularity::Axis) {
     if (scale->dims.size() != 1 || scale->dims[0] != xt.getDimSize(axis))
@@ -1239,8 +1239,7 @@ static LogicalResult convertQDQ(NodeCtx &c) {
     if (format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2) {
       zps.assign(zeroPoint->numElements(), 0);
     } else {
-      FailureOr<SmallVector<int64_t>> values =
-          c.imp.getInts(*zeroPoint, c.loc);
+      FailureOr<SmallVector<int64_t>> values = c.imp.getInts(*zeroPoint, c.loc);
       if (failed(values))
         return failure();
       zps.assign(values->begin(), values->end());
@@ -1248,10 +1247,9 @@ static LogicalResult convertQDQ(NodeCtx &c) {
   }
   bool symmetric = llvm::all_of(zps, [](int32_t z) { return z == 0; });
   MLIRContext *ctx = c.b.getContext();
-  auto scheme = SchemeAttr::get(ctx, format, granularity, axis,
-                                granularity == Granularity::Group ? blockSize
-                                                                  : 0,
-                                symmetric, *scaleType);
+  auto scheme = SchemeAttr::get(
+      ctx, format, granularity, axis,
+      granularity == Granularity::Group ? blockSize : 0, symmetric, *scaleType);
 
   FailureOr<ArrayRef<char>> scaleBytes = c.imp.getBytes(*scale, c.loc);
   if (failed(scaleBytes))
@@ -1264,7 +1262,8 @@ static LogicalResult convertQDQ(NodeCtx &c) {
     } else {
       uint16_t bits;
       std::memcpy(&bits, scaleBytes->data(), 2);
-      const llvm::fltSemantics &sem = cast<FloatType>(*scaleType).getFloatSemantics();
+      const llvm::fltSemantics &sem =
+          cast<FloatType>(*scaleType).getFloatSemantics();
       scalesAttr = FloatAttr::get(*scaleType, APFloat(sem, APInt(16, bits)));
     }
     if (!symmetric)
@@ -1277,8 +1276,8 @@ static LogicalResult convertQDQ(NodeCtx &c) {
     if (!symmetric) {
       ArrayRef<char> zpBytes(reinterpret_cast<const char *>(zps.data()),
                              zps.size() * 4);
-      std::string key = zeroPoint->name.empty() ? "zero_point"
-                                                : zeroPoint->name;
+      std::string key =
+          zeroPoint->name.empty() ? "zero_point" : zeroPoint->name;
       zpAttr = DenseResourceElementsAttr::get(
           RankedTensorType::get(scaleShape, IntegerType::get(ctx, 32)), key,
           HeapAsmResourceBlob::allocateAndCopyWithAlign(zpBytes, 8));
@@ -1287,14 +1286,14 @@ static LogicalResult convertQDQ(NodeCtx &c) {
 
   Value result;
   if (isQuantize) {
-    auto resultType = RankedTensorType::get(xt.getShape(),
-                                            scheme.getStorageType());
+    auto resultType =
+        RankedTensorType::get(xt.getShape(), scheme.getStorageType());
     result = QuantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
                                 scheme, scalesAttr, zpAttr);
   } else {
     auto resultType = RankedTensorType::get(xt.getShape(), *scaleType);
-    result = DequantizeOp::create(c.b, c.loc, resultType, *x, Value(),
-                                  Value(), scheme, scalesAttr, zpAttr);
+    result = DequantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
+                                  scheme, scalesAttr, zpAttr);
   }
   c.out(0, result);
   return success();
@@ -1341,8 +1340,7 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
                           << "' (opset " << importer.getOpset(node)
                           << ") is not supported";
   // Max/Min/Concat take any number of inputs; the others use what they need.
-  if ((node.opType == "Max" || node.opType == "Min") &&
-      node.inputs.size() != 2)
+  if ((node.opType == "Max" || node.opType == "Min") && node.inputs.size() != 2)
     return c.error() << "only two inputs are supported";
   for (const auto &[name, attr] : node.attributes)
     if (attr.kind == OnnxAttribute::Other)

@@ -153,13 +153,14 @@ openExternal(const OnnxTensor &tensor, Location loc) {
                           << ", length " << length << ") lies outside '"
                           << tensor.externalPath << "' of " << fileSize
                           << " bytes";
-  auto buffer = llvm::MemoryBuffer::getFileSlice(
-      tensor.externalPath, length, tensor.externalOffset,
-      /*IsVolatile=*/false);
+  auto buffer = llvm::MemoryBuffer::getFileSlice(tensor.externalPath, length,
+                                                 tensor.externalOffset,
+                                                 /*IsVolatile=*/false);
   if (!buffer)
     return emitError(loc) << "cannot read external data '"
                           << tensor.externalPath << "' of tensor '"
-                          << tensor.name << "': " << buffer.getError().message();
+                          << tensor.name
+                          << "': " << buffer.getError().message();
   return std::move(*buffer);
 }
 
@@ -282,7 +283,8 @@ FailureOr<Value> Importer::materializeConstant(const OnnxTensor &tensor,
     attr = DenseElementsAttr::get(type, ArrayRef<bool>(bools));
   } else {
     AsmResourceBlob blob;
-    unsigned width = std::max<unsigned>(1, ox::dataTypeBits(tensor.dataType) / 8);
+    unsigned width =
+        std::max<unsigned>(1, ox::dataTypeBits(tensor.dataType) / 8);
     auto address = reinterpret_cast<uintptr_t>(bytes->data());
     if (tensor.isExternal() && address % width == 0) {
       // Hand a fresh mapping to the blob: the weights are never copied.
@@ -317,8 +319,7 @@ FailureOr<Value> Importer::getValue(StringRef name, Location loc) {
     return it->second;
   auto constant = constants.find(name);
   if (constant != constants.end()) {
-    Location constLoc =
-        NameLoc::get(StringAttr::get(context, name), fileLoc);
+    Location constLoc = NameLoc::get(StringAttr::get(context, name), fileLoc);
     FailureOr<Value> value =
         materializeConstant(*constant->second, name, constLoc);
     if (failed(value))
@@ -392,16 +393,14 @@ OwningOpRef<ModuleOp> Importer::run() {
     std::string locName = node.name;
     if (locName.empty())
       locName = node.outputs.empty() ? node.opType : node.outputs.front();
-    Location loc =
-        NameLoc::get(StringAttr::get(context, locName), fileLoc);
+    Location loc = NameLoc::get(StringAttr::get(context, locName), fileLoc);
     if (failed(convertNode(*this, node, loc)))
       return nullptr;
     for (const std::string &output : node.outputs)
-      if (!output.empty() && !values.count(output) &&
-          !constants.count(output))
-        return emitError(loc) << "node '" << node.name << "' ("
-                              << node.opType << "): output '" << output
-                              << "' is not supported",
+      if (!output.empty() && !values.count(output) && !constants.count(output))
+        return emitError(loc)
+                   << "node '" << node.name << "' (" << node.opType
+                   << "): output '" << output << "' is not supported",
                nullptr;
   }
 
@@ -452,13 +451,13 @@ bool mlir::lowbit::parseOnnxInputShape(StringRef spec, std::string &name,
 }
 
 void mlir::lowbit::registerOnnxImportDialects(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect, LowbitDialect>();
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  math::MathDialect, tensor::TensorDialect, LowbitDialect>();
 }
 
-OwningOpRef<ModuleOp> mlir::lowbit::importOnnxFile(
-    StringRef path, MLIRContext *context, const OnnxImportOptions &options) {
+OwningOpRef<ModuleOp>
+mlir::lowbit::importOnnxFile(StringRef path, MLIRContext *context,
+                             const OnnxImportOptions &options) {
   DialectRegistry registry;
   registerOnnxImportDialects(registry);
   context->appendDialectRegistry(registry);

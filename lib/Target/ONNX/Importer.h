@@ -1,4 +1,5 @@
-//===- Importer.h - state shared by the ONNX graph and op importers -*- C++ -*-===//
+//===- Importer.h - state shared by the ONNX graph and op importers -*- C++
+//-*-===//
 //
 // The MLIR-building half of the ONNX importer (no exceptions, no libonnx):
 // it walks the OnnxModel produced by the reader and builds func/linalg IR.
@@ -11,11 +12,11 @@
 #include "OnnxModel.h"
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/OwningOpRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -38,8 +39,7 @@ public:
 
   /// The MLIR element type of an ONNX data type (unsigned integers become
   /// signless; their signedness stays known through the ONNX type).
-  FailureOr<Type> getElementType(int dataType, Location loc,
-                                 StringRef what);
+  FailureOr<Type> getElementType(int dataType, Location loc, StringRef what);
   /// A static ranked tensor type for a value type; errors name `what`.
   FailureOr<RankedTensorType> getTensorType(const OnnxValueType &type,
                                             Location loc, StringRef what);
@@ -61,8 +61,8 @@ public:
   FailureOr<SmallVector<double>> getFloats(const OnnxTensor &tensor,
                                            Location loc);
   /// An arith.constant for a tensor (dense_resource named `key`).
-  FailureOr<Value> materializeConstant(const OnnxTensor &tensor,
-                                       StringRef key, Location loc);
+  FailureOr<Value> materializeConstant(const OnnxTensor &tensor, StringRef key,
+                                       Location loc);
 
   /// The opset version of the node's domain.
   int64_t getOpset(const OnnxNode &node) const;

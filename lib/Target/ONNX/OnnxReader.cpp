@@ -32,12 +32,14 @@ using namespace lowbit::onnx_import;
 
 std::string lowbit::onnx_import::dataTypeName(int dataType) {
   static const char *const names[] = {
-      "UNDEFINED",     "FLOAT",          "UINT8",       "INT8",
-      "UINT16",        "INT16",          "INT32",       "INT64",
-      "STRING",        "BOOL",           "FLOAT16",     "DOUBLE",
-      "UINT32",        "UINT64",         "COMPLEX64",   "COMPLEX128",
-      "BFLOAT16",      "FLOAT8E4M3FN",   "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
-      "FLOAT8E5M2FNUZ", "UINT4",         "INT4"};
+      "UNDEFINED",      "FLOAT",      "UINT8",
+      "INT8",           "UINT16",     "INT16",
+      "INT32",          "INT64",      "STRING",
+      "BOOL",           "FLOAT16",    "DOUBLE",
+      "UINT32",         "UINT64",     "COMPLEX64",
+      "COMPLEX128",     "BFLOAT16",   "FLOAT8E4M3FN",
+      "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",          "INT4"};
   if (dataType >= 0 && dataType <= kInt4)
     return names[dataType];
   return "<data type " + std::to_string(dataType) + ">";
@@ -127,8 +129,7 @@ static void convertTensor(const onnx::TensorProto &proto,
       }
     }
     if (location.empty())
-      fail("tensor '" + tensor.name +
-           "' has external data without a location");
+      fail("tensor '" + tensor.name + "' has external data without a location");
     if (location[0] == '/' || location.find("..") != std::string::npos)
       fail("tensor '" + tensor.name + "' has external data location '" +
            location + "' outside the model's directory");
@@ -177,8 +178,7 @@ static void convertTensor(const onnx::TensorProto &proto,
     break;
   default:
     fail("tensor '" + tensor.name + "' of data type " +
-         dataTypeName(tensor.dataType) +
-         " is not supported without raw_data");
+         dataTypeName(tensor.dataType) + " is not supported without raw_data");
   }
   tensor.data = tensor.ownedData;
 }
@@ -205,8 +205,7 @@ static OnnxValueType convertType(const onnx::TypeProto &type) {
 }
 
 static void convertAttribute(const onnx::AttributeProto &proto,
-                             const std::string &baseDir,
-                             OnnxAttribute &attr) {
+                             const std::string &baseDir, OnnxAttribute &attr) {
   switch (proto.type()) {
   case onnx::AttributeProto::FLOAT:
     attr.kind = OnnxAttribute::Float;
@@ -267,8 +266,7 @@ static void applyInputShapes(onnx::ModelProto &proto,
       if (dim->has_dim_value() && dim->dim_value() != dims[i])
         fail("--input-shape gives dim " + std::to_string(i) + " of input '" +
              name + "' as " + std::to_string(dims[i]) +
-             ", but the model fixes it to " +
-             std::to_string(dim->dim_value()));
+             ", but the model fixes it to " + std::to_string(dim->dim_value()));
       dim->set_dim_value(dims[i]);
     }
   }
@@ -285,16 +283,17 @@ static void readModel(const std::string &path, const InputShapes &inputShapes,
     google::protobuf::io::FileInputStream fileStream(fd);
     google::protobuf::io::CodedInputStream coded(&fileStream);
     coded.SetTotalBytesLimit(INT_MAX);
-    parsed = proto->ParseFromCodedStream(&coded) &&
-             coded.ConsumedEntireMessage();
+    parsed =
+        proto->ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
     if (fileStream.GetErrno())
-      fail("cannot read '" + path + "': " +
-           std::strerror(fileStream.GetErrno()));
+      fail("cannot read '" + path +
+           "': " + std::strerror(fileStream.GetErrno()));
   }
   ::close(fd);
   if (!parsed)
-    fail("'" + path + "' is not a valid ONNX model (protobuf parse failed: "
-                      "truncated or corrupt file)");
+    fail("'" + path +
+         "' is not a valid ONNX model (protobuf parse failed: "
+         "truncated or corrupt file)");
   if (!proto->has_graph())
     fail("'" + path + "' is not a valid ONNX model (no graph)");
   if (proto->opset_import_size() == 0)
@@ -394,13 +393,14 @@ bool lowbit::onnx_import::readOnnxTensorFile(const std::string &path,
       google::protobuf::io::FileInputStream fileStream(fd);
       google::protobuf::io::CodedInputStream coded(&fileStream);
       coded.SetTotalBytesLimit(INT_MAX);
-      parsed = proto.ParseFromCodedStream(&coded) &&
-               coded.ConsumedEntireMessage();
+      parsed =
+          proto.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
     }
     ::close(fd);
     if (!parsed)
-      fail("'" + path + "' is not a valid TensorProto (protobuf parse "
-                        "failed: truncated or corrupt file)");
+      fail("'" + path +
+           "' is not a valid TensorProto (protobuf parse "
+           "failed: truncated or corrupt file)");
     if (proto.data_location() == onnx::TensorProto::EXTERNAL)
       fail("'" + path + "': external data is not supported in tensor files");
     convertTensor(proto, directoryOf(path), tensor);
@@ -411,9 +411,10 @@ bool lowbit::onnx_import::readOnnxTensorFile(const std::string &path,
     if (tensor.data.size() * 8 !=
         size_t(tensor.numElements()) * dataTypeBits(tensor.dataType))
       fail("'" + path + "': tensor '" + tensor.name + "' holds " +
-           std::to_string(tensor.data.size()) + " bytes, which does not "
-           "match its shape and " + dataTypeName(tensor.dataType) +
-           " elements");
+           std::to_string(tensor.data.size()) +
+           " bytes, which does not "
+           "match its shape and " +
+           dataTypeName(tensor.dataType) + " elements");
     return true;
   } catch (const ReadError &e) {
     error = e.message;

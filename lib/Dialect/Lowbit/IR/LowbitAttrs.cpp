@@ -153,8 +153,8 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "a per-axis scheme takes no group size";
   if (granularity == Granularity::Group && groupSize <= 0)
     return emitError() << "group size must be positive, got " << groupSize;
-  if (!scaleType || !(scaleType.isF32() || scaleType.isF16() ||
-                      scaleType.isBF16()))
+  if (!scaleType ||
+      !(scaleType.isF32() || scaleType.isF16() || scaleType.isBF16()))
     return emitError() << "scale type must be f32, f16 or bf16, got "
                        << scaleType;
   bool integer = format == StorageFormat::I8 || format == StorageFormat::U8 ||

@@ -56,12 +56,12 @@ static void printParamSource(OpAsmPrinter &printer, StringRef keyword,
 }
 
 /// `scales(...) [zero_points(...)]`, each an attribute or a typed operand.
-static ParseResult
-parseQuantParams(OpAsmParser &parser, Attribute &scales,
-                 std::optional<OpAsmParser::UnresolvedOperand> &dynamicScales,
-                 Type &dynamicScalesType, Attribute &zeroPoints,
-                 std::optional<OpAsmParser::UnresolvedOperand> &dynamicZeroPoints,
-                 Type &dynamicZeroPointsType) {
+static ParseResult parseQuantParams(
+    OpAsmParser &parser, Attribute &scales,
+    std::optional<OpAsmParser::UnresolvedOperand> &dynamicScales,
+    Type &dynamicScalesType, Attribute &zeroPoints,
+    std::optional<OpAsmParser::UnresolvedOperand> &dynamicZeroPoints,
+    Type &dynamicZeroPointsType) {
   if (parser.parseKeyword("scales") ||
       parseParamSource(parser, scales, &dynamicScales, &dynamicScalesType))
     return failure();
@@ -145,32 +145,32 @@ static void printStatisticList(OpAsmPrinter &printer, Operation *,
 /// Checks `lhs : [..., M, K]` x `rhs : [N, K]` (or `[B, N, K]` with
 /// `lhs : [B, M, K]`) -> `result : [..., M, N]`.
 static LogicalResult verifyMatmulShapes(Operation *op, StringRef lhsName,
-                                        StringRef rhsName,
-                                        RankedTensorType lhs,
+                                        StringRef rhsName, RankedTensorType lhs,
                                         RankedTensorType rhs,
                                         RankedTensorType result) {
   if (lhs.getRank() < 2)
-    return op->emitOpError() << lhsName << " must have rank 2 or more ([..., M, "
-                             << "K]), got rank " << lhs.getRank();
+    return op->emitOpError()
+           << lhsName << " must have rank 2 or more ([..., M, "
+           << "K]), got rank " << lhs.getRank();
   if (rhs.getRank() != 2 && rhs.getRank() != 3)
     return op->emitOpError() << rhsName << " must be [N, K] or [B, N, K], got "
                              << "rank " << rhs.getRank();
   if (rhs.getRank() == 3 && lhs.getRank() != 3)
-    return op->emitOpError() << "a batched " << rhsName << " [B, N, K] needs a "
-                             << lhsName << " of rank 3 [B, M, K], got rank "
-                             << lhs.getRank();
+    return op->emitOpError()
+           << "a batched " << rhsName << " [B, N, K] needs a " << lhsName
+           << " of rank 3 [B, M, K], got rank " << lhs.getRank();
   auto mismatch = [](int64_t a, int64_t b) {
     return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
   };
   int64_t k = lhs.getShape().back();
   if (mismatch(k, rhs.getShape().back()))
     return op->emitOpError()
-           << "reduction size mismatch: " << lhsName << " has K = " << k
-           << ", " << rhsName << " has K = " << rhs.getShape().back();
+           << "reduction size mismatch: " << lhsName << " has K = " << k << ", "
+           << rhsName << " has K = " << rhs.getShape().back();
   if (rhs.getRank() == 3 && mismatch(lhs.getDimSize(0), rhs.getDimSize(0)))
-    return op->emitOpError() << "batch size mismatch: " << lhsName << " has "
-                             << lhs.getDimSize(0) << ", " << rhsName
-                             << " has " << rhs.getDimSize(0);
+    return op->emitOpError()
+           << "batch size mismatch: " << lhsName << " has " << lhs.getDimSize(0)
+           << ", " << rhsName << " has " << rhs.getDimSize(0);
 
   SmallVector<int64_t> expected(lhs.getShape().drop_back());
   expected.push_back(rhs.getShape()[rhs.getRank() - 2]);
@@ -190,9 +190,9 @@ static LogicalResult verifyWeightSchemeAxes(Operation *op, StringRef name,
   if (scheme.getGranularity() == Granularity::Axis &&
       scheme.getAxis() != rank - 2)
     return op->emitOpError()
-           << name << " per-axis scales must be per output channel (axis = "
-           << rank - 2 << ", the N dimension), got axis = "
-           << scheme.getAxis();
+           << name
+           << " per-axis scales must be per output channel (axis = " << rank - 2
+           << ", the N dimension), got axis = " << scheme.getAxis();
   if (scheme.getGranularity() == Granularity::Group &&
       scheme.getAxis() != rank - 1)
     return op->emitOpError()
@@ -211,8 +211,8 @@ static LogicalResult verifyBias(Operation *op, Value bias, int64_t n,
   if (type.getRank() != 1 ||
       (!ShapedType::isDynamic(type.getDimSize(0)) &&
        !ShapedType::isDynamic(n) && type.getDimSize(0) != n))
-    return op->emitOpError() << "bias must have shape [" << n << "], got "
-                             << type;
+    return op->emitOpError()
+           << "bias must have shape [" << n << "], got " << type;
   if (type.getElementType() != elementType)
     return op->emitOpError() << "bias element type must be " << elementType
                              << ", got " << type.getElementType();
@@ -227,19 +227,18 @@ LogicalResult QuantizeOp::verify() {
   if (failed(verifyCompatibleShape(getInput().getType(), getType())))
     return emitOpError() << "input shape " << getInput().getType()
                          << " and result shape " << getType() << " differ";
-  return verifyQuantParams(
-      *this, {"", getScheme(), getType(), getScalesAttr(), getDynamicScales(),
-              getZeroPointsAttr(), getDynamicZeroPoints()});
+  return verifyQuantParams(*this, {"", getScheme(), getType(), getScalesAttr(),
+                                   getDynamicScales(), getZeroPointsAttr(),
+                                   getDynamicZeroPoints()});
 }
 
 LogicalResult DequantizeOp::verify() {
   if (failed(verifyCompatibleShape(getInput().getType(), getType())))
     return emitOpError() << "input shape " << getInput().getType()
                          << " and result shape " << getType() << " differ";
-  return verifyQuantParams(*this, {"", getScheme(), getInput().getType(),
-                                   getScalesAttr(), getDynamicScales(),
-                                   getZeroPointsAttr(),
-                                   getDynamicZeroPoints()});
+  return verifyQuantParams(
+      *this, {"", getScheme(), getInput().getType(), getScalesAttr(),
+              getDynamicScales(), getZeroPointsAttr(), getDynamicZeroPoints()});
 }
 
 //===----------------------------------------------------------------------===//
@@ -284,8 +283,7 @@ LogicalResult ObserveOp::verify() {
       return emitOpError() << "bins must be in [2, 1048576], got " << *bins;
   }
   if (std::optional<int64_t> axis = getChannelAxis()) {
-    if (!gathers(StatisticKind::ChannelAbsMax) &&
-        !gathers(StatisticKind::Gram))
+    if (!gathers(StatisticKind::ChannelAbsMax) && !gathers(StatisticKind::Gram))
       return emitOpError() << "'channel_axis' given without channel_abs_max "
                               "or gram";
     int64_t rank = getInput().getType().getRank();
@@ -293,8 +291,7 @@ LogicalResult ObserveOp::verify() {
       return emitOpError() << "channel_axis " << *axis
                            << " is out of range for an input of rank " << rank;
   }
-  if ((gathers(StatisticKind::ChannelAbsMax) ||
-       gathers(StatisticKind::Gram)) &&
+  if ((gathers(StatisticKind::ChannelAbsMax) || gathers(StatisticKind::Gram)) &&
       getInput().getType().getRank() == 0)
     return emitOpError() << "per-channel statistics need an input of rank 1 "
                             "or more";
@@ -348,17 +345,17 @@ LogicalResult MatmulOp::verify() {
            << lhsType.getRank() - 2
            << ", the M dimension); scales that vary along K cannot be "
               "factored out of the accumulation";
-  if (failed(verifyWeightSchemeAxes(*this, "rhs", rhsScheme,
-                                    rhsType.getRank())))
+  if (failed(
+          verifyWeightSchemeAxes(*this, "rhs", rhsScheme, rhsType.getRank())))
     return failure();
 
-  if (failed(verifyQuantParams(
-          *this, {"lhs ", lhsScheme, lhsType, getLhsScalesAttr(),
-                  getLhsDynamicScales(), getLhsZeroPointsAttr(),
-                  getLhsDynamicZeroPoints()})) ||
-      failed(verifyQuantParams(*this, {"rhs ", rhsScheme, rhsType,
-                                       getRhsScalesAttr(), Value(),
-                                       getRhsZeroPointsAttr(), Value()})))
+  if (failed(verifyQuantParams(*this,
+                               {"lhs ", lhsScheme, lhsType, getLhsScalesAttr(),
+                                getLhsDynamicScales(), getLhsZeroPointsAttr(),
+                                getLhsDynamicZeroPoints()})) ||
+      failed(verifyQuantParams(*this,
+                               {"rhs ", rhsScheme, rhsType, getRhsScalesAttr(),
+                                Value(), getRhsZeroPointsAttr(), Value()})))
     return failure();
 
   // Integer products are summed exactly in i32 per weight scale block: the
@@ -440,8 +437,8 @@ LogicalResult DequantMatmulOp::verify() {
   RankedTensorType inputType = getInput().getType();
   RankedTensorType weightType = getWeight().getType();
   RankedTensorType resultType = getType();
-  if (failed(verifyMatmulShapes(*this, "input", "weight", inputType,
-                                weightType, resultType)))
+  if (failed(verifyMatmulShapes(*this, "input", "weight", inputType, weightType,
+                                resultType)))
     return failure();
   if (resultType.getElementType() != inputType.getElementType())
     return emitOpError() << "result element type "

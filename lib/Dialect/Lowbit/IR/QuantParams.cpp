@@ -45,9 +45,9 @@ std::string mlir::lowbit::formatShape(ArrayRef<int64_t> shape) {
 static bool isCompatibleParamShape(ArrayRef<int64_t> actual,
                                    ArrayRef<int64_t> expected) {
   if (expected.empty())
-    return actual.empty() || (actual.size() == 1 && (actual[0] == 1 ||
-                                                      ShapedType::isDynamic(
-                                                          actual[0])));
+    return actual.empty() ||
+           (actual.size() == 1 &&
+            (actual[0] == 1 || ShapedType::isDynamic(actual[0])));
   if (actual.size() != expected.size())
     return false;
   for (auto [a, e] : llvm::zip_equal(actual, expected))
@@ -106,8 +106,8 @@ static LogicalResult verifyStaticScales(Operation *op, const QuantParams &p,
   if (!isCompatibleParamShape(type.getShape(), expected))
     return op->emitOpError()
            << p.role << "scales have shape " << formatShape(type.getShape())
-           << ", but the " << granularityPhrase(p.scheme)
-           << " scheme needs " << formatShape(expected);
+           << ", but the " << granularityPhrase(p.scheme) << " scheme needs "
+           << formatShape(expected);
   if (auto dense = dyn_cast<DenseFPElementsAttr>(p.staticScales))
     for (const APFloat &value : dense.getValues<APFloat>())
       if (failed(checkValue(value)))
@@ -117,8 +117,7 @@ static LogicalResult verifyStaticScales(Operation *op, const QuantParams &p,
 
 /// Verifies a static zero-point attribute: integers of the expected shape
 /// inside the code range of the format.
-static LogicalResult verifyStaticZeroPoints(Operation *op,
-                                            const QuantParams &p,
+static LogicalResult verifyStaticZeroPoints(Operation *op, const QuantParams &p,
                                             ArrayRef<int64_t> expected) {
   int64_t lo = p.scheme.getCodeMin(), hi = p.scheme.getCodeMax();
   auto checkValue = [&](const APInt &value) -> LogicalResult {
@@ -132,8 +131,8 @@ static LogicalResult verifyStaticZeroPoints(Operation *op,
   };
   if (auto scalar = dyn_cast<IntegerAttr>(p.staticZeroPoints)) {
     if (!scalar.getType().isSignlessInteger(32))
-      return op->emitOpError() << p.role << "zero point must be an i32, got "
-                               << scalar.getType();
+      return op->emitOpError()
+             << p.role << "zero point must be an i32, got " << scalar.getType();
     if (!expected.empty())
       return op->emitOpError()
              << p.role << "zero points given as a scalar, but the "
@@ -172,11 +171,10 @@ LogicalResult mlir::lowbit::verifyQuantParams(Operation *op,
   SchemeAttr scheme = p.scheme;
   Type storageType = scheme.getStorageType();
   if (p.codeType.getElementType() != storageType)
-    return op->emitOpError()
-           << p.role << "codes have element type "
-           << p.codeType.getElementType() << ", but format "
-           << stringifyStorageFormat(scheme.getFormat()) << " is stored as "
-           << storageType;
+    return op->emitOpError() << p.role << "codes have element type "
+                             << p.codeType.getElementType() << ", but format "
+                             << stringifyStorageFormat(scheme.getFormat())
+                             << " is stored as " << storageType;
 
   ArrayRef<int64_t> shape = p.codeType.getShape();
   if (failed(scheme.verifyForShape(
@@ -207,11 +205,10 @@ LogicalResult mlir::lowbit::verifyQuantParams(Operation *op,
              << type.getElementType() << ", but the scheme's scale type is "
              << scheme.getScaleType();
     if (!isCompatibleParamShape(type.getShape(), expected))
-      return op->emitOpError()
-             << p.role << "scale operand has shape "
-             << formatShape(type.getShape()) << ", but the "
-             << granularityPhrase(scheme) << " scheme needs "
-             << formatShape(expected);
+      return op->emitOpError() << p.role << "scale operand has shape "
+                               << formatShape(type.getShape()) << ", but the "
+                               << granularityPhrase(scheme) << " scheme needs "
+                               << formatShape(expected);
   }
 
   // Zero-points: exactly for affine schemes, given the same way as scales.
@@ -235,10 +232,9 @@ LogicalResult mlir::lowbit::verifyQuantParams(Operation *op,
     return verifyStaticZeroPoints(op, p, expected);
   auto type = cast<RankedTensorType>(p.dynamicZeroPoints.getType());
   if (!isCompatibleParamShape(type.getShape(), expected))
-    return op->emitOpError()
-           << p.role << "zero point operand has shape "
-           << formatShape(type.getShape()) << ", but the "
-           << granularityPhrase(scheme) << " scheme needs "
-           << formatShape(expected);
+    return op->emitOpError() << p.role << "zero point operand has shape "
+                             << formatShape(type.getShape()) << ", but the "
+                             << granularityPhrase(scheme) << " scheme needs "
+                             << formatShape(expected);
   return success();
 }

@@ -3,7 +3,6 @@
 #include "ActivationStats.h"
 #include "JsonFile.h"
 
-
 #include <cmath>
 #include <string>
 
@@ -55,8 +54,7 @@ mlir::lowbit::readActivationStats(StringRef path, std::string &error) {
       }
       std::string histogramError;
       range.histogram = ::lowbit::calib::Histogram::fromState(
-          values, *histLo, *histHi, *lo, *hi, /*nonFinite=*/0,
-          &histogramError);
+          values, *histLo, *histHi, *lo, *hi, /*nonFinite=*/0, &histogramError);
       if (!range.histogram)
         return fail("activation '" + key.str() +
                     "': inconsistent histogram: " + histogramError);

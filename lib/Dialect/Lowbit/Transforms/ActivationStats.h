@@ -1,4 +1,5 @@
-//===- ActivationStats.h - activation ranges from a statistics file -*- C++ -*-===//
+//===- ActivationStats.h - activation ranges from a statistics file -*- C++
+//-*-===//
 //
 // Reads the activation ranges that static activation quantization needs:
 //

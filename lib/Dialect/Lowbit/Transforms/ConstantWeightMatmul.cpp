@@ -17,9 +17,9 @@ std::optional<ConstantWeightMatmul>
 mlir::lowbit::matchConstantWeightMatmul(Operation *op) {
   std::optional<MatmulContraction> contraction = matchMatmulContraction(op);
   // lowbit.dequant_matmul computes in f32, f16 or bf16.
-  if (!contraction || !(contraction->elementType.isF32() ||
-                        contraction->elementType.isF16() ||
-                        contraction->elementType.isBF16()))
+  if (!contraction ||
+      !(contraction->elementType.isF32() || contraction->elementType.isF16() ||
+        contraction->elementType.isBF16()))
     return std::nullopt;
   ElementsAttr weight;
   if (!matchPattern(contraction->rhs, m_Constant(&weight)))

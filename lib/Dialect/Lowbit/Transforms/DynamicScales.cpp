@@ -5,8 +5,8 @@
 //   %init = linalg.fill 0 -> tensor<...xMxf32>
 //   %amax = linalg.generic (parallel..., reduction) ins(%x) outs(%init)
 //             { max(acc, |ext(x)|) }
-//   %s    = linalg.generic (parallel...) ins(%amax) { max(a, tiny*qmax) / qmax }
-//   (group form: tensor.expand_shape [..., M] -> [..., M, 1])
+//   %s    = linalg.generic (parallel...) ins(%amax) { max(a, tiny*qmax) / qmax
+//   } (group form: tensor.expand_shape [..., M] -> [..., M, 1])
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,8 +68,8 @@ enum class ReduceKind { AbsMax, Min, Max };
 } // namespace
 
 /// Reduces `x` over its last dimension (or all dimensions) to f32.
-static Value buildReduction(OpBuilder &b, Location loc, Value x,
-                            bool allDims, ReduceKind kind) {
+static Value buildReduction(OpBuilder &b, Location loc, Value x, bool allDims,
+                            ReduceKind kind) {
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t rank = xType.getRank();
   MLIRContext *ctx = b.getContext();
@@ -91,11 +91,10 @@ static Value buildReduction(OpBuilder &b, Location loc, Value x,
       dynamicSizes.push_back(tensor::DimOp::create(b, loc, x, d));
   }
 
-  double identity = kind == ReduceKind::Min
-                        ? std::numeric_limits<double>::infinity()
-                    : kind == ReduceKind::Max
-                        ? -std::numeric_limits<double>::infinity()
-                        : 0.0;
+  double identity =
+      kind == ReduceKind::Min   ? std::numeric_limits<double>::infinity()
+      : kind == ReduceKind::Max ? -std::numeric_limits<double>::infinity()
+                                : 0.0;
   Value init = tensor::EmptyOp::create(b, loc, shape, f32, dynamicSizes);
   Value identityValue =
       arith::ConstantOp::create(b, loc, b.getF32FloatAttr(identity));
@@ -130,12 +129,10 @@ static Value buildReduction(OpBuilder &b, Location loc, Value x,
 
 /// An elementwise linalg.generic over tensors shaped like `inputs[0]`
 /// producing one tensor per entry of `resultTypes` (element types only).
-static SmallVector<Value>
-buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
-                 ArrayRef<Type> resultElementTypes,
-                 function_ref<SmallVector<Value>(OpBuilder &, Location,
-                                                 ValueRange)>
-                     body) {
+static SmallVector<Value> buildElementwise(
+    OpBuilder &b, Location loc, ValueRange inputs,
+    ArrayRef<Type> resultElementTypes,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
   auto type = cast<RankedTensorType>(inputs[0].getType());
   int64_t rank = type.getRank();
   SmallVector<Value> dynamicSizes;
@@ -196,11 +193,12 @@ DynamicQuantParams mlir::lowbit::buildDynamicQuantParams(OpBuilder &b,
         [&](OpBuilder &nb, Location nl, ValueRange args) -> SmallVector<Value> {
           Value floor = constant(nb, nl, tiny * qmax);
           Value clamped = arith::MaximumFOp::create(nb, nl, args[0], floor);
-          return {arith::DivFOp::create(nb, nl, clamped,
-                                        constant(nb, nl, qmax))};
+          return {
+              arith::DivFOp::create(nb, nl, clamped, constant(nb, nl, qmax))};
         })[0];
   } else {
-    double qmin = double(scheme.getCodeMin()), qmax = double(scheme.getCodeMax());
+    double qmin = double(scheme.getCodeMin()),
+           qmax = double(scheme.getCodeMax());
     Value lo = buildReduction(b, loc, x, allDims, ReduceKind::Min);
     Value hi = buildReduction(b, loc, x, allDims, ReduceKind::Max);
     SmallVector<Value> results = buildElementwise(
@@ -214,9 +212,9 @@ DynamicQuantParams mlir::lowbit::buildDynamicQuantParams(OpBuilder &b,
               nb, nl, range, constant(nb, nl, tiny * (qmax - qmin)));
           Value scale = arith::DivFOp::create(nb, nl, range,
                                               constant(nb, nl, qmax - qmin));
-          Value shifted = arith::SubFOp::create(
-              nb, nl, constant(nb, nl, qmin),
-              arith::DivFOp::create(nb, nl, low, scale));
+          Value shifted =
+              arith::SubFOp::create(nb, nl, constant(nb, nl, qmin),
+                                    arith::DivFOp::create(nb, nl, low, scale));
           Value rounded = math::RoundEvenOp::create(nb, nl, shifted);
           rounded = arith::MaximumFOp::create(nb, nl, rounded,
                                               constant(nb, nl, qmin));

@@ -80,9 +80,7 @@ struct PreparedWeight {
   Attribute zeroPoints;
 };
 
-
 } // namespace
-
 
 /// `attr` with its last two dimensions swapped, from the cache if possible.
 static FailureOr<ElementsAttr> transposeCached(PatternRewriter &rewriter,

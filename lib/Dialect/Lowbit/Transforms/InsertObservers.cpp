@@ -34,28 +34,6 @@ namespace mlir::lowbit {
 using namespace mlir;
 using namespace mlir::lowbit;
 
-/// The identifier lowbit-quantize-activations will give `op` after
-/// lowbit-quantize-weights rewrote it, and whether that is certain. A
-/// dequant_matmul is named by getOpIdentifier already; a float matmul keeps
-/// its location and its quantized weight is named `<float weight>.q`, so a
-/// location name or a dense_resource weight carries over. A positional
-/// identifier does not (the op changes name), hence `stable = false`.
-static std::string predictIdentifier(Operation *op,
-                                     const ConstantWeightMatmul *match,
-                                     bool &stable) {
-  stable = true;
-  if (!match)
-    return getOpIdentifier(op);
-  std::string name = getLocationName(op->getLoc());
-  if (!name.empty())
-    return name;
-  name = getResourceNameHint(match->weight, "");
-  if (!name.empty())
-    return name;
-  stable = false;
-  return getOpIdentifier(op);
-}
-
 namespace {
 
 struct InsertObserversPass
@@ -140,8 +118,9 @@ struct InsertObserversPass
     SmallVector<std::string> ids;
     for (Site &site : sites) {
       bool stable = true;
-      ids.push_back(predictIdentifier(
-          site.op, site.match ? &*site.match : nullptr, stable));
+      ids.push_back(getStatisticsKey(
+          site.op, site.match ? Attribute(site.match->weight) : Attribute(),
+          &stable));
       if (!stable)
         site.op->emitWarning()
             << "lowbit-insert-observers: matmul has no location name and no "

@@ -18,9 +18,8 @@ namespace mlir::lowbit {
 
 /// Reads `path` as a JSON object carrying `"version": 1`. On failure sets
 /// `error` to "<kind> file '<path>': <what is wrong>".
-FailureOr<llvm::json::Value> readVersionedJsonFile(StringRef path,
-                                                   StringRef kind,
-                                                   std::string &error);
+FailureOr<llvm::json::Value>
+readVersionedJsonFile(StringRef path, StringRef kind, std::string &error);
 
 } // namespace mlir::lowbit
 

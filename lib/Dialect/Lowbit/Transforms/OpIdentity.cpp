@@ -14,8 +14,8 @@ using namespace mlir::lowbit;
 
 std::string mlir::lowbit::formatLocation(Location loc) {
   if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
-    return (fileLoc.getFilename().getValue() + ":" +
-            Twine(fileLoc.getLine()) + ":" + Twine(fileLoc.getColumn()))
+    return (fileLoc.getFilename().getValue() + ":" + Twine(fileLoc.getLine()) +
+            ":" + Twine(fileLoc.getColumn()))
         .str();
   std::string name = getLocationName(loc);
   if (!name.empty())
@@ -78,4 +78,18 @@ std::string mlir::lowbit::getOpIdentifier(Operation *op) {
       return WalkResult::advance();
     });
   return (op->getName().getStringRef() + "#" + Twine(found ? index : 0)).str();
+}
+
+std::string mlir::lowbit::getStatisticsKey(Operation *op, Attribute floatWeight,
+                                           bool *stable) {
+  if (stable)
+    *stable = true;
+  std::string name = getLocationName(op->getLoc());
+  if (!name.empty())
+    return name;
+  if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(floatWeight))
+    return resource.getRawHandle().getKey().str();
+  if (stable)
+    *stable = isa<DequantMatmulOp, MatmulOp>(op);
+  return getOpIdentifier(op);
 }

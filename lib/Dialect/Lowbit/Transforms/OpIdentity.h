@@ -29,6 +29,16 @@ std::string getLocationName(Location loc);
 /// the enclosing symbol table (module) in walk order.
 std::string getOpIdentifier(Operation *op);
 
+/// The key under which statistics files (lowbit-insert-observers,
+/// lowbit-run --calibrate) and the passes reading them refer to the input of
+/// a matmul: its location name; else, for a float matmul, the name of its
+/// dense_resource weight `floatWeight` (the quantized weight is named
+/// `<name>.q`, which getOpIdentifier maps back); else getOpIdentifier. The
+/// last is positional and changes when the op is rewritten: `stable` says
+/// whether the key survives lowbit-quantize-weights.
+std::string getStatisticsKey(Operation *op, Attribute floatWeight,
+                             bool *stable = nullptr);
+
 } // namespace mlir::lowbit
 
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_OPIDENTITY_H

@@ -43,19 +43,16 @@ std::optional<size_t> PrecisionPolicy::match(StringRef opName,
   return std::nullopt;
 }
 
-FailureOr<WeightSchemeRequest>
-mlir::lowbit::applySchemeFields(MLIRContext *ctx,
-                                const WeightSchemeRequest &base,
-                                const SchemeFields &fields,
-                                std::string &error) {
-  std::string format =
-      fields.format ? *fields.format
-                    : stringifyStorageFormat(base.format).str();
-  std::string granularity =
-      fields.granularity ? *fields.granularity
-      : base.granularity == Granularity::Tensor ? "tensor"
-      : base.granularity == Granularity::Axis   ? "channel"
-                                                : "group";
+FailureOr<WeightSchemeRequest> mlir::lowbit::applySchemeFields(
+    MLIRContext *ctx, const WeightSchemeRequest &base,
+    const SchemeFields &fields, std::string &error) {
+  std::string format = fields.format
+                           ? *fields.format
+                           : stringifyStorageFormat(base.format).str();
+  std::string granularity = fields.granularity ? *fields.granularity
+                            : base.granularity == Granularity::Tensor ? "tensor"
+                            : base.granularity == Granularity::Axis ? "channel"
+                                                                    : "group";
   std::string scaleType;
   if (fields.scaleType) {
     scaleType = *fields.scaleType;
@@ -72,9 +69,8 @@ mlir::lowbit::applySchemeFields(MLIRContext *ctx,
 static LogicalResult parseSchemeFields(const llvm::json::Object &object,
                                        SchemeFields &fields,
                                        std::string &error) {
-  static const llvm::StringSet<> known = {"format", "granularity",
-                                          "group_size", "symmetric",
-                                          "scale_type"};
+  static const llvm::StringSet<> known = {"format", "granularity", "group_size",
+                                          "symmetric", "scale_type"};
   for (const auto &[key, value] : object) {
     if (!known.contains(key)) {
       error = "unknown scheme key '" + key.str() +
@@ -172,9 +168,9 @@ static LogicalResult parseRule(const llvm::json::Value &value, size_t index,
                       "non-negative integer";
       return failure();
     }
-    describe += " position " + (*rule.position < 0
-                                    ? std::string("last")
-                                    : std::to_string(*rule.position));
+    describe +=
+        " position " + (*rule.position < 0 ? std::string("last")
+                                           : std::to_string(*rule.position));
   }
   if (!rule.name && !rule.regex && !rule.position) {
     error = where + " selects nothing: give 'name', 'regex' or 'position'";

@@ -64,8 +64,8 @@ struct PrecisionPolicy {
   /// Whether `rule` selects a matmul with these names at `position` of
   /// `count` (the position is not checked when `ignorePosition`).
   static bool matchesRule(const PolicyRule &rule, StringRef opName,
-                          StringRef weightName, int64_t position,
-                          int64_t count, bool ignorePosition = false);
+                          StringRef weightName, int64_t position, int64_t count,
+                          bool ignorePosition = false);
 };
 
 /// Reads a policy file; on failure sets `error` naming the file and the

@@ -21,9 +21,9 @@
 #include "SchemeOptions.h"
 #include "WeightConstants.h"
 
+#include "lowbit/Calibration/Calibrators.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
-#include "lowbit/Calibration/Calibrators.h"
 #include "lowbit/Quant/Packing.h"
 
 #include "mlir/IR/Builders.h"
@@ -62,9 +62,9 @@ static ElementsAttr computeColumnSums(Value weight, SchemeAttr scheme) {
   numerics::Scheme numericScheme = toNumericsScheme(scheme);
   if (data.size() != numerics::packedByteCount(count, numericScheme.format))
     return {};
-  std::vector<int32_t> values = numerics::unpackCodes(
-      reinterpret_cast<const uint8_t *>(data.data()), count,
-      numericScheme.format);
+  std::vector<int32_t> values =
+      numerics::unpackCodes(reinterpret_cast<const uint8_t *>(data.data()),
+                            count, numericScheme.format);
   int64_t k = type.getShape().back();
   bool grouped = scheme.getGranularity() == Granularity::Group;
   int64_t block = grouped ? scheme.getGroupSize() : k;
@@ -78,9 +78,8 @@ static ElementsAttr computeColumnSums(Value weight, SchemeAttr scheme) {
   std::memcpy(bytes.data(), sums.data(), bytes.size());
   auto sumsType =
       RankedTensorType::get(shape, IntegerType::get(weight.getContext(), 32));
-  return makeResourceAttr(sumsType,
-                          codes.getRawHandle().getKey().str() + ".colsums",
-                          bytes);
+  return makeResourceAttr(
+      sumsType, codes.getRawHandle().getKey().str() + ".colsums", bytes);
 }
 
 /// Scale and zero-point of a static per-tensor scheme from an observed range
@@ -98,8 +97,8 @@ getStaticParams(MLIRContext *ctx, SchemeAttr scheme,
   }
   double qmin = double(scheme.getCodeMin()), qmax = double(scheme.getCodeMax());
   double lo = std::min(range.min, 0.0), hi = std::max(range.max, 0.0);
-  float scale = static_cast<float>(
-      std::max(hi - lo, tiny * (qmax - qmin)) / (qmax - qmin));
+  float scale = static_cast<float>(std::max(hi - lo, tiny * (qmax - qmin)) /
+                                   (qmax - qmin));
   double zeroPoint =
       std::clamp(std::nearbyint(qmin - lo / double(scale)), qmin, qmax);
   return {FloatAttr::get(f32, scale),
@@ -214,9 +213,9 @@ QuantizeActivationsPass::calibrate(Operation *op, const std::string &id,
   bool symmetricRange = scheme.getSymmetric();
   // Levels of the uniform grid: symmetric int8 spends 128 on |x|, affine
   // 8-bit formats 256 on [lo, hi].
-  int levels = symmetricRange ? int(scheme.getCodeMax()) + 1
-                              : int(scheme.getCodeMax() - scheme.getCodeMin()) +
-                                    1;
+  int levels = symmetricRange
+                   ? int(scheme.getCodeMax()) + 1
+                   : int(scheme.getCodeMax() - scheme.getCodeMin()) + 1;
   calib::ClipRange range;
   if (calibrator == "percentile")
     range = calib::calibratePercentile(*entry.histogram, percentile,
@@ -247,10 +246,9 @@ LogicalResult QuantizeActivationsPass::rewrite(DequantMatmulOp op) {
     std::string id = getOpIdentifier(op);
     auto it = ranges.find(id);
     if (it == ranges.end())
-      return op.emitError()
-             << "lowbit-quantize-activations: statistics file '" << stats
-             << "' has no range for the input of '" << id
-             << "' (is it from another model?)";
+      return op.emitError() << "lowbit-quantize-activations: statistics file '"
+                            << stats << "' has no range for the input of '"
+                            << id << "' (is it from another model?)";
     FailureOr<ActivationRange> range = calibrate(op, id, it->second, xScheme);
     if (failed(range))
       return failure();

@@ -12,6 +12,13 @@
 // float weight is erased once nothing else reads it. A non-zero accumulator
 // of the original op is added back: y = acc + dequant_matmul(x, q).
 //
+// method=gptq and method=awq choose the codes with the Gram matrix
+// H = X^T X of the matmul's input from the statistics file (lowbit::quant
+// quantizeGPTQ / quantizeAWQ, docs/passes/gptq-awq.md). AWQ quantizes
+// W diag(s) instead of W, so the input is divided by s first:
+//
+//   y = dequant_matmul(x * (1/s), Q(W diag(s)))     (1/s broadcast along K)
+//
 //===----------------------------------------------------------------------===//
 
 #include "ConstantWeightMatmul.h"
@@ -22,17 +29,24 @@
 #include "WeightConstants.h"
 #include "WeightReport.h"
 
+#include "JsonFile.h"
+
+#include "lowbit/Calibration/GramFile.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Quant/ErrorMetrics.h"
+#include "lowbit/Quant/GPTQ.h"
 #include "lowbit/Quant/Packing.h"
 #include "lowbit/Quant/Quantizer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Path.h"
 
 #include <map>
 #include <tuple>
@@ -61,19 +75,38 @@ private:
     SchemeAttr scheme;
     Attribute scales;
     Attribute zeroPoints;
+    /// AWQ only: the per-input-channel scales s (the input is divided by
+    /// them); empty otherwise.
+    std::vector<float> inputScales;
   };
 
   /// Replaces one matmul; emits an error at it and fails when the requested
   /// scheme cannot apply to its weight.
   LogicalResult quantizeMatmul(const ConstantWeightMatmul &match,
-                               const WeightSchemeRequest &request);
+                               const WeightSchemeRequest &request,
+                               StringRef statsId);
 
   /// Quantizes the weight of `match` (or returns it from the cache).
   FailureOr<QuantizedWeight> getQuantizedWeight(const ConstantWeightMatmul &match,
-                                                const WeightSchemeRequest &request);
+                                                const WeightSchemeRequest &request,
+                                                StringRef statsId);
 
-  /// Keyed by the float weight value, whether it was stored [K, N], and
-  /// the scheme asked for (a policy may give one weight two schemes).
+  /// Reads the statistics file and indexes its Gram file (gptq, awq).
+  LogicalResult loadStatistics();
+
+  /// The Gram matrix of the input of the matmul `statsId` and its row
+  /// count; emits an error at `op` naming the matmul when there is none.
+  LogicalResult getGram(Operation *op, StringRef statsId, int64_t k,
+                        std::vector<double> &gram, int64_t &rows);
+
+  /// The `activations` object of the statistics file.
+  llvm::json::Value statistics = nullptr;
+  /// The Gram file next to it, indexed on first use.
+  std::optional<::lowbit::calib::GramFile> gramFile;
+
+  /// Keyed by the float weight value, whether it was stored [K, N], the
+  /// scheme asked for (a policy may give one weight two schemes) and, for
+  /// gptq and awq, the matmul (each has its own input statistics).
   std::map<std::tuple<void *, bool, std::string>, QuantizedWeight> cache;
 
   /// Builds the policy from the `policy` and `preset` options.
@@ -87,7 +120,8 @@ private:
 
 FailureOr<QuantizeWeightsPass::QuantizedWeight>
 QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
-                                        const WeightSchemeRequest &request) {
+                                        const WeightSchemeRequest &request,
+                                        StringRef statsId) {
   std::string schemeKey;
   {
     llvm::raw_string_ostream os(schemeKey);
@@ -95,6 +129,8 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
        << stringifyGranularity(request.granularity) << "/"
        << request.groupSize << "/" << request.symmetric << "/"
        << request.scaleType;
+    if (method != "rtn")
+      os << "/" << method << "/" << statsId;
   }
   auto key = std::make_tuple(match.weightValue.getAsOpaquePointer(),
                              match.weightIsKN, schemeKey);
@@ -133,11 +169,49 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   numerics::Scheme numerics = toNumericsScheme(scheme);
   numerics::QuantizedTensor quantized;
   std::vector<int64_t> numericsShape(shape.begin(), shape.end());
-  bool ok = clipSearch ? numerics::quantizeWithClipSearch(
-                             weight.data(), numericsShape, numerics,
-                             quantized, error)
-                       : numerics::quantize(weight.data(), numericsShape,
+  std::vector<float> inputScales;
+  bool ok;
+  if (method == "rtn") {
+    ok = clipSearch ? numerics::quantizeWithClipSearch(
+                          weight.data(), numericsShape, numerics, quantized,
+                          error)
+                    : numerics::quantize(weight.data(), numericsShape,
                                          numerics, quantized, error);
+  } else {
+    if (rank != 2)
+      return op->emitError()
+             << "lowbit-quantize-weights: method=" << method
+             << " needs a 2-D weight, this matmul's is rank " << rank;
+    std::vector<double> gram;
+    int64_t rows = 0;
+    if (failed(getGram(op, statsId, k, gram, rows)))
+      return failure();
+    if (method == "gptq") {
+      numerics::GPTQOptions options;
+      options.dampPercent = dampPercent;
+      options.blockSize = blockSize;
+      options.actOrder = actOrder;
+      options.staticGroups = staticGroups;
+      numerics::GPTQReport gptqReport;
+      ok = numerics::quantizeGPTQ(weight.data(), numericsShape, numerics,
+                                  gram.data(), options, quantized, error,
+                                  &gptqReport);
+      if (ok && gptqReport.dampingRetries > 0)
+        op->emitWarning() << "lowbit-quantize-weights: the Gram matrix of '"
+                          << statsId << "' needed damping "
+                          << gptqReport.damping << " ("
+                          << gptqReport.dampingRetries
+                          << " Cholesky failures); its input may be "
+                             "rank-deficient";
+    } else {
+      numerics::AWQOptions options;
+      options.rows = std::max<int64_t>(rows, 1);
+      options.clipSearch = clipSearch;
+      ok = numerics::quantizeAWQ(weight.data(), numericsShape, numerics,
+                                 gram.data(), options, quantized, inputScales,
+                                 error);
+    }
+  }
   if (!ok)
     return op->emitError() << "lowbit-quantize-weights: cannot quantize the "
                               "weight: "
@@ -155,6 +229,7 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   std::vector<uint8_t> bytes = numerics::packCodes(quantized, numerics.format);
   QuantizedWeight result;
   result.scheme = scheme;
+  result.inputScales = std::move(inputScales);
   result.codes = arith::ConstantOp::create(
       builder, match.weightValue.getLoc(), codesType,
       makeResourceAttr(codesType, name + ".q", bytes));
@@ -198,10 +273,56 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   return result;
 }
 
+/// x * c with c ([K], one value per input channel) broadcast along the last
+/// dimension of x, as a linalg.generic in x's element type.
+static FailureOr<Value> scaleInputChannels(OpBuilder &b, Location loc,
+                                           Value x,
+                                           ArrayRef<float> factors) {
+  auto type = dyn_cast<RankedTensorType>(x.getType());
+  if (!type || type.getRank() < 1 || !isa<FloatType>(type.getElementType()) ||
+      type.getShape().back() != int64_t(factors.size()))
+    return failure();
+  auto element = cast<FloatType>(type.getElementType());
+  SmallVector<APFloat> values;
+  for (float f : factors) {
+    APFloat v(f);
+    bool lost = false;
+    v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &lost);
+    values.push_back(v);
+  }
+  auto factorType = RankedTensorType::get({int64_t(factors.size())}, element);
+  Value constant = arith::ConstantOp::create(
+      b, loc, factorType, DenseElementsAttr::get(factorType, values));
+  int64_t rank = type.getRank();
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, x, d));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), element,
+                                       dynamicSizes);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx)),
+      b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{x, constant}, ValueRange{init}, maps,
+      iterators, [](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, nl, arith::MulFOp::create(nb, nl, args[0], args[1]).getResult());
+      });
+  return generic.getResult(0);
+}
+
 LogicalResult
 QuantizeWeightsPass::quantizeMatmul(const ConstantWeightMatmul &match,
-                                    const WeightSchemeRequest &request) {
-  FailureOr<QuantizedWeight> weight = getQuantizedWeight(match, request);
+                                    const WeightSchemeRequest &request,
+                                    StringRef statsId) {
+  FailureOr<QuantizedWeight> weight =
+      getQuantizedWeight(match, request, statsId);
   if (failed(weight))
     return failure();
 
@@ -209,13 +330,97 @@ QuantizeWeightsPass::quantizeMatmul(const ConstantWeightMatmul &match,
   OpBuilder builder(op);
   Location loc = op->getLoc();
   Type resultType = op->getResult(0).getType();
+  Value input = match.input;
+  if (!weight->inputScales.empty()) {
+    // AWQ: the codes are those of W diag(s); the input carries 1/s.
+    std::vector<float> inverse;
+    for (float s : weight->inputScales)
+      inverse.push_back(1.0f / s);
+    FailureOr<Value> scaled = scaleInputChannels(builder, loc, input, inverse);
+    if (failed(scaled))
+      return op->emitError() << "lowbit-quantize-weights: method=awq cannot "
+                                "scale this matmul's input "
+                             << input.getType()
+                             << " per channel (expected a ranked float "
+                                "tensor with K = "
+                             << inverse.size() << " last)";
+    input = *scaled;
+  }
   Value result = DequantMatmulOp::create(
-      builder, loc, resultType, match.input, weight->codes, /*bias=*/Value(),
+      builder, loc, resultType, input, weight->codes, /*bias=*/Value(),
       weight->scheme, weight->scales, weight->zeroPoints);
   if (match.accumulator)
     result = arith::AddFOp::create(builder, loc, result, match.accumulator);
   op->getResult(0).replaceAllUsesWith(result);
   op->erase();
+  return success();
+}
+
+LogicalResult QuantizeWeightsPass::loadStatistics() {
+  Operation *root = getOperation();
+  std::string error;
+  FailureOr<llvm::json::Value> json =
+      readVersionedJsonFile(stats, "statistics", error);
+  if (failed(json))
+    return root->emitError() << "lowbit-quantize-weights: " << error;
+  llvm::json::Object *activations =
+      json->getAsObject()->getObject("activations");
+  if (!activations)
+    return root->emitError() << "lowbit-quantize-weights: statistics file '"
+                             << stats << "' has no 'activations' object";
+  statistics = llvm::json::Value(std::move(*activations));
+  return success();
+}
+
+LogicalResult QuantizeWeightsPass::getGram(Operation *op, StringRef statsId,
+                                           int64_t k, std::vector<double> &gram,
+                                           int64_t &rows) {
+  auto prefix = [&]() -> InFlightDiagnostic {
+    return op->emitError() << "lowbit-quantize-weights: statistics file '"
+                           << stats << "' ";
+  };
+  const llvm::json::Object *entry =
+      statistics.getAsObject()->getObject(statsId);
+  if (!entry)
+    return prefix() << "has no entry for matmul '" << statsId
+                    << "'; method=" << method
+                    << " needs its Gram matrix (calibrate the model with "
+                       "lowbit-insert-observers=\"stats=gram\")";
+  const llvm::json::Object *info = entry->getObject("gram");
+  if (!info)
+    return prefix() << "has no Gram matrix for the input of '" << statsId
+                    << "'; method=" << method
+                    << " needs one (calibrate with the gram statistic)";
+  std::optional<llvm::StringRef> file = info->getString("file");
+  std::optional<int64_t> index = info->getInteger("index");
+  std::optional<int64_t> channels = info->getInteger("channels");
+  if (!file || !index || !channels || *index < 0)
+    return prefix() << "has a malformed 'gram' entry for '" << statsId
+                    << "' (needs file, index and channels)";
+  if (*channels != k)
+    return prefix() << "has a " << *channels << "x" << *channels
+                    << " Gram matrix for '" << statsId
+                    << "', but its weight has K = " << k;
+  std::string error;
+  if (!gramFile) {
+    SmallString<256> path(llvm::sys::path::parent_path(stats));
+    llvm::sys::path::append(path, *file);
+    ::lowbit::calib::GramFile indexed;
+    if (!::lowbit::calib::readGramFile(std::string(path), indexed, error))
+      return op->emitError() << "lowbit-quantize-weights: " << error;
+    gramFile = std::move(indexed);
+  }
+  if (size_t(*index) >= gramFile->entries.size() ||
+      gramFile->entries[*index].id != statsId ||
+      int64_t(gramFile->entries[*index].channels) != k)
+    return op->emitError()
+           << "lowbit-quantize-weights: Gram file '" << gramFile->path
+           << "' does not match the statistics: matrix " << *index
+           << " is not the " << k << "x" << k << " matrix of '" << statsId
+           << "' (were the files written by different runs?)";
+  if (!::lowbit::calib::loadGramMatrix(*gramFile, *index, gram, error))
+    return op->emitError() << "lowbit-quantize-weights: " << error;
+  rows = int64_t(gramFile->entries[*index].rows);
   return success();
 }
 
@@ -261,13 +466,39 @@ void QuantizeWeightsPass::runOnOperation() {
     return signalPassFailure();
   }
 
+  if (method != "rtn" && method != "gptq" && method != "awq") {
+    root->emitError() << "lowbit-quantize-weights: option 'method': unknown "
+                         "method '"
+                      << method << "'; expected rtn, gptq or awq";
+    return signalPassFailure();
+  }
+  if (method != "rtn" && stats.empty()) {
+    root->emitError() << "lowbit-quantize-weights: method=" << method
+                      << " needs the statistics file of lowbit-run "
+                         "--calibrate with Gram matrices (option 'stats')";
+    return signalPassFailure();
+  }
+  if (method == "gptq" && clipSearch) {
+    root->emitError() << "lowbit-quantize-weights: clip-search applies to "
+                         "method=rtn and method=awq, not gptq";
+    return signalPassFailure();
+  }
+  if (method != "rtn" && failed(loadStatistics()))
+    return signalPassFailure();
+
   // Collect candidate ops first and match each one only when it is
   // rewritten: rewriting a matmul replaces its result, which may be the
   // activation of a later matmul, so a match taken earlier would be stale.
   SmallVector<Operation *> candidates;
+  // The statistics key of each candidate, as lowbit-insert-observers names
+  // its observer, computed before any rewrite.
+  SmallVector<std::string> statsIds;
   root->walk([&](Operation *op) {
-    if (matchConstantWeightMatmul(op))
+    if (std::optional<ConstantWeightMatmul> match =
+            matchConstantWeightMatmul(op)) {
       candidates.push_back(op);
+      statsIds.push_back(getStatisticsKey(op, match->weight));
+    }
   });
 
   PrecisionPolicy precisionPolicy;
@@ -303,7 +534,8 @@ void QuantizeWeightsPass::runOnOperation() {
       }
       opRequest = *ruled;
     }
-    failed |= mlir::failed(quantizeMatmul(*match, opRequest));
+    failed |=
+        mlir::failed(quantizeMatmul(*match, opRequest, statsIds[position]));
   }
   // A rule that selects no quantizable matmul: say so, and point at the
   // matmuls it names whose weight is not a constant (weight-only schemes
@@ -348,6 +580,7 @@ void QuantizeWeightsPass::runOnOperation() {
     if (weightOp->use_empty())
       weightOp->erase();
   cache.clear();
+  gramFile.reset();
   if (failed)
     return signalPassFailure();
 

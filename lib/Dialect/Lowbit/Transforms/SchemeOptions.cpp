@@ -9,10 +9,11 @@ using namespace mlir;
 using namespace mlir::lowbit;
 namespace numerics = ::lowbit::quant;
 
-FailureOr<WeightSchemeRequest> mlir::lowbit::parseWeightSchemeRequest(
-    MLIRContext *ctx, StringRef format, StringRef granularity,
-    int64_t groupSize, bool symmetric, StringRef scaleType,
-    std::string &error) {
+FailureOr<WeightSchemeRequest>
+mlir::lowbit::parseWeightSchemeRequest(MLIRContext *ctx, StringRef format,
+                                       StringRef granularity, int64_t groupSize,
+                                       bool symmetric, StringRef scaleType,
+                                       std::string &error) {
   WeightSchemeRequest request;
   std::optional<StorageFormat> parsedFormat = symbolizeStorageFormat(format);
   if (!parsedFormat) {
@@ -29,8 +30,8 @@ FailureOr<WeightSchemeRequest> mlir::lowbit::parseWeightSchemeRequest(
           .Case("group", Granularity::Group)
           .Default(std::nullopt);
   if (!parsedGranularity) {
-    error = "option 'granularity': unknown granularity '" +
-            granularity.str() + "'; expected tensor, channel or group";
+    error = "option 'granularity': unknown granularity '" + granularity.str() +
+            "'; expected tensor, channel or group";
     return failure();
   }
   request.granularity = *parsedGranularity;
@@ -81,8 +82,8 @@ SchemeAttr mlir::lowbit::getWeightScheme(MLIRContext *ctx,
     return SchemeAttr::get(ctx, request.format, Granularity::Tensor, -1, 0,
                            request.symmetric, request.scaleType);
   case Granularity::Axis:
-    return SchemeAttr::get(ctx, request.format, Granularity::Axis, rank - 2,
-                           0, request.symmetric, request.scaleType);
+    return SchemeAttr::get(ctx, request.format, Granularity::Axis, rank - 2, 0,
+                           request.symmetric, request.scaleType);
   case Granularity::Group:
     return SchemeAttr::get(ctx, request.format, Granularity::Group, rank - 1,
                            request.groupSize, request.symmetric,

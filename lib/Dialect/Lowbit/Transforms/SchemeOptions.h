@@ -28,11 +28,9 @@ struct WeightSchemeRequest {
 
 /// Parses the option strings. On failure returns a message naming the option
 /// and the accepted values.
-FailureOr<WeightSchemeRequest>
-parseWeightSchemeRequest(MLIRContext *ctx, StringRef format,
-                         StringRef granularity, int64_t groupSize,
-                         bool symmetric, StringRef scaleType,
-                         std::string &error);
+FailureOr<WeightSchemeRequest> parseWeightSchemeRequest(
+    MLIRContext *ctx, StringRef format, StringRef granularity,
+    int64_t groupSize, bool symmetric, StringRef scaleType, std::string &error);
 
 /// The scheme for a weight of `shape` laid out `[.., N, K]`: per-axis
 /// scales run along N (axis rank-2), groups along K (axis rank-1); per

@@ -21,8 +21,8 @@
 
 #include "UpstreamQuantTypes.h"
 
-#include "lowbit/Dialect/Lowbit/IR/QuantParams.h"
 #include "WeightConstants.h"
+#include "lowbit/Dialect/Lowbit/IR/QuantParams.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -268,9 +268,8 @@ FailureOr<StaticQuantParams> mlir::lowbit::importQuantizedType(
     for (const APInt &value : subChannel.getZeroPoints().getValues<APInt>())
       zeroPoints.push_back(
           isSigned ? value.getSExtValue()
-                   : static_cast<int64_t>(
-                         value.zextOrTrunc(64).getZExtValue() &
-                         ((uint64_t(1) << storageWidth) - 1)));
+                   : static_cast<int64_t>(value.zextOrTrunc(64).getZExtValue() &
+                                          ((uint64_t(1) << storageWidth) - 1)));
     ArrayRef<int64_t> blocks = subChannel.getScales().getType().getShape();
     if (layout.granularity == Granularity::Axis)
       scaleShape.push_back(blocks[layout.axis]);

@@ -59,8 +59,8 @@ mlir::lowbit::readFloatElements(ElementsAttr attr, std::string &error) {
     if (data.size() != count * width) {
       error = "resource '" + resource.getRawHandle().getKey().str() +
               "' holds " + std::to_string(data.size()) + " bytes, expected " +
-              std::to_string(count * width) + " for " +
-              std::to_string(count) + " elements (is its blob missing?)";
+              std::to_string(count * width) + " for " + std::to_string(count) +
+              " elements (is its blob missing?)";
       return failure();
     }
     if (!decodeRaw(elementType, data.data(), count, out)) {
@@ -79,8 +79,7 @@ mlir::lowbit::readFloatElements(ElementsAttr attr, std::string &error) {
     out.reserve(count);
     for (APFloat value : dense.getValues<APFloat>()) {
       bool lost;
-      value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
-                    &lost);
+      value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
       out.push_back(value.convertToFloat());
     }
     return out;
@@ -125,8 +124,7 @@ mlir::lowbit::makeResourceAttr(ShapedType type, StringRef name,
 }
 
 Attribute mlir::lowbit::makeScalesAttr(Type scaleType, ArrayRef<int64_t> shape,
-                                       ArrayRef<float> scales,
-                                       StringRef name) {
+                                       ArrayRef<float> scales, StringRef name) {
   if (shape.empty())
     return FloatAttr::get(scaleType, static_cast<double>(scales.front()));
   std::vector<uint8_t> bytes;
@@ -142,8 +140,7 @@ Attribute mlir::lowbit::makeScalesAttr(Type scaleType, ArrayRef<int64_t> shape,
       std::memcpy(bytes.data() + 2 * i, &bits, 2);
     }
   }
-  return makeResourceAttr(RankedTensorType::get(shape, scaleType), name,
-                          bytes);
+  return makeResourceAttr(RankedTensorType::get(shape, scaleType), name, bytes);
 }
 
 Attribute mlir::lowbit::makeZeroPointsAttr(MLIRContext *ctx,

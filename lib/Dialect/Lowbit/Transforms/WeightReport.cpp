@@ -18,8 +18,9 @@ static llvm::json::Value finiteOrNull(double value) {
   return nullptr;
 }
 
-std::string mlir::lowbit::writeWeightReport(
-    StringRef path, StringRef passName, ArrayRef<WeightReportEntry> entries) {
+std::string
+mlir::lowbit::writeWeightReport(StringRef path, StringRef passName,
+                                ArrayRef<WeightReportEntry> entries) {
   llvm::json::Array weights;
   int64_t floatBytes = 0, quantizedBytes = 0, elements = 0;
   for (const WeightReportEntry &entry : entries) {
@@ -63,8 +64,7 @@ std::string mlir::lowbit::writeWeightReport(
     llvm::raw_fd_ostream os(tempPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
       return "cannot write '" + tempPath + "': " + ec.message();
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report)))
-       << "\n";
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
     os.close();
     if (os.has_error()) {
       os.clear_error();

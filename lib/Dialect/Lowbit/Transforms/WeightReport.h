@@ -31,9 +31,9 @@ struct WeightReportEntry {
 };
 
 /// Writes `entries` to `path` as JSON (format documented in
-/// docs/UserGuide.md, "The JSON report"). The file is written to a temporary name and
-/// renamed, so a failure never leaves a half-written report. Returns an
-/// error message on failure, an empty string on success.
+/// docs/UserGuide.md, "The JSON report"). The file is written to a temporary
+/// name and renamed, so a failure never leaves a half-written report. Returns
+/// an error message on failure, an empty string on success.
 std::string writeWeightReport(StringRef path, StringRef passName,
                               ArrayRef<WeightReportEntry> entries);
 

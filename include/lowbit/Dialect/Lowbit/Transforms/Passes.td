@@ -45,6 +45,7 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::lowbit::LowbitDialect",
     "::mlir::tensor::TensorDialect"
   ];
@@ -76,7 +77,22 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
     Option<"preset", "preset", "std::string", /*default=*/"\"none\"",
            "Built-in policy: none, llm (the last matmul, the output head, "
            "stays float) or llm-int8-head (the head in int8 per channel); "
-           "applies after the rules of `policy`">
+           "applies after the rules of `policy`">,
+    Option<"method", "method", "std::string", /*default=*/"\"rtn\"",
+           "rtn (round to nearest), gptq or awq (both need `stats` with "
+           "Gram matrices; see docs/passes/gptq-awq.md)">,
+    Option<"stats", "stats", "std::string", /*default=*/"\"\"",
+           "Statistics file of lowbit-run --calibrate (with the gram "
+           "statistic) for method=gptq and method=awq">,
+    Option<"dampPercent", "damp-percent", "double", /*default=*/"0.01",
+           "GPTQ: damping added to diag(H), as a fraction of its mean">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "GPTQ: columns per lazy batch update">,
+    Option<"actOrder", "act-order", "bool", /*default=*/"false",
+           "GPTQ: quantize columns in order of decreasing diag(H) (implies "
+           "static groups)">,
+    Option<"staticGroups", "static-groups", "bool", /*default=*/"false",
+           "GPTQ: group scales from the original weight">
   ];
 }
 
@@ -246,6 +262,53 @@ def InsertObserversPass : Pass<"lowbit-insert-observers", "ModuleOp"> {
            "Histogram bins (with the histogram statistic)">,
     Option<"outputs", "outputs", "bool", /*default=*/"false",
            "Also observe each matmul's result, with id `<op id>.output`">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// SmoothQuant
+//===----------------------------------------------------------------------===//
+
+def SmoothQuantPass : Pass<"lowbit-smooth-quant", "ModuleOp"> {
+  let summary = "Migrate activation outliers into the weights (SmoothQuant)";
+  let description = [{
+    For every matmul `Y = X W` with a constant float weight whose id (the
+    key of `lowbit-insert-observers`) has `channel_abs_max` in the
+    statistics file `stats`, computes per input channel j
+
+        s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)
+
+    (s_j = 1 when either maximum is zero), multiplies the weight's K rows by
+    s and divides X by s, so that `Y = (X diag(1/s)) (diag(s) W)` is
+    unchanged in exact arithmetic. 1/s is folded into the producer of X when
+    it is an elementwise `linalg.generic` ending in a multiply by a
+    per-channel constant (a LayerNorm / RMSNorm gamma), or a matmul with a
+    constant weight whose result only this matmul reads (its weight columns
+    and bias); otherwise an explicit per-channel multiply is inserted,
+    shared by matmuls that read the same activation with the same s.
+
+    Run it on the float model before weight quantization, with statistics
+    gathered from the unsmoothed model (see docs/passes/smooth-quant.md).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"stats", "stats", "std::string", /*default=*/"\"\"",
+           "Statistics file from lowbit-run --calibrate with channel_abs_max">,
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Migration strength in [0, 1]: 0 leaves X alone (s = 1/max|W|), "
+           "1 moves all of max|X| into W">,
+    Option<"requireAll", "require-all", "bool", /*default=*/"false",
+           "Fail when a matmul with a constant weight has no channel_abs_max "
+           "(default: skip it with one remark)">,
+    Option<"smoothedStats", "smoothed-stats", "std::string",
+           /*default=*/"\"\"",
+           "Also write the statistics of the smoothed inputs to this file: "
+           "channel_abs_max / s and min/max = -/+ its maximum (what static "
+           "per-tensor activation quantization of the smoothed model needs)">
   ];
 }
 

@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/InitAll.h"
+#include "lowbit/Tools/CPULowering.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -235,57 +236,15 @@ static bool readTypes(TypeRange types, ArrayAttr attrs, llvm::StringRef kind,
 // Lowering (as lowbit-run)
 //===----------------------------------------------------------------------===//
 
-static std::string listFunctions(ModuleOp module) {
-  std::string names;
-  for (auto func : module.getOps<func::FuncOp>())
-    names += (names.empty() ? "@" : ", @") + func.getSymName().str();
-  return names.empty() ? std::string("none") : names;
-}
-
-/// Gives the entry a C interface, makes every tensor argument read-only (so
-/// results are always fresh allocations, never an argument written in
-/// place) and lowers the module to the LLVM dialect.
+/// Lowers the module to the LLVM dialect as lowbit-run does (see
+/// lowerEntryModuleToCPU) and names any op left untranslatable.
 static bool lowerModule(ModuleOp module, func::FuncOp func,
                         const Options &opts) {
-  MLIRContext *ctx = module.getContext();
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(ctx));
-  SymbolTable::setSymbolVisibility(func, SymbolTable::Visibility::Public);
-  auto writable = StringAttr::get(ctx, "bufferization.writable");
-  auto no = BoolAttr::get(ctx, false);
-  for (auto f : module.getOps<func::FuncOp>())
-    for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
-      if (!f.isExternal() && isa<TensorType>(f.getArgument(i).getType()) &&
-          !f.getArgAttr(i, writable))
-        f.setArgAttr(i, writable, no);
-
-  std::string pipelineError;
-  llvm::raw_string_ostream pipelineErrorStream(pipelineError);
-  FailureOr<OpPassManager> parsed = parsePassPipeline(
-      "builtin.module(lowbit-lower-to-cpu)", pipelineErrorStream);
-  if (failed(parsed))
-    return error("cannot build the lowbit-lower-to-cpu pipeline: " +
-                 pipelineError);
-  PassManager pm(ctx, ModuleOp::getOperationName());
-  static_cast<OpPassManager &>(pm) = std::move(*parsed);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return error("invalid pass manager options");
-  if (failed(pm.run(module)))
-    return error("lowering " + quote(opts.model) +
-                 " with lowbit-lower-to-cpu failed (diagnostics above)");
-
-  // Anything outside the LLVM dialect cannot be translated; name the op
-  // (casts are only left around an op that was not converted).
-  Operation *leftover = nullptr;
-  module.walk([&](Operation *op) {
-    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
-      return WalkResult::advance();
-    bool isCast = isa<UnrealizedConversionCastOp>(op);
-    if (!leftover || !isCast)
-      leftover = op;
-    return isCast ? WalkResult::advance() : WalkResult::interrupt();
-  });
-  if (leftover)
+  std::string lowerError =
+      mlir::lowbit::lowerEntryModuleToCPU(module, func, /*calibrate=*/false);
+  if (!lowerError.empty())
+    return error("lowering " + quote(opts.model) + ": " + lowerError);
+  if (Operation *leftover = mlir::lowbit::findUntranslatableOp(module))
     return error("lowbit-lower-to-cpu left '" +
                  leftover->getName().getStringRef() + "' at " +
                  str(leftover->getLoc()) + " in " + quote(opts.model) +
@@ -732,11 +691,7 @@ static bool compile(Options &opts) {
     return false;
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  mlir::lowbit::registerAllLowbitDialects(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  mlir::lowbit::registerCPUToolDialects(registry);
   MLIRContext context(registry);
 
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
@@ -755,7 +710,7 @@ static bool compile(Options &opts) {
   auto func = module->lookupSymbol<func::FuncOp>(opts.entry);
   if (!func)
     return error("no function @" + opts.entry + " in " + quote(opts.model) +
-                 "; functions: " + listFunctions(*module) +
+                 "; functions: " + mlir::lowbit::listFunctions(*module) +
                  " (choose one with --entry)");
   if (func.isExternal())
     return error("entry function @" + opts.entry + " in " + quote(opts.model) +

@@ -36,6 +36,7 @@
 #include "lowbit/Quant/HalfPrecision.h"
 #include "lowbit/Runtime/Observers.h"
 #include "lowbit/Target/ONNX/TensorFile.h"
+#include "lowbit/Tools/CPULowering.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -306,35 +307,12 @@ static std::string describe(const NpyArray &array) {
 // Compilation
 //===----------------------------------------------------------------------===//
 
-/// Names of the functions in `module`, for the "no such entry" message.
-static std::string listFunctions(ModuleOp module) {
-  std::string names;
-  auto add = [&](llvm::StringRef name) {
-    names += (names.empty() ? "@" : ", @") + name.str();
-  };
-  for (auto func : module.getOps<func::FuncOp>())
-    add(func.getSymName());
-  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
-    if (!func.isExternal())
-      add(func.getSymName());
-  return names.empty() ? std::string("none") : names;
-}
-
 /// Anything outside the LLVM dialect cannot be translated: names the op
 /// rather than letting the translation fail on it. Casts are only left
 /// around an op that was not converted, so that op is named if there is one.
 static bool checkAllLLVM(ModuleOp module, const Options &opts,
                          llvm::StringRef what) {
-  Operation *leftover = nullptr;
-  module.walk([&](Operation *op) {
-    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
-      return WalkResult::advance();
-    bool isCast = isa<UnrealizedConversionCastOp>(op);
-    if (!leftover || !isCast)
-      leftover = op;
-    return isCast ? WalkResult::advance() : WalkResult::interrupt();
-  });
-  if (leftover)
+  if (Operation *leftover = mlir::lowbit::findUntranslatableOp(module))
     return error(what + " '" + leftover->getName().getStringRef() + "' at " +
                  str(leftover->getLoc()) + " in " + quote(opts.model) +
                  "; it cannot be translated to LLVM IR");
@@ -355,40 +333,12 @@ static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
     auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
     sig.argNames.push_back(name ? name.str() : "");
   }
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(module.getContext()));
-  // A private function could be dropped or made internal by the lowering.
-  SymbolTable::setSymbolVisibility(func, SymbolTable::Visibility::Public);
-  // Arguments are read-only: the same input buffers serve every --benchmark
-  // call, and a result written in place into an argument would come back as
-  // a bufferization.clone, which lowbit-lower-to-cpu does not lower. Every
-  // function is lowered, so this applies to all of them; an explicit
-  // bufferization.writable is kept.
-  auto writable =
-      StringAttr::get(module.getContext(), "bufferization.writable");
-  auto no = BoolAttr::get(module.getContext(), false);
-  for (auto f : module.getOps<func::FuncOp>())
-    for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
-      if (!f.isExternal() && isa<TensorType>(f.getArgument(i).getType()) &&
-          !f.getArgAttr(i, writable))
-        f.setArgAttr(i, writable, no);
-
-  std::string pipelineError;
-  llvm::raw_string_ostream pipelineErrorStream(pipelineError);
-  FailureOr<OpPassManager> parsed = parsePassPipeline(
-      calibrating ? "builtin.module(lowbit-lower-to-cpu{calibrate=true})"
-                  : "builtin.module(lowbit-lower-to-cpu)",
-      pipelineErrorStream);
-  if (failed(parsed))
-    return error("cannot build the lowbit-lower-to-cpu pipeline: " +
-                 pipelineError);
-  PassManager pm(module.getContext(), ModuleOp::getOperationName());
-  static_cast<OpPassManager &>(pm) = std::move(*parsed);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return error("invalid pass manager options");
-  if (failed(pm.run(module)))
-    return error("lowering " + quote(opts.model) +
-                 " with lowbit-lower-to-cpu failed (diagnostics above)");
+  // Arguments are read-only (see lowerEntryModuleToCPU): the same input
+  // buffers serve every --benchmark call.
+  std::string lowerError =
+      mlir::lowbit::lowerEntryModuleToCPU(module, func, calibrating);
+  if (!lowerError.empty())
+    return error("lowering " + quote(opts.model) + ": " + lowerError);
 
   return checkAllLLVM(module, opts, "lowbit-lower-to-cpu left");
 }
@@ -406,7 +356,7 @@ static bool checkLLVMModule(ModuleOp module, const Options &opts,
                  cifaceName + " (give @" + opts.entry +
                  " the llvm.emit_c_interface attribute before lowering); "
                  "functions: " +
-                 listFunctions(module));
+                 mlir::lowbit::listFunctions(module));
   TypeAttr sigAttr;
   for (LLVM::LLVMFuncOp f : {entry, ciface})
     if (f && !sigAttr)
@@ -838,11 +788,7 @@ static bool run(const Options &opts) {
     return false;
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  mlir::lowbit::registerAllLowbitDialects(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  mlir::lowbit::registerCPUToolDialects(registry);
   MLIRContext context(registry);
 
   // Parse (text or bytecode).
@@ -868,7 +814,7 @@ static bool run(const Options &opts) {
       return false;
   } else if (tensorLevel || module->getOps<LLVM::LLVMFuncOp>().empty()) {
     return error("no function @" + opts.entry + " in " + quote(opts.model) +
-                 "; functions: " + listFunctions(*module) +
+                 "; functions: " + mlir::lowbit::listFunctions(*module) +
                  " (choose one with --entry)");
   } else if (!checkLLVMModule(*module, opts, sig)) {
     return false;

@@ -50,7 +50,7 @@
 // BADIR: lowbit-run: error: cannot parse model '{{.*}}invalid.mlir'
 // RUN: not lowbit-run %S/Inputs/not-bufferizable.mlir --input=%t/b.npy 2>&1 | FileCheck %s --check-prefix=PIPELINE
 // PIPELINE: not-bufferizable.mlir:4:8: error: op was not bufferized
-// PIPELINE: lowbit-run: error: lowering '{{.*}}not-bufferizable.mlir' with lowbit-lower-to-cpu failed (diagnostics above)
+// PIPELINE: lowbit-run: error: lowering '{{.*}}not-bufferizable.mlir': lowbit-lower-to-cpu failed (diagnostics above)
 // RUN: not lowbit-run %S/Inputs/not-lowered.mlir --input=%t/b.npy 2>&1 | FileCheck %s --check-prefix=LEFTOVER
 // LEFTOVER: lowbit-run: error: lowbit-lower-to-cpu left 'gpu.thread_id' at loc("{{.*}}not-lowered.mlir":4:8) in '{{.*}}not-lowered.mlir'; it cannot be translated to LLVM IR
 

@@ -54,6 +54,14 @@ config.substitutions.append(
     ("%{data}",
      "/usr/share/libonnx-testdata/data/node/test_gemm_all_attributes"))
 
+# ptxas assembles the PTX of lowbit-lower-to-nvvm (no GPU needed).
+if os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", "/usr/local/cuda/bin/ptxas"))
+config.substitutions.append(
+    ("%extract_ptx", "{} {}".format(sys.executable, os.path.join(
+        os.path.dirname(config.test_source_root), "scripts", "extract-ptx.py"))))
+
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 tools = ["lowbit-compile", "lowbit-opt", "lowbit-run", "lowbit-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -12,6 +12,10 @@
 // (dynamic per token by default, or static from a statistics file), giving
 // integer lowbit.matmuls.
 //
+// Lowering pipelines: lowbit-lower-to-cpu (LLVM dialect for the host) and
+// lowbit-lower-to-nvvm (host code launching NVVM kernels, embedded as PTX;
+// see docs/passes/lower-to-nvvm.md).
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Pipelines/Pipelines.h"
@@ -22,6 +26,9 @@
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+
+#include <algorithm>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::lowbit;
@@ -247,9 +254,116 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
                              "failed to parse");
 }
 
+/// NVIDIA targets of lowbit-lower-to-nvvm.
+enum class NVVMChip { SM90a, SM80 };
+
+/// What lowbit-lower-to-nvvm leaves in the gpu.binary ops.
+enum class NVVMFormat { ISA, Binary, Fatbinary, None };
+
+/// Options of lowbit-lower-to-nvvm.
+struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
+  Option<NVVMChip> chip{
+      *this, "chip", llvm::cl::desc("Target GPU (sm_90a: H100/H200)"),
+      llvm::cl::init(NVVMChip::SM90a),
+      llvm::cl::values(clEnumValN(NVVMChip::SM90a, "sm_90a", "Hopper"),
+                       clEnumValN(NVVMChip::SM80, "sm_80", "Ampere"))};
+  Option<NVVMFormat> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binaries embedded in gpu.binary (bin and fatbin "
+                     "run ptxas at compile time)"),
+      llvm::cl::init(NVVMFormat::ISA),
+      llvm::cl::values(
+          clEnumValN(NVVMFormat::ISA, "isa", "PTX text"),
+          clEnumValN(NVVMFormat::Binary, "bin", "cubin"),
+          clEnumValN(NVVMFormat::Fatbinary, "fatbin", "fatbinary"),
+          clEnumValN(NVVMFormat::None, "none",
+                     "stop before gpu-module-to-binary: gpu.module ops in "
+                     "the NVVM dialect"))};
+  Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block along the second loop dimension (the "
+                     "output columns of a matmul)"),
+      llvm::cl::init(64)};
+};
+
+/// Tensor-level IR to host LLVM code launching NVVM kernels, the naive way:
+/// every linalg op becomes an scf.parallel nest, the parallel dimensions are
+/// tiled (1 x block-size) and mapped to blocks and threads, reductions stay
+/// sequential in each thread (one thread per output element), each
+/// gpu.launch is outlined to a gpu.module for the chip, and the modules are
+/// serialized by gpu-module-to-binary. The host side follows upstream's
+/// gpu-lower-to-nvvm-pipeline, spelled out so that format=none can stop
+/// before serialization.
+void buildLowerToNVVMPipeline(OpPassManager &pm,
+                              const LowerToNVVMOptions &options) {
+  StringRef chip = options.chip == NVVMChip::SM80 ? "sm_80" : "sm_90a";
+  StringRef format;
+  switch (options.format) {
+  case NVVMFormat::ISA:
+    format = "isa";
+    break;
+  case NVVMFormat::Binary:
+    format = "bin";
+    break;
+  case NVVMFormat::Fatbinary:
+    format = "fatbin";
+    break;
+  case NVVMFormat::None:
+    break;
+  }
+  int64_t blockSize = std::max<int64_t>(1, options.blockSize);
+
+  // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
+  std::string pipeline =
+      "lowbit-lower-to-linalg,"
+      "convert-elementwise-to-linalg,"
+      "canonicalize,cse,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,"
+      "convert-bufferization-to-memref,"
+      "func.func(convert-linalg-to-parallel-loops,"
+      "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
+      std::to_string(blockSize) +
+      " no-min-max-bounds=true},"
+      "gpu-map-parallel-loops,"
+      "convert-parallel-loops-to-gpu),"
+      "lower-affine,"
+      "canonicalize,cse,"
+      "gpu-kernel-outlining,"
+      "nvvm-attach-target{chip=" +
+      chip.str() +
+      " features=+ptx80 O=3},"
+      "convert-scf-to-cf,"
+      "convert-nvvm-to-llvm,"
+      "convert-func-to-llvm,"
+      "expand-strided-metadata,"
+      "lower-affine,"
+      "convert-arith-to-llvm,"
+      "convert-index-to-llvm,"
+      "canonicalize,cse,"
+      "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+      "reconcile-unrealized-casts),"
+      "gpu-to-llvm,";
+  if (options.format != NVVMFormat::None)
+    pipeline += "gpu-module-to-binary{format=" + format.str() + "},";
+  pipeline += "convert-math-to-llvm,"
+              "canonicalize,cse,"
+              "reconcile-unrealized-casts";
+  if (failed(parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error("lowbit-lower-to-nvvm: the built-in pipeline "
+                             "failed to parse");
+}
+
 } // namespace
 
 void mlir::lowbit::registerLowbitPipelines() {
+  PassPipelineRegistration<LowerToNVVMOptions>(
+      "lowbit-lower-to-nvvm",
+      "Lower tensor-level lowbit/linalg IR to host LLVM code that launches "
+      "NVVM kernels (naive: one thread per output element), embedded as PTX "
+      "or cubin for chip=sm_90a|sm_80",
+      buildLowerToNVVMPipeline);
   PassPipelineRegistration<LowerToCPUOptions>(
       "lowbit-lower-to-cpu",
       "Lower tensor-level lowbit/linalg IR to the LLVM dialect for the host "

@@ -56,6 +56,10 @@ struct GPTQOptions {
   /// How many times Cholesky may fail (each time the damping is multiplied
   /// by 10) before quantizeGPTQ() gives up.
   int maxDampingRetries = 8;
+  /// Threads for the factorization and for the rows of W (which are
+  /// independent given H^-1); 0 means std::thread::hardware_concurrency().
+  /// The result does not depend on it.
+  int threads = 0;
 };
 
 /// What quantizeGPTQ() did, for reports and tests.

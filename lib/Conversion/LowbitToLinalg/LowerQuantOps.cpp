@@ -64,6 +64,24 @@ struct ElementwiseInputs {
     tensors.push_back(access.tensor);
     maps.push_back(access.map);
   }
+
+  /// Adds the scales (and, for affine schemes, the zero-points) of a
+  /// quantize or dequantize op iterating over `dims`.
+  template <typename OpTy>
+  void addParams(OpBuilder &b, OpTy op, ArrayRef<AffineExpr> dims) {
+    unsigned rank = dims.size();
+    SchemeAttr scheme = op.getScheme();
+    AffineMap scaleMap = AffineMap::get(rank, 0, getScaleIndex(scheme, dims),
+                                        op.getContext());
+    scale = getParamAccess(b, op.getLoc(), op.getScalesAttr(),
+                           op.getDynamicScales(), rank, scaleMap);
+    add(scale, scaleArg);
+    if (scheme.getSymmetric())
+      return;
+    zeroPoint = getParamAccess(b, op.getLoc(), op.getZeroPointsAttr(),
+                               op.getDynamicZeroPoints(), rank, scaleMap);
+    add(zeroPoint, zeroPointArg);
+  }
 };
 
 LogicalResult mlir::lowbit::lowerDequantize(RewriterBase &rewriter,
@@ -87,17 +105,7 @@ LogicalResult mlir::lowbit::lowerDequantize(RewriterBase &rewriter,
   ElementwiseInputs inputs;
   inputs.tensors.push_back(source.tensor);
   inputs.maps.push_back(getCodeReadMap(source, dims, rank));
-  AffineMap scaleMap =
-      AffineMap::get(rank, 0, getScaleIndex(scheme, dims), ctx);
-  inputs.scale = getParamAccess(rewriter, loc, op.getScalesAttr(),
-                                op.getDynamicScales(), rank, scaleMap);
-  inputs.add(inputs.scale, inputs.scaleArg);
-  if (!scheme.getSymmetric()) {
-    inputs.zeroPoint =
-        getParamAccess(rewriter, loc, op.getZeroPointsAttr(),
-                       op.getDynamicZeroPoints(), rank, scaleMap);
-    inputs.add(inputs.zeroPoint, inputs.zeroPointArg);
-  }
+  inputs.addParams(rewriter, op, dims);
   Value table = buildValueTable(rewriter, loc, scheme);
 
   SmallVector<OpFoldResult> sizes =
@@ -164,17 +172,7 @@ LogicalResult mlir::lowbit::lowerQuantize(RewriterBase &rewriter,
   ElementwiseInputs inputs;
   inputs.tensors.push_back(op.getInput());
   inputs.maps.push_back(rewriter.getMultiDimIdentityMap(rank));
-  AffineMap scaleMap =
-      AffineMap::get(rank, 0, getScaleIndex(scheme, dims), ctx);
-  inputs.scale = getParamAccess(rewriter, loc, op.getScalesAttr(),
-                                op.getDynamicScales(), rank, scaleMap);
-  inputs.add(inputs.scale, inputs.scaleArg);
-  if (!scheme.getSymmetric()) {
-    inputs.zeroPoint =
-        getParamAccess(rewriter, loc, op.getZeroPointsAttr(),
-                       op.getDynamicZeroPoints(), rank, scaleMap);
-    inputs.add(inputs.zeroPoint, inputs.zeroPointArg);
-  }
+  inputs.addParams(rewriter, op, dims);
   SmallVector<OpFoldResult> sizes =
       tensor::getMixedSizes(rewriter, loc, op.getInput());
   Value init =

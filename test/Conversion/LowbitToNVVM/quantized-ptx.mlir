@@ -1,0 +1,68 @@
+// lowbit-lower-to-nvvm on quantized weights, to PTX that ptxas assembles for
+// the chip it was generated for (sm_90a, and sm_80 for the sm_80 pipeline).
+// The linear layer of Inputs/linear.mlir is quantized first, so the weight is
+// a constant of packed codes. Upstream mlir-opt loads the plugin because
+// serialization needs the GPU-to-LLVM-IR translations it registers.
+// REQUIRES: ptxas
+// UNSUPPORTED: sanitizers
+//
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=i4 granularity=group group-size=32}),lowbit-lower-to-nvvm)" -o %t.i4.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,DEQ,I4 < %t.i4.mlir
+// RUN: rm -rf %t.i4 && %extract_ptx %t.i4.mlir %t.i4 | xargs -n1 %ptxas -arch=sm_90a -o /dev/null
+//
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=i8 granularity=channel}),lowbit-lower-to-nvvm)" -o %t.i8.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,DEQ,I8 < %t.i8.mlir
+// RUN: rm -rf %t.i8 && %extract_ptx %t.i8.mlir %t.i8 | xargs -n1 %ptxas -arch=sm_90a -o /dev/null
+//
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=nf4 granularity=group group-size=32}),lowbit-lower-to-nvvm)" -o %t.nf4.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,DEQ,NF4 < %t.nf4.mlir
+// RUN: rm -rf %t.nf4 && %extract_ptx %t.nf4.mlir %t.nf4 | xargs -n1 %ptxas -arch=sm_90a -o /dev/null
+//
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=f8E4M3FN granularity=channel}),lowbit-lower-to-nvvm)" -o %t.fp8.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,DEQ,FP8 < %t.fp8.mlir
+// RUN: rm -rf %t.fp8 && %extract_ptx %t.fp8.mlir %t.fp8 | xargs -n1 %ptxas -arch=sm_90a -o /dev/null
+//
+// The float layer, and each format again for sm_80.
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(lowbit-lower-to-nvvm)" -o %t.f16.mlir
+// RUN: FileCheck %s --check-prefixes=CHECK,F16 < %t.f16.mlir
+// RUN: rm -rf %t.f16 && %extract_ptx %t.f16.mlir %t.f16 | xargs -n1 %ptxas -arch=sm_90a -o /dev/null
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(lowbit-lower-to-nvvm{chip=sm_80})" -o %t.f16.80.mlir
+// RUN: FileCheck %s --check-prefix=SM80 < %t.f16.80.mlir
+// RUN: rm -rf %t.f16.80 && %extract_ptx %t.f16.80.mlir %t.f16.80 | xargs -n1 %ptxas -arch=sm_80 -o /dev/null
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=i4 granularity=group group-size=32}),lowbit-lower-to-nvvm{chip=sm_80})" -o %t.i4.80.mlir
+// RUN: FileCheck %s --check-prefix=SM80 < %t.i4.80.mlir
+// RUN: rm -rf %t.i4.80 && %extract_ptx %t.i4.80.mlir %t.i4.80 | xargs -n1 %ptxas -arch=sm_80 -o /dev/null
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=i8 granularity=channel}),lowbit-lower-to-nvvm{chip=sm_80})" -o %t.i8.80.mlir
+// RUN: FileCheck %s --check-prefix=SM80 < %t.i8.80.mlir
+// RUN: rm -rf %t.i8.80 && %extract_ptx %t.i8.80.mlir %t.i8.80 | xargs -n1 %ptxas -arch=sm_80 -o /dev/null
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=nf4 granularity=group group-size=32}),lowbit-lower-to-nvvm{chip=sm_80})" -o %t.nf4.80.mlir
+// RUN: FileCheck %s --check-prefix=SM80 < %t.nf4.80.mlir
+// RUN: rm -rf %t.nf4.80 && %extract_ptx %t.nf4.80.mlir %t.nf4.80 | xargs -n1 %ptxas -arch=sm_80 -o /dev/null
+// RUN: %upstream_mlir_opt %S/Inputs/linear.mlir --load-dialect-plugin=%lowbit_plugin --load-pass-plugin=%lowbit_plugin --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=f8E4M3FN granularity=channel}),lowbit-lower-to-nvvm{chip=sm_80})" -o %t.fp8.80.mlir
+// RUN: FileCheck %s --check-prefix=SM80 < %t.fp8.80.mlir
+// RUN: rm -rf %t.fp8.80 && %extract_ptx %t.fp8.80.mlir %t.fp8.80 | xargs -n1 %ptxas -arch=sm_80 -o /dev/null
+
+// The stored weight of each format: i4 and nf4 as 64 * 16 / 2 packed bytes,
+// i8 and fp8 as one byte per code; the NF4 levels as a 16-entry table and
+// the E4M3 values as a 256-entry one.
+// I4-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<weight.q> : tensor<512xi8>)
+// NF4-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<weight.q> : tensor<512xi8>)
+// NF4-DAG: llvm.mlir.global private constant @{{.*}}(dense<[-1.000000e+00, {{.*}}]> : tensor<16xf32>)
+// I8-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<weight.q> : tensor<16x64xi8>)
+// FP8-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<weight.q> : tensor<1024xi8>)
+// FP8-DAG: llvm.mlir.global private constant @{{.*}} : tensor<256xf32>)
+// Host code launches a fill, the dequantizing matmul and the f16 epilogue
+// (a fill and the f16 matmul for the float layer), then frees the f32
+// accumulator of the dequantizing matmul; each kernel is PTX for
+// the chip.
+// CHECK-LABEL: llvm.func @linear(
+// DEQ-COUNT-3: gpu.launch_func @linear_kernel{{(_[0-9])?}}::@linear_kernel blocks in
+// F16-COUNT-2: gpu.launch_func @linear_kernel{{(_[0-9])?}}::@linear_kernel blocks in
+// DEQ-NEXT: llvm.call @free
+// DEQ-COUNT-3: gpu.binary @linear_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a
+// F16-COUNT-2: gpu.binary @linear_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a
+// SM80-LABEL: llvm.func @linear(
+// SM80: gpu.launch_func @linear_kernel::@linear_kernel
+// SM80: gpu.launch_func @linear_kernel_0::@linear_kernel
+// SM80: gpu.binary @linear_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_80
+// SM80: gpu.binary @linear_kernel_0  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_80

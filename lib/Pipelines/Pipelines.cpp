@@ -57,6 +57,11 @@ struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
       *this, "clip-search",
       llvm::cl::desc("Search per-block clipping ratios minimising weight MSE"),
       llvm::cl::init(false)};
+  Option<bool> doubleQuant{
+      *this, "double-quant",
+      llvm::cl::desc("Store the group scales as int8 codes with one f32 scale "
+                     "per 256 (QLoRA double quantization)"),
+      llvm::cl::init(false)};
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write the per-weight JSON report of "
@@ -100,6 +105,7 @@ void buildWeightOnlyPipeline(OpPassManager &pm,
   passOptions.symmetric = options.symmetric;
   passOptions.scaleType = options.scaleType;
   passOptions.clipSearch = options.clipSearch;
+  passOptions.doubleQuant = options.doubleQuant;
   passOptions.report = options.report;
   passOptions.policy = options.policy;
   passOptions.preset = options.preset;

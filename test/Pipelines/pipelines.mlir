@@ -3,6 +3,7 @@
 // RUN: lowbit-opt %s --lowbit-w4a16 | FileCheck %s --check-prefix=W4A16
 // RUN: lowbit-opt %s --lowbit-w4a16="group-size=64 scale-type=f16 symmetric=false" | FileCheck %s --check-prefix=W4A16-G64
 // RUN: lowbit-opt %s --lowbit-nf4 | FileCheck %s --check-prefix=NF4
+// RUN: lowbit-opt %s --lowbit-nf4="double-quant=true" | FileCheck %s --check-prefix=NF4DQ
 // RUN: lowbit-opt %s --lowbit-fp8 | FileCheck %s --check-prefix=FP8
 // RUN: lowbit-opt %s --lowbit-w8a8 | FileCheck %s --check-prefix=W8A8
 // RUN: echo '{"version": 1, "activations": {"fc": {"min": -4.0, "max": 4.0}}}' > %t.json
@@ -14,6 +15,7 @@
 // W4A16: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<i4, group = 128, axis = 1> scales(dense_resource<fc.weight.scales> : tensor<64x2xf32>) : tensor<4x256xf32>, tensor<64x256xi4> -> tensor<4x64xf32>
 // W4A16-G64: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<i4, group = 64, axis = 1, affine, scale = f16> scales(dense_resource<fc.weight.scales> : tensor<64x4xf16>) zero_points(dense_resource<fc.weight.zp> : tensor<64x4xi32>)
 // NF4: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<nf4, group = 64, axis = 1> scales(dense_resource<fc.weight.scales> : tensor<64x4xf32>)
+// NF4DQ: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<nf4, group = 64, axis = 1> scales(dense_resource<fc.weight.scales.q> : tensor<64x4xi8>) scale_quant(blocks = dense_resource<fc.weight.scales.blocks> : tensor<1xf32>, offset = {{.*}})
 // FP8: lowbit.dequant_matmul {{.*}} as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense_resource<fc.weight.scales> : tensor<64xf32>) : tensor<4x256xf32>, tensor<64x256xf8E4M3FN> -> tensor<4x64xf32>
 // W8A8: %[[Q:.*]] = lowbit.quantize %{{.*}} as #lowbit.scheme<i8, axis = 0> scales(%{{.*}} : tensor<4xf32>) : tensor<4x256xf32> -> tensor<4x256xi8>
 // W8A8: lowbit.matmul %[[Q]], %{{.*}} lhs(as #lowbit.scheme<i8, axis = 0> scales(%{{.*}} : tensor<4xf32>)) rhs(as #lowbit.scheme<i8, axis = 0> scales(dense_resource<fc.weight.scales> : tensor<64xf32>)) : tensor<4x256xi8>, tensor<64x256xi8> -> tensor<4x64xf32>

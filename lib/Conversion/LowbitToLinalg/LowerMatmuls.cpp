@@ -181,6 +181,21 @@ LogicalResult mlir::lowbit::lowerDequantMatmul(RewriterBase &rewriter,
   ParamAccess scale = getParamAccess(rewriter, loc, op.getScalesAttr(), Value(),
                                      numLoops, scaleMap);
   int scaleArg = inputs.add(scale);
+  // Double-quantized scales: the scale codes above, plus one f32 scale per
+  // 256 of them (block = flat scale index floordiv 256) and an offset.
+  int blockScaleArg = -1;
+  Value scaleOffset;
+  if (ElementsAttr blocks = op.getScaleBlockScalesAttr()) {
+    SmallVector<int64_t> scaleShape(
+        cast<ElementsAttr>(op.getScalesAttr()).getShapedType().getShape());
+    AffineExpr flat = getFlatExpr(getScaleIndex(scheme, wIndex), scaleShape);
+    Value blockTensor = arith::ConstantOp::create(
+        rewriter, loc, blocks.getShapedType(), cast<TypedAttr>(blocks));
+    blockScaleArg = inputs.add(
+        blockTensor, AffineMap::get(numLoops, 0, flat.floorDiv(256), ctx));
+    scaleOffset =
+        arith::ConstantOp::create(rewriter, loc, op.getScaleOffsetAttr());
+  }
   ParamAccess zeroPoint;
   int zeroPointArg = -1;
   if (!scheme.getSymmetric()) {
@@ -215,9 +230,14 @@ LogicalResult mlir::lowbit::lowerDequantMatmul(RewriterBase &rewriter,
             zp = arith::ExtSIOp::create(b, l, b.getI32Type(), zp);
         }
         Value weight = emitDecodedValue(b, l, code, zp, table, scheme);
-        weight = arith::MulFOp::create(
-            b, l, weight,
-            castScaleToF32(b, l, getParam(args, scaleArg, scale)));
+        Value s = getParam(args, scaleArg, scale);
+        if (blockScaleArg >= 0) {
+          // s = code * block scale + offset (f32 multiply, then add).
+          s = arith::SIToFPOp::create(b, l, b.getF32Type(), s);
+          s = arith::MulFOp::create(b, l, s, args[blockScaleArg]);
+          s = arith::AddFOp::create(b, l, s, scaleOffset);
+        }
+        weight = arith::MulFOp::create(b, l, weight, castScaleToF32(b, l, s));
         Value x = args[0];
         if (x.getType() != f32)
           x = arith::ExtFOp::create(b, l, f32, x);

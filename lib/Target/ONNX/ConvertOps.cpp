@@ -311,12 +311,15 @@ static LogicalResult convertBinary(NodeCtx &c) {
           return isUnsigned ? Value(arith::DivUIOp::create(b, loc, x, y))
                             : Value(arith::DivSIOp::create(b, loc, x, y));
         }
+        // Unsigned ONNX types are signless here: compare them unsigned.
         if (op == "Max")
-          return isFloat ? Value(arith::MaximumFOp::create(b, loc, x, y))
-                         : Value(arith::MaxSIOp::create(b, loc, x, y));
+          return isFloat      ? Value(arith::MaximumFOp::create(b, loc, x, y))
+                 : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                              : Value(arith::MaxSIOp::create(b, loc, x, y));
         if (op == "Min")
-          return isFloat ? Value(arith::MinimumFOp::create(b, loc, x, y))
-                         : Value(arith::MinSIOp::create(b, loc, x, y));
+          return isFloat      ? Value(arith::MinimumFOp::create(b, loc, x, y))
+                 : isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                              : Value(arith::MinSIOp::create(b, loc, x, y));
         // Pow
         if (!isFloat && isa<FloatType>(y.getType())) {
           Value xf = arith::SIToFPOp::create(b, loc, y.getType(), x);
@@ -373,10 +376,18 @@ static LogicalResult convertCast(NodeCtx &c) {
                     : Value(arith::CmpIOp::create(b, loc,
                                                   arith::CmpIPredicate::ne, v,
                                                   scalar(b, loc, src, 0)));
-        if (sf && df)
-          return src.getIntOrFloatBitWidth() < dt.getIntOrFloatBitWidth()
+        if (sf && df) {
+          unsigned srcBits = src.getIntOrFloatBitWidth();
+          unsigned dstBits = dt.getIntOrFloatBitWidth();
+          if (srcBits == dstBits) {
+            // f16 <-> bf16: neither extends the other; go through f32.
+            Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+            return arith::TruncFOp::create(b, loc, dt, wide);
+          }
+          return srcBits < dstBits
                      ? Value(arith::ExtFOp::create(b, loc, dt, v))
                      : Value(arith::TruncFOp::create(b, loc, dt, v));
+        }
         if (!sf && df)
           return srcUnsigned ? Value(arith::UIToFPOp::create(b, loc, dt, v))
                              : Value(arith::SIToFPOp::create(b, loc, dt, v));
@@ -690,6 +701,9 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
   RankedTensorType type = tensorType(x);
   Type et = type.getElementType();
   bool isFloat = isa<FloatType>(et);
+  // Unsigned ONNX integers are signless here (only ReduceMax reads x
+  // straight from the node's input 0; the other callers reduce floats).
+  bool isUnsigned = !isFloat && c.isUnsigned(0);
   int64_t rank = type.getRank();
   SmallVector<bool> reduced(rank, false);
   for (int64_t a : axes)
@@ -714,9 +728,11 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
   double initValue = 0;
   if (kind == ReduceKind::Max)
     initValue = isFloat ? -INFINITY
-                        : static_cast<double>(APInt::getSignedMinValue(
-                                                  et.getIntOrFloatBitWidth())
-                                                  .getSExtValue());
+                : isUnsigned
+                    ? 0.0
+                    : static_cast<double>(
+                          APInt::getSignedMinValue(et.getIntOrFloatBitWidth())
+                              .getSExtValue());
   Value init = filled(c.b, c.loc, outShape, et, initValue);
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
@@ -727,6 +743,8 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
         if (kind == ReduceKind::Max)
           r = isFloat
                   ? Value(arith::MaximumFOp::create(b, loc, args[0], args[1]))
+              : isUnsigned
+                  ? Value(arith::MaxUIOp::create(b, loc, args[0], args[1]))
                   : Value(arith::MaxSIOp::create(b, loc, args[0], args[1]));
         else
           r = isFloat ? Value(arith::AddFOp::create(b, loc, args[0], args[1]))
@@ -949,8 +967,13 @@ static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv,
                        << " do not broadcast";
   }
   bool hasM = ra > 1, hasN = rb > 1;
-  // Iteration dims: batch..., m, n, k.
-  int64_t dm = nb, dn = nb + 1, dk = nb + 2, numDims = nb + 3;
+  // Iteration dims: batch..., m (2-D and up A), n (2-D and up B), k. A 1-D
+  // operand has no m (n) loop: linalg needs every loop in some map.
+  int64_t next = nb;
+  int64_t dm = hasM ? next++ : -1;
+  int64_t dn = hasN ? next++ : -1;
+  int64_t dk = next++;
+  int64_t numDims = next;
   MLIRContext *ctx = c.b.getContext();
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> ae, be, oe;
@@ -984,7 +1007,6 @@ static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv,
     oe.push_back(d(dn));
     outShape.push_back(transB ? bs[rb - 2] : bs[rb - 1]);
   }
-  // Unused m/n dims iterate once.
   SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, ae, ctx),
                                  AffineMap::get(numDims, 0, be, ctx),
                                  AffineMap::get(numDims, 0, oe, ctx)};
@@ -1256,7 +1278,11 @@ static LogicalResult convertQDQ(NodeCtx &c) {
     return failure();
   Attribute scalesAttr, zpAttr;
   if (perTensor) {
-    FailureOr<SmallVector<double>> s = c.imp.getFloats(*scale, c.loc);
+    // f32 scales read as numbers; 16-bit ones keep their bits (getFloats
+    // would report f16 as a type error).
+    FailureOr<SmallVector<double>> s =
+        scaleType->isF32() ? c.imp.getFloats(*scale, c.loc)
+                           : FailureOr<SmallVector<double>>(failure());
     if (scaleType->isF32() && succeeded(s)) {
       scalesAttr = FloatAttr::get(*scaleType, s->front());
     } else {

@@ -556,3 +556,36 @@ func.func @dequant_matmul_bias(%x: tensor<4x64xf16>, %w: tensor<32x64xi8>, %b: t
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8> scales(1.0 : f32) bias(%b : tensor<32xf32>) : tensor<4x64xf16>, tensor<32x64xi8> -> tensor<4x32xf16>
   return
 }
+
+// -----
+
+func.func @double_quant_blocks(%x: tensor<4x64xf32>, %w: tensor<32x64xi4>) {
+  // 32 x 2 = 64 scales: one block of 256.
+  // expected-error @+1 {{scale_quant blocks must be f32 of shape [1] (one per 256 of the 64 scales), got 'tensor<2xf32>'}}
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 32, axis = 1> scales(dense<1> : tensor<32x2xi8>) scale_quant(blocks = dense<0.1> : tensor<2xf32>, offset = 0.5) : tensor<4x64xf32>, tensor<32x64xi4> -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @double_quant_codes_type(%x: tensor<4x64xf32>, %w: tensor<32x64xi4>) {
+  // expected-error @+1 {{weight double-quantized scales must be i8 codes, got 'f32'}}
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 32, axis = 1> scales(dense<1.0> : tensor<32x2xf32>) scale_quant(blocks = dense<0.1> : tensor<1xf32>, offset = 0.5) : tensor<4x64xf32>, tensor<32x64xi4> -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @double_quant_per_tensor(%x: tensor<4x64xf32>, %w: tensor<32x64xi4>) {
+  // expected-error @+1 {{a per-tensor scale cannot be double-quantized}}
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4> scales(1.0 : f32) scale_quant(blocks = dense<0.1> : tensor<1xf32>, offset = 0.5) : tensor<4x64xf32>, tensor<32x64xi4> -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @double_quant_half(%x: tensor<4x64xf32>, %w: tensor<32x64xi4>) {
+  // expected-error @+1 {{scale_quant needs both the block scales and the offset}}
+  %y = "lowbit.dequant_matmul"(%x, %w) <{scheme = #lowbit.scheme<i4, group = 32, axis = 1>, scales = dense<1> : tensor<32x2xi8>, scale_block_scales = dense<0.1> : tensor<1xf32>}> : (tensor<4x64xf32>, tensor<32x64xi4>) -> tensor<4x32xf32>
+  return
+}

@@ -139,3 +139,13 @@ func.func @resource_scales(%q: tensor<4x8xi8>) -> tensor<4x8xf32> {
     }
   }
 #-}
+
+// -----
+
+// Double-quantized group scales (QLoRA): int8 codes, one f32 scale per 256.
+// CHECK-LABEL: func.func @dequant_matmul_double_quant(
+// CHECK: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<3> : tensor<32x2xi8>) scale_quant(blocks = dense<1.000000e-01> : tensor<1xf32>, offset = 5.000000e-01) : tensor<4x64xf32>, tensor<32x64xi4> -> tensor<4x32xf32>
+func.func @dequant_matmul_double_quant(%x: tensor<4x64xf32>, %w: tensor<32x64xi4>) -> tensor<4x32xf32> {
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<3> : tensor<32x2xi8>) scale_quant(blocks = dense<0.1> : tensor<1xf32>, offset = 0.5) : tensor<4x64xf32>, tensor<32x64xi4> -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}

@@ -445,11 +445,33 @@ LogicalResult DequantMatmulOp::verify() {
                          << resultType.getElementType()
                          << " must match the input's "
                          << inputType.getElementType();
+  // Double-quantized scales: i8 codes, one f32 scale per 256 of them and
+  // an offset.
+  ElementsAttr blockScales = getScaleBlockScalesAttr();
+  if (bool(blockScales) != bool(getScaleOffsetAttr()))
+    return emitOpError() << "scale_quant needs both the block scales and the "
+                            "offset";
+  if (blockScales) {
+    if (getScheme().getGranularity() == Granularity::Tensor)
+      return emitOpError() << "a per-tensor scale cannot be double-quantized";
+    int64_t numScales = 1;
+    for (int64_t dim : getScheme().getScaleShape(weightType.getShape()))
+      numScales *= dim;
+    int64_t numBlocks = (numScales + 255) / 256;
+    ShapedType type = blockScales.getShapedType();
+    if (!type.getElementType().isF32() || type.getRank() != 1 ||
+        type.getDimSize(0) != numBlocks)
+      return emitOpError() << "scale_quant blocks must be f32 of shape ["
+                           << numBlocks << "] (one per 256 of the " << numScales
+                           << " scales), got " << type;
+  }
+  QuantParams params{"weight ",       getScheme(), weightType,
+                     getScalesAttr(), Value(),     getZeroPointsAttr(),
+                     Value()};
+  params.scalesAreCodes = bool(blockScales);
   if (failed(verifyWeightSchemeAxes(*this, "weight", getScheme(),
                                     weightType.getRank())) ||
-      failed(verifyQuantParams(*this, {"weight ", getScheme(), weightType,
-                                       getScalesAttr(), Value(),
-                                       getZeroPointsAttr(), Value()})))
+      failed(verifyQuantParams(*this, params)))
     return failure();
   return verifyBias(*this, getBias(), resultType.getShape().back(),
                     resultType.getElementType());

@@ -99,6 +99,18 @@ static LogicalResult verifyStaticScales(Operation *op, const QuantParams &p,
            << p.role << "scales must be a float or an elements attribute, got "
            << p.staticScales;
   ShapedType type = elements.getShapedType();
+  if (p.scalesAreCodes) {
+    if (!type.getElementType().isSignlessInteger(8))
+      return op->emitOpError()
+             << p.role << "double-quantized scales must be i8 codes, got "
+             << type.getElementType();
+    if (!isCompatibleParamShape(type.getShape(), expected))
+      return op->emitOpError() << p.role << "scale codes have shape "
+                               << formatShape(type.getShape()) << ", but the "
+                               << granularityPhrase(p.scheme)
+                               << " scheme needs " << formatShape(expected);
+    return success();
+  }
   if (type.getElementType() != scaleType)
     return op->emitOpError()
            << p.role << "scales have element type " << type.getElementType()

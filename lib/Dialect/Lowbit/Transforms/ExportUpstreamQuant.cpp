@@ -132,6 +132,10 @@ static int64_t getStaticSize(OpFoldResult size) {
 }
 
 static LogicalResult exportDequantMatmul(DequantMatmulOp op) {
+  if (op.getScaleBlockScalesAttr())
+    return op.emitError() << "lowbit-export-quant: double-quantized scales "
+                             "(int8 codes of the scales) have no "
+                             "!quant.uniform form";
   RankedTensorType inputType = op.getInput().getType();
   RankedTensorType weightType = op.getWeight().getType();
   RankedTensorType resultType = op.getType();

@@ -299,7 +299,8 @@ struct FuseDequantizedWeight : public RewritePattern {
     Value codes = materializeCodes(rewriter, op->getLoc(), *weight);
     Value product = DequantMatmulOp::create(
         rewriter, op->getLoc(), op->getResult(0).getType(), matmul->lhs, codes,
-        /*bias=*/Value(), weight->scheme, weight->scales, weight->zeroPoints);
+        /*bias=*/Value(), weight->scheme, weight->scales, weight->zeroPoints,
+        /*scale_block_scales=*/ElementsAttr(), /*scale_offset=*/FloatAttr());
     replaceMatmul(rewriter, *matmul, product);
     return success();
   }

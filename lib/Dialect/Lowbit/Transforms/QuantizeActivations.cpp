@@ -288,7 +288,9 @@ void QuantizeActivationsPass::runOnOperation() {
   SchemeAttr activationKind = SchemeAttr::get(&getContext(), activationFormat);
   SmallVector<DequantMatmulOp> candidates;
   getOperation().walk([&](DequantMatmulOp op) {
-    if (op.getScheme().multipliesExactlyWith(activationKind))
+    // lowbit.matmul has no double-quantized scales: those stay weight-only.
+    if (op.getScheme().multipliesExactlyWith(activationKind) &&
+        !op.getScaleBlockScalesAttr())
       candidates.push_back(op);
   });
   bool failed = false;

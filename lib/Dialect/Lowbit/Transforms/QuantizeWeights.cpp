@@ -34,6 +34,7 @@
 #include "lowbit/Calibration/GramFile.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Quant/DoubleQuant.h"
 #include "lowbit/Quant/ErrorMetrics.h"
 #include "lowbit/Quant/GPTQ.h"
 #include "lowbit/Quant/Packing.h"
@@ -48,6 +49,7 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
 #include <map>
 #include <tuple>
 
@@ -78,6 +80,10 @@ private:
     /// AWQ only: the per-input-channel scales s (the input is divided by
     /// them); empty otherwise.
     std::vector<float> inputScales;
+    /// Double quantization: `scales` holds i8 codes, these the per-256
+    /// block scales and the offset.
+    ElementsAttr scaleBlockScales;
+    FloatAttr scaleOffset;
   };
 
   /// Replaces one matmul; emits an error at it and fails when the requested
@@ -233,8 +239,28 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   result.codes = arith::ConstantOp::create(
       builder, match.weightValue.getLoc(), codesType,
       makeResourceAttr(codesType, name + ".q", bytes));
-  result.scales = makeScalesAttr(scheme.getScaleType(), quantized.scaleShape,
-                                 quantized.scales, name + ".scales");
+  if (doubleQuant) {
+    // The scales become int8 codes; the dequantized weight (and the report)
+    // then use the reconstructed scales, as the kernels will.
+    numerics::DoubleQuantizedScales dq =
+        numerics::doubleQuantizeScales(quantized.scales);
+    for (size_t i = 0; i < quantized.scales.size(); ++i)
+      quantized.scales[i] = dq.scale(i);
+    std::vector<uint8_t> codeBytes(dq.codes.begin(), dq.codes.end());
+    result.scales = makeResourceAttr(
+        RankedTensorType::get(quantized.scaleShape, IntegerType::get(ctx, 8)),
+        name + ".scales.q", codeBytes);
+    std::vector<uint8_t> blockBytes(dq.blockScales.size() * 4);
+    std::memcpy(blockBytes.data(), dq.blockScales.data(), blockBytes.size());
+    result.scaleBlockScales = makeResourceAttr(
+        RankedTensorType::get({int64_t(dq.blockScales.size())},
+                              Float32Type::get(ctx)),
+        name + ".scales.blocks", blockBytes);
+    result.scaleOffset = FloatAttr::get(Float32Type::get(ctx), dq.offset);
+  } else {
+    result.scales = makeScalesAttr(scheme.getScaleType(), quantized.scaleShape,
+                                   quantized.scales, name + ".scales");
+  }
   if (!scheme.getSymmetric())
     result.zeroPoints = makeZeroPointsAttr(ctx, quantized.scaleShape,
                                            quantized.zeroPoints, name + ".zp");
@@ -260,8 +286,13 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
     schemeStream << scheme;
     entry.floatBytes = static_cast<int64_t>(weight.size()) *
                        storedType.getElementTypeBitWidth() / 8;
-    int64_t scaleBytes = static_cast<int64_t>(quantized.scales.size()) *
-                         scheme.getScaleType().getIntOrFloatBitWidth() / 8;
+    int64_t numScales = static_cast<int64_t>(quantized.scales.size());
+    int64_t scaleBytes =
+        doubleQuant
+            ? numScales + 4 * ((numScales + numerics::kScaleBlockSize - 1) /
+                               numerics::kScaleBlockSize) +
+                  4
+            : numScales * scheme.getScaleType().getIntOrFloatBitWidth() / 8;
     entry.quantizedBytes = static_cast<int64_t>(bytes.size()) + scaleBytes +
                            4 * static_cast<int64_t>(quantized.zeroPoints.size());
     std::vector<float> dequantized(weight.size());
@@ -348,7 +379,8 @@ QuantizeWeightsPass::quantizeMatmul(const ConstantWeightMatmul &match,
   }
   Value result = DequantMatmulOp::create(
       builder, loc, resultType, input, weight->codes, /*bias=*/Value(),
-      weight->scheme, weight->scales, weight->zeroPoints);
+      weight->scheme, weight->scales, weight->zeroPoints,
+      weight->scaleBlockScales, weight->scaleOffset);
   if (match.accumulator)
     result = arith::AddFOp::create(builder, loc, result, match.accumulator);
   op->getResult(0).replaceAllUsesWith(result);
@@ -454,6 +486,13 @@ void QuantizeWeightsPass::runOnOperation() {
                                symmetric, scaleType, error);
   if (failed(request)) {
     root->emitError() << "lowbit-quantize-weights: " << error;
+    return signalPassFailure();
+  }
+
+  if (doubleQuant && (request->granularity != Granularity::Group ||
+                      !request->scaleType.isF32())) {
+    root->emitError() << "lowbit-quantize-weights: option 'double-quant' "
+                         "needs granularity=group and scale-type=f32";
     return signalPassFailure();
   }
 

@@ -11,6 +11,8 @@
 // RUN: lowbit-opt %s --lowbit-quantize-weights="format=f8E4M3FN granularity=channel" | FileCheck %s --check-prefix=E4M3
 // RUN: lowbit-opt %s --lowbit-quantize-weights="format=f8E5M2 granularity=tensor clip-search=true" | FileCheck %s --check-prefix=E5M2
 // RUN: lowbit-opt %s --lowbit-quantize-weights="format=i4 granularity=group group-size=32" --mlir-elide-resource-strings-if-larger=1 | FileCheck %s --check-prefix=NOARRAY
+// RUN: lowbit-opt %s --lowbit-quantize-weights="format=nf4 granularity=group group-size=16 double-quant=true" | FileCheck %s --check-prefix=DQ
+// RUN: not lowbit-opt %s --lowbit-quantize-weights="format=nf4 granularity=channel double-quant=true" 2>&1 | FileCheck %s --check-prefix=DQCHANNEL
 
 // I8T-LABEL: func.func @linear(
 // I8T: %[[W:.*]] = arith.constant dense_resource<fc.weight.q> : tensor<16x64xi8>
@@ -37,6 +39,10 @@
 // E4M3: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense_resource<fc.weight.scales> : tensor<16xf32>) : tensor<8x64xf32>, tensor<16x64xf8E4M3FN> -> tensor<8x16xf32>
 
 // E5M2: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<f8E5M2> scales({{.*}} : f32) : tensor<8x64xf32>, tensor<16x64xf8E5M2> -> tensor<8x16xf32>
+
+// Double quantization: 16 x 4 = 64 scales as i8 codes, one block of 256.
+// DQ: lowbit.dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<nf4, group = 16, axis = 1> scales(dense_resource<fc.weight.scales.q> : tensor<16x4xi8>) scale_quant(blocks = dense_resource<fc.weight.scales.blocks> : tensor<1xf32>, offset = {{.*}}) : tensor<8x64xf32>, tensor<16x64xi4> -> tensor<8x16xf32>
+// DQCHANNEL: error: lowbit-quantize-weights: option 'double-quant' needs granularity=group and scale-type=f32
 
 // Weights never print as attribute arrays: only resource handles.
 // NOARRAY-NOT: dense<

@@ -144,7 +144,18 @@ def dequantized_weight(ir, res, n, k):
     if m:
         scales, per = [float(m.group(1))], "tensor"
     else:
-        scales = floats_of(res["w.scales"], scale_type)
+        dq = re.search(r"scale_quant\(blocks = dense_resource<w.scales.blocks> "
+                       r": tensor<\d+xf32>, offset = ([-0-9.eE+]+)\)", op)
+        if dq:
+            # Double-quantized: s_i = code_i * block[i // 256] + offset, in
+            # f32 arithmetic (multiply, round, add, round).
+            codes_s = [c - 256 if c >= 128 else c for c in res["w.scales.q"]]
+            blocks = floats_of(res["w.scales.blocks"], "f32")
+            offset = f32(float(dq.group(1)))
+            scales = [f32(f32(c * blocks[i // 256]) + offset)
+                      for i, c in enumerate(codes_s)]
+        else:
+            scales = floats_of(res["w.scales"], scale_type)
         per = "group" if group else "axis"
     zps = None
     mz = re.search(r"zero_points\((-?\d+) : i32\)", op)
@@ -257,6 +268,9 @@ CASES = [
     ("w8a8_token", 3, 37, 5, "format=i8 granularity=channel", 0, "granularity=token"),
     ("w8a8_tensor_affine", 3, 40, 5, "format=i8 granularity=channel", 0, "granularity=tensor symmetric=false"),
     ("w4a8_g32_batched", 2, 64, 5, "format=i4 granularity=group group-size=32", 2, "granularity=token"),
+    # Double-quantized scales: 17 x 20 = 340 groups, two blocks of 256.
+    ("nf4_g8_double_quant", 2, 160, 17, "format=nf4 granularity=group group-size=8 double-quant=true", 0, None),
+    ("i4_g16_double_quant", 1, 64, 5, "format=i4 granularity=group group-size=16 double-quant=true", 0, None),
 ]
 
 

@@ -256,6 +256,12 @@ def Lowbit_DequantMatmulOp : Lowbit_Op<"dequant_matmul", [Pure]> {
     lowering dequantizes each block in registers inside the GEMM loop.
     Accumulation is in f32; the result has the activation's element type.
 
+    Double quantization (QLoRA): with `scale_quant(blocks = B, offset = c)`
+    the scales themselves are stored as i8 codes `q_s` (same shape as the
+    scales would have), with one f32 scale per block of 256 consecutive
+    scales (row-major) in `B` and a common offset `c`:
+    `s[i] = q_s[i] * B[i floordiv 256] + c`.
+
     ```mlir
     %y = lowbit.dequant_matmul %x, %w
         as #lowbit.scheme<i4, group = 128, axis = 1, scale = f16>
@@ -269,11 +275,15 @@ def Lowbit_DequantMatmulOp : Lowbit_Op<"dequant_matmul", [Pure]> {
     Optional<Lowbit_RealTensor>:$bias,
     Lowbit_SchemeAttr:$scheme,
     AnyAttr:$scales,
-    OptionalAttr<AnyAttr>:$zero_points);
+    OptionalAttr<AnyAttr>:$zero_points,
+    OptionalAttr<ElementsAttr>:$scale_block_scales,
+    OptionalAttr<F32Attr>:$scale_offset);
   let results = (outs Lowbit_RealTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight `as` qualified($scheme)
     custom<StaticQuantParams>($scales, $zero_points)
+    (`scale_quant` `(` `blocks` `=` $scale_block_scales^ `,` `offset` `=`
+      $scale_offset `)`)?
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     attr-dict `:` type($input) `,` type($weight) `->` type($result)
   }];

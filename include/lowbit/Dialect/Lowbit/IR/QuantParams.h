@@ -28,6 +28,9 @@ struct QuantParams {
   Value dynamicScales;
   Attribute staticZeroPoints;
   Value dynamicZeroPoints;
+  /// The static scales are i8 codes of double-quantized scales (checked by
+  /// the op: only their element type and shape are checked here).
+  bool scalesAreCodes = false;
 };
 
 /// Prints a shape as `[a, b, ?]` for diagnostics.

@@ -71,6 +71,10 @@ def QuantizeWeightsPass : Pass<"lowbit-quantize-weights"> {
            "Write a JSON report of every quantized weight (bytes before and "
            "after, SQNR, cosine, max-abs and relative error of the "
            "dequantized weight) to this file">,
+    Option<"doubleQuant", "double-quant", "bool", /*default=*/"false",
+           "Store the group scales as int8 codes with one f32 scale per 256 "
+           "of them and an offset (QLoRA double quantization); group-wise "
+           "schemes with f32 scales only">,
     Option<"policy", "policy", "std::string", /*default=*/"\"\"",
            "Mixed-precision policy file (JSON rules by matmul name, regex or "
            "position choosing a scheme or excluding the matmul)">,

@@ -67,11 +67,10 @@ struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
       llvm::cl::desc("Write the per-weight JSON report of "
                      "lowbit-quantize-weights to this file"),
       llvm::cl::init("")};
-  Option<std::string> policy{
-      *this, "policy",
-      llvm::cl::desc("Mixed-precision policy file (see "
-                     "docs/passes/mixed-precision.md)"),
-      llvm::cl::init("")};
+  Option<std::string> policy{*this, "policy",
+                             llvm::cl::desc("Mixed-precision policy file (see "
+                                            "docs/passes/mixed-precision.md)"),
+                             llvm::cl::init("")};
   Option<std::string> preset{
       *this, "preset",
       llvm::cl::desc("Built-in policy: none, llm (output head stays float) "
@@ -92,9 +91,8 @@ struct WeightOnlyOptions : public PassPipelineOptions<WeightOnlyOptions> {
 /// Adds lowbit-quantize-weights with `format` and `granularity` and the
 /// user's options, then CSE.
 void buildWeightOnlyPipeline(OpPassManager &pm,
-                             const WeightOnlyOptions &options,
-                             StringRef format, StringRef granularity,
-                             int64_t defaultGroupSize) {
+                             const WeightOnlyOptions &options, StringRef format,
+                             StringRef granularity, int64_t defaultGroupSize) {
   QuantizeWeightsPassOptions passOptions;
   passOptions.format = format.str();
   // A group size on a per-channel pipeline asks for groups of that size.
@@ -134,8 +132,7 @@ struct W8A8Options : public PassPipelineOptions<W8A8Options> {
                      "corrected with compile-time weight column sums)"),
       llvm::cl::init(true)};
   Option<std::string> stats{
-      *this, "stats",
-      llvm::cl::desc("Statistics file for static activations"),
+      *this, "stats", llvm::cl::desc("Statistics file for static activations"),
       llvm::cl::init("")};
   Option<std::string> calibrator{
       *this, "calibrator",
@@ -155,11 +152,10 @@ struct W8A8Options : public PassPipelineOptions<W8A8Options> {
       llvm::cl::desc("Write the per-weight JSON report of "
                      "lowbit-quantize-weights to this file"),
       llvm::cl::init("")};
-  Option<std::string> policy{
-      *this, "policy",
-      llvm::cl::desc("Mixed-precision policy file (see "
-                     "docs/passes/mixed-precision.md)"),
-      llvm::cl::init("")};
+  Option<std::string> policy{*this, "policy",
+                             llvm::cl::desc("Mixed-precision policy file (see "
+                                            "docs/passes/mixed-precision.md)"),
+                             llvm::cl::init("")};
   Option<std::string> preset{
       *this, "preset",
       llvm::cl::desc("Built-in policy: none, llm (output head stays float) "
@@ -201,7 +197,7 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
   QuantizeActivationsPassOptions activations;
   activations.mode = options.activations;
   activations.granularity =
-      !options.granularity.empty() ? options.granularity.getValue()
+      !options.granularity.empty()      ? options.granularity.getValue()
       : options.activations == "static" ? std::string("tensor")
                                         : std::string("token");
   activations.symmetric = options.symmetric;
@@ -212,7 +208,6 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
-
 
 /// Options of lowbit-lower-to-cpu.
 struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
@@ -361,9 +356,83 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
                              "failed to parse");
 }
 
+/// Options of lowbit-gptq and lowbit-awq: the 4-bit scheme and the method's
+/// knobs; the statistics file (with Gram matrices) is required.
+struct CalibratedWeightOptions
+    : public PassPipelineOptions<CalibratedWeightOptions> {
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Storage format: i4 (default), u4, nf4, i8, ..."),
+      llvm::cl::init("i4")};
+  Option<int64_t> groupSize{*this, "group-size",
+                            llvm::cl::desc("Group size along K"),
+                            llvm::cl::init(128)};
+  Option<bool> symmetric{*this, "symmetric",
+                         llvm::cl::desc("Symmetric scales (false: affine)"),
+                         llvm::cl::init(true)};
+  Option<std::string> stats{
+      *this, "stats",
+      llvm::cl::desc("Statistics file of lowbit-run --calibrate with the "
+                     "Gram matrices (required)"),
+      llvm::cl::init("")};
+  Option<double> dampPercent{
+      *this, "damp-percent",
+      llvm::cl::desc("GPTQ damping, as a fraction of the mean diagonal of H"),
+      llvm::cl::init(0.01)};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("GPTQ lazy-update block size"),
+                            llvm::cl::init(128)};
+  Option<bool> actOrder{
+      *this, "act-order",
+      llvm::cl::desc("GPTQ: columns in order of decreasing diag(H)"),
+      llvm::cl::init(false)};
+  Option<bool> clipSearch{*this, "clip-search",
+                          llvm::cl::desc("AWQ: also search clipping ratios"),
+                          llvm::cl::init(false)};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Write the per-weight JSON report to this file"),
+      llvm::cl::init("")};
+};
+
+/// lowbit-quantize-weights with `method`, group-wise, then cleanup.
+void buildCalibratedWeightPipeline(OpPassManager &pm,
+                                   const CalibratedWeightOptions &options,
+                                   StringRef method) {
+  QuantizeWeightsPassOptions passOptions;
+  passOptions.format = options.format;
+  passOptions.granularity = "group";
+  passOptions.groupSize = options.groupSize;
+  passOptions.symmetric = options.symmetric;
+  passOptions.method = method.str();
+  passOptions.stats = options.stats;
+  passOptions.dampPercent = options.dampPercent;
+  passOptions.blockSize = options.blockSize;
+  passOptions.actOrder = options.actOrder;
+  passOptions.clipSearch = method == "awq" && options.clipSearch;
+  passOptions.report = options.report;
+  pm.addPass(createQuantizeWeightsPass(passOptions));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 } // namespace
 
 void mlir::lowbit::registerLowbitPipelines() {
+  PassPipelineRegistration<CalibratedWeightOptions>(
+      "lowbit-gptq",
+      "GPTQ weight quantization (group-wise, 4-bit by default) from the Gram "
+      "matrices of a calibration run",
+      [](OpPassManager &pm, const CalibratedWeightOptions &options) {
+        buildCalibratedWeightPipeline(pm, options, "gptq");
+      });
+  PassPipelineRegistration<CalibratedWeightOptions>(
+      "lowbit-awq",
+      "AWQ weight quantization (activation-aware scaling, group-wise, 4-bit "
+      "by default) from the Gram matrices of a calibration run",
+      [](OpPassManager &pm, const CalibratedWeightOptions &options) {
+        buildCalibratedWeightPipeline(pm, options, "awq");
+      });
   PassPipelineRegistration<LowerToNVVMOptions>(
       "lowbit-lower-to-nvvm",
       "Lower tensor-level lowbit/linalg IR to host LLVM code that launches "
@@ -381,8 +450,7 @@ void mlir::lowbit::registerLowbitPipelines() {
       "token, or static from a statistics file): integer lowbit.matmul",
       buildW8A8Pipeline);
   PassPipelineRegistration<WeightOnlyOptions>(
-      "lowbit-w8a16",
-      "Weight-only int8 with one scale per output channel",
+      "lowbit-w8a16", "Weight-only int8 with one scale per output channel",
       [](OpPassManager &pm, const WeightOnlyOptions &options) {
         buildWeightOnlyPipeline(pm, options, "i8", "channel", 128);
       });
@@ -399,8 +467,7 @@ void mlir::lowbit::registerLowbitPipelines() {
         buildWeightOnlyPipeline(pm, options, "nf4", "group", 64);
       });
   PassPipelineRegistration<WeightOnlyOptions>(
-      "lowbit-fp8",
-      "Weight-only FP8 E4M3FN with one scale per output channel",
+      "lowbit-fp8", "Weight-only FP8 E4M3FN with one scale per output channel",
       [](OpPassManager &pm, const WeightOnlyOptions &options) {
         buildWeightOnlyPipeline(pm, options, "f8E4M3FN", "channel", 128);
       });

@@ -524,9 +524,11 @@ public:
     if (ms)
       *ms = std::chrono::duration<double, std::milli>(stop - start).count();
 
+    // Copy every result out before freeing any buffer: results may alias
+    // one another (a reshape of another result is a view of its buffer).
     bool ok = true;
-    std::set<int64_t> freed;
     const int64_t *desc = resultWords.data();
+    std::vector<int64_t> allocations;
     for (auto [i, r] : llvm::enumerate(sig.results)) {
       size_t rank = r.dims.size();
       for (size_t d = 0; d < rank && ok; ++d) {
@@ -542,14 +544,16 @@ public:
         copyOut(desc, rank, r.dtype, array);
         results->arrays.push_back(std::move(array));
       }
-      // Results own fresh allocations, except those that alias an input
-      // (written in place), a constant global, or an earlier result.
-      int64_t allocated = desc[0];
+      allocations.push_back(desc[0]);
+      desc += 3 + 2 * rank;
+    }
+    // Results own fresh allocations, except those that alias an input
+    // (written in place), a constant global, or another result.
+    std::set<int64_t> freed;
+    for (int64_t allocated : allocations)
       if (allocated && uintptr_t(allocated) != kDeadBeef &&
           !inputAllocations.count(allocated) && freed.insert(allocated).second)
         std::free(toPtr(allocated));
-      desc += 3 + 2 * rank;
-    }
     return ok;
   }
 

@@ -20,6 +20,12 @@
 //   Transpose  linalg.transpose;  Concat  tensor.insert_slice chain
 //   Gather     linalg.generic over the result with tensor.extract
 //   QuantizeLinear / DequantizeLinear  lowbit.quantize / lowbit.dequantize
+//   Where, Expand  broadcasting linalg.generic (select / copy)
+//   Shape, Size, ConstantOfShape, and int64 shape arithmetic on small
+//              constants (Add Sub Mul Neg Concat Slice)  folded to constants
+//   Slice      tensor.extract_slice, or a generic for negative steps
+//   MatMulInteger  contraction generic, extsi/extui, i32 accumulation
+//   com.microsoft MatMulNBits  lowbit.dequant_matmul (u4, group-wise)
 //
 //===----------------------------------------------------------------------===//
 
@@ -141,11 +147,14 @@ static int64_t normalizeAxis(int64_t axis, int64_t rank) {
 //===----------------------------------------------------------------------===//
 
 static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
-                                    Type elementType, BodyFn body) {
-  int64_t rank = 0;
+                                    Type elementType, BodyFn body,
+                                    ArrayRef<int64_t> extraShape = {}) {
+  int64_t rank = extraShape.size();
   for (Value v : inputs)
     rank = std::max<int64_t>(rank, tensorType(v).getRank());
   SmallVector<int64_t> shape(rank, 1);
+  for (int64_t i = 0, r = extraShape.size(); i < r; ++i)
+    shape[rank - r + i] = extraShape[i];
   for (Value v : inputs) {
     ArrayRef<int64_t> s = tensorType(v).getShape();
     for (int64_t i = 0, r = s.size(); i < r; ++i) {
@@ -942,8 +951,10 @@ static LogicalResult convertLayerNorm(NodeCtx &c) {
 
 /// A contraction linalg.generic for any ONNX MatMul operand ranks, with
 /// numpy broadcasting of the batch dims. `transB` reads B as [..., N, K].
-static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv,
-                                    bool transB) {
+using MacFn = function_ref<Value(OpBuilder &, Location, Value, Value, Value)>;
+
+static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv, bool transB,
+                                    Type accType = {}, MacFn mac = nullptr) {
   RankedTensorType at = tensorType(a), bt = tensorType(bv);
   int64_t ra = at.getRank(), rb = bt.getRank();
   ArrayRef<int64_t> as = at.getShape(), bs = bt.getShape();
@@ -1013,12 +1024,17 @@ static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv,
   SmallVector<utils::IteratorType> iterators(numDims,
                                              utils::IteratorType::parallel);
   iterators[dk] = utils::IteratorType::reduction;
-  Type et = at.getElementType();
+  Type et = accType ? accType : at.getElementType();
   Value init = filled(c.b, c.loc, outShape, et, 0);
   auto generic = linalg::GenericOp::create(
       c.b, c.loc, TypeRange{init.getType()}, ValueRange{a, bv},
       ValueRange{init}, maps, iterators,
       [&](OpBuilder &b, Location loc, ValueRange args) {
+        if (mac) {
+          linalg::YieldOp::create(b, loc,
+                                  mac(b, loc, args[0], args[1], args[2]));
+          return;
+        }
         Value p = arith::MulFOp::create(b, loc, args[0], args[1]);
         linalg::YieldOp::create(
             b, loc, arith::AddFOp::create(b, loc, p, args[2]).getResult());
@@ -1326,6 +1342,526 @@ static LogicalResult convertQDQ(NodeCtx &c) {
 }
 
 //===----------------------------------------------------------------------===//
+// Where, Expand, ConstantOfShape, Shape, Slice
+//===----------------------------------------------------------------------===//
+
+/// Registers a constant computed at import time as the value of output 0
+/// (materialized on first use, like a Constant node's output).
+static LogicalResult defineConstant(NodeCtx &c, int dataType,
+                                    ArrayRef<int64_t> dims, std::string bytes) {
+  if (c.node.outputs.empty() || c.node.outputs[0].empty())
+    return c.error() << "no output";
+  auto tensor = std::make_shared<OnnxTensor>();
+  tensor->name = c.node.outputs[0];
+  tensor->dataType = dataType;
+  tensor->dims.assign(dims.begin(), dims.end());
+  tensor->ownedData = std::move(bytes);
+  tensor->data = tensor->ownedData;
+  if (failed(c.imp.getBytes(*tensor, c.loc)))
+    return failure();
+  c.imp.synthesized.push_back(tensor);
+  c.imp.constants[tensor->name] = tensor.get();
+  c.imp.constantNodeOutputs.insert(tensor->name);
+  return success();
+}
+
+static LogicalResult convertWhere(NodeCtx &c) {
+  FailureOr<Value> cond = c.in(0), x = c.in(1), y = c.in(2);
+  if (failed(cond) || failed(x) || failed(y))
+    return failure();
+  if (!tensorType(*cond).getElementType().isInteger(1))
+    return c.error() << "the condition must be bool";
+  Type et = tensorType(*x).getElementType();
+  if (et != tensorType(*y).getElementType())
+    return c.error() << "X and Y element types differ";
+  FailureOr<Value> result =
+      elementwise(c, {*cond, *x, *y}, et,
+                  [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+                    return arith::SelectOp::create(b, loc, a[0], a[1], a[2]);
+                  });
+  if (failed(result))
+    return failure();
+  c.out(0, *result);
+  return success();
+}
+
+static LogicalResult convertExpand(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  if (!c.has(1))
+    return c.error() << "input 1 is missing";
+  FailureOr<SmallVector<int64_t>> shape = c.constInts(1);
+  if (failed(shape))
+    return failure();
+  for (int64_t d : *shape)
+    if (d < 0)
+      return c.error() << "invalid shape entry " << d;
+  // Shape entries of 1 keep the input's dim (numpy broadcasting both ways).
+  FailureOr<Value> result = elementwise(
+      c, {*x}, tensorType(*x).getElementType(),
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; }, *shape);
+  if (failed(result))
+    return failure();
+  c.out(0, *result);
+  return success();
+}
+
+static LogicalResult convertConstantOfShape(NodeCtx &c) {
+  FailureOr<SmallVector<int64_t>> shape = c.constInts(0);
+  if (failed(shape))
+    return failure();
+  int64_t count = 1;
+  for (int64_t d : *shape) {
+    if (d < 0)
+      return c.error() << "invalid shape entry " << d;
+    count *= d;
+  }
+  if (count > (int64_t(1) << 24))
+    return c.error() << "more than 2^24 elements are not supported";
+  int dataType = ox::kFloat;
+  std::string element(4, '\0');
+  if (const OnnxAttribute *v = c.node.getAttr("value");
+      v && v->kind == OnnxAttribute::Tensor) {
+    const OnnxTensor &t = *v->t;
+    if (t.numElements() != 1)
+      return c.error() << "value must have one element";
+    FailureOr<ArrayRef<char>> bytes = c.imp.getBytes(t, c.loc);
+    if (failed(bytes))
+      return failure();
+    dataType = t.dataType;
+    unsigned bits = ox::dataTypeBits(dataType);
+    if (bits == 0 || bits % 8 || bytes->size() != bits / 8)
+      return c.error() << "value type " << ox::dataTypeName(dataType)
+                       << " is not supported";
+    element.assign(bytes->data(), bytes->size());
+  }
+  std::string data;
+  data.reserve(element.size() * count);
+  for (int64_t i = 0; i < count; ++i)
+    data += element;
+  return defineConstant(c, dataType, *shape, std::move(data));
+}
+
+/// The static shape of input 0, without materializing a constant input.
+static FailureOr<SmallVector<int64_t>> inputShape(NodeCtx &c) {
+  if (c.has(0))
+    if (const OnnxTensor *t = c.imp.getConstant(c.node.inputs[0]))
+      return SmallVector<int64_t>(t->dims.begin(), t->dims.end());
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = tensorType(*x).getShape();
+  return SmallVector<int64_t>(shape.begin(), shape.end());
+}
+
+static LogicalResult convertShape(NodeCtx &c) {
+  FailureOr<SmallVector<int64_t>> inShape = inputShape(c);
+  if (failed(inShape))
+    return failure();
+  ArrayRef<int64_t> shape = *inShape;
+  int64_t rank = shape.size();
+  auto clampIndex = [&](int64_t i) {
+    if (i < 0)
+      i += rank;
+    return std::clamp<int64_t>(i, 0, rank);
+  };
+  int64_t start = clampIndex(c.intAttr("start", 0));
+  int64_t end = clampIndex(c.intAttr("end", rank));
+  std::vector<int64_t> dims(shape.begin() + start,
+                            shape.begin() + std::max(start, end));
+  std::string bytes(reinterpret_cast<const char *>(dims.data()),
+                    dims.size() * 8);
+  return defineConstant(c, ox::kInt64, {static_cast<int64_t>(dims.size())},
+                        std::move(bytes));
+}
+
+/// Size: the element count of a static input, folded to an int64 scalar.
+static LogicalResult convertSize(NodeCtx &c) {
+  FailureOr<SmallVector<int64_t>> shape = inputShape(c);
+  if (failed(shape))
+    return failure();
+  int64_t count = 1;
+  for (int64_t d : *shape)
+    count *= d;
+  return defineConstant(c, ox::kInt64, {},
+                        std::string(reinterpret_cast<const char *>(&count), 8));
+}
+
+/// The static offsets, sizes and strides of a Slice of `shape` (ONNX
+/// clamping rules; negative strides count down from the offset).
+static LogicalResult sliceParams(NodeCtx &c, ArrayRef<int64_t> shape,
+                                 SmallVectorImpl<int64_t> &offsets,
+                                 SmallVectorImpl<int64_t> &sizes,
+                                 SmallVectorImpl<int64_t> &strides) {
+  int64_t rank = shape.size();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (const auto *s = c.intsAttr("starts")) {
+    // Opset < 10: attributes.
+    starts.assign(s->begin(), s->end());
+    if (const auto *e = c.intsAttr("ends"))
+      ends.assign(e->begin(), e->end());
+    if (const auto *a = c.intsAttr("axes"))
+      axes.assign(a->begin(), a->end());
+  } else {
+    if (!c.has(1) || !c.has(2))
+      return c.error() << "starts and ends are required";
+    for (auto [i, vec] : llvm::enumerate(SmallVector<SmallVector<int64_t> *>{
+             &starts, &ends, &axes, &steps})) {
+      if (!c.has(i + 1))
+        continue;
+      FailureOr<SmallVector<int64_t>> v = c.constInts(i + 1);
+      if (failed(v))
+        return failure();
+      *vec = *v;
+    }
+  }
+  if (ends.size() != starts.size())
+    return c.error() << "starts and ends have different lengths";
+  if (axes.empty())
+    for (int64_t i = 0, e = starts.size(); i < e; ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (axes.size() != starts.size() || steps.size() != starts.size())
+    return c.error() << "axes and steps must match starts in length";
+  offsets.assign(rank, 0);
+  sizes.assign(shape.begin(), shape.end());
+  strides.assign(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int64_t axis = normalizeAxis(axes[i], rank);
+    if (axis < 0 || axis >= rank || seen[axis])
+      return c.error() << "invalid or repeated axis " << axes[i];
+    seen[axis] = true;
+    int64_t d = shape[axis], step = steps[i];
+    if (step == 0)
+      return c.error() << "step must not be 0";
+    int64_t start = starts[i], end = ends[i];
+    if (start < 0)
+      start = start < -d ? -1 : start + d;
+    if (end < 0)
+      end = end < -d ? -1 : end + d;
+    int64_t size;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, d);
+      end = std::clamp<int64_t>(end, 0, d);
+      size = end > start ? (end - start + step - 1) / step : 0;
+    } else {
+      start = std::clamp<int64_t>(start, 0, d - 1);
+      end = std::clamp<int64_t>(end, -1, d - 1);
+      size = start > end ? (start - end - step - 1) / -step : 0;
+    }
+    offsets[axis] = start;
+    sizes[axis] = size;
+    strides[axis] = step;
+  }
+  return success();
+}
+
+static LogicalResult convertSlice(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t rank = xt.getRank();
+  SmallVector<int64_t> offsets, sizes, strides;
+  if (failed(sliceParams(c, xt.getShape(), offsets, sizes, strides)))
+    return failure();
+  bool negative = llvm::any_of(strides, [](int64_t s) { return s < 0; });
+  Value result;
+  if (!negative) {
+    auto resultType = RankedTensorType::get(sizes, xt.getElementType());
+    result = tensor::ExtractSliceOp::create(
+        c.b, c.loc, resultType, *x, ValueRange{}, ValueRange{}, ValueRange{},
+        offsets, sizes, strides);
+  } else {
+    // Negative steps: a generic reading x at offset + step * index.
+    MLIRContext *ctx = c.b.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < rank; ++i)
+      exprs.push_back(getAffineConstantExpr(offsets[i], ctx) +
+                      getAffineDimExpr(i, ctx) * strides[i]);
+    bool empty = llvm::any_of(sizes, [](int64_t s) { return s == 0; });
+    Value init = emptyTensor(c.b, c.loc, sizes, xt.getElementType());
+    if (empty) {
+      result = init;
+    } else {
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(rank, 0, exprs, ctx),
+          AffineMap::getMultiDimIdentityMap(rank, ctx)};
+      SmallVector<utils::IteratorType> iterators(rank,
+                                                 utils::IteratorType::parallel);
+      result = linalg::GenericOp::create(
+                   c.b, c.loc, TypeRange{init.getType()}, ValueRange{*x},
+                   ValueRange{init}, maps, iterators,
+                   [](OpBuilder &b, Location loc, ValueRange args) {
+                     linalg::YieldOp::create(b, loc, args[0]);
+                   })
+                   .getResult(0);
+    }
+  }
+  c.out(0, result);
+  return success();
+}
+
+/// Folds shape arithmetic on small int64 constants (the Shape -> Slice ->
+/// Sub -> ConstantOfShape -> Concat chains of expanded functions) into
+/// constants, so that the Reshape/Expand/ConstantOfShape reading them see a
+/// constant. Returns false when the node is not such a computation.
+static FailureOr<bool> foldIntConstants(NodeCtx &c) {
+  StringRef op = c.node.opType;
+  if (!c.node.domain.empty())
+    return false;
+  if (op != "Add" && op != "Sub" && op != "Mul" && op != "Neg" &&
+      op != "Concat" && op != "Slice")
+    return false;
+  SmallVector<const OnnxTensor *> ins;
+  for (unsigned i = 0; i < c.node.inputs.size(); ++i) {
+    if (!c.has(i)) {
+      ins.push_back(nullptr);
+      continue;
+    }
+    const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
+    if (!t || t->numElements() > 64 || t->isExternal())
+      return false;
+    ins.push_back(t);
+  }
+  if (ins.empty() || !ins[0] || ins[0]->dataType != ox::kInt64)
+    return false;
+  auto ints = [&](const OnnxTensor *t) { return c.imp.getInts(*t, c.loc); };
+  SmallVector<int64_t> result, dims;
+  if (op == "Concat") {
+    for (const OnnxTensor *t : ins) {
+      if (!t || t->dataType != ox::kInt64 || t->dims.size() != 1)
+        return false;
+      FailureOr<SmallVector<int64_t>> v = ints(t);
+      if (failed(v))
+        return failure();
+      result.append(v->begin(), v->end());
+    }
+    dims = {static_cast<int64_t>(result.size())};
+  } else if (op == "Neg") {
+    FailureOr<SmallVector<int64_t>> v = ints(ins[0]);
+    if (failed(v))
+      return failure();
+    for (int64_t x : *v)
+      result.push_back(-x);
+    dims.assign(ins[0]->dims.begin(), ins[0]->dims.end());
+  } else if (op == "Slice") {
+    if (ins[0]->dims.size() != 1)
+      return false;
+    SmallVector<int64_t> offsets, sizes, strides;
+    if (failed(sliceParams(c, ins[0]->dims, offsets, sizes, strides)))
+      return failure();
+    FailureOr<SmallVector<int64_t>> v = ints(ins[0]);
+    if (failed(v))
+      return failure();
+    for (int64_t i = 0; i < sizes[0]; ++i)
+      result.push_back((*v)[offsets[0] + i * strides[0]]);
+    dims = {sizes[0]};
+  } else {
+    if (ins.size() != 2 || !ins[1] || ins[1]->dataType != ox::kInt64)
+      return false;
+    FailureOr<SmallVector<int64_t>> x = ints(ins[0]), y = ints(ins[1]);
+    if (failed(x) || failed(y))
+      return failure();
+    // Equal shapes, or one side a single element of no higher rank.
+    const std::vector<int64_t> &dx = ins[0]->dims, &dy = ins[1]->dims;
+    if (dx == dy || (y->size() == 1 && dy.size() <= dx.size()))
+      dims.assign(dx.begin(), dx.end());
+    else if (x->size() == 1 && dx.size() <= dy.size())
+      dims.assign(dy.begin(), dy.end());
+    else
+      return false;
+    int64_t n = std::max(x->size(), y->size());
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t a = (*x)[x->size() == 1 ? 0 : i],
+              b = (*y)[y->size() == 1 ? 0 : i];
+      result.push_back(op == "Add" ? a + b : op == "Sub" ? a - b : a * b);
+    }
+  }
+  if (failed(defineConstant(
+          c, ox::kInt64, dims,
+          std::string(reinterpret_cast<const char *>(result.data()),
+                      result.size() * 8))))
+    return failure();
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// com.microsoft MatMulNBits, MatMulInteger
+//===----------------------------------------------------------------------===//
+
+/// MatMulNBits (bits = 4): B is uint8 [N, ceil(K / block), block / 2] with
+/// element 2i of a block in the low nibble of byte i (ONNX Runtime's
+/// layout); scales [N * K/block]; zero_points uint8 [N * ceil(K/block / 2)],
+/// packed the same way per row (default 8). Becomes lowbit.dequant_matmul
+/// with a u4 group-wise affine scheme over a flat [N, K] i4 blob.
+static LogicalResult convertMatMulNBits(NodeCtx &c) {
+  FailureOr<Value> a = c.in(0);
+  if (failed(a))
+    return failure();
+  int64_t bits = c.intAttr("bits", 4), block = c.intAttr("block_size", 0);
+  int64_t k = c.intAttr("K", 0), n = c.intAttr("N", 0);
+  if (bits != 4)
+    return c.error() << "bits = " << bits << " is not supported (only 4)";
+  if (block < 2 || (block & (block - 1)) || k <= 0 || n <= 0)
+    return c.error() << "block_size must be a power of 2 >= 2 and K, N "
+                        "positive";
+  if (k % block)
+    return c.error() << "K = " << k
+                     << " must be a multiple of block_size = " << block;
+  if (c.has(4))
+    return c.error() << "g_idx is not supported";
+  RankedTensorType at = tensorType(*a);
+  if (at.getRank() < 1 || at.getShape().back() != k)
+    return c.error() << "the activation " << at << " must end in K = " << k;
+  Type et = at.getElementType();
+  if (!et.isF32() && !et.isF16() && !et.isBF16())
+    return c.error() << "activation type " << et << " is not supported";
+  int64_t blocks = k / block;
+  const OnnxTensor *bt =
+      c.has(1) ? c.imp.getConstant(c.node.inputs[1]) : nullptr;
+  const OnnxTensor *st =
+      c.has(2) ? c.imp.getConstant(c.node.inputs[2]) : nullptr;
+  const OnnxTensor *zt =
+      c.has(3) ? c.imp.getConstant(c.node.inputs[3]) : nullptr;
+  if (!bt || !st || (c.has(3) && !zt))
+    return c.error() << "B, scales and zero_points must be constants";
+  if (bt->dataType != ox::kUInt8 || bt->numElements() != n * k / 2)
+    return c.error() << "B must be uint8 [N, K/block_size, block_size/2]";
+  if (st->numElements() != n * blocks)
+    return c.error() << "scales must have N * K/block_size = " << n * blocks
+                     << " elements";
+  FailureOr<Type> scaleType = c.imp.getElementType(
+      st->dataType, c.loc, "scales of node '" + c.node.name + "'");
+  if (failed(scaleType))
+    return failure();
+  if (!scaleType->isF32() && !scaleType->isF16() && !scaleType->isBF16())
+    return c.error() << "scale type " << *scaleType << " is not supported";
+  int64_t zpRowBytes = (blocks + 1) / 2;
+  if (zt && (zt->dataType != ox::kUInt8 || zt->numElements() != n * zpRowBytes))
+    return c.error() << "zero_points must be packed uint8 [N * "
+                        "ceil(K/block_size / 2)] (float zero-points are not "
+                        "supported)";
+  FailureOr<ArrayRef<char>> bBytes = c.imp.getBytes(*bt, c.loc);
+  FailureOr<ArrayRef<char>> sBytes = c.imp.getBytes(*st, c.loc);
+  if (failed(bBytes) || failed(sBytes))
+    return failure();
+  SmallVector<int32_t> zps(n * blocks, 8);
+  if (zt) {
+    FailureOr<ArrayRef<char>> zBytes = c.imp.getBytes(*zt, c.loc);
+    if (failed(zBytes))
+      return failure();
+    for (int64_t row = 0; row < n; ++row)
+      for (int64_t j = 0; j < blocks; ++j) {
+        auto byte = static_cast<uint8_t>((*zBytes)[row * zpRowBytes + j / 2]);
+        zps[row * blocks + j] = j % 2 ? byte >> 4 : byte & 0xF;
+      }
+  }
+  // K is a multiple of the block: [N, blocks, block/2] bytes are already
+  // the row-major [N, K] codes, element 2i in the low nibble (lowbit's
+  // packing); copy them into the weight blob.
+  MLIRContext *ctx = c.b.getContext();
+  auto weightTensor = std::make_shared<OnnxTensor>();
+  weightTensor->name = c.node.inputs[1];
+  weightTensor->dataType = ox::kUInt4;
+  weightTensor->dims = {n, k};
+  weightTensor->ownedData.assign(bBytes->data(), bBytes->size());
+  weightTensor->data = weightTensor->ownedData;
+  c.imp.synthesized.push_back(weightTensor);
+  FailureOr<Value> w =
+      c.imp.materializeConstant(*weightTensor, c.node.inputs[1], c.loc);
+  if (failed(w))
+    return failure();
+  Value bias;
+  if (c.has(5)) {
+    FailureOr<Value> bv = c.in(5);
+    if (failed(bv))
+      return failure();
+    if (tensorType(*bv).getShape() != ArrayRef<int64_t>{n})
+      return c.error() << "bias must be [N]";
+    bias = *bv;
+  }
+  bool symmetric = llvm::all_of(zps, [](int32_t z) { return z == 0; });
+  auto scheme = SchemeAttr::get(ctx, StorageFormat::U4, Granularity::Group,
+                                /*axis=*/1, block, symmetric, *scaleType);
+  SmallVector<int64_t> scaleShape = {n, blocks};
+  Attribute scalesAttr = DenseResourceElementsAttr::get(
+      RankedTensorType::get(scaleShape, *scaleType), c.node.inputs[2],
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(*sBytes, 8));
+  Attribute zpAttr;
+  if (!symmetric) {
+    ArrayRef<char> zpBytes(reinterpret_cast<const char *>(zps.data()),
+                           zps.size() * 4);
+    std::string key = zt ? c.node.inputs[3] : c.node.inputs[1] + ".zero_points";
+    zpAttr = DenseResourceElementsAttr::get(
+        RankedTensorType::get(scaleShape, IntegerType::get(ctx, 32)), key,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(zpBytes, 8));
+  }
+  // dequant_matmul takes [..., M, K]: a 1-D activation goes through [1, K].
+  Value x = *a;
+  SmallVector<int64_t> outShape(at.getShape().drop_back());
+  outShape.push_back(n);
+  if (at.getRank() == 1)
+    x = reshapeTo(c.b, c.loc, x, {1, k});
+  SmallVector<int64_t> opShape(tensorType(x).getShape().drop_back());
+  opShape.push_back(n);
+  Value result = DequantMatmulOp::create(
+      c.b, c.loc, RankedTensorType::get(opShape, et), x, *w, bias, scheme,
+      scalesAttr, zpAttr, ElementsAttr(), FloatAttr());
+  c.out(0, reshapeTo(c.b, c.loc, result, outShape));
+  return success();
+}
+
+/// MatMulInteger: (u)int8 A and B, optional scalar zero-points, i32 result;
+/// a contraction generic that widens with extsi/extui and accumulates i32.
+static LogicalResult convertMatMulInteger(NodeCtx &c) {
+  FailureOr<Value> a = c.in(0), bv = c.in(1);
+  if (failed(a) || failed(bv))
+    return failure();
+  Type i32 = c.b.getI32Type();
+  SmallVector<int64_t, 2> zps = {0, 0};
+  for (unsigned i = 0; i < 2; ++i) {
+    Type et = tensorType(i ? *bv : *a).getElementType();
+    if (!et.isInteger(8))
+      return c.error() << "input " << i << " must be int8 or uint8, got " << et;
+    if (!c.has(i + 2))
+      continue;
+    FailureOr<SmallVector<int64_t>> zp = c.constInts(i + 2);
+    if (failed(zp))
+      return failure();
+    if (zp->empty())
+      continue;
+    if (llvm::any_of(*zp, [&](int64_t z) { return z != zp->front(); }))
+      return c.error() << "only a per-tensor (uniform) zero-point is "
+                          "supported for input "
+                       << i;
+    zps[i] = zp->front();
+  }
+  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(1);
+  FailureOr<Value> result = contraction(
+      c, *a, *bv, /*transB=*/false, i32,
+      [&](OpBuilder &b, Location loc, Value x, Value y, Value acc) -> Value {
+        auto widen = [&](Value v, bool isUnsigned, int64_t zp) -> Value {
+          Value w = isUnsigned ? Value(arith::ExtUIOp::create(b, loc, i32, v))
+                               : Value(arith::ExtSIOp::create(b, loc, i32, v));
+          if (zp)
+            w = arith::SubIOp::create(b, loc, w, scalar(b, loc, i32, zp));
+          return w;
+        };
+        Value p = arith::MulIOp::create(b, loc, widen(x, unsignedA, zps[0]),
+                                        widen(y, unsignedB, zps[1]));
+        return arith::AddIOp::create(b, loc, acc, p);
+      });
+  if (failed(result))
+    return failure();
+  c.out(0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Dispatch
 //===----------------------------------------------------------------------===//
 
@@ -1357,7 +1893,18 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
              .Case("Gemm", convertGemm)
              .Case("Constant", convertConstant)
              .Case("Identity", convertIdentity)
+             .Case("Where", convertWhere)
+             .Case("Expand", convertExpand)
+             .Case("ConstantOfShape", convertConstantOfShape)
+             .Case("Shape", convertShape)
+             .Case("Size", convertSize)
+             .Case("Slice", convertSlice)
+             .Case("MatMulInteger", convertMatMulInteger)
              .Cases({"QuantizeLinear", "DequantizeLinear"}, convertQDQ)
+             .Default(nullptr);
+  else if (node.domain == "com.microsoft")
+    fn = llvm::StringSwitch<Fn>(node.opType)
+             .Case("MatMulNBits", convertMatMulNBits)
              .Default(nullptr);
   if (!fn)
     return emitError(loc) << "node '" << c.displayName() << "': op type '"
@@ -1372,5 +1919,10 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
     if (attr.kind == OnnxAttribute::Other)
       return c.error() << "attribute '" << name
                        << "' has an unsupported kind (graph or sparse tensor)";
+  FailureOr<bool> folded = foldIntConstants(c);
+  if (failed(folded))
+    return failure();
+  if (*folded)
+    return success();
   return fn(c);
 }

@@ -21,7 +21,9 @@ OPS = ["MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid",
        "LogSoftmax", "Gelu", "LayerNormalization", "Reshape", "Transpose",
        "Identity", "Constant", "Cast", "Gather", "Squeeze", "Unsqueeze",
        "Concat", "ReduceMean", "ReduceSum", "ReduceMax", "QuantizeLinear",
-       "DequantizeLinear", "Reciprocal", "LeakyRelu", "Flatten", "Abs"]
+       "DequantizeLinear", "Reciprocal", "LeakyRelu", "Flatten", "Abs",
+       "Where", "ConstantOfShape", "Shape", "Size", "Expand", "Slice",
+       "MatMulInteger"]
 
 
 def snake(name):

@@ -1,0 +1,22 @@
+// MatMulInteger imports as a contraction linalg.generic that widens the
+// (u)int8 operands with extui/extsi, subtracts scalar zero-points and
+// accumulates in i32; runs against numpy (Inputs/make_shape_models.py).
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: lowbit-translate --import-onnx %S/Inputs/matmul_integer.onnx --mlir-print-local-scope | FileCheck %s
+// CHECK:      linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-SAME:   ins(%arg0, %{{.*}} : tensor<2x3x4xi8>, tensor<4x5xi8>) outs(%{{.*}} : tensor<2x3x5xi32>)
+// CHECK:        arith.extui %{{.*}} : i8 to i32
+// CHECK:        arith.constant 128 : i32
+// CHECK:        arith.extsi %{{.*}} : i8 to i32
+// CHECK:        arith.constant -3 : i32
+// CHECK:        arith.muli
+// CHECK:        arith.addi
+// CHECK:      -> tensor<2x3x5xi32>
+// CHECK:        arith.extsi
+// CHECK-NEXT:   arith.extui
+// CHECK-NEXT:   arith.muli
+// RUN: lowbit-translate --import-onnx %S/Inputs/matmul_integer.onnx -o %t/mmi.mlir
+// RUN: lowbit-run %t/mmi.mlir --input=%S/Inputs/matmul_integer_in0.npy --input=%S/Inputs/matmul_integer_in1.npy --input=%S/Inputs/matmul_integer_in2.npy --expected=%S/Inputs/matmul_integer_out0.npy --expected=%S/Inputs/matmul_integer_out1.npy --rtol=0 --atol=0 | FileCheck %s --check-prefix=JIT
+// JIT-NOT: FAIL
+// JIT-COUNT-2: [PASS]

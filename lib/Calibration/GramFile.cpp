@@ -59,7 +59,8 @@ bool lowbit::calib::readGramFile(const std::string &path, GramFile &file,
                   std::to_string(count) + " (its id)");
     entry.id.resize(length);
     in.read(entry.id.data(), std::streamsize(length));
-    if (!readUnsigned(in, 8, entry.channels) || !readUnsigned(in, 8, entry.rows))
+    if (!readUnsigned(in, 8, entry.channels) ||
+        !readUnsigned(in, 8, entry.rows))
       return fail("truncated at matrix " + std::to_string(i) + " of " +
                   std::to_string(count) + " ('" + entry.id + "': its size)");
     position += 4 + length + 16;
@@ -69,17 +70,16 @@ bool lowbit::calib::readGramFile(const std::string &path, GramFile &file,
     const uint64_t bytes = entry.channels * entry.channels * 8;
     entry.offset = position;
     if (position + bytes > size)
-      return fail("truncated in matrix '" + entry.id + "': " +
-                  std::to_string(position + bytes - size) +
+      return fail("truncated in matrix '" + entry.id +
+                  "': " + std::to_string(position + bytes - size) +
                   " bytes missing of " + std::to_string(bytes));
     position += bytes;
     in.seekg(std::streamoff(position));
     file.entries.push_back(std::move(entry));
   }
   if (position != size)
-    return fail(std::to_string(size - position) +
-                " trailing bytes after the " + std::to_string(count) +
-                " matrices the header announces");
+    return fail(std::to_string(size - position) + " trailing bytes after the " +
+                std::to_string(count) + " matrices the header announces");
   return true;
 }
 

@@ -89,9 +89,8 @@ static float decodeWith(int32_t code, float scale, int32_t zeroPoint,
 //===----------------------------------------------------------------------===//
 
 /// Checks that `scheme` is one GPTQ/AWQ can honour on an [N, K] weight.
-static bool checkScheme(const std::vector<int64_t> &shape,
-                        const Scheme &scheme, const char *method,
-                        std::string &error) {
+static bool checkScheme(const std::vector<int64_t> &shape, const Scheme &scheme,
+                        const char *method, std::string &error) {
   if (shape.size() != 2) {
     error = std::string(method) + ": the weight must be 2-D [N, K], got rank " +
             std::to_string(shape.size());
@@ -547,8 +546,7 @@ bool lowbit::quant::quantizeGPTQ(const float *weight,
           // weights of this group, as quantize() would choose it.
           for (int64_t r = 0; r < rows; ++r)
             for (int64_t g = 0; g < groupSize; ++g)
-              slice[r * groupSize + g] =
-                  static_cast<float>(w[r * k + col + g]);
+              slice[r * groupSize + g] = static_cast<float>(w[r * k + col + g]);
           QuantizedTensor part;
           if (!quantize(slice.data(), {rows, groupSize}, rowScheme(scheme),
                         part, chunkError[t])) {
@@ -607,8 +605,7 @@ bool lowbit::quant::quantizeGPTQ(const float *weight,
 //===----------------------------------------------------------------------===//
 
 double lowbit::quant::outputError(const float *weight, const float *approx,
-                                  int64_t n, int64_t k,
-                                  const double *hessian) {
+                                  int64_t n, int64_t k, const double *hessian) {
   // tr(E H E^T) = sum_r e_r . (H e_r): per chunk of rows, T = -E H as one
   // blocked product (H is symmetric, so its rows serve as columns), then
   // the row-wise dot products. Chunks run in parallel; their partial sums
@@ -649,8 +646,7 @@ static std::vector<float> unscaledDequant(const QuantizedTensor &q,
 bool lowbit::quant::quantizeAWQ(const float *weight,
                                 const std::vector<int64_t> &shape,
                                 const Scheme &scheme, const double *hessian,
-                                const AWQOptions &options,
-                                QuantizedTensor &out,
+                                const AWQOptions &options, QuantizedTensor &out,
                                 std::vector<float> &inputScales,
                                 std::string &error, AWQReport *report) {
   out = QuantizedTensor();
@@ -673,7 +669,8 @@ bool lowbit::quant::quantizeAWQ(const float *weight,
   // mean|X_k| estimated by the RMS sqrt(H_kk / rows).
   std::vector<double> act(k);
   for (int64_t c = 0; c < k; ++c)
-    act[c] = std::sqrt(std::max(hessian[c * k + c], 0.0) / double(options.rows));
+    act[c] =
+        std::sqrt(std::max(hessian[c * k + c], 0.0) / double(options.rows));
 
   std::vector<float> scaled(n * k);
   auto makeScales = [&](double alpha) {
@@ -749,9 +746,9 @@ bool lowbit::quant::quantizeAWQ(const float *weight,
       for (int64_t r = 0; r < n; ++r) {
         for (int64_t c = 0; c < g; ++c) {
           const int64_t col = grp * g + c;
-          const float dq = decodeWith(part.codes[r * g + c], part.scales[r],
-                                      affine ? part.zeroPoints[r] : 0,
-                                      scheme.format);
+          const float dq =
+              decodeWith(part.codes[r * g + c], part.scales[r],
+                         affine ? part.zeroPoints[r] : 0, scheme.format);
           e[c] = double(weight[r * k + col]) - double(dq / inputScales[col]);
         }
         double total = 0.0;

@@ -39,7 +39,7 @@ namespace {
 
 struct Case {
   int64_t n, k, rows;
-  std::vector<float> w; // [n, k]
+  std::vector<float> w;  // [n, k]
   std::vector<double> x; // [rows, k]
 };
 
@@ -214,7 +214,8 @@ RefResult referenceGPTQ(const Case &c, std::vector<double> h, int64_t g,
   std::vector<double> hp(k * k);
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = 0; j < k; ++j)
-      hp[i * k + j] = h[order[i] * k + order[j]] + (i == j ? dampPercent * mean : 0);
+      hp[i * k + j] =
+          h[order[i] * k + order[j]] + (i == j ? dampPercent * mean : 0);
   const std::vector<double> hinv = gaussJordanInverse(hp, k);
   for (int64_t r = 0; r < n; ++r) {
     std::vector<double> w(k);
@@ -268,10 +269,11 @@ struct Config {
 };
 
 TEST(GPTQ, MatchesUnblockedReference) {
-  const Config configs[] = {{true, false, false, 128}, {true, false, false, 8},
-                            {true, false, false, 5},   {false, false, false, 16},
-                            {true, true, false, 16},   {true, false, true, 8},
-                            {false, true, true, 128}};
+  const Config configs[] = {
+      {true, false, false, 128}, {true, false, false, 8},
+      {true, false, false, 5},   {false, false, false, 16},
+      {true, true, false, 16},   {true, false, true, 8},
+      {false, true, true, 128}};
   for (unsigned seed = 1; seed <= 4; ++seed)
     for (InputKind xk : {InputKind::Independent, InputKind::Correlated})
       for (const Config &cfg : configs) {
@@ -307,8 +309,8 @@ TEST(GPTQ, MatchesUnblockedReference) {
 TEST(GPTQ, BeatsRoundToNearestOnCalibrationData) {
   for (unsigned seed = 10; seed < 16; ++seed)
     for (WeightKind wk : {WeightKind::Gaussian, WeightKind::HeavyTailed})
-      for (InputKind xk : {InputKind::Independent, InputKind::Correlated,
-                           InputKind::Outliers})
+      for (InputKind xk :
+           {InputKind::Independent, InputKind::Correlated, InputKind::Outliers})
         for (bool actOrder : {false, true}) {
           // Outlier channels are quantized with act-order, as GPTQ is used
           // on them. Without it (dynamic groups, K = 32, groups of 8) the
@@ -328,8 +330,8 @@ TEST(GPTQ, BeatsRoundToNearestOnCalibrationData) {
           ASSERT_TRUE(quantize(c.w.data(), {c.n, c.k}, s, rtn, error));
           GPTQOptions opt;
           opt.actOrder = actOrder;
-          ASSERT_TRUE(
-              quantizeGPTQ(c.w.data(), {c.n, c.k}, s, h.data(), opt, gptq, error))
+          ASSERT_TRUE(quantizeGPTQ(c.w.data(), {c.n, c.k}, s, h.data(), opt,
+                                   gptq, error))
               << error;
           double eRtn = outputErrorOnX(c, dequant(rtn, c, s));
           double eGptq = outputErrorOnX(c, dequant(gptq, c, s));
@@ -352,8 +354,8 @@ TEST(GPTQ, PerChannelAndTensorSchemes) {
     std::string error;
     QuantizedTensor rtn, gptq;
     ASSERT_TRUE(quantize(c.w.data(), {c.n, c.k}, s, rtn, error));
-    ASSERT_TRUE(quantizeGPTQ(c.w.data(), {c.n, c.k}, s, h.data(), {}, gptq,
-                             error))
+    ASSERT_TRUE(
+        quantizeGPTQ(c.w.data(), {c.n, c.k}, s, h.data(), {}, gptq, error))
         << error;
     // Scales come from the original weight, exactly as RTN's.
     EXPECT_EQ(gptq.scales, rtn.scales);
@@ -363,8 +365,8 @@ TEST(GPTQ, PerChannelAndTensorSchemes) {
 }
 
 TEST(GPTQ, RankDeficientInputIsDampedAndFinite) {
-  Case c = makeCase(5, WeightKind::HeavyTailed, InputKind::Independent, 8, 32,
-                    16);
+  Case c =
+      makeCase(5, WeightKind::HeavyTailed, InputKind::Independent, 8, 32, 16);
   // Column 7 duplicates column 3; columns 0 and 20 are never active.
   for (int64_t r = 0; r < c.rows; ++r) {
     c.x[r * c.k + 7] = c.x[r * c.k + 3];
@@ -480,8 +482,8 @@ TEST(AWQ, PicksTheAlphaWithTheSmallestMeasuredError) {
     std::vector<double> errors;
     for (int step = 0; step < 20; ++step)
       errors.push_back(awqErrorOnX(c, step / 20.0, s));
-    int64_t best = std::min_element(errors.begin(), errors.end()) -
-                   errors.begin();
+    int64_t best =
+        std::min_element(errors.begin(), errors.end()) - errors.begin();
     AWQOptions opt;
     opt.rows = c.rows;
     QuantizedTensor q;

@@ -1,4 +1,5 @@
-//===- GramFile.h - read the Gram matrices of lowbit-run --calibrate -*- C++ -*-===//
+//===- GramFile.h - read the Gram matrices of lowbit-run --calibrate -*- C++
+//-*-===//
 //
 // Part of the lowbit project.
 //

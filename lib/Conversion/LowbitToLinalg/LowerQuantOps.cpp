@@ -71,8 +71,8 @@ struct ElementwiseInputs {
   void addParams(OpBuilder &b, OpTy op, ArrayRef<AffineExpr> dims) {
     unsigned rank = dims.size();
     SchemeAttr scheme = op.getScheme();
-    AffineMap scaleMap = AffineMap::get(rank, 0, getScaleIndex(scheme, dims),
-                                        op.getContext());
+    AffineMap scaleMap =
+        AffineMap::get(rank, 0, getScaleIndex(scheme, dims), op.getContext());
     scale = getParamAccess(b, op.getLoc(), op.getScalesAttr(),
                            op.getDynamicScales(), rank, scaleMap);
     add(scale, scaleArg);

@@ -87,7 +87,8 @@ std::string mlir::lowbit::getStatisticsKey(Operation *op, Attribute floatWeight,
   std::string name = getLocationName(op->getLoc());
   if (!name.empty())
     return name;
-  if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(floatWeight))
+  if (auto resource =
+          dyn_cast_if_present<DenseResourceElementsAttr>(floatWeight))
     return resource.getRawHandle().getKey().str();
   if (stable)
     *stable = isa<DequantMatmulOp, MatmulOp>(op);

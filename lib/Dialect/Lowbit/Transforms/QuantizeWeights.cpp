@@ -93,9 +93,9 @@ private:
                                StringRef statsId);
 
   /// Quantizes the weight of `match` (or returns it from the cache).
-  FailureOr<QuantizedWeight> getQuantizedWeight(const ConstantWeightMatmul &match,
-                                                const WeightSchemeRequest &request,
-                                                StringRef statsId);
+  FailureOr<QuantizedWeight>
+  getQuantizedWeight(const ConstantWeightMatmul &match,
+                     const WeightSchemeRequest &request, StringRef statsId);
 
   /// Reads the statistics file and indexes its Gram file (gptq, awq).
   LogicalResult loadStatistics();
@@ -132,9 +132,8 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   {
     llvm::raw_string_ostream os(schemeKey);
     os << stringifyStorageFormat(request.format) << "/"
-       << stringifyGranularity(request.granularity) << "/"
-       << request.groupSize << "/" << request.symmetric << "/"
-       << request.scaleType;
+       << stringifyGranularity(request.granularity) << "/" << request.groupSize
+       << "/" << request.symmetric << "/" << request.scaleType;
     if (method != "rtn")
       os << "/" << method << "/" << statsId;
   }
@@ -161,8 +160,7 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
                               "divides K or granularity=channel";
 
   std::string error;
-  FailureOr<std::vector<float>> stored =
-      readFloatElements(match.weight, error);
+  FailureOr<std::vector<float>> stored = readFloatElements(match.weight, error);
   if (failed(stored))
     return op->emitError() << "lowbit-quantize-weights: cannot read the "
                               "weight: "
@@ -178,11 +176,11 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
   std::vector<float> inputScales;
   bool ok;
   if (method == "rtn") {
-    ok = clipSearch ? numerics::quantizeWithClipSearch(
-                          weight.data(), numericsShape, numerics, quantized,
-                          error)
-                    : numerics::quantize(weight.data(), numericsShape,
-                                         numerics, quantized, error);
+    ok = clipSearch
+             ? numerics::quantizeWithClipSearch(weight.data(), numericsShape,
+                                                numerics, quantized, error)
+             : numerics::quantize(weight.data(), numericsShape, numerics,
+                                  quantized, error);
   } else {
     if (rank != 2)
       return op->emitError()
@@ -252,10 +250,10 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
         name + ".scales.q", codeBytes);
     std::vector<uint8_t> blockBytes(dq.blockScales.size() * 4);
     std::memcpy(blockBytes.data(), dq.blockScales.data(), blockBytes.size());
-    result.scaleBlockScales = makeResourceAttr(
-        RankedTensorType::get({int64_t(dq.blockScales.size())},
-                              Float32Type::get(ctx)),
-        name + ".scales.blocks", blockBytes);
+    result.scaleBlockScales =
+        makeResourceAttr(RankedTensorType::get({int64_t(dq.blockScales.size())},
+                                               Float32Type::get(ctx)),
+                         name + ".scales.blocks", blockBytes);
     result.scaleOffset = FloatAttr::get(Float32Type::get(ctx), dq.offset);
   } else {
     result.scales = makeScalesAttr(scheme.getScaleType(), quantized.scaleShape,
@@ -274,12 +272,12 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
     if (entry.name.empty())
       entry.name = getLocationName(op->getLoc());
     if (entry.name.empty())
-      entry.name = cast<DenseResourceElementsAttr>(
-                       cast<arith::ConstantOp>(result.codes.getDefiningOp())
-                           .getValue())
-                       .getRawHandle()
-                       .getKey()
-                       .str();
+      entry.name =
+          cast<DenseResourceElementsAttr>(
+              cast<arith::ConstantOp>(result.codes.getDefiningOp()).getValue())
+              .getRawHandle()
+              .getKey()
+              .str();
     entry.location = formatLocation(op->getLoc());
     entry.shape = numericsShape;
     llvm::raw_string_ostream schemeStream(entry.scheme);
@@ -289,16 +287,19 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
     int64_t numScales = static_cast<int64_t>(quantized.scales.size());
     int64_t scaleBytes =
         doubleQuant
-            ? numScales + 4 * ((numScales + numerics::kScaleBlockSize - 1) /
-                               numerics::kScaleBlockSize) +
+            ? numScales +
+                  4 * ((numScales + numerics::kScaleBlockSize - 1) /
+                       numerics::kScaleBlockSize) +
                   4
             : numScales * scheme.getScaleType().getIntOrFloatBitWidth() / 8;
-    entry.quantizedBytes = static_cast<int64_t>(bytes.size()) + scaleBytes +
-                           4 * static_cast<int64_t>(quantized.zeroPoints.size());
+    entry.quantizedBytes =
+        static_cast<int64_t>(bytes.size()) + scaleBytes +
+        4 * static_cast<int64_t>(quantized.zeroPoints.size());
     std::vector<float> dequantized(weight.size());
-    numerics::dequantize(quantized, numericsShape, numerics, dequantized.data());
-    entry.error = numerics::computeErrorMetrics(weight.data(), dequantized.data(),
-                                             weight.size());
+    numerics::dequantize(quantized, numericsShape, numerics,
+                         dequantized.data());
+    entry.error = numerics::computeErrorMetrics(
+        weight.data(), dequantized.data(), weight.size());
     reportEntries.push_back(std::move(entry));
   }
   return result;
@@ -306,8 +307,7 @@ QuantizeWeightsPass::getQuantizedWeight(const ConstantWeightMatmul &match,
 
 /// x * c with c ([K], one value per input channel) broadcast along the last
 /// dimension of x, as a linalg.generic in x's element type.
-static FailureOr<Value> scaleInputChannels(OpBuilder &b, Location loc,
-                                           Value x,
+static FailureOr<Value> scaleInputChannels(OpBuilder &b, Location loc, Value x,
                                            ArrayRef<float> factors) {
   auto type = dyn_cast<RankedTensorType>(x.getType());
   if (!type || type.getRank() < 1 || !isa<FloatType>(type.getElementType()) ||
@@ -318,8 +318,7 @@ static FailureOr<Value> scaleInputChannels(OpBuilder &b, Location loc,
   for (float f : factors) {
     APFloat v(f);
     bool lost = false;
-    v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &lost);
+    v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
     values.push_back(v);
   }
   auto factorType = RankedTensorType::get({int64_t(factors.size())}, element);
@@ -330,8 +329,8 @@ static FailureOr<Value> scaleInputChannels(OpBuilder &b, Location loc,
   for (int64_t d = 0; d < rank; ++d)
     if (type.isDynamicDim(d))
       dynamicSizes.push_back(tensor::DimOp::create(b, loc, x, d));
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), element,
-                                       dynamicSizes);
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), element, dynamicSizes);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps = {
       b.getMultiDimIdentityMap(rank),
@@ -343,7 +342,8 @@ static FailureOr<Value> scaleInputChannels(OpBuilder &b, Location loc,
       b, loc, TypeRange{type}, ValueRange{x, constant}, ValueRange{init}, maps,
       iterators, [](OpBuilder &nb, Location nl, ValueRange args) {
         linalg::YieldOp::create(
-            nb, nl, arith::MulFOp::create(nb, nl, args[0], args[1]).getResult());
+            nb, nl,
+            arith::MulFOp::create(nb, nl, args[0], args[1]).getResult());
       });
   return generic.getResult(0);
 }
@@ -445,11 +445,12 @@ LogicalResult QuantizeWeightsPass::getGram(Operation *op, StringRef statsId,
   if (size_t(*index) >= gramFile->entries.size() ||
       gramFile->entries[*index].id != statsId ||
       int64_t(gramFile->entries[*index].channels) != k)
-    return op->emitError()
-           << "lowbit-quantize-weights: Gram file '" << gramFile->path
-           << "' does not match the statistics: matrix " << *index
-           << " is not the " << k << "x" << k << " matrix of '" << statsId
-           << "' (were the files written by different runs?)";
+    return op->emitError() << "lowbit-quantize-weights: Gram file '"
+                           << gramFile->path
+                           << "' does not match the statistics: matrix "
+                           << *index << " is not the " << k << "x" << k
+                           << " matrix of '" << statsId
+                           << "' (were the files written by different runs?)";
   if (!::lowbit::calib::loadGramMatrix(*gramFile, *index, gram, error))
     return op->emitError() << "lowbit-quantize-weights: " << error;
   rows = int64_t(gramFile->entries[*index].rows);
@@ -462,8 +463,8 @@ LogicalResult QuantizeWeightsPass::loadPolicy(PrecisionPolicy &result) {
     std::string error;
     FailureOr<PrecisionPolicy> read = readPrecisionPolicy(policy, error);
     if (failed(read))
-      return root->emitError() << "lowbit-quantize-weights: option 'policy': "
-                               << error;
+      return root->emitError()
+             << "lowbit-quantize-weights: option 'policy': " << error;
     result = std::move(*read);
   }
   if (preset != "none") {
@@ -550,8 +551,7 @@ void QuantizeWeightsPass::runOnOperation() {
   for (int64_t position = 0; position < count; ++position) {
     Operation *op = candidates[position];
     std::optional<ConstantWeightMatmul> match = matchConstantWeightMatmul(op);
-    if (!match ||
-        match->weight.getShapedType().getNumElements() < minElements)
+    if (!match || match->weight.getShapedType().getNumElements() < minElements)
       continue;
 
     WeightSchemeRequest opRequest = *request;
@@ -592,8 +592,8 @@ void QuantizeWeightsPass::runOnOperation() {
     for (Operation *op : nonConstantWeight) {
       if (!rule.name && !rule.regex)
         break;
-      if (!precisionPolicy.matchesRule(rule, getLocationName(op->getLoc()),
-                                       "", 0, 0, /*ignorePosition=*/true))
+      if (!precisionPolicy.matchesRule(rule, getLocationName(op->getLoc()), "",
+                                       0, 0, /*ignorePosition=*/true))
         continue;
       op->emitWarning() << "lowbit-quantize-weights: policy "
                         << rule.description
@@ -624,8 +624,8 @@ void QuantizeWeightsPass::runOnOperation() {
     return signalPassFailure();
 
   if (!report.empty()) {
-    std::string writeError = writeWeightReport(
-        report, "lowbit-quantize-weights", reportEntries);
+    std::string writeError =
+        writeWeightReport(report, "lowbit-quantize-weights", reportEntries);
     reportEntries.clear();
     if (!writeError.empty()) {
       root->emitError() << "lowbit-quantize-weights: option 'report': "

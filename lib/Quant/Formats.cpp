@@ -337,3 +337,49 @@ uint8_t lowbit::quant::encodeNF4(float value) {
 }
 
 float lowbit::quant::decodeNF4(uint8_t code) { return kNF4Levels[code & 0xF]; }
+
+int32_t lowbit::quant::encodeElement(float value, float scale,
+                                     int32_t zeroPoint, StorageFormat format) {
+  const float scaled = value / scale;
+  switch (format) {
+  case StorageFormat::I8:
+  case StorageFormat::U8:
+  case StorageFormat::I4:
+  case StorageFormat::U4: {
+    // Clamp in double: `scaled` may be far outside the int32 range when the
+    // range was clipped.
+    const double code = static_cast<double>(std::nearbyint(scaled)) + zeroPoint;
+    return static_cast<int32_t>(
+        std::clamp(code, double(codeMin(format)), double(codeMax(format))));
+  }
+  case StorageFormat::NF4:
+    return encodeNF4(scaled);
+  case StorageFormat::FP4E2M1:
+    return encodeFP4E2M1(scaled);
+  case StorageFormat::F8E4M3FN:
+    return encodeFP8E4M3FN(scaled);
+  case StorageFormat::F8E5M2:
+    return encodeFP8E5M2(scaled);
+  }
+  return 0;
+}
+
+float lowbit::quant::decodeElement(int32_t code, float scale, int32_t zeroPoint,
+                                   StorageFormat format) {
+  switch (format) {
+  case StorageFormat::I8:
+  case StorageFormat::U8:
+  case StorageFormat::I4:
+  case StorageFormat::U4:
+    return static_cast<float>(code - zeroPoint) * scale;
+  case StorageFormat::NF4:
+    return scale * decodeNF4(static_cast<uint8_t>(code));
+  case StorageFormat::FP4E2M1:
+    return scale * decodeFP4E2M1(static_cast<uint8_t>(code));
+  case StorageFormat::F8E4M3FN:
+    return scale * decodeFP8E4M3FN(static_cast<uint8_t>(code));
+  case StorageFormat::F8E5M2:
+    return scale * decodeFP8E5M2(static_cast<uint8_t>(code));
+  }
+  return 0.0f;
+}

@@ -37,54 +37,6 @@
 using namespace lowbit::quant;
 
 //===----------------------------------------------------------------------===//
-// Element codec with a given scale (as quantize() encodes)
-//===----------------------------------------------------------------------===//
-
-static int32_t encodeWith(float value, float scale, int32_t zeroPoint,
-                          StorageFormat format) {
-  const float scaled = value / scale;
-  switch (format) {
-  case StorageFormat::I8:
-  case StorageFormat::U8:
-  case StorageFormat::I4:
-  case StorageFormat::U4: {
-    const double code = static_cast<double>(std::nearbyint(scaled)) + zeroPoint;
-    return static_cast<int32_t>(
-        std::clamp(code, double(codeMin(format)), double(codeMax(format))));
-  }
-  case StorageFormat::NF4:
-    return encodeNF4(scaled);
-  case StorageFormat::FP4E2M1:
-    return encodeFP4E2M1(scaled);
-  case StorageFormat::F8E4M3FN:
-    return encodeFP8E4M3FN(scaled);
-  case StorageFormat::F8E5M2:
-    return encodeFP8E5M2(scaled);
-  }
-  return 0;
-}
-
-static float decodeWith(int32_t code, float scale, int32_t zeroPoint,
-                        StorageFormat format) {
-  switch (format) {
-  case StorageFormat::I8:
-  case StorageFormat::U8:
-  case StorageFormat::I4:
-  case StorageFormat::U4:
-    return static_cast<float>(code - zeroPoint) * scale;
-  case StorageFormat::NF4:
-    return scale * decodeNF4(static_cast<uint8_t>(code));
-  case StorageFormat::FP4E2M1:
-    return scale * decodeFP4E2M1(static_cast<uint8_t>(code));
-  case StorageFormat::F8E4M3FN:
-    return scale * decodeFP8E4M3FN(static_cast<uint8_t>(code));
-  case StorageFormat::F8E5M2:
-    return scale * decodeFP8E5M2(static_cast<uint8_t>(code));
-  }
-  return 0.0f;
-}
-
-//===----------------------------------------------------------------------===//
 // Shared checks and helpers
 //===----------------------------------------------------------------------===//
 
@@ -564,10 +516,11 @@ bool lowbit::quant::quantizeGPTQ(const float *weight,
         for (int64_t r = 0; r < rows; ++r) {
           double *__restrict wr = &w[r * k];
           const int64_t p = paramIndex(r0 + r, orig);
-          const int32_t q = encodeWith(static_cast<float>(wr[col]), scales[p],
-                                       zeros[p], scheme.format);
+          const int32_t q = encodeElement(static_cast<float>(wr[col]),
+                                          scales[p], zeros[p], scheme.format);
           out.codes[(r0 + r) * k + orig] = q;
-          const double dq = decodeWith(q, scales[p], zeros[p], scheme.format);
+          const double dq =
+              decodeElement(q, scales[p], zeros[p], scheme.format);
           const double e = (wr[col] - dq) / d;
           loss += e * e;
           err[r * block + (col - i1)] = e;
@@ -747,8 +700,8 @@ bool lowbit::quant::quantizeAWQ(const float *weight,
         for (int64_t c = 0; c < g; ++c) {
           const int64_t col = grp * g + c;
           const float dq =
-              decodeWith(part.codes[r * g + c], part.scales[r],
-                         affine ? part.zeroPoints[r] : 0, scheme.format);
+              decodeElement(part.codes[r * g + c], part.scales[r],
+                            affine ? part.zeroPoints[r] : 0, scheme.format);
           e[c] = double(weight[r * k + col]) - double(dq / inputScales[col]);
         }
         double total = 0.0;

@@ -279,53 +279,6 @@ static bool chooseBlockParams(const BlockRange &range, const Scheme &scheme,
   return true;
 }
 
-static int32_t encodeElement(float value, const BlockParams &params,
-                             StorageFormat format) {
-  const float scaled = value / params.scale;
-  switch (format) {
-  case StorageFormat::I8:
-  case StorageFormat::U8:
-  case StorageFormat::I4:
-  case StorageFormat::U4: {
-    // Clamp in double: `scaled` may be far outside the int32 range when the
-    // range was clipped.
-    const double code =
-        static_cast<double>(std::nearbyint(scaled)) + params.zeroPoint;
-    return static_cast<int32_t>(
-        std::clamp(code, double(codeMin(format)), double(codeMax(format))));
-  }
-  case StorageFormat::NF4:
-    return encodeNF4(scaled);
-  case StorageFormat::FP4E2M1:
-    return encodeFP4E2M1(scaled);
-  case StorageFormat::F8E4M3FN:
-    return encodeFP8E4M3FN(scaled);
-  case StorageFormat::F8E5M2:
-    return encodeFP8E5M2(scaled);
-  }
-  return 0;
-}
-
-static float decodeElement(int32_t code, float scale, int32_t zeroPoint,
-                           StorageFormat format) {
-  switch (format) {
-  case StorageFormat::I8:
-  case StorageFormat::U8:
-  case StorageFormat::I4:
-  case StorageFormat::U4:
-    return static_cast<float>(code - zeroPoint) * scale;
-  case StorageFormat::NF4:
-    return scale * decodeNF4(static_cast<uint8_t>(code));
-  case StorageFormat::FP4E2M1:
-    return scale * decodeFP4E2M1(static_cast<uint8_t>(code));
-  case StorageFormat::F8E4M3FN:
-    return scale * decodeFP8E4M3FN(static_cast<uint8_t>(code));
-  case StorageFormat::F8E5M2:
-    return scale * decodeFP8E5M2(static_cast<uint8_t>(code));
-  }
-  return 0.0f;
-}
-
 //===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//
@@ -386,8 +339,9 @@ static void emitTensor(const float *data, const std::vector<int64_t> &shape,
                        QuantizedTensor &out) {
   out.codes.assign(static_cast<size_t>(layout.numElements), 0);
   layout.forEach([&](int64_t i, int64_t block) {
-    out.codes[static_cast<size_t>(i)] = encodeElement(
-        data[i], params[static_cast<size_t>(block)], scheme.format);
+    const BlockParams &p = params[static_cast<size_t>(block)];
+    out.codes[static_cast<size_t>(i)] =
+        encodeElement(data[i], p.scale, p.zeroPoint, scheme.format);
   });
   out.scales.resize(params.size());
   for (size_t b = 0; b < params.size(); ++b)
@@ -474,9 +428,9 @@ bool lowbit::quant::quantizeWithClipSearch(
       if (!valid[b])
         return;
       const BlockParams &p = candidate[b];
-      const float approx =
-          decodeElement(encodeElement(data[i], p, scheme.format), p.scale,
-                        p.zeroPoint, scheme.format);
+      const float approx = decodeElement(
+          encodeElement(data[i], p.scale, p.zeroPoint, scheme.format), p.scale,
+          p.zeroPoint, scheme.format);
       const double diff = static_cast<double>(approx) - data[i];
       candidateError[b] += diff * diff;
     });

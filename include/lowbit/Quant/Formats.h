@@ -154,6 +154,19 @@ float decodeNF4(uint8_t code);
 /// constants of the QLoRA reference implementation (bitsandbytes).
 const std::array<float, 16> &nf4Levels();
 
+/// Encodes one real value with its block's scale and zero point:
+///   integer formats: clamp(round_half_even(value / scale) + zeroPoint,
+///                          codeMin, codeMax)
+///   NF4 / FP4 / FP8: the format's own encoder applied to value / scale
+/// (zeroPoint is ignored for the non-integer formats).
+int32_t encodeElement(float value, float scale, int32_t zeroPoint,
+                      StorageFormat format);
+
+/// Inverse of encodeElement: (code - zeroPoint) * scale for integer formats,
+/// scale * decode(code) for NF4 / FP4 / FP8.
+float decodeElement(int32_t code, float scale, int32_t zeroPoint,
+                    StorageFormat format);
+
 } // namespace lowbit::quant
 
 #endif // LOWBIT_QUANT_FORMATS_H

@@ -316,4 +316,61 @@ def SmoothQuantPass : Pass<"lowbit-smooth-quant", "ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Per-layer error measurement
+//===----------------------------------------------------------------------===//
+
+def ExposeLayersPass : Pass<"lowbit-expose-layers", "ModuleOp"> {
+  let summary = "Make each quantizable matmul's input and output visible at "
+                "the entry function's boundary (for per-layer error reports)";
+  let description = [{
+    Prepares a float model for `lowbit-report`, which measures each layer's
+    quantization error. Every matmul with a constant float weight (what
+    `lowbit-quantize-weights` quantizes) in the entry function is exposed:
+
+    - `mode=tap`: its activation input and its result become extra results
+      of the entry function (an input read by several matmuls is returned
+      once). Running the float and the quantized tapped model side by side
+      gives every layer's error *end to end*: the quantized layer sees the
+      inputs the quantized model before it produced.
+    - `mode=isolate`: its activation input is replaced by a new argument of
+      the entry function, and its result becomes an extra result. Feeding
+      each new argument the float model's own input of that layer (from a
+      tapped float run) gives every layer's error *in isolation*, all layers
+      in one run.
+
+    ```mlir
+    func.func @main(%x: tensor<4x64xf32>) -> tensor<4x32xf32> {
+      %y = linalg.matmul ins(%x, %w : ...) outs(%acc : ...) loc("fc1")
+      ...
+    ```
+    becomes, with `mode=isolate`,
+    ```mlir
+    func.func @main(%x: tensor<4x64xf32>, %fc1_in: tensor<4x64xf32>)
+        -> (tensor<4x32xf32>, tensor<4x32xf32>)
+        attributes {lowbit.layers = [{name = "fc1", input = 1 : i64,
+                                      output = 1 : i64, ...} ],
+                    lowbit.model_results = 1 : i64} {
+      %y = linalg.matmul ins(%fc1_in, %w : ...) outs(%acc : ...) loc("fc1")
+      ...
+    ```
+
+    `lowbit.layers` on the entry function lists the layers in program order
+    with their name (the statistics key: location name, else weight
+    resource name, else position), the index of their input (a result with
+    `tap`, an argument with `isolate`) and of their output result, and the
+    float weight's size in bytes; `lowbit.model_results` says how many of
+    the results are the model's own. Original arguments and results keep
+    their indices. Matmuls outside the entry function are left alone with a
+    warning.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"tap\"",
+           "tap: return each layer's input and output; isolate: also cut "
+           "each layer's input into a new argument">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
+           "The function whose matmuls are exposed">
+  ];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

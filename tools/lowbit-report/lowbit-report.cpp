@@ -1,0 +1,216 @@
+//===- lowbit-report.cpp - what quantization costs, layer by layer --------===//
+//
+// Quantizes a float model with a pipeline, runs the float and the quantized
+// model side by side on sample inputs and reports, for every quantized
+// matmul, its output error with the float model's own inputs (isolated) and
+// inside the quantized model (end to end), its weight bytes before and
+// after, and the error of the model's outputs: JSON, Markdown and an SVG
+// chart (docs/tools/lowbit-report.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/InitAll.h"
+#include "lowbit/Report/LayerReport.h"
+#include "lowbit/Report/LayerSweep.h"
+#include "lowbit/Tools/CPULowering.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+
+namespace cl = llvm::cl;
+using namespace lowbit::report;
+
+namespace {
+struct Options {
+  cl::OptionCategory category{"lowbit-report options"};
+  cl::opt<std::string> model{cl::Positional, cl::Required,
+                             cl::desc("<float-model.mlir|.mlirbc>"),
+                             cl::cat(category)};
+  cl::opt<std::string> pipeline{
+      "pipeline",
+      cl::desc("The quantization, as a pass pipeline on builtin.module "
+               "(default lowbit-w4a16)"),
+      cl::value_desc("PIPELINE"), cl::init("lowbit-w4a16"), cl::cat(category)};
+  cl::list<std::string> inputs{
+      "input", cl::desc("One sample: a .npy file per argument, in order"),
+      cl::value_desc("file.npy"), cl::cat(category)};
+  cl::opt<std::string> samples{
+      "samples",
+      cl::desc("Samples: DIR/<sample>/input_<i>.npy, or DIR/*.npy for a "
+               "one-argument function (as lowbit-run --calibrate)"),
+      cl::value_desc("DIR"), cl::cat(category)};
+  cl::opt<std::string> entry{"entry", cl::desc("Function to run"),
+                             cl::init("main"), cl::cat(category)};
+  cl::opt<std::string> json{"json", cl::desc("Write the JSON report"),
+                            cl::value_desc("FILE"), cl::cat(category)};
+  cl::opt<std::string> markdown{"markdown",
+                                cl::desc("Write the Markdown report"),
+                                cl::value_desc("FILE"), cl::cat(category)};
+  cl::opt<std::string> svg{"svg",
+                           cl::desc("Write the SVG chart of SQNR per layer"),
+                           cl::value_desc("FILE"), cl::cat(category)};
+  cl::opt<std::string> workDir{
+      "work-dir",
+      cl::desc("Keep the models and outputs of the runs in DIR (default: a "
+               "temporary directory, removed)"),
+      cl::value_desc("DIR"), cl::cat(category)};
+  cl::opt<std::string> lowbitRun{
+      "lowbit-run",
+      cl::desc("The lowbit-run executable (default: next to lowbit-report)"),
+      cl::value_desc("PATH"), cl::cat(category)};
+};
+} // namespace
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "lowbit-report: error: " << message << "\n";
+  return 1;
+}
+
+/// Prints the outputs and the five layers with the lowest isolated SQNR.
+static void printSummary(const LayerReport &report) {
+  llvm::outs() << llvm::format(
+      "lowbit-report: %zu layers, weights %.2f -> %.2f MiB (%.2f bits/weight), "
+      "%lld sample(s)\n",
+      report.layers.size(), double(report.totalFloatBytes()) / (1 << 20),
+      double(report.totalQuantizedBytes()) / (1 << 20), report.bitsPerWeight(),
+      (long long)report.samples);
+  for (const OutputResult &output : report.outputs)
+    llvm::outs() << "  output " << output.name
+                 << ": sqnr_db=" << formatSqnr(output.error.sqnrDb)
+                 << llvm::format(" cosine=%.5f", output.error.cosine) << "\n";
+  std::vector<const LayerResult *> order;
+  for (const LayerResult &layer : report.layers)
+    order.push_back(&layer);
+  std::sort(order.begin(), order.end(), [](auto *a, auto *b) {
+    if (a->isolated.sqnrDb != b->isolated.sqnrDb)
+      return a->isolated.sqnrDb < b->isolated.sqnrDb;
+    return a->info.position < b->info.position;
+  });
+  llvm::outs() << "  most affected layers (isolated / end-to-end SQNR dB):\n";
+  for (size_t i = 0; i < std::min<size_t>(order.size(), 5); ++i)
+    llvm::outs() << "    " << order[i]->info.name << " (" << order[i]->scheme
+                 << "): " << formatSqnr(order[i]->isolated.sqnrDb) << " / "
+                 << formatSqnr(order[i]->endToEnd.sqnrDb) << "\n";
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerAllPasses();
+  mlir::lowbit::registerAllLowbitPasses();
+  Options opts;
+  cl::HideUnrelatedOptions(opts.category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "lowbit-report: per-layer error of a quantization pipeline on a float "
+      "model\n\n"
+      "  lowbit-report MODEL.mlir --pipeline=PIPELINE (--input=X.npy... | "
+      "--samples=DIR)\n"
+      "                [--json=FILE] [--markdown=FILE] [--svg=FILE]\n");
+
+  if (opts.inputs.empty() == opts.samples.empty())
+    return fail("give the samples either as --input=FILE.npy (one sample, a "
+                "file per argument) or as --samples=DIR, not both or neither");
+  // Fail before the runs, not after, when an output cannot be written.
+  for (const std::string &path :
+       {opts.json.getValue(), opts.markdown.getValue(), opts.svg.getValue()}) {
+    if (path.empty())
+      continue;
+    llvm::StringRef dir = llvm::sys::path::parent_path(path);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir))
+      return fail("cannot write '" + path + "': directory '" + dir +
+                  "' does not exist");
+  }
+  std::string lowbitRun = opts.lowbitRun;
+  if (lowbitRun.empty()) {
+    std::string self = llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(self));
+    llvm::sys::path::append(path, "lowbit-run");
+    lowbitRun = path.str().str();
+  }
+  if (!llvm::sys::fs::can_execute(lowbitRun))
+    return fail("cannot execute lowbit-run at '" + lowbitRun +
+                "' (--lowbit-run)");
+
+  mlir::DialectRegistry registry;
+  mlir::lowbit::registerCPUToolDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string message;
+  auto file = mlir::openInputFile(opts.model, &message);
+  if (!file)
+    return fail(message);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("cannot parse '" + opts.model + "'");
+
+  // Temporaries go to --work-dir or a fresh directory removed at the end.
+  std::string workDir = opts.workDir;
+  bool removeWorkDir = workDir.empty();
+  if (removeWorkDir) {
+    llvm::SmallString<256> dir;
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueDirectory("lowbit-report", dir))
+      return fail("cannot create a temporary directory: " + ec.message());
+    workDir = dir.str().str();
+  } else if (std::error_code ec = llvm::sys::fs::create_directories(workDir)) {
+    return fail("cannot create --work-dir '" + workDir + "': " + ec.message());
+  }
+  llvm::scope_exit cleanup([&] {
+    if (removeWorkDir)
+      llvm::sys::fs::remove_directories(workDir);
+  });
+
+  SweepOptions sweepOptions;
+  sweepOptions.lowbitRun = lowbitRun;
+  sweepOptions.entry = opts.entry;
+  sweepOptions.workDir = workDir;
+  LayerSweep sweep(*module, llvm::sys::path::filename(opts.model).str(),
+                   sweepOptions);
+  std::vector<Sample> samples;
+  if (!opts.inputs.empty()) {
+    samples.push_back(Sample(opts.inputs.begin(), opts.inputs.end()));
+  } else {
+    auto func = module->lookupSymbol<mlir::func::FuncOp>(opts.entry);
+    size_t numArgs = func ? func.getNumArguments() : 0;
+    if (!listSamples(opts.samples, numArgs, samples, message))
+      return fail(message);
+  }
+  if (!sweep.prepare(samples, message))
+    return fail(message);
+  LayerReport report;
+  if (!sweep.measure(opts.pipeline, "", /*isolated=*/true, /*endToEnd=*/true,
+                     report, message))
+    return fail(message);
+
+  struct Output {
+    const std::string &path;
+    std::string (*format)(const LayerReport &);
+  } outputs[] = {{opts.json, formatJson},
+                 {opts.markdown, formatMarkdown},
+                 {opts.svg, formatSvg}};
+  for (const Output &output : outputs)
+    if (!output.path.empty())
+      if (std::string error =
+              writeFileAtomically(output.path, output.format(report));
+          !error.empty())
+        return fail(error);
+  printSummary(report);
+  return 0;
+}

@@ -63,6 +63,6 @@ config.substitutions.append(
         os.path.dirname(config.test_source_root), "scripts", "extract-ptx.py"))))
 
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
-tools = ["lowbit-compile", "lowbit-opt", "lowbit-report", "lowbit-run",
+tools = ["lowbit-auto-precision", "lowbit-compile", "lowbit-opt", "lowbit-report", "lowbit-run",
          "lowbit-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

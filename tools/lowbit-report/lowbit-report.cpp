@@ -12,20 +12,15 @@
 #include "lowbit/InitAll.h"
 #include "lowbit/Report/LayerReport.h"
 #include "lowbit/Report/LayerSweep.h"
+#include "lowbit/Report/ToolSupport.h"
 #include "lowbit/Tools/CPULowering.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -120,78 +115,36 @@ int main(int argc, char **argv) {
       "--samples=DIR)\n"
       "                [--json=FILE] [--markdown=FILE] [--svg=FILE]\n");
 
-  if (opts.inputs.empty() == opts.samples.empty())
-    return fail("give the samples either as --input=FILE.npy (one sample, a "
-                "file per argument) or as --samples=DIR, not both or neither");
-  // Fail before the runs, not after, when an output cannot be written.
-  for (const std::string &path :
-       {opts.json.getValue(), opts.markdown.getValue(), opts.svg.getValue()}) {
-    if (path.empty())
-      continue;
-    llvm::StringRef dir = llvm::sys::path::parent_path(path);
-    if (!dir.empty() && !llvm::sys::fs::is_directory(dir))
-      return fail("cannot write '" + path + "': directory '" + dir +
-                  "' does not exist");
-  }
-  std::string lowbitRun = opts.lowbitRun;
-  if (lowbitRun.empty()) {
-    std::string self = llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
-    llvm::SmallString<256> path(llvm::sys::path::parent_path(self));
-    llvm::sys::path::append(path, "lowbit-run");
-    lowbitRun = path.str().str();
-  }
-  if (!llvm::sys::fs::can_execute(lowbitRun))
-    return fail("cannot execute lowbit-run at '" + lowbitRun +
-                "' (--lowbit-run)");
+  std::string message;
+  std::vector<std::string> outputPaths = {opts.json, opts.markdown, opts.svg};
+  if (!checkOutputPaths(outputPaths, message))
+    return fail(message);
+  std::string lowbitRun = findLowbitRun(argv[0], opts.lowbitRun, message);
+  if (!message.empty())
+    return fail(message);
 
   mlir::DialectRegistry registry;
   mlir::lowbit::registerCPUToolDialects(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string message;
-  auto file = mlir::openInputFile(opts.model, &message);
-  if (!file)
-    return fail(message);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+      loadModel(opts.model, &context, message);
   if (!module)
-    return fail("cannot parse '" + opts.model + "'");
-
-  // Temporaries go to --work-dir or a fresh directory removed at the end.
-  std::string workDir = opts.workDir;
-  bool removeWorkDir = workDir.empty();
-  if (removeWorkDir) {
-    llvm::SmallString<256> dir;
-    if (std::error_code ec =
-            llvm::sys::fs::createUniqueDirectory("lowbit-report", dir))
-      return fail("cannot create a temporary directory: " + ec.message());
-    workDir = dir.str().str();
-  } else if (std::error_code ec = llvm::sys::fs::create_directories(workDir)) {
-    return fail("cannot create --work-dir '" + workDir + "': " + ec.message());
-  }
-  llvm::scope_exit cleanup([&] {
-    if (removeWorkDir)
-      llvm::sys::fs::remove_directories(workDir);
-  });
+    return fail(message);
+  std::vector<Sample> samples;
+  if (!collectSamples(opts.inputs, opts.samples, *module, opts.entry, samples,
+                      message))
+    return fail(message);
+  WorkDir workDir;
+  if (!workDir.create(opts.workDir, message))
+    return fail(message);
 
   SweepOptions sweepOptions;
   sweepOptions.lowbitRun = lowbitRun;
   sweepOptions.entry = opts.entry;
-  sweepOptions.workDir = workDir;
+  sweepOptions.workDir = workDir.getPath();
   LayerSweep sweep(*module, llvm::sys::path::filename(opts.model).str(),
                    sweepOptions);
-  std::vector<Sample> samples;
-  if (!opts.inputs.empty()) {
-    samples.push_back(Sample(opts.inputs.begin(), opts.inputs.end()));
-  } else {
-    auto func = module->lookupSymbol<mlir::func::FuncOp>(opts.entry);
-    size_t numArgs = func ? func.getNumArguments() : 0;
-    if (!listSamples(opts.samples, numArgs, samples, message))
-      return fail(message);
-  }
   if (!sweep.prepare(samples, message))
     return fail(message);
   LayerReport report;

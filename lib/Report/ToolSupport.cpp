@@ -1,0 +1,106 @@
+//===- ToolSupport.cpp - what lowbit-report and its siblings share --------===//
+
+#include "lowbit/Report/ToolSupport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace ::lowbit::report;
+
+std::string lowbit::report::findLowbitRun(const char *argv0,
+                                          const std::string &override,
+                                          std::string &error) {
+  std::string path = override;
+  if (path.empty()) {
+    std::string self = llvm::sys::fs::getMainExecutable(
+        argv0, reinterpret_cast<void *>(&findLowbitRun));
+    llvm::SmallString<256> sibling(llvm::sys::path::parent_path(self));
+    llvm::sys::path::append(sibling, "lowbit-run");
+    path = sibling.str().str();
+  }
+  if (!llvm::sys::fs::can_execute(path))
+    error = "cannot execute lowbit-run at '" + path + "' (--lowbit-run)";
+  return path;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+lowbit::report::loadModel(const std::string &path, mlir::MLIRContext *context,
+                          std::string &error) {
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, context);
+  auto file = mlir::openInputFile(path, &error);
+  if (!file)
+    return nullptr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, context);
+  if (!module)
+    error = "cannot parse '" + path + "'";
+  return module;
+}
+
+bool WorkDir::create(const std::string &requested, std::string &error) {
+  if (requested.empty()) {
+    llvm::SmallString<256> dir;
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueDirectory("lowbit-report", dir)) {
+      error = "cannot create a temporary directory: " + ec.message();
+      return false;
+    }
+    path = dir.str().str();
+    temporary = true;
+    return true;
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(requested)) {
+    error = "cannot create --work-dir '" + requested + "': " + ec.message();
+    return false;
+  }
+  path = requested;
+  return true;
+}
+
+WorkDir::~WorkDir() {
+  if (temporary)
+    llvm::sys::fs::remove_directories(path);
+}
+
+bool lowbit::report::collectSamples(const std::vector<std::string> &inputs,
+                                    const std::string &samplesDir,
+                                    mlir::ModuleOp module,
+                                    const std::string &entry,
+                                    std::vector<Sample> &samples,
+                                    std::string &error) {
+  if (inputs.empty() == samplesDir.empty()) {
+    error = "give the samples either as --input=FILE.npy (one sample, a file "
+            "per argument) or as --samples=DIR, not both or neither";
+    return false;
+  }
+  if (!inputs.empty()) {
+    samples.push_back(inputs);
+    return true;
+  }
+  auto func = module.lookupSymbol<mlir::func::FuncOp>(entry);
+  return listSamples(samplesDir, func ? func.getNumArguments() : 0, samples,
+                     error);
+}
+
+bool lowbit::report::checkOutputPaths(const std::vector<std::string> &paths,
+                                      std::string &error) {
+  for (const std::string &path : paths) {
+    if (path.empty())
+      continue;
+    llvm::StringRef dir = llvm::sys::path::parent_path(path);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir)) {
+      error = "cannot write '" + path + "': directory '" + dir.str() +
+              "' does not exist";
+      return false;
+    }
+  }
+  return true;
+}

@@ -2,6 +2,7 @@
 # lit configuration of lowbit's regression tests.
 
 import os
+import subprocess
 import sys
 
 import lit.formats
@@ -53,6 +54,16 @@ if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
 config.substitutions.append(
     ("%{data}",
      "/usr/share/libonnx-testdata/data/node/test_gemm_all_attributes"))
+
+# ONNX Runtime (PyPI, test-only) runs exported models; scripts/test.sh puts it
+# in a virtual environment in the build directory, with Debian's onnx and
+# numpy visible through the system site packages.
+ort_python = os.path.join(config.lowbit_obj_root, "test-venv", "bin", "python")
+if os.path.exists(ort_python) and subprocess.call(
+        [ort_python, "-c", "import onnxruntime, onnx, numpy"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("onnxruntime")
+    config.substitutions.append(("%ort_python", ort_python))
 
 # ptxas assembles the PTX of lowbit-lower-to-nvvm (no GPU needed).
 if os.path.exists("/usr/local/cuda/bin/ptxas"):

@@ -376,6 +376,8 @@ QuantizeWeightsPass::quantizeMatmul(const ConstantWeightMatmul &match,
                                 "tensor with K = "
                              << inverse.size() << " last)";
     input = *scaled;
+    if (auto module = op->getParentOfType<ModuleOp>())
+      module->setAttr(kActivationRescaledAttr, UnitAttr::get(op->getContext()));
   }
   Value result = DequantMatmulOp::create(
       builder, loc, resultType, input, weight->codes, /*bias=*/Value(),

@@ -645,6 +645,10 @@ struct SmoothQuantPass
       }
     }
     materializeWeights(sites);
+    // The activations no longer match the source model's (see
+    // kActivationRescaledAttr).
+    if (!sites.empty())
+      module->setAttr(kActivationRescaledAttr, UnitAttr::get(&getContext()));
     if (!smoothedStats.empty() && failed(writeSmoothedStats(module, sites)))
       return signalPassFailure();
   }

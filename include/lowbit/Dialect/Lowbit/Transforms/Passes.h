@@ -18,6 +18,14 @@
 
 namespace mlir::lowbit {
 
+/// A unit attribute on the module, set by the passes that rescale
+/// activations outside the quantized ops (lowbit-smooth-quant, and
+/// lowbit-quantize-weights with method=awq): the model's float ops no longer
+/// compute what the source model's did, which exporters that patch the
+/// source model (lowbit-translate --export-onnx) must refuse.
+inline constexpr llvm::StringLiteral kActivationRescaledAttr =
+    "lowbit.activation_rescaled";
+
 #define GEN_PASS_DECL
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
 

@@ -2,7 +2,7 @@
 """Quantizes, compiles and runs the example model; prints what each scheme
 costs against float: weight bytes, output error, latency.
 
-Usage: quickstart.py BUILD_DIR
+Usage: quickstart.py BUILD_DIR [--report-dir DIR]
 
 Steps (all with lowbit's own tools):
   1. examples/generate_mlp_onnx.py writes the float model as ONNX (a
@@ -13,7 +13,11 @@ Steps (all with lowbit's own tools):
   3. lowbit-run runs the float model (the reference output and latency);
   4. per scheme: lowbit-opt quantizes with a named pipeline (writing the
      per-weight JSON report), lowbit-run compiles and runs the result,
-     compares it with the float output and times it.
+     compares it with the float output and times it;
+  5. lowbit-report measures what W4A16 g128 costs each layer (isolated and
+     end to end) and writes the report as JSON, Markdown and SVG to
+     BUILD_DIR/quickstart/report.* (or --report-dir; docs/examples holds the
+     copy made with `--report-dir docs/examples`).
 """
 
 import json
@@ -86,6 +90,10 @@ def main():
     build = os.path.abspath(sys.argv[1])
     out = os.path.join(build, "quickstart")
     os.makedirs(out, exist_ok=True)
+    report_dir = out
+    if "--report-dir" in sys.argv:
+        report_dir = os.path.abspath(sys.argv[sys.argv.index("--report-dir") + 1])
+        os.makedirs(report_dir, exist_ok=True)
     opt = os.path.join(build, "bin", "lowbit-opt")
     onnx_model = os.path.join(out, "mlp.onnx")
     model = os.path.join(out, "mlp.mlir")
@@ -136,6 +144,18 @@ def main():
     print("first, loop-level lowering (no tiling or vector kernels yet): the ratios show")
     print("where it stands, not what the quantized formats can reach.")
     print("Artifacts: %s/*.mlirbc (models), *.json (per-weight reports)" % out)
+
+    # Which layer costs what: the per-layer report of W4A16 g128.
+    print()
+    rc, log = run([os.path.join(build, "bin", "lowbit-report"), model,
+                   "--pipeline=lowbit-w4a16", "--input=" + inputs,
+                   "--json=" + os.path.join(report_dir, "report-w4a16.json"),
+                   "--markdown=" + os.path.join(report_dir, "report-w4a16.md"),
+                   "--svg=" + os.path.join(report_dir, "report-w4a16.svg")])
+    if rc != 0:
+        sys.exit("lowbit-report failed:\n" + log)
+    print(log.rstrip())
+    print("Per-layer report: %s/report-w4a16.{json,md,svg}" % report_dir)
 
 
 if __name__ == "__main__":

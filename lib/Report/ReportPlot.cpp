@@ -56,9 +56,11 @@ std::string lowbit::report::formatSvg(const LayerReport &report) {
   top = 10.0 * std::ceil(top / 10.0 + 0.05);
 
   const double left = 60, right = 170, plotTop = 40, plotHeight = 260;
-  const double group = 56, bar = 20;
   size_t n = std::max<size_t>(report.layers.size(), 1);
-  double width = std::max(left + group * double(n) + right, 640.0);
+  // Groups fill a 640-pixel-wide chart, and grow it beyond 8 layers.
+  const double group = std::max(56.0, (640.0 - left - right) / double(n));
+  const double bar = 20;
+  double width = left + group * double(n) + right;
   double height = plotTop + plotHeight + 110;
   auto y = [&](double db) {
     double clamped = std::clamp(std::isnan(db) ? 0.0 : db, 0.0, top);

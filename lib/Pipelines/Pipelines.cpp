@@ -201,7 +201,9 @@ void buildW8A8Pipeline(OpPassManager &pm, const W8A8Options &options) {
       : options.activations == "static" ? std::string("tensor")
                                         : std::string("token");
   activations.symmetric = options.symmetric;
-  activations.stats = rangeStats;
+  // Dynamic activations read no ranges (`stats` may still feed smoothing).
+  if (options.activations == "static")
+    activations.stats = rangeStats;
   activations.calibrator = options.calibrator;
   activations.percentile = options.percentile;
   pm.addPass(createQuantizeActivationsPass(activations));

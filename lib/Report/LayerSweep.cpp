@@ -3,6 +3,7 @@
 #include "lowbit/Report/LayerSweep.h"
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitDialect.h"
+#include "lowbit/IO/SampleDir.h"
 #include "lowbit/Quant/HalfPrecision.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -42,59 +43,7 @@ static std::string join(llvm::StringRef dir, llvm::StringRef name) {
 bool ::lowbit::report::listSamples(const std::string &dir, size_t numArgs,
                                    std::vector<Sample> &samples,
                                    std::string &error) {
-  if (!llvm::sys::fs::is_directory(dir)) {
-    error = "--samples " + quote(dir) + " is not a directory";
-    return false;
-  }
-  std::vector<std::string> subdirs, files;
-  std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
-       it.increment(ec)) {
-    std::string path = it->path();
-    if (llvm::sys::fs::is_directory(path))
-      subdirs.push_back(path);
-    else if (llvm::StringRef(path).ends_with(".npy"))
-      files.push_back(path);
-  }
-  if (ec) {
-    error = "cannot list --samples " + quote(dir) + ": " + ec.message();
-    return false;
-  }
-  std::sort(subdirs.begin(), subdirs.end());
-  std::sort(files.begin(), files.end());
-  for (const std::string &sub : subdirs) {
-    Sample sample;
-    for (size_t i = 0; i < numArgs; ++i) {
-      std::string path = join(sub, "input_" + std::to_string(i) + ".npy");
-      if (!llvm::sys::fs::exists(path)) {
-        error = "sample " + quote(sub) + " has no " +
-                quote("input_" + std::to_string(i) + ".npy") +
-                " (the entry function takes " + std::to_string(numArgs) +
-                " argument(s))";
-        return false;
-      }
-      sample.push_back(path);
-    }
-    samples.push_back(std::move(sample));
-  }
-  if (subdirs.empty() && !files.empty()) {
-    if (numArgs != 1) {
-      error = "--samples " + quote(dir) +
-              " holds .npy files but the entry function takes " +
-              std::to_string(numArgs) +
-              " arguments; put each sample in a subdirectory as "
-              "input_0.npy, input_1.npy, ...";
-      return false;
-    }
-    for (const std::string &file : files)
-      samples.push_back({file});
-  }
-  if (samples.empty()) {
-    error = "--samples " + quote(dir) +
-            " holds no samples (no subdirectory and no .npy file)";
-    return false;
-  }
-  return true;
+  return ::lowbit::io::listSampleDir(dir, numArgs, "--samples", samples, error);
 }
 
 /// The array's elements as floats; "" or an error.

@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/IO/Npy.h"
+#include "lowbit/IO/SampleDir.h"
 #include "lowbit/InitAll.h"
 #include "lowbit/Quant/ErrorMetrics.h"
 #include "lowbit/Quant/HalfPrecision.h"
@@ -1036,53 +1037,10 @@ static std::string fingerprint(const std::vector<std::string> &ids,
 /// `*.npy` file sorted by name.
 static bool listSamples(llvm::StringRef dir, size_t numArgs,
                         std::vector<std::vector<std::string>> &samples) {
-  if (!llvm::sys::fs::is_directory(dir))
-    return error("--calibrate " + quote(dir) + " is not a directory");
-  std::vector<std::string> subdirs, files;
-  std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
-       it.increment(ec)) {
-    llvm::StringRef path = it->path();
-    if (llvm::sys::fs::is_directory(path))
-      subdirs.push_back(path.str());
-    else if (path.ends_with(".npy"))
-      files.push_back(path.str());
-  }
-  if (ec)
-    return error("cannot list --calibrate " + quote(dir) + ": " + ec.message());
-  std::sort(subdirs.begin(), subdirs.end());
-  std::sort(files.begin(), files.end());
-  if (!subdirs.empty()) {
-    for (const std::string &sub : subdirs) {
-      std::vector<std::string> sample;
-      for (size_t i = 0; i < numArgs; ++i) {
-        llvm::SmallString<256> path(sub);
-        llvm::sys::path::append(path, "input_" + std::to_string(i) + ".npy");
-        if (!llvm::sys::fs::exists(path))
-          return error("sample " + quote(sub) + " has no " +
-                       quote(llvm::sys::path::filename(path)) +
-                       " (the entry "
-                       "takes " +
-                       llvm::Twine(numArgs) + " argument(s))");
-        sample.push_back(path.str().str());
-      }
-      samples.push_back(std::move(sample));
-    }
-  } else if (!files.empty()) {
-    if (numArgs != 1)
-      return error("--calibrate " + quote(dir) +
-                   " holds .npy files but the "
-                   "entry takes " +
-                   llvm::Twine(numArgs) +
-                   " arguments; put each sample in a subdirectory as "
-                   "input_0.npy, input_1.npy, ...");
-    for (const std::string &file : files)
-      samples.push_back({file});
-  }
-  if (samples.empty())
-    return error("--calibrate " + quote(dir) +
-                 " holds no samples (no "
-                 "subdirectory and no .npy file)");
+  std::string message;
+  if (!::lowbit::io::listSampleDir(dir.str(), numArgs, "--calibrate", samples,
+                                   message))
+    return error(message);
   return true;
 }
 

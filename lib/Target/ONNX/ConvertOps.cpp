@@ -40,8 +40,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -64,9 +66,12 @@ struct NodeCtx {
       return node.name;
     return node.outputs.front();
   }
+  /// An error naming the node, its op type, domain and opset.
   InFlightDiagnostic error() {
     return emitError(loc) << "node '" << displayName() << "' (" << node.opType
-                          << "): ";
+                          << ", domain '"
+                          << (node.domain.empty() ? "ai.onnx" : node.domain)
+                          << "', opset " << imp.getOpset(node) << "): ";
   }
   bool has(unsigned i) const {
     return i < node.inputs.size() && !node.inputs[i].empty();
@@ -97,12 +102,25 @@ struct NodeCtx {
     return a && a->kind == OnnxAttribute::Ints ? &a->ints : nullptr;
   }
   /// Integers of constant input `i` (an error when it is not a constant).
-  FailureOr<SmallVector<int64_t>> constInts(unsigned i) {
+  FailureOr<SmallVector<int64_t>> constInts(unsigned i, StringRef role = "") {
     const OnnxTensor *t = imp.getConstant(node.inputs[i]);
     if (!t)
-      return error() << "input '" << node.inputs[i]
-                     << "' must be a constant (initializer or Constant)";
+      return notConstant(i, role);
     return imp.getInts(*t, loc);
+  }
+  /// The error for input `i` (`role`, e.g. "pads") that must be known at
+  /// import time but is a graph input or computed at run time.
+  InFlightDiagnostic notConstant(unsigned i, StringRef role = "") {
+    InFlightDiagnostic diag = error() << "input " << i;
+    if (!role.empty())
+      diag << " (" << role << ")";
+    diag << " '" << node.inputs[i] << "' must be a constant (initializer, "
+         << "Constant node, or folded shape arithmetic), but it is ";
+    bool isGraphInput = llvm::any_of(imp.model.inputs, [&](const auto &in) {
+      return in.name == node.inputs[i];
+    });
+    diag << (isGraphInput ? "a graph input" : "computed at run time");
+    return diag;
   }
   bool isUnsigned(unsigned i) const {
     int dt = imp.getDataType(node.inputs[i]);
@@ -136,6 +154,13 @@ static Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   Value cst = scalar(b, loc, elementType, value);
   return linalg::FillOp::create(b, loc, ValueRange{cst}, ValueRange{init})
       .getResult(0);
+}
+
+/// The element of a one-element tensor `v` as a scalar.
+static Value extractScalar(OpBuilder &b, Location loc, Value v) {
+  SmallVector<Value> zeros(tensorType(v).getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, v, zeros);
 }
 
 static int64_t normalizeAxis(int64_t axis, int64_t rank) {
@@ -274,6 +299,8 @@ static LogicalResult convertUnary(NodeCtx &c) {
           return math::FloorOp::create(b, loc, v);
         if (op == "Ceil")
           return math::CeilOp::create(b, loc, v);
+        if (op == "Round")
+          return math::RoundEvenOp::create(b, loc, v);
         if (op == "LeakyRelu") {
           Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
                                             v, scalar(b, loc, et, 0));
@@ -283,6 +310,55 @@ static LogicalResult convertUnary(NodeCtx &c) {
         }
         // Gelu
         return approximate == "tanh" ? tanhGelu(b, loc, v) : erfGelu(b, loc, v);
+      });
+  if (failed(result))
+    return failure();
+  c.out(0, *result);
+  return success();
+}
+
+/// Clip: max(min) then min(max), bounds from the attributes (opset < 11) or
+/// from scalar inputs 1 and 2, which may be computed at run time.
+static LogicalResult convertClip(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  Type et = tensorType(*x).getElementType();
+  bool isFloat = isa<FloatType>(et), isUnsigned = c.isUnsigned(0);
+  Value bounds[2];
+  for (unsigned i = 0; i < 2; ++i) {
+    if (c.imp.getOpset(c.node) < 11) {
+      if (const OnnxAttribute *a = c.node.getAttr(i ? "max" : "min"))
+        bounds[i] = scalar(c.b, c.loc, et, a->f);
+      continue;
+    }
+    if (!c.has(i + 1))
+      continue;
+    FailureOr<Value> v = c.in(i + 1);
+    if (failed(v))
+      return failure();
+    RankedTensorType t = tensorType(*v);
+    if (t.getNumElements() != 1 || t.getElementType() != et)
+      return c.error() << (i ? "max" : "min") << " must be one element of "
+                       << et << ", got " << t;
+    SmallVector<Value> zeros(t.getRank(),
+                             arith::ConstantIndexOp::create(c.b, c.loc, 0));
+    bounds[i] = tensor::ExtractOp::create(c.b, c.loc, *v, zeros);
+  }
+  FailureOr<Value> result = sameTypeElementwise(
+      c, {*x}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value v = a[0];
+        if (bounds[0])
+          v = isFloat ? Value(arith::MaximumFOp::create(b, loc, v, bounds[0]))
+              : isUnsigned
+                  ? Value(arith::MaxUIOp::create(b, loc, v, bounds[0]))
+                  : Value(arith::MaxSIOp::create(b, loc, v, bounds[0]));
+        if (bounds[1])
+          v = isFloat ? Value(arith::MinimumFOp::create(b, loc, v, bounds[1]))
+              : isUnsigned
+                  ? Value(arith::MinUIOp::create(b, loc, v, bounds[1]))
+                  : Value(arith::MinSIOp::create(b, loc, v, bounds[1]));
+        return v;
       });
   if (failed(result))
     return failure();
@@ -477,12 +553,11 @@ static LogicalResult convertReshape(NodeCtx &c) {
         c.node.outputs.empty() ? std::nullopt
                                : c.imp.getInferredType(c.node.outputs[0]);
     if (!inferred)
-      return c.error() << "input '" << c.node.inputs[1]
-                       << "' must be a constant (initializer or Constant) "
-                          "or the result shape inferable";
+      return c.notConstant(1, op == "Reshape" ? "shape" : "axes")
+             << ", and ONNX shape inference gave no static result shape";
     shape.assign(inferred->getShape().begin(), inferred->getShape().end());
   } else if (op == "Reshape") {
-    FailureOr<SmallVector<int64_t>> target = c.constInts(1);
+    FailureOr<SmallVector<int64_t>> target = c.constInts(1, "shape");
     if (failed(target))
       return failure();
     bool allowZero = c.intAttr("allowzero", 0) != 0;
@@ -526,7 +601,7 @@ static LogicalResult convertReshape(NodeCtx &c) {
     if (const auto *attr = c.intsAttr("axes")) {
       axes.assign(attr->begin(), attr->end());
     } else if (c.has(1)) {
-      FailureOr<SmallVector<int64_t>> values = c.constInts(1);
+      FailureOr<SmallVector<int64_t>> values = c.constInts(1, "axes");
       if (failed(values))
         return failure();
       axes = *values;
@@ -702,16 +777,61 @@ static LogicalResult convertGather(NodeCtx &c) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-enum class ReduceKind { Sum, Max, Mean };
+enum class ReduceKind {
+  Sum,
+  Max,
+  Mean,
+  Min,
+  Prod,
+  SumSquare,
+  L1,
+  L2,
+  LogSum,
+  LogSumExp
+};
 } // namespace
 
+/// Reduces `x` over `axes`: each element is first mapped (x^2 for SumSquare
+/// and L2, |x| for L1), combined (+, *, max, min) into a linalg.fill of the
+/// identity, and the result finished (mean: / count, L2: sqrt, LogSum: log).
+/// LogSumExp is max + log(sum(exp(x - max))), built from the others.
 static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
                                bool keepDims, ReduceKind kind) {
   RankedTensorType type = tensorType(x);
   Type et = type.getElementType();
   bool isFloat = isa<FloatType>(et);
-  // Unsigned ONNX integers are signless here (only ReduceMax reads x
-  // straight from the node's input 0; the other callers reduce floats).
+  if (!isFloat && (kind == ReduceKind::Mean || kind == ReduceKind::L2 ||
+                   kind == ReduceKind::LogSum || kind == ReduceKind::LogSumExp))
+    return c.error() << "element type " << et << " is not supported";
+  if (kind == ReduceKind::LogSumExp) {
+    FailureOr<Value> max = reduce(c, x, axes, true, ReduceKind::Max);
+    if (failed(max))
+      return failure();
+    FailureOr<Value> e = sameTypeElementwise(
+        c, {x, *max}, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return math::ExpOp::create(b, loc,
+                                     arith::SubFOp::create(b, loc, a[0], a[1]));
+        });
+    if (failed(e))
+      return failure();
+    FailureOr<Value> sum = reduce(c, *e, axes, true, ReduceKind::Sum);
+    if (failed(sum))
+      return failure();
+    FailureOr<Value> result = sameTypeElementwise(
+        c, {*sum, *max}, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return arith::AddFOp::create(b, loc,
+                                       math::LogOp::create(b, loc, a[0]), a[1]);
+        });
+    if (failed(result) || keepDims)
+      return result;
+    SmallVector<int64_t> outShape;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (!llvm::is_contained(axes, i))
+        outShape.push_back(type.getDimSize(i));
+    return reshapeTo(c.b, c.loc, *result, outShape);
+  }
+  // Unsigned ONNX integers are signless here (the integer reductions read
+  // x straight from the node's input 0).
   bool isUnsigned = !isFloat && c.isUnsigned(0);
   int64_t rank = type.getRank();
   SmallVector<bool> reduced(rank, false);
@@ -734,44 +854,73 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
       outExprs.push_back(getAffineDimExpr(i, ctx));
     }
   }
-  double initValue = 0;
-  if (kind == ReduceKind::Max)
-    initValue = isFloat ? -INFINITY
-                : isUnsigned
-                    ? 0.0
-                    : static_cast<double>(
-                          APInt::getSignedMinValue(et.getIntOrFloatBitWidth())
-                              .getSExtValue());
-  Value init = filled(c.b, c.loc, outShape, et, initValue);
+  // The identity of the combining operation.
+  Value init;
+  unsigned width = et.getIntOrFloatBitWidth();
+  if (kind == ReduceKind::Max || kind == ReduceKind::Min) {
+    bool isMax = kind == ReduceKind::Max;
+    TypedAttr identity;
+    if (isFloat)
+      identity = c.b.getFloatAttr(
+          et, APFloat::getInf(cast<FloatType>(et).getFloatSemantics(), isMax));
+    else if (isUnsigned)
+      identity = c.b.getIntegerAttr(et, isMax ? APInt::getMinValue(width)
+                                              : APInt::getMaxValue(width));
+    else
+      identity =
+          c.b.getIntegerAttr(et, isMax ? APInt::getSignedMinValue(width)
+                                       : APInt::getSignedMaxValue(width));
+    Value empty = emptyTensor(c.b, c.loc, outShape, et);
+    Value cst = arith::ConstantOp::create(c.b, c.loc, identity);
+    init =
+        linalg::FillOp::create(c.b, c.loc, ValueRange{cst}, ValueRange{empty})
+            .getResult(0);
+  } else {
+    init = filled(c.b, c.loc, outShape, et, kind == ReduceKind::Prod ? 1 : 0);
+  }
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
   auto generic = linalg::GenericOp::create(
       c.b, c.loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
       maps, iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value r;
+        Value v = args[0], acc = args[1], r;
+        if (kind == ReduceKind::SumSquare || kind == ReduceKind::L2)
+          v = isFloat ? Value(arith::MulFOp::create(b, loc, v, v))
+                      : Value(arith::MulIOp::create(b, loc, v, v));
+        else if (kind == ReduceKind::L1 && !isUnsigned)
+          v = isFloat ? Value(math::AbsFOp::create(b, loc, v))
+                      : Value(math::AbsIOp::create(b, loc, v));
         if (kind == ReduceKind::Max)
-          r = isFloat
-                  ? Value(arith::MaximumFOp::create(b, loc, args[0], args[1]))
-              : isUnsigned
-                  ? Value(arith::MaxUIOp::create(b, loc, args[0], args[1]))
-                  : Value(arith::MaxSIOp::create(b, loc, args[0], args[1]));
+          r = isFloat      ? Value(arith::MaximumFOp::create(b, loc, v, acc))
+              : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, v, acc))
+                           : Value(arith::MaxSIOp::create(b, loc, v, acc));
+        else if (kind == ReduceKind::Min)
+          r = isFloat      ? Value(arith::MinimumFOp::create(b, loc, v, acc))
+              : isUnsigned ? Value(arith::MinUIOp::create(b, loc, v, acc))
+                           : Value(arith::MinSIOp::create(b, loc, v, acc));
+        else if (kind == ReduceKind::Prod)
+          r = isFloat ? Value(arith::MulFOp::create(b, loc, v, acc))
+                      : Value(arith::MulIOp::create(b, loc, v, acc));
         else
-          r = isFloat ? Value(arith::AddFOp::create(b, loc, args[0], args[1]))
-                      : Value(arith::AddIOp::create(b, loc, args[0], args[1]));
+          r = isFloat ? Value(arith::AddFOp::create(b, loc, v, acc))
+                      : Value(arith::AddIOp::create(b, loc, v, acc));
         linalg::YieldOp::create(b, loc, r);
       });
   Value result = generic.getResult(0);
-  if (kind == ReduceKind::Mean) {
-    if (!isFloat)
-      return c.error() << "ReduceMean of integers is not supported";
-    FailureOr<Value> mean = sameTypeElementwise(
+  if (kind == ReduceKind::Mean || kind == ReduceKind::L2 ||
+      kind == ReduceKind::LogSum) {
+    FailureOr<Value> finished = sameTypeElementwise(
         c, {result}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          if (kind == ReduceKind::L2)
+            return math::SqrtOp::create(b, loc, a[0]);
+          if (kind == ReduceKind::LogSum)
+            return math::LogOp::create(b, loc, a[0]);
           return arith::DivFOp::create(b, loc, a[0],
                                        scalar(b, loc, et, double(count)));
         });
-    if (failed(mean))
+    if (failed(finished))
       return failure();
-    result = *mean;
+    result = *finished;
   }
   if (keepDims)
     result = reshapeTo(c.b, c.loc, result, keepShape);
@@ -787,7 +936,7 @@ static LogicalResult convertReduce(NodeCtx &c) {
   if (const auto *attr = c.intsAttr("axes")) {
     axes.assign(attr->begin(), attr->end());
   } else if (c.has(1)) {
-    FailureOr<SmallVector<int64_t>> values = c.constInts(1);
+    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "axes");
     if (failed(values))
       return failure();
     axes = *values;
@@ -801,15 +950,24 @@ static LogicalResult convertReduce(NodeCtx &c) {
       axes.push_back(i);
   }
   for (int64_t &a : axes) {
+    int64_t given = a;
     a = normalizeAxis(a, rank);
     if (a < 0 || a >= rank)
-      return c.error() << "axis out of range for rank " << rank;
+      return c.error() << "axis " << given << " is out of range for rank "
+                       << rank;
   }
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   ReduceKind kind = llvm::StringSwitch<ReduceKind>(c.node.opType)
                         .Case("ReduceSum", ReduceKind::Sum)
                         .Case("ReduceMax", ReduceKind::Max)
+                        .Case("ReduceMin", ReduceKind::Min)
+                        .Case("ReduceProd", ReduceKind::Prod)
+                        .Case("ReduceSumSquare", ReduceKind::SumSquare)
+                        .Case("ReduceL1", ReduceKind::L1)
+                        .Case("ReduceL2", ReduceKind::L2)
+                        .Case("ReduceLogSum", ReduceKind::LogSum)
+                        .Case("ReduceLogSumExp", ReduceKind::LogSumExp)
                         .Default(ReduceKind::Mean);
   FailureOr<Value> r = reduce(c, *x, axes, c.intAttr("keepdims", 1) != 0, kind);
   if (failed(r))
@@ -1197,24 +1355,85 @@ static LogicalResult convertIdentity(NodeCtx &c) {
   return success();
 }
 
+/// QuantizeLinear / DequantizeLinear whose scale or zero-point is computed
+/// at run time (per tensor only): lowbit.quantize / lowbit.dequantize with
+/// scale and zero-point operands (the zero-point widened to i32).
+static LogicalResult convertRuntimeQDQ(NodeCtx &c, Value x,
+                                       StorageFormat format, bool isQuantize) {
+  FailureOr<Value> s = c.in(1);
+  if (failed(s))
+    return failure();
+  RankedTensorType st = tensorType(*s), xt = tensorType(x);
+  int64_t rank = xt.getRank();
+  bool perTensor = st.getNumElements() == 1 && st.getRank() <= 1;
+  int64_t axis = perTensor ? -1 : normalizeAxis(c.intAttr("axis", 1), rank);
+  if (c.intAttr("block_size", 0) != 0 ||
+      (!perTensor && (axis < 0 || axis >= rank || st.getRank() != 1 ||
+                      st.getDimSize(0) != xt.getDimSize(axis))))
+    return c.error() << "a scale or zero-point computed at run time must be "
+                        "per tensor or per axis, got scale "
+                     << st << " for input " << xt;
+  Type scaleType = st.getElementType();
+  if (!scaleType.isF32() && !scaleType.isF16() && !scaleType.isBF16())
+    return c.error() << "scale type " << scaleType << " is not supported";
+  bool isFloat8 =
+      format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2;
+  Value zp;
+  if (c.has(2) && !isFloat8) {
+    FailureOr<Value> z = c.in(2);
+    if (failed(z))
+      return failure();
+    RankedTensorType zt = tensorType(*z);
+    if (zt.getShape() != st.getShape() ||
+        !isa<IntegerType>(zt.getElementType()))
+      return c.error() << "the zero-point " << zt
+                       << " must be integers shaped like the scale " << st;
+    bool isUnsigned = c.isUnsigned(2);
+    Type i32 = c.b.getI32Type();
+    FailureOr<Value> wide = elementwise(
+        c, {*z}, i32, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return isUnsigned ? Value(arith::ExtUIOp::create(b, loc, i32, a[0]))
+                            : Value(arith::ExtSIOp::create(b, loc, i32, a[0]));
+        });
+    if (failed(wide))
+      return failure();
+    zp = *wide;
+  }
+  auto scheme = SchemeAttr::get(
+      c.b.getContext(), format,
+      perTensor ? Granularity::Tensor : Granularity::Axis, axis, 0,
+      /*symmetric=*/!zp, scaleType);
+  Value result;
+  if (isQuantize)
+    result = QuantizeOp::create(
+        c.b, c.loc,
+        RankedTensorType::get(xt.getShape(), scheme.getStorageType()), x, *s,
+        zp, scheme, Attribute(), Attribute());
+  else
+    result = DequantizeOp::create(
+        c.b, c.loc, RankedTensorType::get(xt.getShape(), scaleType), x, *s, zp,
+        scheme, Attribute(), Attribute());
+  c.out(0, result);
+  return success();
+}
+
 /// Builds the lowbit.quantize / lowbit.dequantize of a QDQ node.
 static LogicalResult convertQDQ(NodeCtx &c) {
   bool isQuantize = c.node.opType == "QuantizeLinear";
   FailureOr<Value> x = c.in(0);
   if (failed(x))
     return failure();
-  const OnnxTensor *scale =
-      c.has(1) ? c.imp.getConstant(c.node.inputs[1]) : nullptr;
-  if (!scale)
-    return c.error() << "the scale must be a constant";
+  if (!c.has(1))
+    return c.error() << "the scale is missing";
+  const OnnxTensor *scale = c.imp.getConstant(c.node.inputs[1]);
   const OnnxTensor *zeroPoint =
       c.has(2) ? c.imp.getConstant(c.node.inputs[2]) : nullptr;
-  if (c.has(2) && !zeroPoint)
-    return c.error() << "the zero-point must be a constant";
+  bool runtimeParams = !scale || (c.has(2) && !zeroPoint);
   int codeType;
   if (isQuantize)
-    codeType = zeroPoint
-                   ? zeroPoint->dataType
+    codeType = zeroPoint ? zeroPoint->dataType
+               : c.has(2)
+                   ? c.imp.getDataType(c.node.inputs[2])
                    : static_cast<int>(c.intAttr("output_dtype", ox::kUInt8));
   else
     codeType = c.imp.getDataType(c.node.inputs[0]);
@@ -1242,6 +1461,8 @@ static LogicalResult convertQDQ(NodeCtx &c) {
     return c.error() << "quantized type " << ox::dataTypeName(codeType)
                      << " is not supported";
   }
+  if (runtimeParams)
+    return convertRuntimeQDQ(c, *x, format, isQuantize);
   FailureOr<Type> scaleType = c.imp.getElementType(
       scale->dataType, c.loc, "scale of node '" + c.node.name + "'");
   if (failed(scaleType))
@@ -1391,7 +1612,7 @@ static LogicalResult convertExpand(NodeCtx &c) {
     return failure();
   if (!c.has(1))
     return c.error() << "input 1 is missing";
-  FailureOr<SmallVector<int64_t>> shape = c.constInts(1);
+  FailureOr<SmallVector<int64_t>> shape = c.constInts(1, "shape");
   if (failed(shape))
     return failure();
   for (int64_t d : *shape)
@@ -1408,7 +1629,7 @@ static LogicalResult convertExpand(NodeCtx &c) {
 }
 
 static LogicalResult convertConstantOfShape(NodeCtx &c) {
-  FailureOr<SmallVector<int64_t>> shape = c.constInts(0);
+  FailureOr<SmallVector<int64_t>> shape = c.constInts(0, "shape");
   if (failed(shape))
     return failure();
   int64_t count = 1;
@@ -1510,7 +1731,9 @@ static LogicalResult sliceParams(NodeCtx &c, ArrayRef<int64_t> shape,
              &starts, &ends, &axes, &steps})) {
       if (!c.has(i + 1))
         continue;
-      FailureOr<SmallVector<int64_t>> v = c.constInts(i + 1);
+      FailureOr<SmallVector<int64_t>> v =
+          c.constInts(i + 1, std::array<const char *, 4>{"starts", "ends",
+                                                         "axes", "steps"}[i]);
       if (failed(v))
         return failure();
       *vec = *v;
@@ -1822,14 +2045,30 @@ static LogicalResult convertMatMulInteger(NodeCtx &c) {
   if (failed(a) || failed(bv))
     return failure();
   Type i32 = c.b.getI32Type();
-  SmallVector<int64_t, 2> zps = {0, 0};
+  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(1);
+  // Zero-points: constants, or one element known at run time.
+  SmallVector<Value, 2> zps = {Value(), Value()};
   for (unsigned i = 0; i < 2; ++i) {
     Type et = tensorType(i ? *bv : *a).getElementType();
     if (!et.isInteger(8))
       return c.error() << "input " << i << " must be int8 or uint8, got " << et;
     if (!c.has(i + 2))
       continue;
-    FailureOr<SmallVector<int64_t>> zp = c.constInts(i + 2);
+    if (!c.imp.getConstant(c.node.inputs[i + 2])) {
+      FailureOr<Value> zp = c.in(i + 2);
+      if (failed(zp))
+        return failure();
+      if (tensorType(*zp).getNumElements() != 1)
+        return c.error() << "a zero-point computed at run time must be one "
+                            "element (per tensor) for input "
+                         << i;
+      Value v = extractScalar(c.b, c.loc, *zp);
+      zps[i] = c.isUnsigned(i + 2)
+                   ? Value(arith::ExtUIOp::create(c.b, c.loc, i32, v))
+                   : Value(arith::ExtSIOp::create(c.b, c.loc, i32, v));
+      continue;
+    }
+    FailureOr<SmallVector<int64_t>> zp = c.constInts(i + 2, "zero point");
     if (failed(zp))
       return failure();
     if (zp->empty())
@@ -1838,17 +2077,17 @@ static LogicalResult convertMatMulInteger(NodeCtx &c) {
       return c.error() << "only a per-tensor (uniform) zero-point is "
                           "supported for input "
                        << i;
-    zps[i] = zp->front();
+    if (zp->front())
+      zps[i] = scalar(c.b, c.loc, i32, zp->front());
   }
-  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(1);
   FailureOr<Value> result = contraction(
       c, *a, *bv, /*transB=*/false, i32,
       [&](OpBuilder &b, Location loc, Value x, Value y, Value acc) -> Value {
-        auto widen = [&](Value v, bool isUnsigned, int64_t zp) -> Value {
+        auto widen = [&](Value v, bool isUnsigned, Value zp) -> Value {
           Value w = isUnsigned ? Value(arith::ExtUIOp::create(b, loc, i32, v))
                                : Value(arith::ExtSIOp::create(b, loc, i32, v));
           if (zp)
-            w = arith::SubIOp::create(b, loc, w, scalar(b, loc, i32, zp));
+            w = arith::SubIOp::create(b, loc, w, zp);
           return w;
         };
         Value p = arith::MulIOp::create(b, loc, widen(x, unsignedA, zps[0]),
@@ -1858,6 +2097,509 @@ static LogicalResult convertMatMulInteger(NodeCtx &c) {
   if (failed(result))
     return failure();
   c.out(0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Split, GatherElements, Pad
+//===----------------------------------------------------------------------===//
+
+/// Split: one tensor.extract_slice per output along `axis`. The sizes come
+/// from the `split` input (opset >= 13) or attribute (opset < 13); without
+/// them the axis splits into equal parts, ceil(d / n) each with a smaller
+/// last part when `num_outputs` (opset 18) is given.
+static LogicalResult convertSplit(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t rank = xt.getRank();
+  int64_t axis = normalizeAxis(c.intAttr("axis", 0), rank);
+  if (axis < 0 || axis >= rank)
+    return c.error() << "axis " << c.intAttr("axis", 0)
+                     << " is out of range for rank " << rank;
+  int64_t dim = xt.getDimSize(axis);
+  int64_t n = c.node.outputs.size();
+  SmallVector<int64_t> sizes;
+  if (const auto *attr = c.intsAttr("split")) {
+    sizes.assign(attr->begin(), attr->end());
+  } else if (c.has(1)) {
+    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "split");
+    if (failed(values))
+      return failure();
+    sizes = *values;
+  } else {
+    const OnnxAttribute *num = c.node.getAttr("num_outputs");
+    if (num && (num->kind != OnnxAttribute::Int || num->i != n))
+      return c.error() << "num_outputs must be an integer equal to the " << n
+                       << " outputs of the node";
+    if (n < 1)
+      return c.error() << "no outputs";
+    if (!num && dim % n)
+      return c.error() << "dimension " << axis << " of size " << dim
+                       << " does not split into " << n << " equal parts";
+    int64_t chunk = (dim + n - 1) / n;
+    for (int64_t i = 0; i < n; ++i)
+      sizes.push_back(std::clamp<int64_t>(dim - i * chunk, 0, chunk));
+  }
+  if (static_cast<int64_t>(sizes.size()) != n)
+    return c.error() << "split has " << sizes.size() << " entries for " << n
+                     << " outputs";
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    if (s < 0)
+      return c.error() << "split entry " << s << " is negative";
+    total += s;
+  }
+  if (total != dim)
+    return c.error() << "split sizes add up to " << total << ", but dimension "
+                     << axis << " has size " << dim;
+  int64_t offset = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    SmallVector<int64_t> offsets(rank, 0), shape(xt.getShape()),
+        strides(rank, 1);
+    offsets[axis] = offset;
+    shape[axis] = sizes[i];
+    auto type = RankedTensorType::get(shape, xt.getElementType());
+    c.out(i, tensor::ExtractSliceOp::create(c.b, c.loc, type, *x, ValueRange{},
+                                            ValueRange{}, ValueRange{}, offsets,
+                                            shape, strides));
+    offset += sizes[i];
+  }
+  return success();
+}
+
+/// Wraps a negative index `idx` (index type) into [0, size).
+static Value wrapNegative(OpBuilder &b, Location loc, Value idx, int64_t size) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value isNeg =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
+  Value wrapped = arith::AddIOp::create(
+      b, loc, idx, arith::ConstantIndexOp::create(b, loc, size));
+  return arith::SelectOp::create(b, loc, isNeg, wrapped, idx);
+}
+
+/// GatherElements: out[i...] = data[i... with i_axis = indices[i...]], a
+/// linalg.generic over the indices with tensor.extract.
+static LogicalResult convertGatherElements(NodeCtx &c) {
+  FailureOr<Value> data = c.in(0), indices = c.in(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  RankedTensorType dt = tensorType(*data), it = tensorType(*indices);
+  if (!isa<IntegerType>(it.getElementType()))
+    return c.error() << "indices must be integers";
+  int64_t rank = dt.getRank();
+  if (it.getRank() != rank)
+    return c.error() << "indices " << it << " and data " << dt
+                     << " must have the same rank";
+  int64_t axis = normalizeAxis(c.intAttr("axis", 0), rank);
+  if (axis < 0 || axis >= rank)
+    return c.error() << "axis " << c.intAttr("axis", 0)
+                     << " is out of range for rank " << rank;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis && it.getDimSize(i) > dt.getDimSize(i))
+      return c.error() << "indices " << it << " exceed data " << dt
+                       << " in dimension " << i;
+  MLIRContext *ctx = c.b.getContext();
+  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = emptyTensor(c.b, c.loc, it.getShape(), dt.getElementType());
+  int64_t axisSize = dt.getDimSize(axis);
+  Value table = *data;
+  auto generic = linalg::GenericOp::create(
+      c.b, c.loc, TypeRange{init.getType()}, ValueRange{*indices},
+      ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value idx = wrapNegative(
+            b, loc,
+            arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]),
+            axisSize);
+        SmallVector<Value> coords;
+        for (int64_t i = 0; i < rank; ++i)
+          coords.push_back(
+              i == axis ? idx : Value(linalg::IndexOp::create(b, loc, i)));
+        linalg::YieldOp::create(
+            b, loc,
+            tensor::ExtractOp::create(b, loc, table, coords).getResult());
+      });
+  c.out(0, generic.getResult(0));
+  return success();
+}
+
+/// Pad (modes constant, reflect, edge, wrap; negative pads crop): a
+/// linalg.generic over the result reading x at the source index of each
+/// output index (j = i - pad_before, mapped into [0, d) by the mode; the
+/// constant mode selects the pad value outside).
+static LogicalResult convertPad(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  Type et = xt.getElementType();
+  int64_t rank = xt.getRank();
+  std::string mode = c.stringAttr("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return c.error() << "mode = '" << mode << "' is not supported";
+  bool legacy = c.imp.getOpset(c.node) < 11;
+  SmallVector<int64_t> pads, axes;
+  if (legacy) {
+    if (const auto *attr = c.intsAttr("pads"))
+      pads.assign(attr->begin(), attr->end());
+  } else {
+    if (!c.has(1))
+      return c.error() << "input 1 (pads) is missing";
+    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "pads");
+    if (failed(values))
+      return failure();
+    pads = *values;
+  }
+  if (c.has(3)) {
+    FailureOr<SmallVector<int64_t>> values = c.constInts(3, "axes");
+    if (failed(values))
+      return failure();
+    axes = *values;
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  if (pads.size() != 2 * axes.size())
+    return c.error() << "pads has " << pads.size() << " entries, expected "
+                     << 2 * axes.size();
+  SmallVector<int64_t> before(rank, 0), shape(xt.getShape());
+  SmallVector<bool> seen(rank, false);
+  for (auto [i, a] : llvm::enumerate(axes)) {
+    int64_t axis = normalizeAxis(a, rank);
+    if (axis < 0 || axis >= rank || seen[axis])
+      return c.error() << "invalid or repeated axis " << a;
+    seen[axis] = true;
+    before[axis] = pads[i];
+    shape[axis] += pads[i] + pads[i + axes.size()];
+    if (shape[axis] < 0)
+      return c.error() << "pads " << pads[i] << ", " << pads[i + axes.size()]
+                       << " remove more than the " << xt.getDimSize(axis)
+                       << " elements of dimension " << axis;
+    if (mode != "constant" && xt.getDimSize(axis) == 0 && shape[axis] > 0)
+      return c.error() << "mode '" << mode << "' cannot pad the empty "
+                       << "dimension " << axis;
+  }
+
+  // The pad value: attribute (opset < 11), constant or run-time input 2.
+  Value padValue;
+  if (mode == "constant") {
+    if (legacy) {
+      padValue = scalar(c.b, c.loc, et, c.floatAttr("value", 0));
+    } else if (c.has(2)) {
+      FailureOr<Value> v = c.in(2);
+      if (failed(v))
+        return failure();
+      if (tensorType(*v).getNumElements() != 1 ||
+          tensorType(*v).getElementType() != et)
+        return c.error() << "constant_value must be one element of " << et;
+      padValue = extractScalar(c.b, c.loc, *v);
+    } else {
+      padValue = scalar(c.b, c.loc, et, 0);
+    }
+  }
+  Value init = emptyTensor(c.b, c.loc, shape, et);
+  if (xt.getNumElements() == 0) {
+    // Nothing to read: the result is all pad value (or empty).
+    Value result = init;
+    if (padValue)
+      result = linalg::FillOp::create(c.b, c.loc, ValueRange{padValue},
+                                      ValueRange{init})
+                   .getResult(0);
+    c.out(0, result);
+    return success();
+  }
+  MLIRContext *ctx = c.b.getContext();
+  Value table = *x;
+  auto generic = linalg::GenericOp::create(
+      c.b, c.loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location loc, ValueRange) {
+        auto cst = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(b, loc, v);
+        };
+        auto floorMod = [&](Value v, int64_t m) -> Value {
+          Value r = arith::RemSIOp::create(b, loc, v, cst(m));
+          Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            r, cst(0));
+          return arith::SelectOp::create(
+              b, loc, neg, arith::AddIOp::create(b, loc, r, cst(m)), r);
+        };
+        Value inside;
+        SmallVector<Value> coords;
+        for (int64_t i = 0; i < rank; ++i) {
+          Value j = linalg::IndexOp::create(b, loc, i);
+          int64_t d = xt.getDimSize(i);
+          if (before[i] != 0)
+            j = arith::SubIOp::create(b, loc, j, cst(before[i]));
+          bool padded = before[i] > 0 || shape[i] > d + before[i];
+          if (padded && mode == "constant") {
+            Value ge = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                             j, cst(0));
+            Value lt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                             j, cst(d));
+            Value in = arith::AndIOp::create(b, loc, ge, lt);
+            inside =
+                inside ? Value(arith::AndIOp::create(b, loc, inside, in)) : in;
+          }
+          if (padded && (mode == "constant" || mode == "edge")) {
+            j = arith::MaxSIOp::create(b, loc, j, cst(0));
+            j = arith::MinSIOp::create(b, loc, j, cst(d - 1));
+          } else if (padded && mode == "wrap") {
+            j = floorMod(j, d);
+          } else if (padded && mode == "reflect") {
+            if (d == 1) {
+              j = cst(0);
+            } else {
+              // Reflection without repeating the edge has period 2(d - 1).
+              j = floorMod(j, 2 * (d - 1));
+              Value mirrored =
+                  arith::SubIOp::create(b, loc, cst(2 * (d - 1)), j);
+              j = arith::MinSIOp::create(b, loc, j, mirrored);
+            }
+          }
+          coords.push_back(j);
+        }
+        Value v = tensor::ExtractOp::create(b, loc, table, coords);
+        if (inside)
+          v = arith::SelectOp::create(b, loc, inside, v, padValue);
+        linalg::YieldOp::create(b, loc, v);
+      });
+  c.out(0, generic.getResult(0));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DynamicQuantizeLinear, QLinearMatMul
+//===----------------------------------------------------------------------===//
+
+/// DynamicQuantizeLinear (uint8, per tensor):
+///   lo = min(0, min x), hi = max(0, max x), s = (hi - lo) / 255
+///   z = clamp(round_half_even(-lo / s), 0, 255)
+///   y = lowbit.quantize x as u8 affine with the run-time s and z
+/// An all-zero x has s = 0: y and z are then 0 (quantized with s = 1).
+static LogicalResult convertDynamicQuantizeLinear(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  if (!xt.getElementType().isF32())
+    return c.error() << "element type " << xt.getElementType()
+                     << " is not supported (float only)";
+  if (xt.getNumElements() == 0)
+    return c.error() << "an empty input has no range to quantize";
+  SmallVector<int64_t> axes(xt.getRank());
+  std::iota(axes.begin(), axes.end(), 0);
+  FailureOr<Value> minT = reduce(c, *x, axes, false, ReduceKind::Min);
+  FailureOr<Value> maxT = reduce(c, *x, axes, false, ReduceKind::Max);
+  if (failed(minT) || failed(maxT))
+    return failure();
+  OpBuilder &b = c.b;
+  Location loc = c.loc;
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value zero = scalar(b, loc, f32, 0), one = scalar(b, loc, f32, 1);
+  Value lo =
+      arith::MinimumFOp::create(b, loc, extractScalar(b, loc, *minT), zero);
+  Value hi =
+      arith::MaximumFOp::create(b, loc, extractScalar(b, loc, *maxT), zero);
+  Value scale = arith::DivFOp::create(
+      b, loc, arith::SubFOp::create(b, loc, hi, lo), scalar(b, loc, f32, 255));
+  Value isZero =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
+  Value safeScale = arith::SelectOp::create(b, loc, isZero, one, scale);
+  Value zpF = math::RoundEvenOp::create(
+      b, loc,
+      arith::NegFOp::create(b, loc,
+                            arith::DivFOp::create(b, loc, lo, safeScale)));
+  zpF = arith::MinimumFOp::create(b, loc,
+                                  arith::MaximumFOp::create(b, loc, zpF, zero),
+                                  scalar(b, loc, f32, 255));
+  Value zp = arith::FPToSIOp::create(b, loc, i32, zpF);
+  auto scalarTensor = [&](Value v) -> Value {
+    return tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({}, v.getType()), ValueRange{v});
+  };
+  auto scheme = SchemeAttr::get(b.getContext(), StorageFormat::U8,
+                                Granularity::Tensor, /*axis=*/-1, 0,
+                                /*symmetric=*/false, f32);
+  Value q = QuantizeOp::create(
+      b, loc, RankedTensorType::get(xt.getShape(), scheme.getStorageType()), *x,
+      scalarTensor(safeScale), scalarTensor(zp), scheme, Attribute(),
+      Attribute());
+  c.out(0, q);
+  c.out(1, scalarTensor(scale));
+  c.out(2, scalarTensor(arith::TruncIOp::create(b, loc, b.getI8Type(), zp)));
+  return success();
+}
+
+/// The per-tensor value of constant input `i` of QLinearMatMul, if it is a
+/// one-element constant.
+static std::optional<double> constScalar(NodeCtx &c, unsigned i) {
+  if (!c.has(i))
+    return 0.0;
+  const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
+  if (!t || t->numElements() != 1)
+    return std::nullopt;
+  ScopedDiagnosticHandler silence(c.b.getContext(),
+                                  [](Diagnostic &) { return success(); });
+  FailureOr<SmallVector<double>> v = c.imp.getFloats(*t, c.loc);
+  if (failed(v))
+    return std::nullopt;
+  return v->front();
+}
+
+/// QLinearMatMul with per-tensor scales and zero-points:
+///   y = clamp(round_half_even((sa * sb) * acc / sy) + zy)
+///   acc = sum_k (a - za) * (b - zb)                    (i32)
+/// When every scale and zero-point is a constant and B is 2-D (or both
+/// operands 3-D with one batch), this is lowbit.matmul with a requantize
+/// epilogue over B transposed to [N, K]; otherwise an exact contraction
+/// generic (i32) and an elementwise requantization generic.
+static LogicalResult convertQLinearMatMul(NodeCtx &c) {
+  FailureOr<Value> a = c.in(0), bv = c.in(3);
+  if (failed(a) || failed(bv))
+    return failure();
+  for (unsigned i : {1u, 4u, 6u})
+    if (!c.has(i))
+      return c.error() << "input " << i << " (scale) is missing";
+  RankedTensorType at = tensorType(*a), bt = tensorType(*bv);
+  for (unsigned i : {0u, 3u})
+    if (!tensorType(i ? *bv : *a).getElementType().isInteger(8))
+      return c.error() << "input " << i << " must be int8 or uint8";
+  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(3);
+  bool unsignedY =
+      c.has(7) ? c.isUnsigned(7) : unsignedA; // y follows y_zero_point
+  SmallVector<Value> params(8);
+  for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u}) {
+    if (!c.has(i))
+      continue;
+    FailureOr<Value> v = c.in(i);
+    if (failed(v))
+      return failure();
+    RankedTensorType t = tensorType(*v);
+    bool isScale = i == 1 || i == 4 || i == 6;
+    if (t.getNumElements() != 1 || t.getRank() > 1)
+      return c.error() << "input " << i << " ("
+                       << (isScale ? "scale" : "zero point")
+                       << ") must be per tensor (one element), got " << t;
+    if (isScale ? !t.getElementType().isF32()
+                : !t.getElementType().isInteger(8))
+      return c.error() << "input " << i << " has element type "
+                       << t.getElementType() << ", expected "
+                       << (isScale ? "f32" : "int8 or uint8");
+    params[i] = *v;
+  }
+  MLIRContext *ctx = c.b.getContext();
+  auto format = [](bool isUnsigned) {
+    return isUnsigned ? StorageFormat::U8 : StorageFormat::I8;
+  };
+
+  // lowbit.matmul when everything is known at import time.
+  std::optional<double> sa = constScalar(c, 1), za = constScalar(c, 2),
+                        sb = constScalar(c, 4), zb = constScalar(c, 5),
+                        sy = constScalar(c, 6), zy = constScalar(c, 7);
+  int64_t ra = at.getRank(), rb = bt.getRank();
+  bool shapesFit = (ra >= 2 && rb == 2) ||
+                   (ra == 3 && rb == 3 && at.getDimSize(0) == bt.getDimSize(0));
+  if (sa && za && sb && zb && sy && zy && shapesFit &&
+      at.getShape().back() == bt.getDimSize(rb - 2)) {
+    Type f32 = c.b.getF32Type(), i32Type = c.b.getI32Type();
+    auto scheme = [&](bool isUnsigned, double zp) {
+      return SchemeAttr::get(ctx, format(isUnsigned), Granularity::Tensor, -1,
+                             0, /*symmetric=*/zp == 0, f32);
+    };
+    auto zpAttr = [&](double zp) -> Attribute {
+      return zp == 0 ? Attribute()
+                     : IntegerAttr::get(i32Type, static_cast<int64_t>(zp));
+    };
+    SmallVector<int64_t> perm =
+        rb == 2 ? SmallVector<int64_t>{1, 0} : SmallVector<int64_t>{0, 2, 1};
+    SmallVector<int64_t> wShape;
+    for (int64_t p : perm)
+      wShape.push_back(bt.getDimSize(p));
+    Value wInit = emptyTensor(c.b, c.loc, wShape, bt.getElementType());
+    Value w = linalg::TransposeOp::create(c.b, c.loc, *bv, wInit, perm)
+                  .getResult()[0];
+    SmallVector<int64_t> outShape(at.getShape().drop_back());
+    outShape.push_back(bt.getShape().back());
+    SchemeAttr resultScheme = scheme(unsignedY, *zy);
+    auto op = MatmulOp::create(
+        c.b, c.loc,
+        RankedTensorType::get(outShape, resultScheme.getStorageType()), *a, w,
+        Value(), Value(), Value(), scheme(unsignedA, *za),
+        FloatAttr::get(f32, *sa), zpAttr(*za), scheme(unsignedB, *zb),
+        FloatAttr::get(f32, *sb), zpAttr(*zb), ElementsAttr(), resultScheme,
+        FloatAttr::get(f32, *sy), zpAttr(*zy));
+    // Some combinations (e.g. a K whose sums can overflow i32) are not
+    // lowbit.matmul's: those take the exact generic form below.
+    ScopedDiagnosticHandler silence(ctx,
+                                    [](Diagnostic &) { return success(); });
+    if (succeeded(verify(op))) {
+      c.out(0, op.getResult());
+      return success();
+    }
+    op->erase();
+    w.getDefiningOp()->erase();
+    wInit.getDefiningOp()->erase();
+  }
+
+  // The exact generic form, for scales and zero-points known at run time.
+  OpBuilder &b = c.b;
+  Location loc = c.loc;
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto widen = [&](OpBuilder &ob, Location l, Value v,
+                   bool isUnsigned) -> Value {
+    return isUnsigned ? Value(arith::ExtUIOp::create(ob, l, i32, v))
+                      : Value(arith::ExtSIOp::create(ob, l, i32, v));
+  };
+  Value zaV = params[2] ? widen(b, loc, extractScalar(b, loc, params[2]),
+                                c.isUnsigned(2))
+                        : scalar(b, loc, i32, 0);
+  Value zbV = params[5] ? widen(b, loc, extractScalar(b, loc, params[5]),
+                                c.isUnsigned(5))
+                        : scalar(b, loc, i32, 0);
+  FailureOr<Value> acc = contraction(
+      c, *a, *bv, /*transB=*/false, i32,
+      [&](OpBuilder &ob, Location l, Value x, Value y, Value sum) -> Value {
+        Value xa =
+            arith::SubIOp::create(ob, l, widen(ob, l, x, unsignedA), zaV);
+        Value yb =
+            arith::SubIOp::create(ob, l, widen(ob, l, y, unsignedB), zbV);
+        return arith::AddIOp::create(ob, l, sum,
+                                     arith::MulIOp::create(ob, l, xa, yb));
+      });
+  if (failed(acc))
+    return failure();
+  Value saV = extractScalar(b, loc, params[1]);
+  Value sbV = extractScalar(b, loc, params[4]);
+  Value syV = extractScalar(b, loc, params[6]);
+  Value zyV = params[7] ? arith::SIToFPOp::create(
+                              b, loc, f32,
+                              widen(b, loc, extractScalar(b, loc, params[7]),
+                                    c.isUnsigned(7)))
+                        : scalar(b, loc, f32, 0);
+  Value scale = arith::MulFOp::create(b, loc, saV, sbV);
+  double qmin = unsignedY ? 0 : -128, qmax = unsignedY ? 255 : 127;
+  FailureOr<Value> y = elementwise(
+      c, {*acc}, b.getI8Type(),
+      [&](OpBuilder &ob, Location l, ValueRange v) -> Value {
+        Value real = arith::MulFOp::create(
+            ob, l, arith::SIToFPOp::create(ob, l, f32, v[0]), scale);
+        Value q = math::RoundEvenOp::create(
+            ob, l, arith::DivFOp::create(ob, l, real, syV));
+        q = arith::AddFOp::create(ob, l, q, zyV);
+        q = arith::MaximumFOp::create(ob, l, q, scalar(ob, l, f32, qmin));
+        q = arith::MinimumFOp::create(ob, l, q, scalar(ob, l, f32, qmax));
+        Value qi = arith::FPToSIOp::create(ob, l, i32, q);
+        return arith::TruncIOp::create(ob, l, ob.getI8Type(), qi);
+      });
+  if (failed(y))
+    return failure();
+  c.out(0, *y);
   return success();
 }
 
@@ -1877,7 +2619,8 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
                     convertUnary)
              .Cases({"Neg", "Erf", "Reciprocal", "LeakyRelu", "Gelu", "Abs"},
                     convertUnary)
-             .Cases({"Floor", "Ceil"}, convertUnary)
+             .Cases({"Floor", "Ceil", "Round"}, convertUnary)
+             .Case("Clip", convertClip)
              .Cases({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"},
                     convertBinary)
              .Case("Cast", convertCast)
@@ -1886,7 +2629,11 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
              .Case("Transpose", convertTranspose)
              .Case("Concat", convertConcat)
              .Case("Gather", convertGather)
-             .Cases({"ReduceMean", "ReduceSum", "ReduceMax"}, convertReduce)
+             .Cases({"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"},
+                    convertReduce)
+             .Cases({"ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2"},
+                    convertReduce)
+             .Cases({"ReduceLogSum", "ReduceLogSumExp"}, convertReduce)
              .Cases({"Softmax", "LogSoftmax"}, convertSoftmax)
              .Case("LayerNormalization", convertLayerNorm)
              .Case("MatMul", convertMatMul)
@@ -1900,6 +2647,11 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
              .Case("Size", convertSize)
              .Case("Slice", convertSlice)
              .Case("MatMulInteger", convertMatMulInteger)
+             .Case("QLinearMatMul", convertQLinearMatMul)
+             .Case("DynamicQuantizeLinear", convertDynamicQuantizeLinear)
+             .Case("Split", convertSplit)
+             .Case("GatherElements", convertGatherElements)
+             .Case("Pad", convertPad)
              .Cases({"QuantizeLinear", "DequantizeLinear"}, convertQDQ)
              .Default(nullptr);
   else if (node.domain == "com.microsoft")

@@ -4,12 +4,14 @@
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: lowbit-translate --import-onnx %S/Inputs/matmul_integer.onnx --mlir-print-local-scope | FileCheck %s
+// CHECK-DAG:  %[[ZA:.*]] = arith.constant 128 : i32
+// CHECK-DAG:  %[[ZB:.*]] = arith.constant -3 : i32
 // CHECK:      linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d3, d2)>
 // CHECK-SAME:   ins(%arg0, %{{.*}} : tensor<2x3x4xi8>, tensor<4x5xi8>) outs(%{{.*}} : tensor<2x3x5xi32>)
-// CHECK:        arith.extui %{{.*}} : i8 to i32
-// CHECK:        arith.constant 128 : i32
-// CHECK:        arith.extsi %{{.*}} : i8 to i32
-// CHECK:        arith.constant -3 : i32
+// CHECK:        %[[A:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK-NEXT:   arith.subi %[[A]], %[[ZA]] : i32
+// CHECK-NEXT:   %[[B:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK-NEXT:   arith.subi %[[B]], %[[ZB]] : i32
 // CHECK:        arith.muli
 // CHECK:        arith.addi
 // CHECK:      -> tensor<2x3x5xi32>

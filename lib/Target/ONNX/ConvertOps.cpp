@@ -1384,8 +1384,9 @@ static LogicalResult convertRuntimeQDQ(NodeCtx &c, Value x,
     if (failed(z))
       return failure();
     RankedTensorType zt = tensorType(*z);
-    if (zt.getShape() != st.getShape() ||
-        !isa<IntegerType>(zt.getElementType()))
+    bool shapeFits = perTensor ? zt.getNumElements() == 1 && zt.getRank() <= 1
+                               : zt.getShape() == st.getShape();
+    if (!shapeFits || !isa<IntegerType>(zt.getElementType()))
       return c.error() << "the zero-point " << zt
                        << " must be integers shaped like the scale " << st;
     bool isUnsigned = c.isUnsigned(2);
@@ -2436,13 +2437,16 @@ static LogicalResult convertDynamicQuantizeLinear(NodeCtx &c) {
   return success();
 }
 
-/// The per-tensor value of constant input `i` of QLinearMatMul, if it is a
-/// one-element constant.
+/// The value of input `i` of QLinearMatMul if it is a one-element constant
+/// of the expected type (f32 scale, 8-bit zero-point; 0 when absent).
 static std::optional<double> constScalar(NodeCtx &c, unsigned i) {
   if (!c.has(i))
     return 0.0;
   const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
-  if (!t || t->numElements() != 1)
+  bool isScale = i == 1 || i == 4 || i == 6;
+  if (!t || t->numElements() != 1 || t->dims.size() > 1 ||
+      (isScale ? t->dataType != ox::kFloat
+               : t->dataType != ox::kInt8 && t->dataType != ox::kUInt8))
     return std::nullopt;
   ScopedDiagnosticHandler silence(c.b.getContext(),
                                   [](Diagnostic &) { return success(); });
@@ -2473,26 +2477,6 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
   bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(3);
   bool unsignedY =
       c.has(7) ? c.isUnsigned(7) : unsignedA; // y follows y_zero_point
-  SmallVector<Value> params(8);
-  for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u}) {
-    if (!c.has(i))
-      continue;
-    FailureOr<Value> v = c.in(i);
-    if (failed(v))
-      return failure();
-    RankedTensorType t = tensorType(*v);
-    bool isScale = i == 1 || i == 4 || i == 6;
-    if (t.getNumElements() != 1 || t.getRank() > 1)
-      return c.error() << "input " << i << " ("
-                       << (isScale ? "scale" : "zero point")
-                       << ") must be per tensor (one element), got " << t;
-    if (isScale ? !t.getElementType().isF32()
-                : !t.getElementType().isInteger(8))
-      return c.error() << "input " << i << " has element type "
-                       << t.getElementType() << ", expected "
-                       << (isScale ? "f32" : "int8 or uint8");
-    params[i] = *v;
-  }
   MLIRContext *ctx = c.b.getContext();
   auto format = [](bool isUnsigned) {
     return isUnsigned ? StorageFormat::U8 : StorageFormat::I8;
@@ -2548,6 +2532,26 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
   }
 
   // The exact generic form, for scales and zero-points known at run time.
+  SmallVector<Value> params(8);
+  for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u}) {
+    if (!c.has(i))
+      continue;
+    FailureOr<Value> v = c.in(i);
+    if (failed(v))
+      return failure();
+    RankedTensorType t = tensorType(*v);
+    bool isScale = i == 1 || i == 4 || i == 6;
+    if (t.getNumElements() != 1 || t.getRank() > 1)
+      return c.error() << "input " << i << " ("
+                       << (isScale ? "scale" : "zero point")
+                       << ") must be per tensor (one element), got " << t;
+    if (isScale ? !t.getElementType().isF32()
+                : !t.getElementType().isInteger(8))
+      return c.error() << "input " << i << " has element type "
+                       << t.getElementType() << ", expected "
+                       << (isScale ? "f32" : "int8 or uint8");
+    params[i] = *v;
+  }
   OpBuilder &b = c.b;
   Location loc = c.loc;
   Type i32 = b.getI32Type(), f32 = b.getF32Type();

@@ -1,6 +1,7 @@
-// Unsupported forms of MatMulNBits, Slice and MatMulInteger print one
-// diagnostic naming the node, exit 1 and leave no output file
-// (models from Inputs/make_shape_models.py).
+// Unsupported forms of MatMulNBits, Slice, MatMulInteger, Pad, Expand,
+// Split and QLinearMatMul print one diagnostic naming the node, its op type,
+// domain and opset, exit 1 and leave no output file (models from
+// Inputs/make_shape_models.py).
 
 // RUN: rm -rf %t && mkdir -p %t
 
@@ -14,4 +15,27 @@
 
 // RUN: not lowbit-translate --import-onnx %S/Inputs/mmi_per_row_zp.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=ZP
 // ZP: error: node 'mmi_rows' (MatMulInteger, domain 'ai.onnx', opset 17): only a per-tensor (uniform) zero-point is supported for input 0
+// RUN: not ls %t/out.mlir
+
+// Pads that are a graph input cannot be known at import time: the error
+// names the node, op, domain, opset and the input.
+// RUN: not lowbit-translate --import-onnx %S/Inputs/pad_runtime_pads.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=PADS
+// PADS: error: node 'pad_dyn' (Pad, domain 'ai.onnx', opset 17): input 1 (pads) 'pads' must be a constant (initializer, Constant node, or folded shape arithmetic), but it is a graph input
+// RUN: not ls %t/out.mlir
+
+// RUN: not lowbit-translate --import-onnx %S/Inputs/expand_runtime_shape.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=EXPAND
+// EXPAND: error: node 'expand_dyn' (Expand, domain 'ai.onnx', opset 17): input 1 (shape) 'shape' must be a constant {{.*}} but it is a graph input
+// RUN: not ls %t/out.mlir
+
+// RUN: not lowbit-translate --import-onnx %S/Inputs/pad_bad_mode.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=MODE
+// MODE: error: node 'pad_mode' (Pad, domain 'ai.onnx', opset 17): mode = 'mirror' is not supported
+// RUN: not ls %t/out.mlir
+
+// RUN: not lowbit-translate --import-onnx %S/Inputs/split_uneven.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=SPLIT
+// SPLIT: error: node 'split_odd' (Split, domain 'ai.onnx', opset 17): dimension 1 of size 5 does not split into 2 equal parts
+// RUN: not ls %t/out.mlir
+
+// Per-column QLinearMatMul weight scales are not supported.
+// RUN: not lowbit-translate --import-onnx %S/Inputs/qlinear_per_column.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=COLS
+// COLS: error: node 'qlmm_cols' (QLinearMatMul, domain 'ai.onnx', opset 17): input 4 (scale) must be per tensor (one element), got 'tensor<4xf32>'
 // RUN: not ls %t/out.mlir

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Writes the models of shape-ops.mlir and int-matmul.mlir (Where, Expand,
-ConstantOfShape, Shape, Slice, com.microsoft MatMulNBits, MatMulInteger)
-with their inputs and numpy reference outputs (Debian python3-onnx and
-python3-numpy).
+"""Writes the models of shape-ops.mlir, matmul-integer.mlir,
+matmul-nbits.mlir, data-ops.mlir, reductions.mlir, quant-ops.mlir and
+new-ops-errors.mlir (Where, Expand, ConstantOfShape, Shape, Slice,
+com.microsoft MatMulNBits, MatMulInteger, Split, Pad, GatherElements, the
+Reduce* family, DynamicQuantizeLinear, QLinearMatMul) with their inputs and
+numpy reference outputs (Debian python3-onnx and python3-numpy).
 
   /usr/bin/python3 make_shape_models.py   (writes next to this script)
 """
@@ -181,6 +183,150 @@ def matmul_integer():
          [a, c, d], [y.astype(np.int32), z.astype(np.int32)], inits=inits)
 
 
+def data_ops():
+    # Split with constant sizes and into equal parts, Pad in constant (with
+    # a negative pad that crops), reflect and edge modes, GatherElements
+    # along both axes with negative indices.
+    x = f32(4, 6)
+    idx = np.array([[0, -1, 2], [5, 1, -6], [3, 3, 0], [-2, 4, 1]], np.int64)
+    idx0 = np.array([[3, -4, 1, 0, 2, -1]], np.int64)
+    nodes = [
+        helper.make_node("Split", ["x", "sizes"], ["s0", "s1"], name="split",
+                         axis=1),
+        helper.make_node("Split", ["x"], ["e0", "e1"], name="split_equal"),
+        helper.make_node("Pad", ["x", "pads_c", "value"], ["pc"],
+                         name="pad_constant"),
+        helper.make_node("Pad", ["x", "pads_r"], ["pr"], name="pad_reflect",
+                         mode="reflect"),
+        helper.make_node("Pad", ["x", "pads_e"], ["pe"], name="pad_edge",
+                         mode="edge"),
+        helper.make_node("GatherElements", ["x", "idx"], ["g1"],
+                         name="gather_elements", axis=1),
+        helper.make_node("GatherElements", ["x", "idx0"], ["g0"],
+                         name="gather_elements0", axis=-2),
+    ]
+    inits = [i64("sizes", [2, 4]), i64("pads_c", [1, -1, 0, 2]),
+             numpy_helper.from_array(np.array(1.5, np.float32), "value"),
+             i64("pads_r", [3, 2, 0, 5]), i64("pads_e", [0, 2, 2, 1]),
+             numpy_helper.from_array(idx, "idx"),
+             numpy_helper.from_array(idx0, "idx0")]
+    pc = np.pad(x, ((1, 0), (0, 2)), constant_values=1.5)[:, 1:]
+    pr = np.pad(x, ((3, 0), (2, 5)), mode="reflect")
+    pe = np.pad(x, ((0, 2), (2, 1)), mode="edge")
+    g1 = np.take_along_axis(x, np.where(idx < 0, idx + 6, idx), axis=1)
+    g0 = np.take_along_axis(x, np.where(idx0 < 0, idx0 + 4, idx0), axis=0)
+    outs = [x[:, :2], x[:, 2:], x[:2], x[2:], pc, pr, pe, g1, g0]
+    names = ["s0", "s1", "e0", "e1", "pc", "pr", "pe", "g1", "g0"]
+    save("data_ops", nodes, [vi("x", TensorProto.FLOAT, [4, 6])],
+         [vi(n, TensorProto.FLOAT, list(o.shape)) for n, o in zip(names, outs)],
+         [x], [np.ascontiguousarray(o) for o in outs], inits=inits)
+
+
+def split18():
+    # Opset 18 Split with num_outputs: ceil(7 / 3) = 3, 3, and the last 1.
+    x = f32(7, 2)
+    save("split18",
+         [helper.make_node("Split", ["x"], ["a", "b", "c"], name="split18",
+                           num_outputs=3)],
+         [vi("x", TensorProto.FLOAT, [7, 2])],
+         [vi(n, TensorProto.FLOAT, None) for n in "abc"],
+         [x], [x[:3], x[3:6], x[6:]], opset=18, check=False)
+
+
+def reductions():
+    # The Reduce* family beyond Sum/Mean/Max, with attribute axes (opset 17),
+    # negative axes, keepdims 0/1 and all axes; ReduceMin/Prod on int32.
+    x = RNG.uniform(0.5, 1.5, size=(3, 4, 5)).astype(np.float32)
+    n = RNG.integers(-5, 6, size=(3, 4)).astype(np.int32)
+    cases = [  # op, input, axes, keepdims, numpy reference
+        ("ReduceSumSquare", "x", [1], 1, (x * x).sum(1, keepdims=True)),
+        ("ReduceL1", "x", [-1, 0], 0, np.abs(x - 1).sum((0, 2))),
+        ("ReduceL2", "x", [2], 1, np.sqrt((x * x).sum(2, keepdims=True))),
+        ("ReduceLogSum", "x", [0, 1], 0, np.log(x.sum((0, 1)))),
+        ("ReduceLogSumExp", "x", None, 1,
+         np.log(np.exp(x).sum(keepdims=True))),
+        ("ReduceMin", "x", [1], 0, x.min(1)),
+        ("ReduceProd", "x", [2], 0, x.prod(2)),
+        ("ReduceMin", "n", [0], 1, n.min(0, keepdims=True)),
+        ("ReduceProd", "n", [1], 0, n.prod(1)),
+    ]
+    nodes, outputs, expected = [], [], []
+    for i, (op, src, axes, keep, ref) in enumerate(cases):
+        attrs = {"keepdims": keep}
+        if axes is not None:
+            attrs["axes"] = axes
+        inp = "xm1" if op == "ReduceL1" else src
+        nodes.append(helper.make_node(op, [inp], ["r%d" % i], name="r%d" % i,
+                                      **attrs))
+        dtype = TensorProto.INT32 if src == "n" else TensorProto.FLOAT
+        outputs.append(vi("r%d" % i, dtype, list(np.shape(ref))))
+        expected.append(np.asarray(ref, np.int32 if src == "n" else np.float32))
+    nodes.insert(0, helper.make_node("Sub", ["x", "one"], ["xm1"], name="sub"))
+    save("reductions", nodes,
+         [vi("x", TensorProto.FLOAT, [3, 4, 5]), vi("n", TensorProto.INT32, [3, 4])],
+         outputs, [x, n], expected,
+         inits=[numpy_helper.from_array(np.array(1, np.float32), "one")])
+
+
+def qlinear_reference(a, sa, za, b, sb, zb, sy, zy, qmin, qmax):
+    """QLinearMatMul as lowbit computes it: the exact i32 accumulation, then
+    f32 (sa * sb) * acc / sy rounded half to even."""
+    acc = (a.astype(np.int32) - za) @ (b.astype(np.int32) - zb)
+    real = acc.astype(np.float32) * (np.float32(sa) * np.float32(sb))
+    q = np.rint(real / np.float32(sy)) + np.float32(zy)
+    return np.clip(q, qmin, qmax)
+
+
+def quant_ops():
+    # DynamicQuantizeLinear; QLinearMatMul with constant parameters (uint8 x
+    # int8 -> uint8: lowbit.matmul) and with a scale known at run time
+    # (int8 -> int8: the exact generic); QuantizeLinear/DequantizeLinear with
+    # a run-time scale.
+    x = f32(3, 5) * 4
+    a = RNG.integers(0, 256, size=(2, 3, 8)).astype(np.uint8)
+    b = RNG.integers(-128, 128, size=(8, 4)).astype(np.int8)
+    c = RNG.integers(-128, 128, size=(3, 8)).astype(np.int8)
+    sa, za, sb, zb, sy, zy = 0.02, 120, 0.01, 0, 0.5, 100
+    s_run = np.array([0.03], np.float32)
+    nodes = [
+        helper.make_node("DynamicQuantizeLinear", ["x"], ["q", "qs", "qz"],
+                         name="dql"),
+        helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb",
+                                           "sy", "zy"], ["y"], name="qlmm"),
+        helper.make_node("QLinearMatMul", ["c", "s_run", "z8", "b", "sb", "z8",
+                                           "sy", "z8"], ["y8"],
+                         name="qlmm_runtime"),
+        helper.make_node("QuantizeLinear", ["x", "s_run", "z8"], ["xq"],
+                         name="q_runtime"),
+        helper.make_node("DequantizeLinear", ["xq", "s_run", "z8"], ["xdq"],
+                         name="dq_runtime"),
+    ]
+    inits = [numpy_helper.from_array(np.array(v, t), n) for n, v, t in
+             [("sa", sa, np.float32), ("za", za, np.uint8),
+              ("sb", sb, np.float32), ("zb", zb, np.int8),
+              ("sy", sy, np.float32), ("zy", zy, np.uint8),
+              ("z8", 0, np.int8)]] + [numpy_helper.from_array(b, "b")]
+    lo, hi = min(0.0, x.min()), max(0.0, x.max())
+    qs = np.float32((np.float32(hi) - np.float32(lo)) / np.float32(255))
+    qz = np.clip(np.rint(-np.float32(lo) / qs), 0, 255)
+    q = np.clip(np.rint(x / qs) + qz, 0, 255).astype(np.uint8)
+    y = qlinear_reference(a, sa, za, b, sb, zb, sy, zy, 0, 255).astype(np.uint8)
+    y8 = qlinear_reference(c, s_run[0], 0, b, sb, 0, sy, 0, -128,
+                           127).astype(np.int8)
+    xq = np.clip(np.rint(x / s_run[0]), -128, 127).astype(np.int8)
+    xdq = (xq.astype(np.float32) * s_run[0]).astype(np.float32)
+    save("quant_ops", nodes,
+         [vi("x", TensorProto.FLOAT, [3, 5]), vi("a", TensorProto.UINT8, [2, 3, 8]),
+          vi("c", TensorProto.INT8, [3, 8]), vi("s_run", TensorProto.FLOAT, [1])],
+         [vi("q", TensorProto.UINT8, [3, 5]), vi("qs", TensorProto.FLOAT, []),
+          vi("qz", TensorProto.UINT8, []), vi("y", TensorProto.UINT8, [2, 3, 4]),
+          vi("y8", TensorProto.INT8, [3, 4]), vi("xq", TensorProto.INT8, [3, 5]),
+          vi("xdq", TensorProto.FLOAT, [3, 5])],
+         [x, a, c, s_run],
+         [q, np.array(qs, np.float32), np.array(qz, np.uint8), y, y8, xq, xdq],
+         inits=inits)
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -207,12 +353,52 @@ def invalid():
          inits=[numpy_helper.from_array(np.array([1, 2], np.uint8), "azp")])
 
 
+def more_invalid():
+    # Inputs that must be constants but are graph inputs, unsupported
+    # attribute values, and shapes that do not split.
+    save("pad_runtime_pads",
+         [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad_dyn")],
+         [vi("x", TensorProto.FLOAT, [2, 3]), vi("pads", TensorProto.INT64, [4])],
+         [vi("y", TensorProto.FLOAT, None)], [], [], check=False)
+    save("pad_bad_mode",
+         [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad_mode",
+                           mode="mirror")],
+         [vi("x", TensorProto.FLOAT, [2, 3])], [vi("y", TensorProto.FLOAT, None)],
+         [], [], inits=[i64("pads", [0, 1, 0, 1])], check=False)
+    save("split_uneven",
+         [helper.make_node("Split", ["x"], ["a", "b"], name="split_odd",
+                           axis=1)],
+         [vi("x", TensorProto.FLOAT, [2, 5])],
+         [vi("a", TensorProto.FLOAT, None), vi("b", TensorProto.FLOAT, None)],
+         [], [], check=False)
+    save("expand_runtime_shape",
+         [helper.make_node("Expand", ["x", "shape"], ["y"], name="expand_dyn")],
+         [vi("x", TensorProto.FLOAT, [3, 1]), vi("shape", TensorProto.INT64, [2])],
+         [vi("y", TensorProto.FLOAT, None)], [], [], check=False)
+    save("qlinear_per_column",
+         [helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb",
+                                             "sy", "zy"], ["y"],
+                           name="qlmm_cols")],
+         [vi("a", TensorProto.UINT8, [2, 3]), vi("sb", TensorProto.FLOAT, [4])],
+         [vi("y", TensorProto.UINT8, [2, 4])], [], [],
+         inits=[numpy_helper.from_array(np.array(v, t), n) for n, v, t in
+                [("sa", 0.1, np.float32), ("za", 1, np.uint8),
+                 ("zb", 2, np.uint8), ("sy", 0.2, np.float32),
+                 ("zy", 3, np.uint8)]] +
+         [numpy_helper.from_array(np.ones((3, 4), np.uint8), "b")])
+
+
 def main():
     invalid()
+    more_invalid()
     shape_ops()
     slices()
     matmul_nbits()
     matmul_integer()
+    data_ops()
+    split18()
+    reductions()
+    quant_ops()
 
 
 if __name__ == "__main__":

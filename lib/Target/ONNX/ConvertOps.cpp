@@ -13,7 +13,9 @@
 //              otherwise               contraction linalg.generic
 //   Gemm       matmul, or a contraction generic reading B as [N, K] for
 //              transB, then alpha and beta * C with broadcasting
-//   reductions linalg.generic with reduction iterators over linalg.fill
+//   reductions linalg.generic with reduction iterators over linalg.fill of
+//              the identity (Sum Mean Max Min Prod SumSquare L1 L2 LogSum
+//              LogSumExp)
 //   Softmax, LayerNormalization, Gelu   decomposed into the above
 //   Reshape, Squeeze, Unsqueeze, Flatten  tensor.collapse_shape /
 //                                       expand_shape
@@ -26,6 +28,16 @@
 //   Slice      tensor.extract_slice, or a generic for negative steps
 //   MatMulInteger  contraction generic, extsi/extui, i32 accumulation
 //   com.microsoft MatMulNBits  lowbit.dequant_matmul (u4, group-wise)
+//   Split      tensor.extract_slice per output
+//   Pad, GatherElements  linalg.generic over the result with tensor.extract
+//   DynamicQuantizeLinear  min/max reductions, scalar arith for the scale
+//              and zero-point, lowbit.quantize with them as operands
+//   QLinearMatMul  lowbit.matmul with requantize (constant parameters), or
+//              an exact i32 contraction generic and a requantizing generic
+//
+// Inputs that decide a result shape (Reshape/Expand shape, Slice starts and
+// ends, Pad pads, Split sizes, reduction axes) must be constants; a graph
+// input there is an error that names the node and the input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -2148,8 +2160,9 @@ static LogicalResult convertSplit(NodeCtx &c) {
                      << " outputs";
   int64_t total = 0;
   for (int64_t s : sizes) {
-    if (s < 0)
-      return c.error() << "split entry " << s << " is negative";
+    if (s < 0 || s > dim)
+      return c.error() << "split entry " << s << " is outside [0, " << dim
+                       << "]";
     total += s;
   }
   if (total != dim)
@@ -2274,6 +2287,11 @@ static LogicalResult convertPad(NodeCtx &c) {
     if (axis < 0 || axis >= rank || seen[axis])
       return c.error() << "invalid or repeated axis " << a;
     seen[axis] = true;
+    // Keeps the shape arithmetic below far from int64 overflow.
+    constexpr int64_t kMaxPad = int64_t(1) << 40;
+    int64_t lo = pads[i], hi = pads[i + axes.size()];
+    if (lo > kMaxPad || lo < -kMaxPad || hi > kMaxPad || hi < -kMaxPad)
+      return c.error() << "pads " << lo << ", " << hi << " exceed 2^40";
     before[axis] = pads[i];
     shape[axis] += pads[i] + pads[i + axes.size()];
     if (shape[axis] < 0)

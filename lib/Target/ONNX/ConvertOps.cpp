@@ -2455,14 +2455,14 @@ static LogicalResult convertDynamicQuantizeLinear(NodeCtx &c) {
   return success();
 }
 
-/// The value of input `i` of QLinearMatMul if it is a one-element constant
-/// of the expected type (f32 scale, 8-bit zero-point; 0 when absent).
-static std::optional<double> constScalar(NodeCtx &c, unsigned i) {
+/// The values of input `i` of QLinearMatMul if it is a constant of the
+/// expected type (f32 scale, 8-bit zero-point); {0} when it is absent.
+static std::optional<SmallVector<double>> constParam(NodeCtx &c, unsigned i) {
   if (!c.has(i))
-    return 0.0;
+    return SmallVector<double>{0.0};
   const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
   bool isScale = i == 1 || i == 4 || i == 6;
-  if (!t || t->numElements() != 1 || t->dims.size() > 1 ||
+  if (!t || t->numElements() < 1 ||
       (isScale ? t->dataType != ox::kFloat
                : t->dataType != ox::kInt8 && t->dataType != ox::kUInt8))
     return std::nullopt;
@@ -2471,16 +2471,114 @@ static std::optional<double> constScalar(NodeCtx &c, unsigned i) {
   FailureOr<SmallVector<double>> v = c.imp.getFloats(*t, c.loc);
   if (failed(v))
     return std::nullopt;
-  return v->front();
+  return *v;
 }
 
-/// QLinearMatMul with per-tensor scales and zero-points:
-///   y = clamp(round_half_even((sa * sb) * acc / sy) + zy)
-///   acc = sum_k (a - za) * (b - zb)                    (i32)
-/// When every scale and zero-point is a constant and B is 2-D (or both
-/// operands 3-D with one batch), this is lowbit.matmul with a requantize
-/// epilogue over B transposed to [N, K]; otherwise an exact contraction
-/// generic (i32) and an elementwise requantization generic.
+/// lowbit.matmul for a QLinearMatMul whose parameters are all constants:
+/// A per tensor, B per tensor or per column (`[N]` or `[1, N]`: an axis
+/// scheme on B^T), y per tensor. Returns a null value when the node does
+/// not fit (the caller then builds the generic form).
+static Value qlinearToLowbitMatmul(NodeCtx &c, Value a, Value bv,
+                                   bool unsignedA, bool unsignedB,
+                                   bool unsignedY) {
+  RankedTensorType at = tensorType(a), bt = tensorType(bv);
+  int64_t ra = at.getRank(), rb = bt.getRank();
+  bool shapesFit = (ra >= 2 && rb == 2) ||
+                   (ra == 3 && rb == 3 && at.getDimSize(0) == bt.getDimSize(0));
+  if (!shapesFit || at.getShape().back() != bt.getDimSize(rb - 2))
+    return Value();
+  std::optional<SmallVector<double>> params[8];
+  for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u})
+    if (!(params[i] = constParam(c, i)))
+      return Value();
+  int64_t n = bt.getShape().back();
+  for (unsigned i : {1u, 2u, 6u, 7u})
+    if (params[i]->size() != 1)
+      return Value();
+  bool perColumn = params[4]->size() != 1 || params[5]->size() != 1;
+  if (perColumn) {
+    // Per column: [N] or [1, N] scales, zero-points of the same count (or
+    // one that is zero), and a 2-D B.
+    const OnnxTensor *st = c.imp.getConstant(c.node.inputs[4]);
+    bool columnShape = st->dims == std::vector<int64_t>{n} ||
+                       st->dims == std::vector<int64_t>{1, n};
+    if (rb != 2 || !columnShape ||
+        (params[5]->size() != static_cast<size_t>(n) &&
+         !(params[5]->size() == 1 && params[5]->front() == 0)))
+      return Value();
+  }
+  MLIRContext *ctx = c.b.getContext();
+  Type f32 = c.b.getF32Type(), i32 = c.b.getI32Type();
+  auto format = [](bool isUnsigned) {
+    return isUnsigned ? StorageFormat::U8 : StorageFormat::I8;
+  };
+  auto scheme = [&](bool isUnsigned, ArrayRef<double> zps, bool axis) {
+    bool symmetric = llvm::all_of(zps, [](double z) { return z == 0; });
+    return SchemeAttr::get(ctx, format(isUnsigned),
+                           axis ? Granularity::Axis : Granularity::Tensor,
+                           axis ? 0 : -1, 0, symmetric, f32);
+  };
+  auto zpAttr = [&](double zp) -> Attribute {
+    return zp == 0 ? Attribute()
+                   : IntegerAttr::get(i32, static_cast<int64_t>(zp));
+  };
+  Attribute rhsScales, rhsZps;
+  SchemeAttr rhsScheme = scheme(unsignedB, *params[5], perColumn);
+  if (perColumn) {
+    SmallVector<float> scales(params[4]->begin(), params[4]->end());
+    rhsScales = DenseResourceElementsAttr::get(
+        RankedTensorType::get({n}, f32), c.node.inputs[4],
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(
+            ArrayRef<float>(scales)));
+    if (!rhsScheme.getSymmetric()) {
+      SmallVector<int32_t> zps(params[5]->begin(), params[5]->end());
+      rhsZps = DenseResourceElementsAttr::get(
+          RankedTensorType::get({n}, i32), c.node.inputs[5],
+          HeapAsmResourceBlob::allocateAndCopyInferAlign(
+              ArrayRef<int32_t>(zps)));
+    }
+  } else {
+    rhsScales = FloatAttr::get(f32, params[4]->front());
+    rhsZps = zpAttr(params[5]->front());
+  }
+  SmallVector<int64_t> perm =
+      rb == 2 ? SmallVector<int64_t>{1, 0} : SmallVector<int64_t>{0, 2, 1};
+  SmallVector<int64_t> wShape;
+  for (int64_t p : perm)
+    wShape.push_back(bt.getDimSize(p));
+  Value wInit = emptyTensor(c.b, c.loc, wShape, bt.getElementType());
+  Value w =
+      linalg::TransposeOp::create(c.b, c.loc, bv, wInit, perm).getResult()[0];
+  SmallVector<int64_t> outShape(at.getShape().drop_back());
+  outShape.push_back(n);
+  SchemeAttr resultScheme = scheme(unsignedY, *params[7], false);
+  auto op = MatmulOp::create(
+      c.b, c.loc,
+      RankedTensorType::get(outShape, resultScheme.getStorageType()), a, w,
+      Value(), Value(), Value(), scheme(unsignedA, *params[2], false),
+      FloatAttr::get(f32, params[1]->front()), zpAttr(params[2]->front()),
+      rhsScheme, rhsScales, rhsZps, ElementsAttr(), resultScheme,
+      FloatAttr::get(f32, params[6]->front()), zpAttr(params[7]->front()));
+  // Some combinations (e.g. a K whose sums can overflow i32) are not
+  // lowbit.matmul's: those take the exact generic form.
+  ScopedDiagnosticHandler silence(ctx, [](Diagnostic &) { return success(); });
+  if (succeeded(verify(op)))
+    return op.getResult();
+  op->erase();
+  w.getDefiningOp()->erase();
+  wInit.getDefiningOp()->erase();
+  return Value();
+}
+
+/// QLinearMatMul (the spec: "scale and zero point ... either scalar (per
+/// tensor) or per row for a, per column for b"):
+///   acc = sum_k (a - za) * (b - zb)                       (exact, i32)
+///   y   = clamp(round_half_even((sa * sb) * acc / sy) + zy)   (f32)
+/// With constant parameters and B 2-D (or A and B 3-D with one batch) this
+/// is lowbit.matmul with a requantize epilogue over B transposed to [N, K].
+/// Otherwise: A and B widened to i32 minus their zero-points (broadcasting
+/// generics), an i32 contraction generic, and a requantizing generic; a
+/// per-row parameter of A ([M]) is read as [M, 1], one of B ([N]) as is.
 static LogicalResult convertQLinearMatMul(NodeCtx &c) {
   FailureOr<Value> a = c.in(0), bv = c.in(3);
   if (failed(a) || failed(bv))
@@ -2495,61 +2593,15 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
   bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(3);
   bool unsignedY =
       c.has(7) ? c.isUnsigned(7) : unsignedA; // y follows y_zero_point
-  MLIRContext *ctx = c.b.getContext();
-  auto format = [](bool isUnsigned) {
-    return isUnsigned ? StorageFormat::U8 : StorageFormat::I8;
-  };
-
-  // lowbit.matmul when everything is known at import time.
-  std::optional<double> sa = constScalar(c, 1), za = constScalar(c, 2),
-                        sb = constScalar(c, 4), zb = constScalar(c, 5),
-                        sy = constScalar(c, 6), zy = constScalar(c, 7);
-  int64_t ra = at.getRank(), rb = bt.getRank();
-  bool shapesFit = (ra >= 2 && rb == 2) ||
-                   (ra == 3 && rb == 3 && at.getDimSize(0) == bt.getDimSize(0));
-  if (sa && za && sb && zb && sy && zy && shapesFit &&
-      at.getShape().back() == bt.getDimSize(rb - 2)) {
-    Type f32 = c.b.getF32Type(), i32Type = c.b.getI32Type();
-    auto scheme = [&](bool isUnsigned, double zp) {
-      return SchemeAttr::get(ctx, format(isUnsigned), Granularity::Tensor, -1,
-                             0, /*symmetric=*/zp == 0, f32);
-    };
-    auto zpAttr = [&](double zp) -> Attribute {
-      return zp == 0 ? Attribute()
-                     : IntegerAttr::get(i32Type, static_cast<int64_t>(zp));
-    };
-    SmallVector<int64_t> perm =
-        rb == 2 ? SmallVector<int64_t>{1, 0} : SmallVector<int64_t>{0, 2, 1};
-    SmallVector<int64_t> wShape;
-    for (int64_t p : perm)
-      wShape.push_back(bt.getDimSize(p));
-    Value wInit = emptyTensor(c.b, c.loc, wShape, bt.getElementType());
-    Value w = linalg::TransposeOp::create(c.b, c.loc, *bv, wInit, perm)
-                  .getResult()[0];
-    SmallVector<int64_t> outShape(at.getShape().drop_back());
-    outShape.push_back(bt.getShape().back());
-    SchemeAttr resultScheme = scheme(unsignedY, *zy);
-    auto op = MatmulOp::create(
-        c.b, c.loc,
-        RankedTensorType::get(outShape, resultScheme.getStorageType()), *a, w,
-        Value(), Value(), Value(), scheme(unsignedA, *za),
-        FloatAttr::get(f32, *sa), zpAttr(*za), scheme(unsignedB, *zb),
-        FloatAttr::get(f32, *sb), zpAttr(*zb), ElementsAttr(), resultScheme,
-        FloatAttr::get(f32, *sy), zpAttr(*zy));
-    // Some combinations (e.g. a K whose sums can overflow i32) are not
-    // lowbit.matmul's: those take the exact generic form below.
-    ScopedDiagnosticHandler silence(ctx,
-                                    [](Diagnostic &) { return success(); });
-    if (succeeded(verify(op))) {
-      c.out(0, op.getResult());
-      return success();
-    }
-    op->erase();
-    w.getDefiningOp()->erase();
-    wInit.getDefiningOp()->erase();
+  if (Value y =
+          qlinearToLowbitMatmul(c, *a, *bv, unsignedA, unsignedB, unsignedY)) {
+    c.out(0, y);
+    return success();
   }
 
-  // The exact generic form, for scales and zero-points known at run time.
+  // The exact generic form.
+  int64_t ra = at.getRank();
+  int64_t m = ra >= 2 ? at.getDimSize(ra - 2) : 1;
   SmallVector<Value> params(8);
   for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u}) {
     if (!c.has(i))
@@ -2559,61 +2611,84 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
       return failure();
     RankedTensorType t = tensorType(*v);
     bool isScale = i == 1 || i == 4 || i == 6;
-    if (t.getNumElements() != 1 || t.getRank() > 1)
-      return c.error() << "input " << i << " ("
-                       << (isScale ? "scale" : "zero point")
-                       << ") must be per tensor (one element), got " << t;
+    const char *role = isScale ? "scale" : "zero point";
     if (isScale ? !t.getElementType().isF32()
                 : !t.getElementType().isInteger(8))
-      return c.error() << "input " << i << " has element type "
+      return c.error() << "input " << i << " (" << role << ") has element type "
                        << t.getElementType() << ", expected "
                        << (isScale ? "f32" : "int8 or uint8");
+    bool perTensor = t.getNumElements() == 1 && t.getRank() <= 1;
+    if (!perTensor && i >= 6)
+      return c.error() << "input " << i << " (" << role
+                       << ") must be per tensor (one element), got " << t;
+    if (!perTensor && i <= 2 && t.getRank() == 1) {
+      // Per row of A: [M] reads as [M, 1].
+      if (t.getDimSize(0) != m)
+        return c.error() << "input " << i << " (" << role << ") " << t
+                         << " must have one element per row (" << m << ")";
+      *v = reshapeTo(c.b, c.loc, *v, {m, 1});
+    }
     params[i] = *v;
   }
   OpBuilder &b = c.b;
-  Location loc = c.loc;
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
-  auto widen = [&](OpBuilder &ob, Location l, Value v,
-                   bool isUnsigned) -> Value {
+  auto widen = [&](OpBuilder &ob, Location l, Value v, bool isUnsigned) {
     return isUnsigned ? Value(arith::ExtUIOp::create(ob, l, i32, v))
                       : Value(arith::ExtSIOp::create(ob, l, i32, v));
   };
-  Value zaV = params[2] ? widen(b, loc, extractScalar(b, loc, params[2]),
-                                c.isUnsigned(2))
-                        : scalar(b, loc, i32, 0);
-  Value zbV = params[5] ? widen(b, loc, extractScalar(b, loc, params[5]),
-                                c.isUnsigned(5))
-                        : scalar(b, loc, i32, 0);
+  // x - zx in i32, the zero-point broadcast over x.
+  auto centered = [&](Value x, bool xUnsigned,
+                      unsigned zpIndex) -> FailureOr<Value> {
+    SmallVector<Value> ins = {x};
+    if (params[zpIndex])
+      ins.push_back(params[zpIndex]);
+    bool zpUnsigned = c.has(zpIndex) && c.isUnsigned(zpIndex);
+    FailureOr<Value> r = elementwise(
+        c, ins, i32, [&](OpBuilder &ob, Location l, ValueRange v) -> Value {
+          Value w = widen(ob, l, v[0], xUnsigned);
+          if (v.size() == 1)
+            return w;
+          return arith::SubIOp::create(ob, l, w,
+                                       widen(ob, l, v[1], zpUnsigned));
+        });
+    if (succeeded(r) && tensorType(*r).getShape() != tensorType(x).getShape())
+      return c.error() << "the zero-point " << tensorType(params[zpIndex])
+                       << " does not broadcast to its operand "
+                       << tensorType(x);
+    return r;
+  };
+  FailureOr<Value> ac = centered(*a, unsignedA, 2);
+  if (failed(ac))
+    return failure();
+  FailureOr<Value> bc = centered(*bv, unsignedB, 5);
+  if (failed(bc))
+    return failure();
   FailureOr<Value> acc = contraction(
-      c, *a, *bv, /*transB=*/false, i32,
-      [&](OpBuilder &ob, Location l, Value x, Value y, Value sum) -> Value {
-        Value xa =
-            arith::SubIOp::create(ob, l, widen(ob, l, x, unsignedA), zaV);
-        Value yb =
-            arith::SubIOp::create(ob, l, widen(ob, l, y, unsignedB), zbV);
+      c, *ac, *bc, /*transB=*/false, i32,
+      [](OpBuilder &ob, Location l, Value x, Value y, Value sum) -> Value {
         return arith::AddIOp::create(ob, l, sum,
-                                     arith::MulIOp::create(ob, l, xa, yb));
+                                     arith::MulIOp::create(ob, l, x, y));
       });
   if (failed(acc))
     return failure();
-  Value saV = extractScalar(b, loc, params[1]);
-  Value sbV = extractScalar(b, loc, params[4]);
-  Value syV = extractScalar(b, loc, params[6]);
-  Value zyV = params[7] ? arith::SIToFPOp::create(
-                              b, loc, f32,
-                              widen(b, loc, extractScalar(b, loc, params[7]),
-                                    c.isUnsigned(7)))
-                        : scalar(b, loc, f32, 0);
-  Value scale = arith::MulFOp::create(b, loc, saV, sbV);
+  SmallVector<Value> ins = {*acc, params[1], params[4], params[6]};
+  if (params[7])
+    ins.push_back(params[7]);
+  bool zyUnsigned = c.has(7) && c.isUnsigned(7);
   double qmin = unsignedY ? 0 : -128, qmax = unsignedY ? 255 : 127;
   FailureOr<Value> y = elementwise(
-      c, {*acc}, b.getI8Type(),
+      c, ins, b.getI8Type(),
       [&](OpBuilder &ob, Location l, ValueRange v) -> Value {
+        Value scale = arith::MulFOp::create(ob, l, v[1], v[2]);
         Value real = arith::MulFOp::create(
             ob, l, arith::SIToFPOp::create(ob, l, f32, v[0]), scale);
         Value q = math::RoundEvenOp::create(
-            ob, l, arith::DivFOp::create(ob, l, real, syV));
-        q = arith::AddFOp::create(ob, l, q, zyV);
+            ob, l, arith::DivFOp::create(ob, l, real, v[3]));
+        if (v.size() > 4)
+          q = arith::AddFOp::create(
+              ob, l, q,
+              arith::SIToFPOp::create(ob, l, f32,
+                                      widen(ob, l, v[4], zyUnsigned)));
         q = arith::MaximumFOp::create(ob, l, q, scalar(ob, l, f32, qmin));
         q = arith::MinimumFOp::create(ob, l, q, scalar(ob, l, f32, qmax));
         Value qi = arith::FPToSIOp::create(ob, l, i32, q);
@@ -2621,6 +2696,9 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
       });
   if (failed(y))
     return failure();
+  if (tensorType(*y).getShape() != tensorType(*acc).getShape())
+    return c.error() << "the scales do not broadcast to the result "
+                     << tensorType(*acc);
   c.out(0, *y);
   return success();
 }

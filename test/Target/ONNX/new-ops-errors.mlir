@@ -35,7 +35,7 @@
 // SPLIT: error: node 'split_odd' (Split, domain 'ai.onnx', opset 17): dimension 1 of size 5 does not split into 2 equal parts
 // RUN: not ls %t/out.mlir
 
-// Per-column QLinearMatMul weight scales are not supported.
-// RUN: not lowbit-translate --import-onnx %S/Inputs/qlinear_per_column.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=COLS
-// COLS: error: node 'qlmm_cols' (QLinearMatMul, domain 'ai.onnx', opset 17): input 4 (scale) must be per tensor (one element), got 'tensor<4xf32>'
+// QLinearMatMul's output scale must be per tensor.
+// RUN: not lowbit-translate --import-onnx %S/Inputs/qlinear_y_per_row.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=YROWS
+// YROWS: error: node 'qlmm_y_rows' (QLinearMatMul, domain 'ai.onnx', opset 17): input 6 (scale) must be per tensor (one element), got 'tensor<2xf32>'
 // RUN: not ls %t/out.mlir

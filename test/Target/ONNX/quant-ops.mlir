@@ -28,14 +28,17 @@
 // CHECK:      %[[BT:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x4xi8>) outs(%{{.*}} : tensor<4x8xi8>) permutation = [1, 0]
 // CHECK-NEXT: lowbit.matmul %arg1, %[[BT]] lhs(as #lowbit.scheme<u8, affine> scales(2.000000e-02 : f32) zero_points(120 : i32)) rhs(as #lowbit.scheme<i8> scales(0.00999999977 : f32)) requantize(as #lowbit.scheme<u8, affine> scales(5.000000e-01 : f32) zero_points(100 : i32)) : tensor<2x3x8xi8>, tensor<4x8xi8> -> tensor<2x3x4xi8>
 
-// QLinearMatMul whose activation scale is a graph input: an exact i32
-// contraction, then roundeven((sa * sb) * acc / sy) + zy clamped to int8.
-// CHECK:      linalg.generic {{.*}} ins(%arg2, %{{.*}} : tensor<3x8xi8>, tensor<8x4xi8>) outs(%{{.*}} : tensor<3x4xi32>)
+// QLinearMatMul whose activation scale is a graph input: A and B widened
+// to i32 minus their zero-points, an exact i32 contraction, then
+// roundeven((sa * sb) * acc / sy) + zy clamped to int8.
+// CHECK:      %[[AC:.*]] = linalg.generic {{.*}} ins(%arg2, %{{.*}} : tensor<3x8xi8>, tensor<i8>) outs(%{{.*}} : tensor<3x8xi32>)
 // CHECK:        arith.subi
+// CHECK:      %[[BC:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x4xi8>, tensor<i8>) outs(%{{.*}} : tensor<8x4xi32>)
+// CHECK:      %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[AC]], %[[BC]] : tensor<3x8xi32>, tensor<8x4xi32>) outs(%{{.*}} : tensor<3x4xi32>)
 // CHECK:        arith.muli
-// CHECK:      %[[SA:.*]] = tensor.extract %arg3[%{{.*}}] : tensor<1xf32>
-// CHECK:      arith.mulf %[[SA]], %{{.*}} : f32
-// CHECK:      linalg.generic {{.*}} ins(%{{.*}} : tensor<3x4xi32>) outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK:      linalg.generic {{.*}} ins(%[[ACC]], %arg3, {{.*}} outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK:        %[[SASB:.*]] = arith.mulf %in_{{[0-9]+}}, %in_{{[0-9]+}} : f32
+// CHECK:        arith.mulf %{{.*}}, %[[SASB]] : f32
 // CHECK:        math.roundeven
 // CHECK:        arith.constant -1.280000e+02 : f32
 // CHECK:        arith.constant 1.270000e+02 : f32
@@ -47,3 +50,17 @@
 // RUN: lowbit-run %t/quant_ops.mlir --input=%S/Inputs/quant_ops_in0.npy --input=%S/Inputs/quant_ops_in1.npy --input=%S/Inputs/quant_ops_in2.npy --input=%S/Inputs/quant_ops_in3.npy --expected=%S/Inputs/quant_ops_out0.npy --expected=%S/Inputs/quant_ops_out1.npy --expected=%S/Inputs/quant_ops_out2.npy --expected=%S/Inputs/quant_ops_out3.npy --expected=%S/Inputs/quant_ops_out4.npy --expected=%S/Inputs/quant_ops_out5.npy --expected=%S/Inputs/quant_ops_out6.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN7
 // RUN7-NOT: FAIL
 // RUN7-COUNT-7: [PASS]
+
+// QLinearMatMul with per-column B parameters (constants): lowbit.matmul
+// whose B^T scheme is per axis 0 (N) with the scales and zero-points as
+// dense_resource tensors. A per-row A scale that is a graph input ([3]) is
+// read as [3, 1] by the generic form.
+// RUN: lowbit-translate --import-onnx %S/Inputs/qlinear_channels.onnx -o %t/qlinear_channels.mlir
+// RUN: lowbit-translate --import-onnx %S/Inputs/qlinear_channels.onnx --mlir-print-local-scope | FileCheck %s --check-prefix=CHAN
+// CHAN:      lowbit.matmul %arg0, %{{.*}} lhs(as #lowbit.scheme<u8, affine> scales(2.000000e-02 : f32) zero_points(128 : i32)) rhs(as #lowbit.scheme<u8, axis = 0, affine> scales(dense_resource<sb> : tensor<4xf32>) zero_points(dense_resource<zb> : tensor<4xi32>)) requantize(as #lowbit.scheme<u8, affine> scales(2.500000e-01 : f32) zero_points(128 : i32)) : tensor<3x8xi8>, tensor<4x8xi8> -> tensor<3x4xi8>
+// CHAN:      tensor.expand_shape %arg2 {{\[\[}}0, 1]] output_shape [3, 1] : tensor<3xf32> into tensor<3x1xf32>
+// CHAN:      linalg.generic {{.*}} -> (d1, 0)>
+// CHAN-SAME:   ins(%arg1, %{{.*}} : tensor<2x3x8xi8>, tensor<3x1xi8>)
+// RUN: lowbit-run %t/qlinear_channels.mlir --input=%S/Inputs/qlinear_channels_in0.npy --input=%S/Inputs/qlinear_channels_in1.npy --input=%S/Inputs/qlinear_channels_in2.npy --expected=%S/Inputs/qlinear_channels_out0.npy --expected=%S/Inputs/qlinear_channels_out1.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN2
+// RUN2-NOT: FAIL
+// RUN2-COUNT-2: [PASS]

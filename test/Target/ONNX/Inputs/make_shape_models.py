@@ -327,6 +327,47 @@ def quant_ops():
          inits=inits)
 
 
+def qlinear_channels():
+    # QLinearMatMul with per-column B parameters, all constants (lowbit.matmul
+    # with an axis scheme on B^T), and with a per-row A scale that is a graph
+    # input (the generic form reads it as [M, 1]).
+    a = RNG.integers(0, 256, size=(3, 8)).astype(np.uint8)
+    b = RNG.integers(0, 256, size=(8, 4)).astype(np.uint8)
+    c = RNG.integers(-128, 128, size=(2, 3, 8)).astype(np.int8)
+    d = RNG.integers(-128, 128, size=(8, 4)).astype(np.int8)
+    sb = RNG.uniform(0.005, 0.02, size=4).astype(np.float32)
+    zb = RNG.integers(100, 156, size=4).astype(np.uint8)
+    sa_rows = RNG.uniform(0.01, 0.03, size=3).astype(np.float32)
+    za_rows = RNG.integers(-10, 10, size=3).astype(np.int8)
+    sd = RNG.uniform(0.005, 0.02, size=4).astype(np.float32)
+    sa, za, sy, zy = np.float32(0.02), 128, np.float32(0.25), 128
+    nodes = [
+        helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb",
+                                           "sy", "zy"], ["y"],
+                         name="qlmm_cols"),
+        helper.make_node("QLinearMatMul", ["c", "sa_rows", "za_rows", "d",
+                                           "sd", "zd", "sy", "zy8"], ["y8"],
+                         name="qlmm_rows"),
+    ]
+    inits = [numpy_helper.from_array(v, n) for n, v in
+             [("sa", np.array(sa)), ("za", np.array(za, np.uint8)),
+              ("b", b), ("sb", sb), ("zb", zb), ("sy", np.array(sy)),
+              ("zy", np.array(zy, np.uint8)), ("za_rows", za_rows), ("d", d),
+              ("sd", sd), ("zd", np.zeros(4, np.int8)),
+              ("zy8", np.array(-3, np.int8))]]
+    acc = (a.astype(np.int32) - za) @ (b.astype(np.int32) - zb.astype(np.int32))
+    y = np.clip(np.rint(acc.astype(np.float32) * (sa * sb) / sy) + zy, 0, 255)
+    acc8 = (c.astype(np.int32) - za_rows.astype(np.int32)[:, None]) @ d.astype(np.int32)
+    real8 = acc8.astype(np.float32) * (sa_rows[:, None] * sd[None, :])
+    y8 = np.clip(np.rint(real8 / sy) - 3, -128, 127)
+    save("qlinear_channels", nodes,
+         [vi("a", TensorProto.UINT8, [3, 8]), vi("c", TensorProto.INT8, [2, 3, 8]),
+          vi("sa_rows", TensorProto.FLOAT, [3])],
+         [vi("y", TensorProto.UINT8, [3, 4]), vi("y8", TensorProto.INT8, [2, 3, 4])],
+         [a, c, sa_rows], [y.astype(np.uint8), y8.astype(np.int8)], inits=inits,
+         check=False)
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -375,15 +416,15 @@ def more_invalid():
          [helper.make_node("Expand", ["x", "shape"], ["y"], name="expand_dyn")],
          [vi("x", TensorProto.FLOAT, [3, 1]), vi("shape", TensorProto.INT64, [2])],
          [vi("y", TensorProto.FLOAT, None)], [], [], check=False)
-    save("qlinear_per_column",
+    save("qlinear_y_per_row",
          [helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb",
                                              "sy", "zy"], ["y"],
-                           name="qlmm_cols")],
-         [vi("a", TensorProto.UINT8, [2, 3]), vi("sb", TensorProto.FLOAT, [4])],
+                           name="qlmm_y_rows")],
+         [vi("a", TensorProto.UINT8, [2, 3]), vi("sy", TensorProto.FLOAT, [2])],
          [vi("y", TensorProto.UINT8, [2, 4])], [], [],
          inits=[numpy_helper.from_array(np.array(v, t), n) for n, v, t in
                 [("sa", 0.1, np.float32), ("za", 1, np.uint8),
-                 ("zb", 2, np.uint8), ("sy", 0.2, np.float32),
+                 ("sb", 0.1, np.float32), ("zb", 2, np.uint8),
                  ("zy", 3, np.uint8)]] +
          [numpy_helper.from_array(np.ones((3, 4), np.uint8), "b")])
 
@@ -399,6 +440,7 @@ def main():
     split18()
     reductions()
     quant_ops()
+    qlinear_channels()
 
 
 if __name__ == "__main__":

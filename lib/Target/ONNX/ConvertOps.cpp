@@ -2051,15 +2051,112 @@ static LogicalResult convertMatMulNBits(NodeCtx &c) {
   return success();
 }
 
-/// MatMulInteger: (u)int8 A and B, optional scalar zero-points, i32 result;
-/// a contraction generic that widens with extsi/extui and accumulates i32.
+/// `x - zp` widened to i32 by a broadcasting generic (`zp` may be null: then
+/// x widened). Errors when `zp` would change x's shape.
+static FailureOr<Value> centeredI32(NodeCtx &c, Value x, bool xUnsigned,
+                                    Value zp, bool zpUnsigned) {
+  Type i32 = c.b.getI32Type();
+  auto widen = [&](OpBuilder &b, Location l, Value v, bool isUnsigned) {
+    return isUnsigned ? Value(arith::ExtUIOp::create(b, l, i32, v))
+                      : Value(arith::ExtSIOp::create(b, l, i32, v));
+  };
+  SmallVector<Value> ins = {x};
+  if (zp)
+    ins.push_back(zp);
+  FailureOr<Value> r = elementwise(
+      c, ins, i32, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+        Value w = widen(b, l, v[0], xUnsigned);
+        if (v.size() == 1)
+          return w;
+        return arith::SubIOp::create(b, l, w, widen(b, l, v[1], zpUnsigned));
+      });
+  if (succeeded(r) && tensorType(*r).getShape() != tensorType(x).getShape())
+    return c.error() << "the zero-point " << tensorType(zp)
+                     << " does not broadcast to its operand " << tensorType(x);
+  return r;
+}
+
+/// A per-row zero-point or scale `[M]` of a matmul's A, reshaped to `[M, 1]`
+/// so that it broadcasts over `[..., M, K]`; others are returned as given.
+static FailureOr<Value> rowParam(NodeCtx &c, Value v, RankedTensorType at,
+                                 unsigned input, StringRef role) {
+  RankedTensorType t = tensorType(v);
+  if (t.getRank() != 1 || t.getNumElements() == 1)
+    return v;
+  int64_t m = at.getRank() >= 2 ? at.getDimSize(at.getRank() - 2) : 1;
+  if (t.getDimSize(0) != m)
+    return c.error() << "input " << input << " (" << role << ") " << t
+                     << " must have one element per row (" << m << ")";
+  return reshapeTo(c.b, c.loc, v, {m, 1});
+}
+
+/// MatMulInteger: (u)int8 A and B, optional zero-points (per tensor, per
+/// row of A, per column of B), i32 result. Per-tensor zero-points: one
+/// contraction generic that widens with extsi/extui, subtracts them and
+/// accumulates i32; per-row/column ones: A and B centered in i32 first.
 static LogicalResult convertMatMulInteger(NodeCtx &c) {
   FailureOr<Value> a = c.in(0), bv = c.in(1);
   if (failed(a) || failed(bv))
     return failure();
   Type i32 = c.b.getI32Type();
   bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(1);
-  // Zero-points: constants, or one element known at run time.
+  // Per-row (A: [M]) or per-column (B: [N]) zero-points that differ: center
+  // both operands in i32 first, then an i32 contraction.
+  bool perChannel = false;
+  for (unsigned i = 2; i < 4; ++i) {
+    if (!c.has(i))
+      continue;
+    const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
+    if (t) {
+      FailureOr<SmallVector<int64_t>> v = c.imp.getInts(*t, c.loc);
+      if (failed(v))
+        return failure();
+      perChannel |=
+          llvm::any_of(*v, [&](int64_t z) { return z != v->front(); });
+    } else {
+      FailureOr<Value> zp = c.in(i);
+      if (failed(zp))
+        return failure();
+      perChannel |= tensorType(*zp).getNumElements() != 1;
+    }
+  }
+  if (perChannel) {
+    SmallVector<Value, 2> centered;
+    for (unsigned i = 0; i < 2; ++i) {
+      Value x = i ? *bv : *a, zp;
+      if (!tensorType(x).getElementType().isInteger(8))
+        return c.error() << "input " << i << " must be int8 or uint8, got "
+                         << tensorType(x).getElementType();
+      if (c.has(i + 2)) {
+        FailureOr<Value> z = c.in(i + 2);
+        if (failed(z))
+          return failure();
+        if (i == 0) {
+          z = rowParam(c, *z, tensorType(*a), 2, "zero point");
+          if (failed(z))
+            return failure();
+        }
+        zp = *z;
+      }
+      FailureOr<Value> v = centeredI32(c, x, c.isUnsigned(i), zp,
+                                       c.has(i + 2) && c.isUnsigned(i + 2));
+      if (failed(v))
+        return failure();
+      centered.push_back(*v);
+    }
+    FailureOr<Value> result = contraction(
+        c, centered[0], centered[1], /*transB=*/false, i32,
+        [](OpBuilder &b, Location loc, Value x, Value y, Value acc) -> Value {
+          return arith::AddIOp::create(b, loc, acc,
+                                       arith::MulIOp::create(b, loc, x, y));
+        });
+    if (failed(result))
+      return failure();
+    c.out(0, *result);
+    return success();
+  }
+  // Per-tensor zero-points: constants, or one element known at run time,
+  // subtracted inside the contraction.
   SmallVector<Value, 2> zps = {Value(), Value()};
   for (unsigned i = 0; i < 2; ++i) {
     Type et = tensorType(i ? *bv : *a).getElementType();
@@ -2086,10 +2183,6 @@ static LogicalResult convertMatMulInteger(NodeCtx &c) {
       return failure();
     if (zp->empty())
       continue;
-    if (llvm::any_of(*zp, [&](int64_t z) { return z != zp->front(); }))
-      return c.error() << "only a per-tensor (uniform) zero-point is "
-                          "supported for input "
-                       << i;
     if (zp->front())
       zps[i] = scalar(c.b, c.loc, i32, zp->front());
   }
@@ -2586,7 +2679,7 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
   for (unsigned i : {1u, 4u, 6u})
     if (!c.has(i))
       return c.error() << "input " << i << " (scale) is missing";
-  RankedTensorType at = tensorType(*a), bt = tensorType(*bv);
+  RankedTensorType at = tensorType(*a);
   for (unsigned i : {0u, 3u})
     if (!tensorType(i ? *bv : *a).getElementType().isInteger(8))
       return c.error() << "input " << i << " must be int8 or uint8";
@@ -2600,8 +2693,6 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
   }
 
   // The exact generic form.
-  int64_t ra = at.getRank();
-  int64_t m = ra >= 2 ? at.getDimSize(ra - 2) : 1;
   SmallVector<Value> params(8);
   for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u}) {
     if (!c.has(i))
@@ -2621,12 +2712,12 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
     if (!perTensor && i >= 6)
       return c.error() << "input " << i << " (" << role
                        << ") must be per tensor (one element), got " << t;
-    if (!perTensor && i <= 2 && t.getRank() == 1) {
+    if (i <= 2) {
       // Per row of A: [M] reads as [M, 1].
-      if (t.getDimSize(0) != m)
-        return c.error() << "input " << i << " (" << role << ") " << t
-                         << " must have one element per row (" << m << ")";
-      *v = reshapeTo(c.b, c.loc, *v, {m, 1});
+      FailureOr<Value> row = rowParam(c, *v, at, i, role);
+      if (failed(row))
+        return failure();
+      *v = *row;
     }
     params[i] = *v;
   }
@@ -2636,26 +2727,9 @@ static LogicalResult convertQLinearMatMul(NodeCtx &c) {
     return isUnsigned ? Value(arith::ExtUIOp::create(ob, l, i32, v))
                       : Value(arith::ExtSIOp::create(ob, l, i32, v));
   };
-  // x - zx in i32, the zero-point broadcast over x.
-  auto centered = [&](Value x, bool xUnsigned,
-                      unsigned zpIndex) -> FailureOr<Value> {
-    SmallVector<Value> ins = {x};
-    if (params[zpIndex])
-      ins.push_back(params[zpIndex]);
-    bool zpUnsigned = c.has(zpIndex) && c.isUnsigned(zpIndex);
-    FailureOr<Value> r = elementwise(
-        c, ins, i32, [&](OpBuilder &ob, Location l, ValueRange v) -> Value {
-          Value w = widen(ob, l, v[0], xUnsigned);
-          if (v.size() == 1)
-            return w;
-          return arith::SubIOp::create(ob, l, w,
-                                       widen(ob, l, v[1], zpUnsigned));
-        });
-    if (succeeded(r) && tensorType(*r).getShape() != tensorType(x).getShape())
-      return c.error() << "the zero-point " << tensorType(params[zpIndex])
-                       << " does not broadcast to its operand "
-                       << tensorType(x);
-    return r;
+  auto centered = [&](Value x, bool xUnsigned, unsigned zpIndex) {
+    return centeredI32(c, x, xUnsigned, params[zpIndex],
+                       c.has(zpIndex) && c.isUnsigned(zpIndex));
   };
   FailureOr<Value> ac = centered(*a, unsignedA, 2);
   if (failed(ac))

@@ -368,6 +368,34 @@ def qlinear_channels():
          check=False)
 
 
+def matmul_integer_channels():
+    # MatMulInteger with per-row A and per-column B zero-points (constants),
+    # and a per-row A zero-point that is a graph input.
+    a = RNG.integers(0, 256, size=(2, 3, 4)).astype(np.uint8)
+    b = RNG.integers(-128, 128, size=(4, 5)).astype(np.int8)
+    c = RNG.integers(-128, 128, size=(3, 4)).astype(np.int8)
+    d = RNG.integers(0, 256, size=(4, 2)).astype(np.uint8)
+    azp = np.array([120, 128, 131], np.uint8)
+    bzp = np.array([-2, 0, 5, 1, -7], np.int8)
+    czp = np.array([3, -1, 0], np.int8)
+    nodes = [
+        helper.make_node("MatMulInteger", ["a", "b", "azp", "bzp"], ["y"],
+                         name="mmi_channels"),
+        helper.make_node("MatMulInteger", ["c", "d", "czp"], ["z"],
+                         name="mmi_runtime_rows"),
+    ]
+    inits = [numpy_helper.from_array(b, "b"), numpy_helper.from_array(azp, "azp"),
+             numpy_helper.from_array(bzp, "bzp")]
+    y = (a.astype(np.int32) - azp.astype(np.int32)[:, None]) @ \
+        (b.astype(np.int32) - bzp.astype(np.int32)[None, :])
+    z = (c.astype(np.int32) - czp.astype(np.int32)[:, None]) @ d.astype(np.int32)
+    save("matmul_integer_channels", nodes,
+         [vi("a", TensorProto.UINT8, [2, 3, 4]), vi("c", TensorProto.INT8, [3, 4]),
+          vi("d", TensorProto.UINT8, [4, 2]), vi("czp", TensorProto.INT8, [3])],
+         [vi("y", TensorProto.INT32, [2, 3, 5]), vi("z", TensorProto.INT32, [3, 2])],
+         [a, c, d, czp], [y.astype(np.int32), z.astype(np.int32)], inits=inits)
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -386,12 +414,6 @@ def invalid():
          [vi("x", TensorProto.FLOAT, [4])], [vi("y", TensorProto.FLOAT, None)],
          [], [], inits=[i64("st", [0]), i64("en", [4]), i64("ax", [0]),
                         i64("sp", [0])], check=False)
-    save("mmi_per_row_zp",
-         [helper.make_node("MatMulInteger", ["a", "b", "azp"], ["y"],
-                           name="mmi_rows")],
-         [vi("a", TensorProto.UINT8, [2, 3]), vi("b", TensorProto.UINT8, [3, 2])],
-         [vi("y", TensorProto.INT32, [2, 2])], [], [],
-         inits=[numpy_helper.from_array(np.array([1, 2], np.uint8), "azp")])
 
 
 def more_invalid():
@@ -441,6 +463,7 @@ def main():
     reductions()
     quant_ops()
     qlinear_channels()
+    matmul_integer_channels()
 
 
 if __name__ == "__main__":

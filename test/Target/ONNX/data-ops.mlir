@@ -53,3 +53,19 @@
 // RUN: lowbit-run %t/split18.mlir --input=%S/Inputs/split18_in0.npy --expected=%S/Inputs/split18_out0.npy --expected=%S/Inputs/split18_out1.npy --expected=%S/Inputs/split18_out2.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN3
 // RUN3-NOT: FAIL
 // RUN3-COUNT-3: [PASS]
+
+// Opset 19 Pad: wrap mode (index modulo d), and pads [3, -1] on axes [-1]
+// with a constant_value that is a graph input (a rank-0 tensor, read with
+// tensor.extract).
+// RUN: lowbit-translate --import-onnx %S/Inputs/pad_more.onnx -o %t/pad_more.mlir
+// RUN: FileCheck %s --check-prefix=PAD19 < %t/pad_more.mlir
+// PAD19:      func.func @main(%arg0: tensor<3x4xf32> {onnx.name = "x"}, %arg1: tensor<f32> {onnx.name = "v"})
+// PAD19:      linalg.generic {{.*}} outs(%{{.*}} : tensor<6x8xf32>)
+// PAD19:        arith.remsi %{{.*}}, %c3
+// PAD19:        arith.remsi %{{.*}}, %c4
+// PAD19:      %[[V:.*]] = tensor.extract %arg1[] : tensor<f32>
+// PAD19:      linalg.generic {{.*}} outs(%{{.*}} : tensor<3x6xf32>)
+// PAD19:        arith.select %{{.*}}, %{{.*}}, %[[V]] : f32
+// RUN: lowbit-run %t/pad_more.mlir --input=%S/Inputs/pad_more_in0.npy --input=%S/Inputs/pad_more_in1.npy --expected=%S/Inputs/pad_more_out0.npy --expected=%S/Inputs/pad_more_out1.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN2
+// RUN2-NOT: FAIL
+// RUN2-COUNT-2: [PASS]

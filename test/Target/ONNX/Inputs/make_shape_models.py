@@ -396,6 +396,30 @@ def matmul_integer_channels():
          [a, c, d, czp], [y.astype(np.int32), z.astype(np.int32)], inits=inits)
 
 
+def pad_more():
+    # Opset 19 Pad: wrap mode (pads up to the dim: numpy wraps larger pads
+    # differently from a periodic extension), the axes input (negative
+    # axis), and a constant_value that is a graph input.
+    x = f32(3, 4)
+    v = np.array(-2.5, np.float32)
+    nodes = [
+        helper.make_node("Pad", ["x", "pads_w"], ["w"], name="pad_wrap",
+                         mode="wrap"),
+        helper.make_node("Pad", ["x", "pads_a", "v", "axes"], ["a"],
+                         name="pad_axes"),
+    ]
+    inits = [i64("pads_w", [2, 1, 1, 3]), i64("pads_a", [3, -1]),
+             i64("axes", [-1])]
+    w = np.pad(x, ((2, 1), (1, 3)), mode="wrap")
+    a = np.pad(x, ((0, 0), (3, 0)), constant_values=v)[:, :-1]
+    save("pad_more", nodes,
+         [vi("x", TensorProto.FLOAT, [3, 4]), vi("v", TensorProto.FLOAT, [])],
+         [vi("w", TensorProto.FLOAT, list(w.shape)),
+          vi("a", TensorProto.FLOAT, list(a.shape))],
+         [x, v], [np.ascontiguousarray(w), np.ascontiguousarray(a)],
+         inits=inits, opset=19, check=False)
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -464,6 +488,7 @@ def main():
     quant_ops()
     qlinear_channels()
     matmul_integer_channels()
+    pad_more()
 
 
 if __name__ == "__main__":

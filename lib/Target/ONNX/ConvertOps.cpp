@@ -21,19 +21,15 @@
 //                                       expand_shape
 //   Transpose  linalg.transpose;  Concat  tensor.insert_slice chain
 //   Gather     linalg.generic over the result with tensor.extract
-//   QuantizeLinear / DequantizeLinear  lowbit.quantize / lowbit.dequantize
 //   Where, Expand  broadcasting linalg.generic (select / copy)
 //   Shape, Size, ConstantOfShape, and int64 shape arithmetic on small
 //              constants (Add Sub Mul Neg Concat Slice)  folded to constants
 //   Slice      tensor.extract_slice, or a generic for negative steps
-//   MatMulInteger  contraction generic, extsi/extui, i32 accumulation
-//   com.microsoft MatMulNBits  lowbit.dequant_matmul (u4, group-wise)
-//   Split      tensor.extract_slice per output
-//   Pad, GatherElements  linalg.generic over the result with tensor.extract
-//   DynamicQuantizeLinear  min/max reductions, scalar arith for the scale
-//              and zero-point, lowbit.quantize with them as operands
-//   QLinearMatMul  lowbit.matmul with requantize (constant parameters), or
-//              an exact i32 contraction generic and a requantizing generic
+//
+// The quantized ops (QuantizeLinear, DequantizeLinear, MatMulInteger,
+// QLinearMatMul, DynamicQuantizeLinear, com.microsoft MatMulNBits) are in
+// ConvertQuantOps.cpp; Split, Pad and GatherElements in ConvertDataOps.cpp;
+// the helpers they share in ConvertUtils.h. convertNode dispatches to all.
 //
 // Inputs that decide a result shape (Reshape/Expand shape, Slice starts and
 // ends, Pad pads, Split sizes, reduction axes) must be constants; a graph
@@ -41,7 +37,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Importer.h"
+#include "ConvertUtils.h"
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
@@ -62,106 +58,25 @@
 using namespace mlir;
 using namespace mlir::lowbit;
 using namespace mlir::lowbit::onnx_import;
-namespace ox = ::lowbit::onnx_import;
 
-namespace {
-/// The node being converted.
-struct NodeCtx {
-  Importer &imp;
-  const OnnxNode &node;
-  Location loc;
-  OpBuilder &b;
-
-  /// The node's name, or its first output's when it has none.
-  std::string displayName() const {
-    if (!node.name.empty() || node.outputs.empty())
-      return node.name;
-    return node.outputs.front();
-  }
-  /// An error naming the node, its op type, domain and opset.
-  InFlightDiagnostic error() {
-    return emitError(loc) << "node '" << displayName() << "' (" << node.opType
-                          << ", domain '"
-                          << (node.domain.empty() ? "ai.onnx" : node.domain)
-                          << "', opset " << imp.getOpset(node) << "): ";
-  }
-  bool has(unsigned i) const {
-    return i < node.inputs.size() && !node.inputs[i].empty();
-  }
-  FailureOr<Value> in(unsigned i) {
-    if (!has(i))
-      return error() << "input " << i << " is missing";
-    return imp.getValue(node.inputs[i], loc);
-  }
-  void out(unsigned i, Value v) {
-    if (i < node.outputs.size() && !node.outputs[i].empty())
-      imp.values[node.outputs[i]] = v;
-  }
-  int64_t intAttr(const char *name, int64_t def) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::Int ? a->i : def;
-  }
-  float floatAttr(const char *name, float def) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::Float ? a->f : def;
-  }
-  std::string stringAttr(const char *name, const char *def) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::String ? a->s : def;
-  }
-  const std::vector<int64_t> *intsAttr(const char *name) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::Ints ? &a->ints : nullptr;
-  }
-  /// Integers of constant input `i` (an error when it is not a constant).
-  FailureOr<SmallVector<int64_t>> constInts(unsigned i, StringRef role = "") {
-    const OnnxTensor *t = imp.getConstant(node.inputs[i]);
-    if (!t)
-      return notConstant(i, role);
-    return imp.getInts(*t, loc);
-  }
-  /// The error for input `i` (`role`, e.g. "pads") that must be known at
-  /// import time but is a graph input or computed at run time.
-  InFlightDiagnostic notConstant(unsigned i, StringRef role = "") {
-    InFlightDiagnostic diag = error() << "input " << i;
-    if (!role.empty())
-      diag << " (" << role << ")";
-    diag << " '" << node.inputs[i] << "' must be a constant (initializer, "
-         << "Constant node, or folded shape arithmetic), but it is ";
-    bool isGraphInput = llvm::any_of(imp.model.inputs, [&](const auto &in) {
-      return in.name == node.inputs[i];
-    });
-    diag << (isGraphInput ? "a graph input" : "computed at run time");
-    return diag;
-  }
-  bool isUnsigned(unsigned i) const {
-    int dt = imp.getDataType(node.inputs[i]);
-    return dt == ox::kUInt8 || dt == ox::kUInt16 || dt == ox::kUInt32 ||
-           dt == ox::kUInt64 || dt == ox::kUInt4 || dt == ox::kBool;
-  }
-};
-
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-} // namespace
-
-static RankedTensorType tensorType(Value v) {
+RankedTensorType onnx_import::tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-static Value scalar(OpBuilder &b, Location loc, Type type, double value) {
+Value onnx_import::scalar(OpBuilder &b, Location loc, Type type, double value) {
   if (isa<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
   return arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
 
-static Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                         Type elementType) {
+Value onnx_import::emptyTensor(OpBuilder &b, Location loc,
+                               ArrayRef<int64_t> shape, Type elementType) {
   return tensor::EmptyOp::create(b, loc, shape, elementType);
 }
 
-static Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                    Type elementType, double value) {
+Value onnx_import::filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                          Type elementType, double value) {
   Value init = emptyTensor(b, loc, shape, elementType);
   Value cst = scalar(b, loc, elementType, value);
   return linalg::FillOp::create(b, loc, ValueRange{cst}, ValueRange{init})
@@ -169,13 +84,13 @@ static Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 }
 
 /// The element of a one-element tensor `v` as a scalar.
-static Value extractScalar(OpBuilder &b, Location loc, Value v) {
+Value onnx_import::extractScalar(OpBuilder &b, Location loc, Value v) {
   SmallVector<Value> zeros(tensorType(v).getRank(),
                            arith::ConstantIndexOp::create(b, loc, 0));
   return tensor::ExtractOp::create(b, loc, v, zeros);
 }
 
-static int64_t normalizeAxis(int64_t axis, int64_t rank) {
+int64_t onnx_import::normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -183,9 +98,9 @@ static int64_t normalizeAxis(int64_t axis, int64_t rank) {
 // Elementwise with broadcasting
 //===----------------------------------------------------------------------===//
 
-static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
-                                    Type elementType, BodyFn body,
-                                    ArrayRef<int64_t> extraShape = {}) {
+FailureOr<Value> onnx_import::elementwise(NodeCtx &c, ArrayRef<Value> inputs,
+                                          Type elementType, BodyFn body,
+                                          ArrayRef<int64_t> extraShape) {
   int64_t rank = extraShape.size();
   for (Value v : inputs)
     rank = std::max<int64_t>(rank, tensorType(v).getRank());
@@ -229,8 +144,8 @@ static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
 }
 
 /// Elementwise on values whose element type is `x`'s.
-static FailureOr<Value> sameTypeElementwise(NodeCtx &c, ArrayRef<Value> ins,
-                                            BodyFn body) {
+FailureOr<Value>
+onnx_import::sameTypeElementwise(NodeCtx &c, ArrayRef<Value> ins, BodyFn body) {
   return elementwise(c, ins, tensorType(ins[0]).getElementType(), body);
 }
 
@@ -509,8 +424,8 @@ static LogicalResult convertCast(NodeCtx &c) {
 //===----------------------------------------------------------------------===//
 
 /// Reshapes `v` to `shape` (same element count) with collapse/expand_shape.
-static Value reshapeTo(OpBuilder &b, Location loc, Value v,
-                       ArrayRef<int64_t> shape) {
+Value onnx_import::reshapeTo(OpBuilder &b, Location loc, Value v,
+                             ArrayRef<int64_t> shape) {
   RankedTensorType srcType = tensorType(v);
   if (srcType.getShape() == shape)
     return v;
@@ -788,27 +703,13 @@ static LogicalResult convertGather(NodeCtx &c) {
 // Reductions and normalizations
 //===----------------------------------------------------------------------===//
 
-namespace {
-enum class ReduceKind {
-  Sum,
-  Max,
-  Mean,
-  Min,
-  Prod,
-  SumSquare,
-  L1,
-  L2,
-  LogSum,
-  LogSumExp
-};
-} // namespace
-
 /// Reduces `x` over `axes`: each element is first mapped (x^2 for SumSquare
 /// and L2, |x| for L1), combined (+, *, max, min) into a linalg.fill of the
 /// identity, and the result finished (mean: / count, L2: sqrt, LogSum: log).
 /// LogSumExp is max + log(sum(exp(x - max))), built from the others.
-static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
-                               bool keepDims, ReduceKind kind) {
+FailureOr<Value> onnx_import::reduce(NodeCtx &c, Value x,
+                                     ArrayRef<int64_t> axes, bool keepDims,
+                                     ReduceKind kind) {
   RankedTensorType type = tensorType(x);
   Type et = type.getElementType();
   bool isFloat = isa<FloatType>(et);
@@ -1121,10 +1022,10 @@ static LogicalResult convertLayerNorm(NodeCtx &c) {
 
 /// A contraction linalg.generic for any ONNX MatMul operand ranks, with
 /// numpy broadcasting of the batch dims. `transB` reads B as [..., N, K].
-using MacFn = function_ref<Value(OpBuilder &, Location, Value, Value, Value)>;
 
-static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv, bool transB,
-                                    Type accType = {}, MacFn mac = nullptr) {
+FailureOr<Value> onnx_import::contraction(NodeCtx &c, Value a, Value bv,
+                                          bool transB, Type accType,
+                                          MacFn mac) {
   RankedTensorType at = tensorType(a), bt = tensorType(bv);
   int64_t ra = at.getRank(), rb = bt.getRank();
   ArrayRef<int64_t> as = at.getShape(), bs = bt.getShape();
@@ -1313,7 +1214,7 @@ static LogicalResult convertGemm(NodeCtx &c) {
 }
 
 //===----------------------------------------------------------------------===//
-// Constants and quantization
+// Constants
 //===----------------------------------------------------------------------===//
 
 static LogicalResult convertConstant(NodeCtx &c) {
@@ -1367,222 +1268,15 @@ static LogicalResult convertIdentity(NodeCtx &c) {
   return success();
 }
 
-/// QuantizeLinear / DequantizeLinear whose scale or zero-point is computed
-/// at run time (per tensor only): lowbit.quantize / lowbit.dequantize with
-/// scale and zero-point operands (the zero-point widened to i32).
-static LogicalResult convertRuntimeQDQ(NodeCtx &c, Value x,
-                                       StorageFormat format, bool isQuantize) {
-  FailureOr<Value> s = c.in(1);
-  if (failed(s))
-    return failure();
-  RankedTensorType st = tensorType(*s), xt = tensorType(x);
-  int64_t rank = xt.getRank();
-  bool perTensor = st.getNumElements() == 1 && st.getRank() <= 1;
-  int64_t axis = perTensor ? -1 : normalizeAxis(c.intAttr("axis", 1), rank);
-  if (c.intAttr("block_size", 0) != 0 ||
-      (!perTensor && (axis < 0 || axis >= rank || st.getRank() != 1 ||
-                      st.getDimSize(0) != xt.getDimSize(axis))))
-    return c.error() << "a scale or zero-point computed at run time must be "
-                        "per tensor or per axis, got scale "
-                     << st << " for input " << xt;
-  Type scaleType = st.getElementType();
-  if (!scaleType.isF32() && !scaleType.isF16() && !scaleType.isBF16())
-    return c.error() << "scale type " << scaleType << " is not supported";
-  bool isFloat8 =
-      format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2;
-  Value zp;
-  if (c.has(2) && !isFloat8) {
-    FailureOr<Value> z = c.in(2);
-    if (failed(z))
-      return failure();
-    RankedTensorType zt = tensorType(*z);
-    bool shapeFits = perTensor ? zt.getNumElements() == 1 && zt.getRank() <= 1
-                               : zt.getShape() == st.getShape();
-    if (!shapeFits || !isa<IntegerType>(zt.getElementType()))
-      return c.error() << "the zero-point " << zt
-                       << " must be integers shaped like the scale " << st;
-    bool isUnsigned = c.isUnsigned(2);
-    Type i32 = c.b.getI32Type();
-    FailureOr<Value> wide = elementwise(
-        c, {*z}, i32, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
-          return isUnsigned ? Value(arith::ExtUIOp::create(b, loc, i32, a[0]))
-                            : Value(arith::ExtSIOp::create(b, loc, i32, a[0]));
-        });
-    if (failed(wide))
-      return failure();
-    zp = *wide;
-  }
-  auto scheme = SchemeAttr::get(
-      c.b.getContext(), format,
-      perTensor ? Granularity::Tensor : Granularity::Axis, axis, 0,
-      /*symmetric=*/!zp, scaleType);
-  Value result;
-  if (isQuantize)
-    result = QuantizeOp::create(
-        c.b, c.loc,
-        RankedTensorType::get(xt.getShape(), scheme.getStorageType()), x, *s,
-        zp, scheme, Attribute(), Attribute());
-  else
-    result = DequantizeOp::create(
-        c.b, c.loc, RankedTensorType::get(xt.getShape(), scaleType), x, *s, zp,
-        scheme, Attribute(), Attribute());
-  c.out(0, result);
-  return success();
-}
-
-/// Builds the lowbit.quantize / lowbit.dequantize of a QDQ node.
-static LogicalResult convertQDQ(NodeCtx &c) {
-  bool isQuantize = c.node.opType == "QuantizeLinear";
-  FailureOr<Value> x = c.in(0);
-  if (failed(x))
-    return failure();
-  if (!c.has(1))
-    return c.error() << "the scale is missing";
-  const OnnxTensor *scale = c.imp.getConstant(c.node.inputs[1]);
-  const OnnxTensor *zeroPoint =
-      c.has(2) ? c.imp.getConstant(c.node.inputs[2]) : nullptr;
-  bool runtimeParams = !scale || (c.has(2) && !zeroPoint);
-  int codeType;
-  if (isQuantize)
-    codeType = zeroPoint ? zeroPoint->dataType
-               : c.has(2)
-                   ? c.imp.getDataType(c.node.inputs[2])
-                   : static_cast<int>(c.intAttr("output_dtype", ox::kUInt8));
-  else
-    codeType = c.imp.getDataType(c.node.inputs[0]);
-  StorageFormat format;
-  switch (codeType) {
-  case ox::kInt8:
-    format = StorageFormat::I8;
-    break;
-  case ox::kUInt8:
-    format = StorageFormat::U8;
-    break;
-  case ox::kInt4:
-    format = StorageFormat::I4;
-    break;
-  case ox::kUInt4:
-    format = StorageFormat::U4;
-    break;
-  case ox::kFloat8E4M3FN:
-    format = StorageFormat::F8E4M3FN;
-    break;
-  case ox::kFloat8E5M2:
-    format = StorageFormat::F8E5M2;
-    break;
-  default:
-    return c.error() << "quantized type " << ox::dataTypeName(codeType)
-                     << " is not supported";
-  }
-  if (runtimeParams)
-    return convertRuntimeQDQ(c, *x, format, isQuantize);
-  FailureOr<Type> scaleType = c.imp.getElementType(
-      scale->dataType, c.loc, "scale of node '" + c.node.name + "'");
-  if (failed(scaleType))
-    return failure();
-  if (!scaleType->isF32() && !scaleType->isF16() && !scaleType->isBF16())
-    return c.error() << "scale type " << *scaleType << " is not supported";
-  RankedTensorType xt = tensorType(*x);
-  int64_t rank = xt.getRank();
-  int64_t blockSize = c.intAttr("block_size", 0);
-  bool perTensor =
-      scale->numElements() == 1 && scale->dims.size() <= 1 && blockSize == 0;
-  int64_t axis = perTensor ? -1 : normalizeAxis(c.intAttr("axis", 1), rank);
-  if (!perTensor && (axis < 0 || axis >= rank))
-    return c.error() << "axis out of range for rank " << rank;
-  Granularity granularity = perTensor       ? Granularity::Tensor
-                            : blockSize > 0 ? Granularity::Group
-                                            : Granularity::Axis;
-  SmallVector<int64_t> scaleShape;
-  if (granularity == Granularity::Axis) {
-    if (scale->dims.size() != 1 || scale->dims[0] != xt.getDimSize(axis))
-      return c.error() << "per-axis scale must have " << xt.getDimSize(axis)
-                       << " elements";
-    scaleShape = {xt.getDimSize(axis)};
-  } else if (granularity == Granularity::Group) {
-    scaleShape.assign(scale->dims.begin(), scale->dims.end());
-  }
-
-  // Zero-points: i32, affine when any is non-zero.
-  SmallVector<int32_t> zps;
-  if (zeroPoint) {
-    if (zeroPoint->numElements() != scale->numElements())
-      return c.error() << "zero-point and scale sizes differ";
-    if (format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2) {
-      zps.assign(zeroPoint->numElements(), 0);
-    } else {
-      FailureOr<SmallVector<int64_t>> values = c.imp.getInts(*zeroPoint, c.loc);
-      if (failed(values))
-        return failure();
-      zps.assign(values->begin(), values->end());
-    }
-  }
-  bool symmetric = llvm::all_of(zps, [](int32_t z) { return z == 0; });
-  MLIRContext *ctx = c.b.getContext();
-  auto scheme = SchemeAttr::get(
-      ctx, format, granularity, axis,
-      granularity == Granularity::Group ? blockSize : 0, symmetric, *scaleType);
-
-  FailureOr<ArrayRef<char>> scaleBytes = c.imp.getBytes(*scale, c.loc);
-  if (failed(scaleBytes))
-    return failure();
-  Attribute scalesAttr, zpAttr;
-  if (perTensor) {
-    // f32 scales read as numbers; 16-bit ones keep their bits (getFloats
-    // would report f16 as a type error).
-    FailureOr<SmallVector<double>> s =
-        scaleType->isF32() ? c.imp.getFloats(*scale, c.loc)
-                           : FailureOr<SmallVector<double>>(failure());
-    if (scaleType->isF32() && succeeded(s)) {
-      scalesAttr = FloatAttr::get(*scaleType, s->front());
-    } else {
-      uint16_t bits;
-      std::memcpy(&bits, scaleBytes->data(), 2);
-      const llvm::fltSemantics &sem =
-          cast<FloatType>(*scaleType).getFloatSemantics();
-      scalesAttr = FloatAttr::get(*scaleType, APFloat(sem, APInt(16, bits)));
-    }
-    if (!symmetric)
-      zpAttr = IntegerAttr::get(IntegerType::get(ctx, 32), zps.front());
-  } else {
-    auto scaleTensorType = RankedTensorType::get(scaleShape, *scaleType);
-    scalesAttr = DenseResourceElementsAttr::get(
-        scaleTensorType, scale->name.empty() ? "scale" : scale->name,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(*scaleBytes, 8));
-    if (!symmetric) {
-      ArrayRef<char> zpBytes(reinterpret_cast<const char *>(zps.data()),
-                             zps.size() * 4);
-      std::string key =
-          zeroPoint->name.empty() ? "zero_point" : zeroPoint->name;
-      zpAttr = DenseResourceElementsAttr::get(
-          RankedTensorType::get(scaleShape, IntegerType::get(ctx, 32)), key,
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(zpBytes, 8));
-    }
-  }
-
-  Value result;
-  if (isQuantize) {
-    auto resultType =
-        RankedTensorType::get(xt.getShape(), scheme.getStorageType());
-    result = QuantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
-                                scheme, scalesAttr, zpAttr);
-  } else {
-    auto resultType = RankedTensorType::get(xt.getShape(), *scaleType);
-    result = DequantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
-                                  scheme, scalesAttr, zpAttr);
-  }
-  c.out(0, result);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Where, Expand, ConstantOfShape, Shape, Slice
 //===----------------------------------------------------------------------===//
 
 /// Registers a constant computed at import time as the value of output 0
 /// (materialized on first use, like a Constant node's output).
-static LogicalResult defineConstant(NodeCtx &c, int dataType,
-                                    ArrayRef<int64_t> dims, std::string bytes) {
+LogicalResult onnx_import::defineConstant(NodeCtx &c, int dataType,
+                                          ArrayRef<int64_t> dims,
+                                          std::string bytes) {
   if (c.node.outputs.empty() || c.node.outputs[0].empty())
     return c.error() << "no output";
   auto tensor = std::make_shared<OnnxTensor>();
@@ -1923,858 +1617,6 @@ static FailureOr<bool> foldIntConstants(NodeCtx &c) {
                       result.size() * 8))))
     return failure();
   return true;
-}
-
-//===----------------------------------------------------------------------===//
-// com.microsoft MatMulNBits, MatMulInteger
-//===----------------------------------------------------------------------===//
-
-/// MatMulNBits (bits = 4): B is uint8 [N, ceil(K / block), block / 2] with
-/// element 2i of a block in the low nibble of byte i (ONNX Runtime's
-/// layout); scales [N * K/block]; zero_points uint8 [N * ceil(K/block / 2)],
-/// packed the same way per row (default 8). Becomes lowbit.dequant_matmul
-/// with a u4 group-wise affine scheme over a flat [N, K] i4 blob.
-static LogicalResult convertMatMulNBits(NodeCtx &c) {
-  FailureOr<Value> a = c.in(0);
-  if (failed(a))
-    return failure();
-  int64_t bits = c.intAttr("bits", 4), block = c.intAttr("block_size", 0);
-  int64_t k = c.intAttr("K", 0), n = c.intAttr("N", 0);
-  if (bits != 4)
-    return c.error() << "bits = " << bits << " is not supported (only 4)";
-  if (block < 2 || (block & (block - 1)) || k <= 0 || n <= 0)
-    return c.error() << "block_size must be a power of 2 >= 2 and K, N "
-                        "positive";
-  if (k % block)
-    return c.error() << "K = " << k
-                     << " must be a multiple of block_size = " << block;
-  if (c.has(4))
-    return c.error() << "g_idx is not supported";
-  RankedTensorType at = tensorType(*a);
-  if (at.getRank() < 1 || at.getShape().back() != k)
-    return c.error() << "the activation " << at << " must end in K = " << k;
-  Type et = at.getElementType();
-  if (!et.isF32() && !et.isF16() && !et.isBF16())
-    return c.error() << "activation type " << et << " is not supported";
-  int64_t blocks = k / block;
-  const OnnxTensor *bt =
-      c.has(1) ? c.imp.getConstant(c.node.inputs[1]) : nullptr;
-  const OnnxTensor *st =
-      c.has(2) ? c.imp.getConstant(c.node.inputs[2]) : nullptr;
-  const OnnxTensor *zt =
-      c.has(3) ? c.imp.getConstant(c.node.inputs[3]) : nullptr;
-  if (!bt || !st || (c.has(3) && !zt))
-    return c.error() << "B, scales and zero_points must be constants";
-  if (bt->dataType != ox::kUInt8 || bt->numElements() != n * k / 2)
-    return c.error() << "B must be uint8 [N, K/block_size, block_size/2]";
-  if (st->numElements() != n * blocks)
-    return c.error() << "scales must have N * K/block_size = " << n * blocks
-                     << " elements";
-  FailureOr<Type> scaleType = c.imp.getElementType(
-      st->dataType, c.loc, "scales of node '" + c.node.name + "'");
-  if (failed(scaleType))
-    return failure();
-  if (!scaleType->isF32() && !scaleType->isF16() && !scaleType->isBF16())
-    return c.error() << "scale type " << *scaleType << " is not supported";
-  int64_t zpRowBytes = (blocks + 1) / 2;
-  if (zt && (zt->dataType != ox::kUInt8 || zt->numElements() != n * zpRowBytes))
-    return c.error() << "zero_points must be packed uint8 [N * "
-                        "ceil(K/block_size / 2)] (float zero-points are not "
-                        "supported)";
-  FailureOr<ArrayRef<char>> bBytes = c.imp.getBytes(*bt, c.loc);
-  FailureOr<ArrayRef<char>> sBytes = c.imp.getBytes(*st, c.loc);
-  if (failed(bBytes) || failed(sBytes))
-    return failure();
-  SmallVector<int32_t> zps(n * blocks, 8);
-  if (zt) {
-    FailureOr<ArrayRef<char>> zBytes = c.imp.getBytes(*zt, c.loc);
-    if (failed(zBytes))
-      return failure();
-    for (int64_t row = 0; row < n; ++row)
-      for (int64_t j = 0; j < blocks; ++j) {
-        auto byte = static_cast<uint8_t>((*zBytes)[row * zpRowBytes + j / 2]);
-        zps[row * blocks + j] = j % 2 ? byte >> 4 : byte & 0xF;
-      }
-  }
-  // K is a multiple of the block: [N, blocks, block/2] bytes are already
-  // the row-major [N, K] codes, element 2i in the low nibble (lowbit's
-  // packing); copy them into the weight blob.
-  MLIRContext *ctx = c.b.getContext();
-  auto weightTensor = std::make_shared<OnnxTensor>();
-  weightTensor->name = c.node.inputs[1];
-  weightTensor->dataType = ox::kUInt4;
-  weightTensor->dims = {n, k};
-  weightTensor->ownedData.assign(bBytes->data(), bBytes->size());
-  weightTensor->data = weightTensor->ownedData;
-  c.imp.synthesized.push_back(weightTensor);
-  FailureOr<Value> w =
-      c.imp.materializeConstant(*weightTensor, c.node.inputs[1], c.loc);
-  if (failed(w))
-    return failure();
-  Value bias;
-  if (c.has(5)) {
-    FailureOr<Value> bv = c.in(5);
-    if (failed(bv))
-      return failure();
-    if (tensorType(*bv).getShape() != ArrayRef<int64_t>{n})
-      return c.error() << "bias must be [N]";
-    bias = *bv;
-  }
-  bool symmetric = llvm::all_of(zps, [](int32_t z) { return z == 0; });
-  auto scheme = SchemeAttr::get(ctx, StorageFormat::U4, Granularity::Group,
-                                /*axis=*/1, block, symmetric, *scaleType);
-  SmallVector<int64_t> scaleShape = {n, blocks};
-  Attribute scalesAttr = DenseResourceElementsAttr::get(
-      RankedTensorType::get(scaleShape, *scaleType), c.node.inputs[2],
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(*sBytes, 8));
-  Attribute zpAttr;
-  if (!symmetric) {
-    ArrayRef<char> zpBytes(reinterpret_cast<const char *>(zps.data()),
-                           zps.size() * 4);
-    std::string key = zt ? c.node.inputs[3] : c.node.inputs[1] + ".zero_points";
-    zpAttr = DenseResourceElementsAttr::get(
-        RankedTensorType::get(scaleShape, IntegerType::get(ctx, 32)), key,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(zpBytes, 8));
-  }
-  // dequant_matmul takes [..., M, K]: a 1-D activation goes through [1, K].
-  Value x = *a;
-  SmallVector<int64_t> outShape(at.getShape().drop_back());
-  outShape.push_back(n);
-  if (at.getRank() == 1)
-    x = reshapeTo(c.b, c.loc, x, {1, k});
-  SmallVector<int64_t> opShape(tensorType(x).getShape().drop_back());
-  opShape.push_back(n);
-  Value result = DequantMatmulOp::create(
-      c.b, c.loc, RankedTensorType::get(opShape, et), x, *w, bias, scheme,
-      scalesAttr, zpAttr, ElementsAttr(), FloatAttr());
-  c.out(0, reshapeTo(c.b, c.loc, result, outShape));
-  return success();
-}
-
-/// `x - zp` widened to i32 by a broadcasting generic (`zp` may be null: then
-/// x widened). Errors when `zp` would change x's shape.
-static FailureOr<Value> centeredI32(NodeCtx &c, Value x, bool xUnsigned,
-                                    Value zp, bool zpUnsigned) {
-  Type i32 = c.b.getI32Type();
-  auto widen = [&](OpBuilder &b, Location l, Value v, bool isUnsigned) {
-    return isUnsigned ? Value(arith::ExtUIOp::create(b, l, i32, v))
-                      : Value(arith::ExtSIOp::create(b, l, i32, v));
-  };
-  SmallVector<Value> ins = {x};
-  if (zp)
-    ins.push_back(zp);
-  FailureOr<Value> r = elementwise(
-      c, ins, i32, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
-        Value w = widen(b, l, v[0], xUnsigned);
-        if (v.size() == 1)
-          return w;
-        return arith::SubIOp::create(b, l, w, widen(b, l, v[1], zpUnsigned));
-      });
-  if (succeeded(r) && tensorType(*r).getShape() != tensorType(x).getShape())
-    return c.error() << "the zero-point " << tensorType(zp)
-                     << " does not broadcast to its operand " << tensorType(x);
-  return r;
-}
-
-/// A per-row zero-point or scale `[M]` of a matmul's A, reshaped to `[M, 1]`
-/// so that it broadcasts over `[..., M, K]`; others are returned as given.
-static FailureOr<Value> rowParam(NodeCtx &c, Value v, RankedTensorType at,
-                                 unsigned input, StringRef role) {
-  RankedTensorType t = tensorType(v);
-  if (t.getRank() != 1 || t.getNumElements() == 1)
-    return v;
-  int64_t m = at.getRank() >= 2 ? at.getDimSize(at.getRank() - 2) : 1;
-  if (t.getDimSize(0) != m)
-    return c.error() << "input " << input << " (" << role << ") " << t
-                     << " must have one element per row (" << m << ")";
-  return reshapeTo(c.b, c.loc, v, {m, 1});
-}
-
-/// MatMulInteger: (u)int8 A and B, optional zero-points (per tensor, per
-/// row of A, per column of B), i32 result. Per-tensor zero-points: one
-/// contraction generic that widens with extsi/extui, subtracts them and
-/// accumulates i32; per-row/column ones: A and B centered in i32 first.
-static LogicalResult convertMatMulInteger(NodeCtx &c) {
-  FailureOr<Value> a = c.in(0), bv = c.in(1);
-  if (failed(a) || failed(bv))
-    return failure();
-  Type i32 = c.b.getI32Type();
-  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(1);
-  // Per-row (A: [M]) or per-column (B: [N]) zero-points that differ: center
-  // both operands in i32 first, then an i32 contraction.
-  bool perChannel = false;
-  for (unsigned i = 2; i < 4; ++i) {
-    if (!c.has(i))
-      continue;
-    const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
-    if (t) {
-      FailureOr<SmallVector<int64_t>> v = c.imp.getInts(*t, c.loc);
-      if (failed(v))
-        return failure();
-      perChannel |=
-          llvm::any_of(*v, [&](int64_t z) { return z != v->front(); });
-    } else {
-      FailureOr<Value> zp = c.in(i);
-      if (failed(zp))
-        return failure();
-      perChannel |= tensorType(*zp).getNumElements() != 1;
-    }
-  }
-  if (perChannel) {
-    SmallVector<Value, 2> centered;
-    for (unsigned i = 0; i < 2; ++i) {
-      Value x = i ? *bv : *a, zp;
-      if (!tensorType(x).getElementType().isInteger(8))
-        return c.error() << "input " << i << " must be int8 or uint8, got "
-                         << tensorType(x).getElementType();
-      if (c.has(i + 2)) {
-        FailureOr<Value> z = c.in(i + 2);
-        if (failed(z))
-          return failure();
-        if (i == 0) {
-          z = rowParam(c, *z, tensorType(*a), 2, "zero point");
-          if (failed(z))
-            return failure();
-        }
-        zp = *z;
-      }
-      FailureOr<Value> v = centeredI32(c, x, c.isUnsigned(i), zp,
-                                       c.has(i + 2) && c.isUnsigned(i + 2));
-      if (failed(v))
-        return failure();
-      centered.push_back(*v);
-    }
-    FailureOr<Value> result = contraction(
-        c, centered[0], centered[1], /*transB=*/false, i32,
-        [](OpBuilder &b, Location loc, Value x, Value y, Value acc) -> Value {
-          return arith::AddIOp::create(b, loc, acc,
-                                       arith::MulIOp::create(b, loc, x, y));
-        });
-    if (failed(result))
-      return failure();
-    c.out(0, *result);
-    return success();
-  }
-  // Per-tensor zero-points: constants, or one element known at run time,
-  // subtracted inside the contraction.
-  SmallVector<Value, 2> zps = {Value(), Value()};
-  for (unsigned i = 0; i < 2; ++i) {
-    Type et = tensorType(i ? *bv : *a).getElementType();
-    if (!et.isInteger(8))
-      return c.error() << "input " << i << " must be int8 or uint8, got " << et;
-    if (!c.has(i + 2))
-      continue;
-    if (!c.imp.getConstant(c.node.inputs[i + 2])) {
-      FailureOr<Value> zp = c.in(i + 2);
-      if (failed(zp))
-        return failure();
-      if (tensorType(*zp).getNumElements() != 1)
-        return c.error() << "a zero-point computed at run time must be one "
-                            "element (per tensor) for input "
-                         << i;
-      Value v = extractScalar(c.b, c.loc, *zp);
-      zps[i] = c.isUnsigned(i + 2)
-                   ? Value(arith::ExtUIOp::create(c.b, c.loc, i32, v))
-                   : Value(arith::ExtSIOp::create(c.b, c.loc, i32, v));
-      continue;
-    }
-    FailureOr<SmallVector<int64_t>> zp = c.constInts(i + 2, "zero point");
-    if (failed(zp))
-      return failure();
-    if (zp->empty())
-      continue;
-    if (zp->front())
-      zps[i] = scalar(c.b, c.loc, i32, zp->front());
-  }
-  FailureOr<Value> result = contraction(
-      c, *a, *bv, /*transB=*/false, i32,
-      [&](OpBuilder &b, Location loc, Value x, Value y, Value acc) -> Value {
-        auto widen = [&](Value v, bool isUnsigned, Value zp) -> Value {
-          Value w = isUnsigned ? Value(arith::ExtUIOp::create(b, loc, i32, v))
-                               : Value(arith::ExtSIOp::create(b, loc, i32, v));
-          if (zp)
-            w = arith::SubIOp::create(b, loc, w, zp);
-          return w;
-        };
-        Value p = arith::MulIOp::create(b, loc, widen(x, unsignedA, zps[0]),
-                                        widen(y, unsignedB, zps[1]));
-        return arith::AddIOp::create(b, loc, acc, p);
-      });
-  if (failed(result))
-    return failure();
-  c.out(0, *result);
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Split, GatherElements, Pad
-//===----------------------------------------------------------------------===//
-
-/// Split: one tensor.extract_slice per output along `axis`. The sizes come
-/// from the `split` input (opset >= 13) or attribute (opset < 13); without
-/// them the axis splits into equal parts, ceil(d / n) each with a smaller
-/// last part when `num_outputs` (opset 18) is given.
-static LogicalResult convertSplit(NodeCtx &c) {
-  FailureOr<Value> x = c.in(0);
-  if (failed(x))
-    return failure();
-  RankedTensorType xt = tensorType(*x);
-  int64_t rank = xt.getRank();
-  int64_t axis = normalizeAxis(c.intAttr("axis", 0), rank);
-  if (axis < 0 || axis >= rank)
-    return c.error() << "axis " << c.intAttr("axis", 0)
-                     << " is out of range for rank " << rank;
-  int64_t dim = xt.getDimSize(axis);
-  int64_t n = c.node.outputs.size();
-  SmallVector<int64_t> sizes;
-  if (const auto *attr = c.intsAttr("split")) {
-    sizes.assign(attr->begin(), attr->end());
-  } else if (c.has(1)) {
-    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "split");
-    if (failed(values))
-      return failure();
-    sizes = *values;
-  } else {
-    const OnnxAttribute *num = c.node.getAttr("num_outputs");
-    if (num && (num->kind != OnnxAttribute::Int || num->i != n))
-      return c.error() << "num_outputs must be an integer equal to the " << n
-                       << " outputs of the node";
-    if (n < 1)
-      return c.error() << "no outputs";
-    if (!num && dim % n)
-      return c.error() << "dimension " << axis << " of size " << dim
-                       << " does not split into " << n << " equal parts";
-    int64_t chunk = (dim + n - 1) / n;
-    for (int64_t i = 0; i < n; ++i)
-      sizes.push_back(std::clamp<int64_t>(dim - i * chunk, 0, chunk));
-  }
-  if (static_cast<int64_t>(sizes.size()) != n)
-    return c.error() << "split has " << sizes.size() << " entries for " << n
-                     << " outputs";
-  int64_t total = 0;
-  for (int64_t s : sizes) {
-    if (s < 0 || s > dim)
-      return c.error() << "split entry " << s << " is outside [0, " << dim
-                       << "]";
-    total += s;
-  }
-  if (total != dim)
-    return c.error() << "split sizes add up to " << total << ", but dimension "
-                     << axis << " has size " << dim;
-  int64_t offset = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    SmallVector<int64_t> offsets(rank, 0), shape(xt.getShape()),
-        strides(rank, 1);
-    offsets[axis] = offset;
-    shape[axis] = sizes[i];
-    auto type = RankedTensorType::get(shape, xt.getElementType());
-    c.out(i, tensor::ExtractSliceOp::create(c.b, c.loc, type, *x, ValueRange{},
-                                            ValueRange{}, ValueRange{}, offsets,
-                                            shape, strides));
-    offset += sizes[i];
-  }
-  return success();
-}
-
-/// Wraps a negative index `idx` (index type) into [0, size).
-static Value wrapNegative(OpBuilder &b, Location loc, Value idx, int64_t size) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value isNeg =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
-  Value wrapped = arith::AddIOp::create(
-      b, loc, idx, arith::ConstantIndexOp::create(b, loc, size));
-  return arith::SelectOp::create(b, loc, isNeg, wrapped, idx);
-}
-
-/// GatherElements: out[i...] = data[i... with i_axis = indices[i...]], a
-/// linalg.generic over the indices with tensor.extract.
-static LogicalResult convertGatherElements(NodeCtx &c) {
-  FailureOr<Value> data = c.in(0), indices = c.in(1);
-  if (failed(data) || failed(indices))
-    return failure();
-  RankedTensorType dt = tensorType(*data), it = tensorType(*indices);
-  if (!isa<IntegerType>(it.getElementType()))
-    return c.error() << "indices must be integers";
-  int64_t rank = dt.getRank();
-  if (it.getRank() != rank)
-    return c.error() << "indices " << it << " and data " << dt
-                     << " must have the same rank";
-  int64_t axis = normalizeAxis(c.intAttr("axis", 0), rank);
-  if (axis < 0 || axis >= rank)
-    return c.error() << "axis " << c.intAttr("axis", 0)
-                     << " is out of range for rank " << rank;
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis && it.getDimSize(i) > dt.getDimSize(i))
-      return c.error() << "indices " << it << " exceed data " << dt
-                       << " in dimension " << i;
-  MLIRContext *ctx = c.b.getContext();
-  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(rank, ctx));
-  Value init = emptyTensor(c.b, c.loc, it.getShape(), dt.getElementType());
-  int64_t axisSize = dt.getDimSize(axis);
-  Value table = *data;
-  auto generic = linalg::GenericOp::create(
-      c.b, c.loc, TypeRange{init.getType()}, ValueRange{*indices},
-      ValueRange{init}, maps,
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value idx = wrapNegative(
-            b, loc,
-            arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]),
-            axisSize);
-        SmallVector<Value> coords;
-        for (int64_t i = 0; i < rank; ++i)
-          coords.push_back(
-              i == axis ? idx : Value(linalg::IndexOp::create(b, loc, i)));
-        linalg::YieldOp::create(
-            b, loc,
-            tensor::ExtractOp::create(b, loc, table, coords).getResult());
-      });
-  c.out(0, generic.getResult(0));
-  return success();
-}
-
-/// Pad (modes constant, reflect, edge, wrap; negative pads crop): a
-/// linalg.generic over the result reading x at the source index of each
-/// output index (j = i - pad_before, mapped into [0, d) by the mode; the
-/// constant mode selects the pad value outside).
-static LogicalResult convertPad(NodeCtx &c) {
-  FailureOr<Value> x = c.in(0);
-  if (failed(x))
-    return failure();
-  RankedTensorType xt = tensorType(*x);
-  Type et = xt.getElementType();
-  int64_t rank = xt.getRank();
-  std::string mode = c.stringAttr("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
-      mode != "wrap")
-    return c.error() << "mode = '" << mode << "' is not supported";
-  bool legacy = c.imp.getOpset(c.node) < 11;
-  SmallVector<int64_t> pads, axes;
-  if (legacy) {
-    if (const auto *attr = c.intsAttr("pads"))
-      pads.assign(attr->begin(), attr->end());
-  } else {
-    if (!c.has(1))
-      return c.error() << "input 1 (pads) is missing";
-    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "pads");
-    if (failed(values))
-      return failure();
-    pads = *values;
-  }
-  if (c.has(3)) {
-    FailureOr<SmallVector<int64_t>> values = c.constInts(3, "axes");
-    if (failed(values))
-      return failure();
-    axes = *values;
-  } else {
-    for (int64_t i = 0; i < rank; ++i)
-      axes.push_back(i);
-  }
-  if (pads.size() != 2 * axes.size())
-    return c.error() << "pads has " << pads.size() << " entries, expected "
-                     << 2 * axes.size();
-  SmallVector<int64_t> before(rank, 0), shape(xt.getShape());
-  SmallVector<bool> seen(rank, false);
-  for (auto [i, a] : llvm::enumerate(axes)) {
-    int64_t axis = normalizeAxis(a, rank);
-    if (axis < 0 || axis >= rank || seen[axis])
-      return c.error() << "invalid or repeated axis " << a;
-    seen[axis] = true;
-    // Keeps the shape arithmetic below far from int64 overflow.
-    constexpr int64_t kMaxPad = int64_t(1) << 40;
-    int64_t lo = pads[i], hi = pads[i + axes.size()];
-    if (lo > kMaxPad || lo < -kMaxPad || hi > kMaxPad || hi < -kMaxPad)
-      return c.error() << "pads " << lo << ", " << hi << " exceed 2^40";
-    before[axis] = pads[i];
-    shape[axis] += pads[i] + pads[i + axes.size()];
-    if (shape[axis] < 0)
-      return c.error() << "pads " << pads[i] << ", " << pads[i + axes.size()]
-                       << " remove more than the " << xt.getDimSize(axis)
-                       << " elements of dimension " << axis;
-    if (mode != "constant" && xt.getDimSize(axis) == 0 && shape[axis] > 0)
-      return c.error() << "mode '" << mode << "' cannot pad the empty "
-                       << "dimension " << axis;
-  }
-
-  // The pad value: attribute (opset < 11), constant or run-time input 2.
-  Value padValue;
-  if (mode == "constant") {
-    if (legacy) {
-      padValue = scalar(c.b, c.loc, et, c.floatAttr("value", 0));
-    } else if (c.has(2)) {
-      FailureOr<Value> v = c.in(2);
-      if (failed(v))
-        return failure();
-      if (tensorType(*v).getNumElements() != 1 ||
-          tensorType(*v).getElementType() != et)
-        return c.error() << "constant_value must be one element of " << et;
-      padValue = extractScalar(c.b, c.loc, *v);
-    } else {
-      padValue = scalar(c.b, c.loc, et, 0);
-    }
-  }
-  Value init = emptyTensor(c.b, c.loc, shape, et);
-  if (xt.getNumElements() == 0) {
-    // Nothing to read: the result is all pad value (or empty).
-    Value result = init;
-    if (padValue)
-      result = linalg::FillOp::create(c.b, c.loc, ValueRange{padValue},
-                                      ValueRange{init})
-                   .getResult(0);
-    c.out(0, result);
-    return success();
-  }
-  MLIRContext *ctx = c.b.getContext();
-  Value table = *x;
-  auto generic = linalg::GenericOp::create(
-      c.b, c.loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &b, Location loc, ValueRange) {
-        auto cst = [&](int64_t v) -> Value {
-          return arith::ConstantIndexOp::create(b, loc, v);
-        };
-        auto floorMod = [&](Value v, int64_t m) -> Value {
-          Value r = arith::RemSIOp::create(b, loc, v, cst(m));
-          Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            r, cst(0));
-          return arith::SelectOp::create(
-              b, loc, neg, arith::AddIOp::create(b, loc, r, cst(m)), r);
-        };
-        Value inside;
-        SmallVector<Value> coords;
-        for (int64_t i = 0; i < rank; ++i) {
-          Value j = linalg::IndexOp::create(b, loc, i);
-          int64_t d = xt.getDimSize(i);
-          if (before[i] != 0)
-            j = arith::SubIOp::create(b, loc, j, cst(before[i]));
-          bool padded = before[i] > 0 || shape[i] > d + before[i];
-          if (padded && mode == "constant") {
-            Value ge = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                             j, cst(0));
-            Value lt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                             j, cst(d));
-            Value in = arith::AndIOp::create(b, loc, ge, lt);
-            inside =
-                inside ? Value(arith::AndIOp::create(b, loc, inside, in)) : in;
-          }
-          if (padded && (mode == "constant" || mode == "edge")) {
-            j = arith::MaxSIOp::create(b, loc, j, cst(0));
-            j = arith::MinSIOp::create(b, loc, j, cst(d - 1));
-          } else if (padded && mode == "wrap") {
-            j = floorMod(j, d);
-          } else if (padded && mode == "reflect") {
-            if (d == 1) {
-              j = cst(0);
-            } else {
-              // Reflection without repeating the edge has period 2(d - 1).
-              j = floorMod(j, 2 * (d - 1));
-              Value mirrored =
-                  arith::SubIOp::create(b, loc, cst(2 * (d - 1)), j);
-              j = arith::MinSIOp::create(b, loc, j, mirrored);
-            }
-          }
-          coords.push_back(j);
-        }
-        Value v = tensor::ExtractOp::create(b, loc, table, coords);
-        if (inside)
-          v = arith::SelectOp::create(b, loc, inside, v, padValue);
-        linalg::YieldOp::create(b, loc, v);
-      });
-  c.out(0, generic.getResult(0));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// DynamicQuantizeLinear, QLinearMatMul
-//===----------------------------------------------------------------------===//
-
-/// DynamicQuantizeLinear (uint8, per tensor):
-///   lo = min(0, min x), hi = max(0, max x), s = (hi - lo) / 255
-///   z = clamp(round_half_even(-lo / s), 0, 255)
-///   y = lowbit.quantize x as u8 affine with the run-time s and z
-/// An all-zero x has s = 0: y and z are then 0 (quantized with s = 1).
-static LogicalResult convertDynamicQuantizeLinear(NodeCtx &c) {
-  FailureOr<Value> x = c.in(0);
-  if (failed(x))
-    return failure();
-  RankedTensorType xt = tensorType(*x);
-  if (!xt.getElementType().isF32())
-    return c.error() << "element type " << xt.getElementType()
-                     << " is not supported (float only)";
-  if (xt.getNumElements() == 0)
-    return c.error() << "an empty input has no range to quantize";
-  SmallVector<int64_t> axes(xt.getRank());
-  std::iota(axes.begin(), axes.end(), 0);
-  FailureOr<Value> minT = reduce(c, *x, axes, false, ReduceKind::Min);
-  FailureOr<Value> maxT = reduce(c, *x, axes, false, ReduceKind::Max);
-  if (failed(minT) || failed(maxT))
-    return failure();
-  OpBuilder &b = c.b;
-  Location loc = c.loc;
-  Type f32 = b.getF32Type(), i32 = b.getI32Type();
-  Value zero = scalar(b, loc, f32, 0), one = scalar(b, loc, f32, 1);
-  Value lo =
-      arith::MinimumFOp::create(b, loc, extractScalar(b, loc, *minT), zero);
-  Value hi =
-      arith::MaximumFOp::create(b, loc, extractScalar(b, loc, *maxT), zero);
-  Value scale = arith::DivFOp::create(
-      b, loc, arith::SubFOp::create(b, loc, hi, lo), scalar(b, loc, f32, 255));
-  Value isZero =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, scale, zero);
-  Value safeScale = arith::SelectOp::create(b, loc, isZero, one, scale);
-  Value zpF = math::RoundEvenOp::create(
-      b, loc,
-      arith::NegFOp::create(b, loc,
-                            arith::DivFOp::create(b, loc, lo, safeScale)));
-  zpF = arith::MinimumFOp::create(b, loc,
-                                  arith::MaximumFOp::create(b, loc, zpF, zero),
-                                  scalar(b, loc, f32, 255));
-  Value zp = arith::FPToSIOp::create(b, loc, i32, zpF);
-  auto scalarTensor = [&](Value v) -> Value {
-    return tensor::FromElementsOp::create(
-        b, loc, RankedTensorType::get({}, v.getType()), ValueRange{v});
-  };
-  auto scheme = SchemeAttr::get(b.getContext(), StorageFormat::U8,
-                                Granularity::Tensor, /*axis=*/-1, 0,
-                                /*symmetric=*/false, f32);
-  Value q = QuantizeOp::create(
-      b, loc, RankedTensorType::get(xt.getShape(), scheme.getStorageType()), *x,
-      scalarTensor(safeScale), scalarTensor(zp), scheme, Attribute(),
-      Attribute());
-  c.out(0, q);
-  c.out(1, scalarTensor(scale));
-  c.out(2, scalarTensor(arith::TruncIOp::create(b, loc, b.getI8Type(), zp)));
-  return success();
-}
-
-/// The values of input `i` of QLinearMatMul if it is a constant of the
-/// expected type (f32 scale, 8-bit zero-point); {0} when it is absent.
-static std::optional<SmallVector<double>> constParam(NodeCtx &c, unsigned i) {
-  if (!c.has(i))
-    return SmallVector<double>{0.0};
-  const OnnxTensor *t = c.imp.getConstant(c.node.inputs[i]);
-  bool isScale = i == 1 || i == 4 || i == 6;
-  if (!t || t->numElements() < 1 ||
-      (isScale ? t->dataType != ox::kFloat
-               : t->dataType != ox::kInt8 && t->dataType != ox::kUInt8))
-    return std::nullopt;
-  ScopedDiagnosticHandler silence(c.b.getContext(),
-                                  [](Diagnostic &) { return success(); });
-  FailureOr<SmallVector<double>> v = c.imp.getFloats(*t, c.loc);
-  if (failed(v))
-    return std::nullopt;
-  return *v;
-}
-
-/// lowbit.matmul for a QLinearMatMul whose parameters are all constants:
-/// A per tensor, B per tensor or per column (`[N]` or `[1, N]`: an axis
-/// scheme on B^T), y per tensor. Returns a null value when the node does
-/// not fit (the caller then builds the generic form).
-static Value qlinearToLowbitMatmul(NodeCtx &c, Value a, Value bv,
-                                   bool unsignedA, bool unsignedB,
-                                   bool unsignedY) {
-  RankedTensorType at = tensorType(a), bt = tensorType(bv);
-  int64_t ra = at.getRank(), rb = bt.getRank();
-  bool shapesFit = (ra >= 2 && rb == 2) ||
-                   (ra == 3 && rb == 3 && at.getDimSize(0) == bt.getDimSize(0));
-  if (!shapesFit || at.getShape().back() != bt.getDimSize(rb - 2))
-    return Value();
-  std::optional<SmallVector<double>> params[8];
-  for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u})
-    if (!(params[i] = constParam(c, i)))
-      return Value();
-  int64_t n = bt.getShape().back();
-  for (unsigned i : {1u, 2u, 6u, 7u})
-    if (params[i]->size() != 1)
-      return Value();
-  bool perColumn = params[4]->size() != 1 || params[5]->size() != 1;
-  if (perColumn) {
-    // Per column: [N] or [1, N] scales, zero-points of the same count (or
-    // one that is zero), and a 2-D B.
-    const OnnxTensor *st = c.imp.getConstant(c.node.inputs[4]);
-    bool columnShape = st->dims == std::vector<int64_t>{n} ||
-                       st->dims == std::vector<int64_t>{1, n};
-    if (rb != 2 || !columnShape ||
-        (params[5]->size() != static_cast<size_t>(n) &&
-         !(params[5]->size() == 1 && params[5]->front() == 0)))
-      return Value();
-  }
-  MLIRContext *ctx = c.b.getContext();
-  Type f32 = c.b.getF32Type(), i32 = c.b.getI32Type();
-  auto format = [](bool isUnsigned) {
-    return isUnsigned ? StorageFormat::U8 : StorageFormat::I8;
-  };
-  auto scheme = [&](bool isUnsigned, ArrayRef<double> zps, bool axis) {
-    bool symmetric = llvm::all_of(zps, [](double z) { return z == 0; });
-    return SchemeAttr::get(ctx, format(isUnsigned),
-                           axis ? Granularity::Axis : Granularity::Tensor,
-                           axis ? 0 : -1, 0, symmetric, f32);
-  };
-  auto zpAttr = [&](double zp) -> Attribute {
-    return zp == 0 ? Attribute()
-                   : IntegerAttr::get(i32, static_cast<int64_t>(zp));
-  };
-  Attribute rhsScales, rhsZps;
-  SchemeAttr rhsScheme = scheme(unsignedB, *params[5], perColumn);
-  if (perColumn) {
-    SmallVector<float> scales(params[4]->begin(), params[4]->end());
-    rhsScales = DenseResourceElementsAttr::get(
-        RankedTensorType::get({n}, f32), c.node.inputs[4],
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(
-            ArrayRef<float>(scales)));
-    if (!rhsScheme.getSymmetric()) {
-      SmallVector<int32_t> zps(params[5]->begin(), params[5]->end());
-      rhsZps = DenseResourceElementsAttr::get(
-          RankedTensorType::get({n}, i32), c.node.inputs[5],
-          HeapAsmResourceBlob::allocateAndCopyInferAlign(
-              ArrayRef<int32_t>(zps)));
-    }
-  } else {
-    rhsScales = FloatAttr::get(f32, params[4]->front());
-    rhsZps = zpAttr(params[5]->front());
-  }
-  SmallVector<int64_t> perm =
-      rb == 2 ? SmallVector<int64_t>{1, 0} : SmallVector<int64_t>{0, 2, 1};
-  SmallVector<int64_t> wShape;
-  for (int64_t p : perm)
-    wShape.push_back(bt.getDimSize(p));
-  Value wInit = emptyTensor(c.b, c.loc, wShape, bt.getElementType());
-  Value w =
-      linalg::TransposeOp::create(c.b, c.loc, bv, wInit, perm).getResult()[0];
-  SmallVector<int64_t> outShape(at.getShape().drop_back());
-  outShape.push_back(n);
-  SchemeAttr resultScheme = scheme(unsignedY, *params[7], false);
-  auto op = MatmulOp::create(
-      c.b, c.loc,
-      RankedTensorType::get(outShape, resultScheme.getStorageType()), a, w,
-      Value(), Value(), Value(), scheme(unsignedA, *params[2], false),
-      FloatAttr::get(f32, params[1]->front()), zpAttr(params[2]->front()),
-      rhsScheme, rhsScales, rhsZps, ElementsAttr(), resultScheme,
-      FloatAttr::get(f32, params[6]->front()), zpAttr(params[7]->front()));
-  // Some combinations (e.g. a K whose sums can overflow i32) are not
-  // lowbit.matmul's: those take the exact generic form.
-  ScopedDiagnosticHandler silence(ctx, [](Diagnostic &) { return success(); });
-  if (succeeded(verify(op)))
-    return op.getResult();
-  op->erase();
-  w.getDefiningOp()->erase();
-  wInit.getDefiningOp()->erase();
-  return Value();
-}
-
-/// QLinearMatMul (the spec: "scale and zero point ... either scalar (per
-/// tensor) or per row for a, per column for b"):
-///   acc = sum_k (a - za) * (b - zb)                       (exact, i32)
-///   y   = clamp(round_half_even((sa * sb) * acc / sy) + zy)   (f32)
-/// With constant parameters and B 2-D (or A and B 3-D with one batch) this
-/// is lowbit.matmul with a requantize epilogue over B transposed to [N, K].
-/// Otherwise: A and B widened to i32 minus their zero-points (broadcasting
-/// generics), an i32 contraction generic, and a requantizing generic; a
-/// per-row parameter of A ([M]) is read as [M, 1], one of B ([N]) as is.
-static LogicalResult convertQLinearMatMul(NodeCtx &c) {
-  FailureOr<Value> a = c.in(0), bv = c.in(3);
-  if (failed(a) || failed(bv))
-    return failure();
-  for (unsigned i : {1u, 4u, 6u})
-    if (!c.has(i))
-      return c.error() << "input " << i << " (scale) is missing";
-  RankedTensorType at = tensorType(*a);
-  for (unsigned i : {0u, 3u})
-    if (!tensorType(i ? *bv : *a).getElementType().isInteger(8))
-      return c.error() << "input " << i << " must be int8 or uint8";
-  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(3);
-  bool unsignedY =
-      c.has(7) ? c.isUnsigned(7) : unsignedA; // y follows y_zero_point
-  if (Value y =
-          qlinearToLowbitMatmul(c, *a, *bv, unsignedA, unsignedB, unsignedY)) {
-    c.out(0, y);
-    return success();
-  }
-
-  // The exact generic form.
-  SmallVector<Value> params(8);
-  for (unsigned i : {1u, 2u, 4u, 5u, 6u, 7u}) {
-    if (!c.has(i))
-      continue;
-    FailureOr<Value> v = c.in(i);
-    if (failed(v))
-      return failure();
-    RankedTensorType t = tensorType(*v);
-    bool isScale = i == 1 || i == 4 || i == 6;
-    const char *role = isScale ? "scale" : "zero point";
-    if (isScale ? !t.getElementType().isF32()
-                : !t.getElementType().isInteger(8))
-      return c.error() << "input " << i << " (" << role << ") has element type "
-                       << t.getElementType() << ", expected "
-                       << (isScale ? "f32" : "int8 or uint8");
-    bool perTensor = t.getNumElements() == 1 && t.getRank() <= 1;
-    if (!perTensor && i >= 6)
-      return c.error() << "input " << i << " (" << role
-                       << ") must be per tensor (one element), got " << t;
-    if (i <= 2) {
-      // Per row of A: [M] reads as [M, 1].
-      FailureOr<Value> row = rowParam(c, *v, at, i, role);
-      if (failed(row))
-        return failure();
-      *v = *row;
-    }
-    params[i] = *v;
-  }
-  OpBuilder &b = c.b;
-  Type i32 = b.getI32Type(), f32 = b.getF32Type();
-  auto widen = [&](OpBuilder &ob, Location l, Value v, bool isUnsigned) {
-    return isUnsigned ? Value(arith::ExtUIOp::create(ob, l, i32, v))
-                      : Value(arith::ExtSIOp::create(ob, l, i32, v));
-  };
-  auto centered = [&](Value x, bool xUnsigned, unsigned zpIndex) {
-    return centeredI32(c, x, xUnsigned, params[zpIndex],
-                       c.has(zpIndex) && c.isUnsigned(zpIndex));
-  };
-  FailureOr<Value> ac = centered(*a, unsignedA, 2);
-  if (failed(ac))
-    return failure();
-  FailureOr<Value> bc = centered(*bv, unsignedB, 5);
-  if (failed(bc))
-    return failure();
-  FailureOr<Value> acc = contraction(
-      c, *ac, *bc, /*transB=*/false, i32,
-      [](OpBuilder &ob, Location l, Value x, Value y, Value sum) -> Value {
-        return arith::AddIOp::create(ob, l, sum,
-                                     arith::MulIOp::create(ob, l, x, y));
-      });
-  if (failed(acc))
-    return failure();
-  SmallVector<Value> ins = {*acc, params[1], params[4], params[6]};
-  if (params[7])
-    ins.push_back(params[7]);
-  bool zyUnsigned = c.has(7) && c.isUnsigned(7);
-  double qmin = unsignedY ? 0 : -128, qmax = unsignedY ? 255 : 127;
-  FailureOr<Value> y = elementwise(
-      c, ins, b.getI8Type(),
-      [&](OpBuilder &ob, Location l, ValueRange v) -> Value {
-        Value scale = arith::MulFOp::create(ob, l, v[1], v[2]);
-        Value real = arith::MulFOp::create(
-            ob, l, arith::SIToFPOp::create(ob, l, f32, v[0]), scale);
-        Value q = math::RoundEvenOp::create(
-            ob, l, arith::DivFOp::create(ob, l, real, v[3]));
-        if (v.size() > 4)
-          q = arith::AddFOp::create(
-              ob, l, q,
-              arith::SIToFPOp::create(ob, l, f32,
-                                      widen(ob, l, v[4], zyUnsigned)));
-        q = arith::MaximumFOp::create(ob, l, q, scalar(ob, l, f32, qmin));
-        q = arith::MinimumFOp::create(ob, l, q, scalar(ob, l, f32, qmax));
-        Value qi = arith::FPToSIOp::create(ob, l, i32, q);
-        return arith::TruncIOp::create(ob, l, ob.getI8Type(), qi);
-      });
-  if (failed(y))
-    return failure();
-  if (tensorType(*y).getShape() != tensorType(*acc).getShape())
-    return c.error() << "the scales do not broadcast to the result "
-                     << tensorType(*acc);
-  c.out(0, *y);
-  return success();
 }
 
 //===----------------------------------------------------------------------===//

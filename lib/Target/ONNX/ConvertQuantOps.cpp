@@ -36,6 +36,24 @@ using namespace mlir::lowbit::onnx_import;
 // QuantizeLinear, DequantizeLinear
 //===----------------------------------------------------------------------===//
 
+/// lowbit.quantize (`isQuantize`) or lowbit.dequantize of `x` to
+/// `elementType`. A rank-0 x goes through [1]: lowbit's lowering handles
+/// rank >= 1, and a per-tensor scheme is all a scalar can have.
+static Value buildQDQ(NodeCtx &c, bool isQuantize, Value x, Type elementType,
+                      Value scales, Value zeroPoints, SchemeAttr scheme,
+                      Attribute scalesAttr, Attribute zeroPointsAttr) {
+  bool scalar = tensorType(x).getRank() == 0;
+  Value in = scalar ? reshapeTo(c.b, c.loc, x, {1}) : x;
+  auto type = RankedTensorType::get(tensorType(in).getShape(), elementType);
+  Value result =
+      isQuantize
+          ? Value(QuantizeOp::create(c.b, c.loc, type, in, scales, zeroPoints,
+                                     scheme, scalesAttr, zeroPointsAttr))
+          : Value(DequantizeOp::create(c.b, c.loc, type, in, scales, zeroPoints,
+                                       scheme, scalesAttr, zeroPointsAttr));
+  return scalar ? reshapeTo(c.b, c.loc, result, {}) : result;
+}
+
 /// QuantizeLinear / DequantizeLinear whose scale or zero-point is computed
 /// at run time (per tensor only): lowbit.quantize / lowbit.dequantize with
 /// scale and zero-point operands (the zero-point widened to i32).
@@ -85,17 +103,9 @@ static LogicalResult convertRuntimeQDQ(NodeCtx &c, Value x,
       c.b.getContext(), format,
       perTensor ? Granularity::Tensor : Granularity::Axis, axis, 0,
       /*symmetric=*/!zp, scaleType);
-  Value result;
-  if (isQuantize)
-    result = QuantizeOp::create(
-        c.b, c.loc,
-        RankedTensorType::get(xt.getShape(), scheme.getStorageType()), x, *s,
-        zp, scheme, Attribute(), Attribute());
-  else
-    result = DequantizeOp::create(
-        c.b, c.loc, RankedTensorType::get(xt.getShape(), scaleType), x, *s, zp,
-        scheme, Attribute(), Attribute());
-  c.out(0, result);
+  c.out(0, buildQDQ(c, isQuantize, x,
+                    isQuantize ? scheme.getStorageType() : scaleType, *s, zp,
+                    scheme, Attribute(), Attribute()));
   return success();
 }
 
@@ -229,18 +239,9 @@ LogicalResult onnx_import::convertQDQ(NodeCtx &c) {
     }
   }
 
-  Value result;
-  if (isQuantize) {
-    auto resultType =
-        RankedTensorType::get(xt.getShape(), scheme.getStorageType());
-    result = QuantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
-                                scheme, scalesAttr, zpAttr);
-  } else {
-    auto resultType = RankedTensorType::get(xt.getShape(), *scaleType);
-    result = DequantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
-                                  scheme, scalesAttr, zpAttr);
-  }
-  c.out(0, result);
+  c.out(0, buildQDQ(c, isQuantize, *x,
+                    isQuantize ? scheme.getStorageType() : *scaleType, Value(),
+                    Value(), scheme, scalesAttr, zpAttr));
   return success();
 }
 
@@ -578,10 +579,9 @@ LogicalResult onnx_import::convertDynamicQuantizeLinear(NodeCtx &c) {
   auto scheme = SchemeAttr::get(b.getContext(), StorageFormat::U8,
                                 Granularity::Tensor, /*axis=*/-1, 0,
                                 /*symmetric=*/false, f32);
-  Value q = QuantizeOp::create(
-      b, loc, RankedTensorType::get(xt.getShape(), scheme.getStorageType()), *x,
-      scalarTensor(safeScale), scalarTensor(zp), scheme, Attribute(),
-      Attribute());
+  Value q = buildQDQ(c, /*isQuantize=*/true, *x, scheme.getStorageType(),
+                     scalarTensor(safeScale), scalarTensor(zp), scheme,
+                     Attribute(), Attribute());
   c.out(0, q);
   c.out(1, scalarTensor(scale));
   c.out(2, scalarTensor(arith::TruncIOp::create(b, loc, b.getI8Type(), zp)));

@@ -36,3 +36,8 @@
 // RUN: not lowbit-translate --import-onnx %S/Inputs/qlinear_y_per_row.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=YROWS
 // YROWS: error: node 'qlmm_y_rows' (QLinearMatMul, domain 'ai.onnx', opset 17): input 6 (scale) must be per tensor (one element), got 'tensor<2xf32>'
 // RUN: not ls %t/out.mlir
+
+// A node without outputs is rejected before ONNX's shape inference sees it.
+// RUN: not lowbit-translate --import-onnx %S/Inputs/split_no_outputs.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=NOOUT
+// NOOUT: error: node 'split_none' (Split) has no outputs
+// RUN: not ls %t/out.mlir

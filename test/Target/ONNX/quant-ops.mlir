@@ -64,3 +64,13 @@
 // RUN: lowbit-run %t/qlinear_channels.mlir --input=%S/Inputs/qlinear_channels_in0.npy --input=%S/Inputs/qlinear_channels_in1.npy --input=%S/Inputs/qlinear_channels_in2.npy --expected=%S/Inputs/qlinear_channels_out0.npy --expected=%S/Inputs/qlinear_channels_out1.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN2
 // RUN2-NOT: FAIL
 // RUN2-COUNT-2: [PASS]
+
+// DynamicQuantizeLinear of a scalar: lowbit.quantize runs on it as [1].
+// RUN: lowbit-translate --import-onnx %S/Inputs/dql_scalar.onnx -o %t/dql_scalar.mlir
+// RUN: FileCheck %s --check-prefix=SCALAR < %t/dql_scalar.mlir
+// SCALAR:      %[[X1:.*]] = tensor.expand_shape %arg0 [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// SCALAR-NEXT: %[[Q:.*]] = lowbit.quantize %[[X1]] as #lowbit.scheme<u8, affine>
+// SCALAR-NEXT: tensor.collapse_shape %[[Q]] [] : tensor<1xi8> into tensor<i8>
+// RUN: lowbit-run %t/dql_scalar.mlir --input=%S/Inputs/dql_scalar_in0.npy --expected=%S/Inputs/dql_scalar_out0.npy --expected=%S/Inputs/dql_scalar_out1.npy --expected=%S/Inputs/dql_scalar_out2.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN3
+// RUN3-NOT: FAIL
+// RUN3-COUNT-3: [PASS]

@@ -420,6 +420,20 @@ def pad_more():
          inits=inits, opset=19, check=False)
 
 
+def dql_scalar():
+    # DynamicQuantizeLinear of a rank-0 input (quantized through [1]).
+    x = np.array(2.5, np.float32)
+    s = np.float32(2.5) / np.float32(255)
+    save("dql_scalar",
+         [helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"],
+                           name="dql0")],
+         [vi("x", TensorProto.FLOAT, [])],
+         [vi("y", TensorProto.UINT8, []), vi("s", TensorProto.FLOAT, []),
+          vi("z", TensorProto.UINT8, [])],
+         [x], [np.array(255, np.uint8), np.array(s, np.float32),
+               np.array(0, np.uint8)])
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -462,6 +476,11 @@ def more_invalid():
          [helper.make_node("Expand", ["x", "shape"], ["y"], name="expand_dyn")],
          [vi("x", TensorProto.FLOAT, [3, 1]), vi("shape", TensorProto.INT64, [2])],
          [vi("y", TensorProto.FLOAT, None)], [], [], check=False)
+    # A node without outputs (ONNX's own Split shape inference would divide
+    # by zero on it).
+    save("split_no_outputs",
+         [helper.make_node("Split", ["x"], [], name="split_none")],
+         [vi("x", TensorProto.FLOAT, [2, 4])], [], [], [], check=False)
     save("qlinear_y_per_row",
          [helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb",
                                              "sy", "zy"], ["y"],
@@ -489,6 +508,7 @@ def main():
     qlinear_channels()
     matmul_integer_channels()
     pad_more()
+    dql_scalar()
 
 
 if __name__ == "__main__":

@@ -323,15 +323,6 @@ static LogicalResult convertBinary(NodeCtx &c) {
           return isUnsigned ? Value(arith::DivUIOp::create(b, loc, x, y))
                             : Value(arith::DivSIOp::create(b, loc, x, y));
         }
-        // Unsigned ONNX types are signless here: compare them unsigned.
-        if (op == "Max")
-          return isFloat      ? Value(arith::MaximumFOp::create(b, loc, x, y))
-                 : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
-                              : Value(arith::MaxSIOp::create(b, loc, x, y));
-        if (op == "Min")
-          return isFloat      ? Value(arith::MinimumFOp::create(b, loc, x, y))
-                 : isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
-                              : Value(arith::MinSIOp::create(b, loc, x, y));
         // Pow
         if (!isFloat && isa<FloatType>(y.getType())) {
           Value xf = arith::SIToFPOp::create(b, loc, y.getType(), x);
@@ -358,6 +349,61 @@ static LogicalResult convertBinary(NodeCtx &c) {
   if (failed(result))
     return failure();
   c.out(0, *result);
+  return success();
+}
+
+/// Max, Min, Sum, Mean of any number of inputs with numpy broadcasting:
+/// pairwise elementwise generics (Mean: Sum, then / n).
+static LogicalResult convertVariadic(NodeCtx &c) {
+  StringRef op = c.node.opType;
+  SmallVector<Value> ins;
+  for (unsigned i = 0; i < c.node.inputs.size(); ++i) {
+    FailureOr<Value> v = c.in(i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  if (ins.empty())
+    return c.error() << "at least one input is required";
+  Type et = tensorType(ins[0]).getElementType();
+  for (Value v : ins)
+    if (tensorType(v).getElementType() != et)
+      return c.error() << "operand element types " << et << " and "
+                       << tensorType(v).getElementType() << " differ";
+  bool isFloat = isa<FloatType>(et), isUnsigned = c.isUnsigned(0);
+  if (op == "Mean" && !isFloat)
+    return c.error() << "element type " << et << " is not supported";
+  Value acc = ins[0];
+  for (Value v : ArrayRef<Value>(ins).drop_front()) {
+    FailureOr<Value> r = sameTypeElementwise(
+        c, {acc, v}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Value x = a[0], y = a[1];
+          if (op == "Max")
+            return isFloat      ? Value(arith::MaximumFOp::create(b, loc, x, y))
+                   : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                                : Value(arith::MaxSIOp::create(b, loc, x, y));
+          if (op == "Min")
+            return isFloat      ? Value(arith::MinimumFOp::create(b, loc, x, y))
+                   : isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                                : Value(arith::MinSIOp::create(b, loc, x, y));
+          return isFloat ? Value(arith::AddFOp::create(b, loc, x, y))
+                         : Value(arith::AddIOp::create(b, loc, x, y));
+        });
+    if (failed(r))
+      return failure();
+    acc = *r;
+  }
+  if (op == "Mean" && ins.size() > 1) {
+    double n = ins.size();
+    FailureOr<Value> r = sameTypeElementwise(
+        c, {acc}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return arith::DivFOp::create(b, loc, a[0], scalar(b, loc, et, n));
+        });
+    if (failed(r))
+      return failure();
+    acc = *r;
+  }
+  c.out(0, acc);
   return success();
 }
 
@@ -1637,8 +1683,8 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
                     convertUnary)
              .Cases({"Floor", "Ceil", "Round"}, convertUnary)
              .Case("Clip", convertClip)
-             .Cases({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"},
-                    convertBinary)
+             .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, convertBinary)
+             .Cases({"Max", "Min", "Sum", "Mean"}, convertVariadic)
              .Case("Cast", convertCast)
              .Cases({"Reshape", "Flatten", "Squeeze", "Unsqueeze"},
                     convertReshape)
@@ -1680,9 +1726,6 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
                           << (node.domain.empty() ? "ai.onnx" : node.domain)
                           << "' (opset " << importer.getOpset(node)
                           << ") is not supported";
-  // Max/Min/Concat take any number of inputs; the others use what they need.
-  if ((node.opType == "Max" || node.opType == "Min") && node.inputs.size() != 2)
-    return c.error() << "only two inputs are supported";
   for (const auto &[name, attr] : node.attributes)
     if (attr.kind == OnnxAttribute::Other)
       return c.error() << "attribute '" << name

@@ -26,7 +26,7 @@ OPS = ["MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid",
        "MatMulInteger", "Split", "Pad", "GatherElements", "ReduceMin",
        "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
        "ReduceLogSum", "ReduceLogSumExp", "QLinearMatMul",
-       "DynamicQuantizeLinear", "Clip", "Round"]
+       "DynamicQuantizeLinear", "Clip", "Round", "Max", "Min", "Sum", "Mean"]
 
 # Backend test directories whose names follow neither spelling of the op.
 EXTRA_PREFIXES = {"Pad": ["constant_pad", "edge_pad", "reflect_pad",

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Writes the models of shape-ops.mlir, matmul-integer.mlir,
-matmul-nbits.mlir, data-ops.mlir, reductions.mlir, quant-ops.mlir and
-new-ops-errors.mlir (Where, Expand, ConstantOfShape, Shape, Slice,
+matmul-nbits.mlir, data-ops.mlir, reductions.mlir, quant-ops.mlir,
+variadic.mlir and new-ops-errors.mlir (Where, Expand, ConstantOfShape, Shape, Slice,
 com.microsoft MatMulNBits, MatMulInteger, Split, Pad, GatherElements, the
-Reduce* family, DynamicQuantizeLinear, QLinearMatMul) with their inputs and
-numpy reference outputs (Debian python3-onnx and python3-numpy).
+Reduce* family, DynamicQuantizeLinear, QLinearMatMul, variadic
+Max/Min/Sum/Mean) with their inputs and numpy reference outputs (Debian
+python3-onnx and python3-numpy).
 
   /usr/bin/python3 make_shape_models.py   (writes next to this script)
 """
@@ -434,6 +435,29 @@ def dql_scalar():
                np.array(0, np.uint8)])
 
 
+def variadic():
+    # Max/Min/Sum/Mean of one to three broadcasting inputs; uint8 Max.
+    a, b, c = f32(2, 3), f32(3), f32(1, 3)
+    u, v = (RNG.integers(0, 256, size=(4,)).astype(np.uint8) for _ in range(2))
+    nodes = [
+        helper.make_node("Max", ["a", "b", "c"], ["mx"], name="max3"),
+        helper.make_node("Min", ["a"], ["mn"], name="min1"),
+        helper.make_node("Sum", ["a", "b", "c"], ["sm"], name="sum3"),
+        helper.make_node("Mean", ["a", "c"], ["me"], name="mean2"),
+        helper.make_node("Max", ["u", "v"], ["mu"], name="max_u8"),
+    ]
+    outs = [np.maximum(np.maximum(a, b), c), a, (a + b) + c,
+            ((a + c) / np.float32(2)).astype(np.float32), np.maximum(u, v)]
+    names = ["mx", "mn", "sm", "me", "mu"]
+    save("variadic", nodes,
+         [vi("a", TensorProto.FLOAT, [2, 3]), vi("b", TensorProto.FLOAT, [3]),
+          vi("c", TensorProto.FLOAT, [1, 3]), vi("u", TensorProto.UINT8, [4]),
+          vi("v", TensorProto.UINT8, [4])],
+         [vi(n, TensorProto.UINT8 if n == "mu" else TensorProto.FLOAT,
+             list(o.shape)) for n, o in zip(names, outs)],
+         [a, b, c, u, v], outs)
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -509,6 +533,7 @@ def main():
     matmul_integer_channels()
     pad_more()
     dql_scalar()
+    variadic()
 
 
 if __name__ == "__main__":

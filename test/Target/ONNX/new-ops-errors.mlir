@@ -24,6 +24,14 @@
 // EXPAND: error: node 'expand_dyn' (Expand, domain 'ai.onnx', opset 17): input 1 (shape) 'shape' must be a constant {{.*}} but it is a graph input
 // RUN: not ls %t/out.mlir
 
+// RUN: not lowbit-translate --import-onnx %S/Inputs/slice_runtime_starts.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=STARTS
+// STARTS: error: node 'slice_dyn' (Slice, domain 'ai.onnx', opset 17): input 1 (starts) 'starts' must be a constant {{.*}} but it is a graph input
+// RUN: not ls %t/out.mlir
+
+// RUN: not lowbit-translate --import-onnx %S/Inputs/reshape_runtime_shape.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=RESHAPE
+// RESHAPE: error: node 'reshape_dyn' (Reshape, domain 'ai.onnx', opset 17): input 1 (shape) 'shape' must be a constant {{.*}} but it is a graph input, and ONNX shape inference gave no static result shape
+// RUN: not ls %t/out.mlir
+
 // RUN: not lowbit-translate --import-onnx %S/Inputs/pad_bad_mode.onnx -o %t/out.mlir 2>&1 | FileCheck %s --check-prefix=MODE
 // MODE: error: node 'pad_mode' (Pad, domain 'ai.onnx', opset 17): mode = 'mirror' is not supported
 // RUN: not ls %t/out.mlir

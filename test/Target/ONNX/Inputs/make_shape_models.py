@@ -496,6 +496,17 @@ def more_invalid():
          [vi("x", TensorProto.FLOAT, [2, 5])],
          [vi("a", TensorProto.FLOAT, None), vi("b", TensorProto.FLOAT, None)],
          [], [], check=False)
+    save("slice_runtime_starts",
+         [helper.make_node("Slice", ["x", "starts", "ends"], ["y"],
+                           name="slice_dyn")],
+         [vi("x", TensorProto.FLOAT, [4]), vi("starts", TensorProto.INT64, [1])],
+         [vi("y", TensorProto.FLOAT, None)], [], [], inits=[i64("ends", [3])],
+         check=False)
+    save("reshape_runtime_shape",
+         [helper.make_node("Reshape", ["x", "shape"], ["y"],
+                           name="reshape_dyn")],
+         [vi("x", TensorProto.FLOAT, [2, 6]), vi("shape", TensorProto.INT64, [2])],
+         [vi("y", TensorProto.FLOAT, None)], [], [], check=False)
     save("expand_runtime_shape",
          [helper.make_node("Expand", ["x", "shape"], ["y"], name="expand_dyn")],
          [vi("x", TensorProto.FLOAT, [3, 1]), vi("shape", TensorProto.INT64, [2])],

@@ -55,7 +55,7 @@ static Value buildQDQ(NodeCtx &c, bool isQuantize, Value x, Type elementType,
 }
 
 /// QuantizeLinear / DequantizeLinear whose scale or zero-point is computed
-/// at run time (per tensor only): lowbit.quantize / lowbit.dequantize with
+/// at run time (per tensor or per axis): lowbit.quantize / dequantize with
 /// scale and zero-point operands (the zero-point widened to i32).
 static LogicalResult convertRuntimeQDQ(NodeCtx &c, Value x,
                                        StorageFormat format, bool isQuantize) {

@@ -74,3 +74,13 @@
 // RUN: lowbit-run %t/dql_scalar.mlir --input=%S/Inputs/dql_scalar_in0.npy --expected=%S/Inputs/dql_scalar_out0.npy --expected=%S/Inputs/dql_scalar_out1.npy --expected=%S/Inputs/dql_scalar_out2.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN3
 // RUN3-NOT: FAIL
 // RUN3-COUNT-3: [PASS]
+
+// A batched QLinearMatMul ([2, 3, 8] x [2, 8, 5]) with constant parameters:
+// lowbit.matmul over B transposed per batch to [2, 5, 8].
+// RUN: lowbit-translate --import-onnx %S/Inputs/qlinear_batched.onnx -o %t/qlinear_batched.mlir
+// RUN: FileCheck %s --check-prefix=BATCH < %t/qlinear_batched.mlir
+// BATCH:      %[[BT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x8x5xi8>) outs(%{{.*}} : tensor<2x5x8xi8>) permutation = [0, 2, 1]
+// BATCH-NEXT: lowbit.matmul %arg0, %[[BT]] lhs(as #lowbit.scheme<u8, affine> {{.*}} requantize(as #lowbit.scheme<i8, affine> {{.*}} : tensor<2x3x8xi8>, tensor<2x5x8xi8> -> tensor<2x3x5xi8>
+// RUN: lowbit-run %t/qlinear_batched.mlir --input=%S/Inputs/qlinear_batched_in0.npy --expected=%S/Inputs/qlinear_batched_out0.npy --atol=0 --rtol=0 | FileCheck %s --check-prefix=RUN1
+// RUN1-NOT: FAIL
+// RUN1: [PASS]

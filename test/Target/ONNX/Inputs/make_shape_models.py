@@ -458,6 +458,28 @@ def variadic():
          [a, b, c, u, v], outs)
 
 
+def qlinear_batched():
+    # QLinearMatMul of [2, 3, 8] by [2, 8, 5], constant parameters:
+    # lowbit.matmul over B transposed to [2, 5, 8].
+    a = RNG.integers(0, 256, size=(2, 3, 8)).astype(np.uint8)
+    b = RNG.integers(-128, 128, size=(2, 8, 5)).astype(np.int8)
+    sa, za, sb, sy, zy = (np.float32(0.03), 131, np.float32(0.02),
+                          np.float32(0.4), 7)
+    inits = [numpy_helper.from_array(v, n) for n, v in
+             [("sa", np.array(sa)), ("za", np.array(za, np.uint8)), ("b", b),
+              ("sb", np.array(sb)), ("zb", np.array(0, np.int8)),
+              ("sy", np.array(sy)), ("zy", np.array(zy, np.int8))]]
+    acc = (a.astype(np.int32) - za) @ b.astype(np.int32)
+    y = np.clip(np.rint(acc.astype(np.float32) * (sa * sb) / sy) + zy, -128,
+                127).astype(np.int8)
+    save("qlinear_batched",
+         [helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb",
+                                             "sy", "zy"], ["y"],
+                           name="qlmm_batched")],
+         [vi("a", TensorProto.UINT8, [2, 3, 8])],
+         [vi("y", TensorProto.INT8, [2, 3, 5])], [a], [y], inits=inits)
+
+
 def invalid():
     # Models the importer must reject with one diagnostic.
     q = np.zeros((4, 2, 8), np.uint8)
@@ -545,6 +567,7 @@ def main():
     pad_more()
     dql_scalar()
     variadic()
+    qlinear_batched()
 
 
 if __name__ == "__main__":

@@ -13,23 +13,31 @@
 //              otherwise               contraction linalg.generic
 //   Gemm       matmul, or a contraction generic reading B as [N, K] for
 //              transB, then alpha and beta * C with broadcasting
-//   reductions linalg.generic with reduction iterators over linalg.fill
+//   reductions linalg.generic with reduction iterators over linalg.fill of
+//              the identity (Sum Mean Max Min Prod SumSquare L1 L2 LogSum
+//              LogSumExp)
 //   Softmax, LayerNormalization, Gelu   decomposed into the above
 //   Reshape, Squeeze, Unsqueeze, Flatten  tensor.collapse_shape /
 //                                       expand_shape
 //   Transpose  linalg.transpose;  Concat  tensor.insert_slice chain
 //   Gather     linalg.generic over the result with tensor.extract
-//   QuantizeLinear / DequantizeLinear  lowbit.quantize / lowbit.dequantize
 //   Where, Expand  broadcasting linalg.generic (select / copy)
 //   Shape, Size, ConstantOfShape, and int64 shape arithmetic on small
 //              constants (Add Sub Mul Neg Concat Slice)  folded to constants
 //   Slice      tensor.extract_slice, or a generic for negative steps
-//   MatMulInteger  contraction generic, extsi/extui, i32 accumulation
-//   com.microsoft MatMulNBits  lowbit.dequant_matmul (u4, group-wise)
+//
+// The quantized ops (QuantizeLinear, DequantizeLinear, MatMulInteger,
+// QLinearMatMul, DynamicQuantizeLinear, com.microsoft MatMulNBits) are in
+// ConvertQuantOps.cpp; Split, Pad and GatherElements in ConvertDataOps.cpp;
+// the helpers they share in ConvertUtils.h. convertNode dispatches to all.
+//
+// Inputs that decide a result shape (Reshape/Expand shape, Slice starts and
+// ends, Pad pads, Split sizes, reduction axes) must be constants; a graph
+// input there is an error that names the node and the input.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Importer.h"
+#include "ConvertUtils.h"
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
@@ -40,105 +48,49 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <array>
 #include <cmath>
 #include <numeric>
 
 using namespace mlir;
 using namespace mlir::lowbit;
 using namespace mlir::lowbit::onnx_import;
-namespace ox = ::lowbit::onnx_import;
 
-namespace {
-/// The node being converted.
-struct NodeCtx {
-  Importer &imp;
-  const OnnxNode &node;
-  Location loc;
-  OpBuilder &b;
-
-  /// The node's name, or its first output's when it has none.
-  std::string displayName() const {
-    if (!node.name.empty() || node.outputs.empty())
-      return node.name;
-    return node.outputs.front();
-  }
-  InFlightDiagnostic error() {
-    return emitError(loc) << "node '" << displayName() << "' (" << node.opType
-                          << "): ";
-  }
-  bool has(unsigned i) const {
-    return i < node.inputs.size() && !node.inputs[i].empty();
-  }
-  FailureOr<Value> in(unsigned i) {
-    if (!has(i))
-      return error() << "input " << i << " is missing";
-    return imp.getValue(node.inputs[i], loc);
-  }
-  void out(unsigned i, Value v) {
-    if (i < node.outputs.size() && !node.outputs[i].empty())
-      imp.values[node.outputs[i]] = v;
-  }
-  int64_t intAttr(const char *name, int64_t def) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::Int ? a->i : def;
-  }
-  float floatAttr(const char *name, float def) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::Float ? a->f : def;
-  }
-  std::string stringAttr(const char *name, const char *def) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::String ? a->s : def;
-  }
-  const std::vector<int64_t> *intsAttr(const char *name) const {
-    const OnnxAttribute *a = node.getAttr(name);
-    return a && a->kind == OnnxAttribute::Ints ? &a->ints : nullptr;
-  }
-  /// Integers of constant input `i` (an error when it is not a constant).
-  FailureOr<SmallVector<int64_t>> constInts(unsigned i) {
-    const OnnxTensor *t = imp.getConstant(node.inputs[i]);
-    if (!t)
-      return error() << "input '" << node.inputs[i]
-                     << "' must be a constant (initializer or Constant)";
-    return imp.getInts(*t, loc);
-  }
-  bool isUnsigned(unsigned i) const {
-    int dt = imp.getDataType(node.inputs[i]);
-    return dt == ox::kUInt8 || dt == ox::kUInt16 || dt == ox::kUInt32 ||
-           dt == ox::kUInt64 || dt == ox::kUInt4 || dt == ox::kBool;
-  }
-};
-
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-} // namespace
-
-static RankedTensorType tensorType(Value v) {
+RankedTensorType onnx_import::tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-static Value scalar(OpBuilder &b, Location loc, Type type, double value) {
+Value onnx_import::scalar(OpBuilder &b, Location loc, Type type, double value) {
   if (isa<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
   return arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
 
-static Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                         Type elementType) {
+Value onnx_import::emptyTensor(OpBuilder &b, Location loc,
+                               ArrayRef<int64_t> shape, Type elementType) {
   return tensor::EmptyOp::create(b, loc, shape, elementType);
 }
 
-static Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                    Type elementType, double value) {
+Value onnx_import::filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                          Type elementType, double value) {
   Value init = emptyTensor(b, loc, shape, elementType);
   Value cst = scalar(b, loc, elementType, value);
   return linalg::FillOp::create(b, loc, ValueRange{cst}, ValueRange{init})
       .getResult(0);
 }
 
-static int64_t normalizeAxis(int64_t axis, int64_t rank) {
+/// The element of a one-element tensor `v` as a scalar.
+Value onnx_import::extractScalar(OpBuilder &b, Location loc, Value v) {
+  SmallVector<Value> zeros(tensorType(v).getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, v, zeros);
+}
+
+int64_t onnx_import::normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -146,9 +98,9 @@ static int64_t normalizeAxis(int64_t axis, int64_t rank) {
 // Elementwise with broadcasting
 //===----------------------------------------------------------------------===//
 
-static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
-                                    Type elementType, BodyFn body,
-                                    ArrayRef<int64_t> extraShape = {}) {
+FailureOr<Value> onnx_import::elementwise(NodeCtx &c, ArrayRef<Value> inputs,
+                                          Type elementType, BodyFn body,
+                                          ArrayRef<int64_t> extraShape) {
   int64_t rank = extraShape.size();
   for (Value v : inputs)
     rank = std::max<int64_t>(rank, tensorType(v).getRank());
@@ -192,8 +144,8 @@ static FailureOr<Value> elementwise(NodeCtx &c, ArrayRef<Value> inputs,
 }
 
 /// Elementwise on values whose element type is `x`'s.
-static FailureOr<Value> sameTypeElementwise(NodeCtx &c, ArrayRef<Value> ins,
-                                            BodyFn body) {
+FailureOr<Value>
+onnx_import::sameTypeElementwise(NodeCtx &c, ArrayRef<Value> ins, BodyFn body) {
   return elementwise(c, ins, tensorType(ins[0]).getElementType(), body);
 }
 
@@ -274,6 +226,8 @@ static LogicalResult convertUnary(NodeCtx &c) {
           return math::FloorOp::create(b, loc, v);
         if (op == "Ceil")
           return math::CeilOp::create(b, loc, v);
+        if (op == "Round")
+          return math::RoundEvenOp::create(b, loc, v);
         if (op == "LeakyRelu") {
           Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
                                             v, scalar(b, loc, et, 0));
@@ -283,6 +237,55 @@ static LogicalResult convertUnary(NodeCtx &c) {
         }
         // Gelu
         return approximate == "tanh" ? tanhGelu(b, loc, v) : erfGelu(b, loc, v);
+      });
+  if (failed(result))
+    return failure();
+  c.out(0, *result);
+  return success();
+}
+
+/// Clip: max(min) then min(max), bounds from the attributes (opset < 11) or
+/// from scalar inputs 1 and 2, which may be computed at run time.
+static LogicalResult convertClip(NodeCtx &c) {
+  FailureOr<Value> x = c.in(0);
+  if (failed(x))
+    return failure();
+  Type et = tensorType(*x).getElementType();
+  bool isFloat = isa<FloatType>(et), isUnsigned = c.isUnsigned(0);
+  Value bounds[2];
+  for (unsigned i = 0; i < 2; ++i) {
+    if (c.imp.getOpset(c.node) < 11) {
+      if (const OnnxAttribute *a = c.node.getAttr(i ? "max" : "min"))
+        bounds[i] = scalar(c.b, c.loc, et, a->f);
+      continue;
+    }
+    if (!c.has(i + 1))
+      continue;
+    FailureOr<Value> v = c.in(i + 1);
+    if (failed(v))
+      return failure();
+    RankedTensorType t = tensorType(*v);
+    if (t.getNumElements() != 1 || t.getElementType() != et)
+      return c.error() << (i ? "max" : "min") << " must be one element of "
+                       << et << ", got " << t;
+    SmallVector<Value> zeros(t.getRank(),
+                             arith::ConstantIndexOp::create(c.b, c.loc, 0));
+    bounds[i] = tensor::ExtractOp::create(c.b, c.loc, *v, zeros);
+  }
+  FailureOr<Value> result = sameTypeElementwise(
+      c, {*x}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value v = a[0];
+        if (bounds[0])
+          v = isFloat ? Value(arith::MaximumFOp::create(b, loc, v, bounds[0]))
+              : isUnsigned
+                  ? Value(arith::MaxUIOp::create(b, loc, v, bounds[0]))
+                  : Value(arith::MaxSIOp::create(b, loc, v, bounds[0]));
+        if (bounds[1])
+          v = isFloat ? Value(arith::MinimumFOp::create(b, loc, v, bounds[1]))
+              : isUnsigned
+                  ? Value(arith::MinUIOp::create(b, loc, v, bounds[1]))
+                  : Value(arith::MinSIOp::create(b, loc, v, bounds[1]));
+        return v;
       });
   if (failed(result))
     return failure();
@@ -320,15 +323,6 @@ static LogicalResult convertBinary(NodeCtx &c) {
           return isUnsigned ? Value(arith::DivUIOp::create(b, loc, x, y))
                             : Value(arith::DivSIOp::create(b, loc, x, y));
         }
-        // Unsigned ONNX types are signless here: compare them unsigned.
-        if (op == "Max")
-          return isFloat      ? Value(arith::MaximumFOp::create(b, loc, x, y))
-                 : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
-                              : Value(arith::MaxSIOp::create(b, loc, x, y));
-        if (op == "Min")
-          return isFloat      ? Value(arith::MinimumFOp::create(b, loc, x, y))
-                 : isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
-                              : Value(arith::MinSIOp::create(b, loc, x, y));
         // Pow
         if (!isFloat && isa<FloatType>(y.getType())) {
           Value xf = arith::SIToFPOp::create(b, loc, y.getType(), x);
@@ -355,6 +349,61 @@ static LogicalResult convertBinary(NodeCtx &c) {
   if (failed(result))
     return failure();
   c.out(0, *result);
+  return success();
+}
+
+/// Max, Min, Sum, Mean of any number of inputs with numpy broadcasting:
+/// pairwise elementwise generics (Mean: Sum, then / n).
+static LogicalResult convertVariadic(NodeCtx &c) {
+  StringRef op = c.node.opType;
+  SmallVector<Value> ins;
+  for (unsigned i = 0; i < c.node.inputs.size(); ++i) {
+    FailureOr<Value> v = c.in(i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  if (ins.empty())
+    return c.error() << "at least one input is required";
+  Type et = tensorType(ins[0]).getElementType();
+  for (Value v : ins)
+    if (tensorType(v).getElementType() != et)
+      return c.error() << "operand element types " << et << " and "
+                       << tensorType(v).getElementType() << " differ";
+  bool isFloat = isa<FloatType>(et), isUnsigned = c.isUnsigned(0);
+  if (op == "Mean" && !isFloat)
+    return c.error() << "element type " << et << " is not supported";
+  Value acc = ins[0];
+  for (Value v : ArrayRef<Value>(ins).drop_front()) {
+    FailureOr<Value> r = sameTypeElementwise(
+        c, {acc, v}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Value x = a[0], y = a[1];
+          if (op == "Max")
+            return isFloat      ? Value(arith::MaximumFOp::create(b, loc, x, y))
+                   : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                                : Value(arith::MaxSIOp::create(b, loc, x, y));
+          if (op == "Min")
+            return isFloat      ? Value(arith::MinimumFOp::create(b, loc, x, y))
+                   : isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                                : Value(arith::MinSIOp::create(b, loc, x, y));
+          return isFloat ? Value(arith::AddFOp::create(b, loc, x, y))
+                         : Value(arith::AddIOp::create(b, loc, x, y));
+        });
+    if (failed(r))
+      return failure();
+    acc = *r;
+  }
+  if (op == "Mean" && ins.size() > 1) {
+    double n = ins.size();
+    FailureOr<Value> r = sameTypeElementwise(
+        c, {acc}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return arith::DivFOp::create(b, loc, a[0], scalar(b, loc, et, n));
+        });
+    if (failed(r))
+      return failure();
+    acc = *r;
+  }
+  c.out(0, acc);
   return success();
 }
 
@@ -421,8 +470,8 @@ static LogicalResult convertCast(NodeCtx &c) {
 //===----------------------------------------------------------------------===//
 
 /// Reshapes `v` to `shape` (same element count) with collapse/expand_shape.
-static Value reshapeTo(OpBuilder &b, Location loc, Value v,
-                       ArrayRef<int64_t> shape) {
+Value onnx_import::reshapeTo(OpBuilder &b, Location loc, Value v,
+                             ArrayRef<int64_t> shape) {
   RankedTensorType srcType = tensorType(v);
   if (srcType.getShape() == shape)
     return v;
@@ -477,12 +526,11 @@ static LogicalResult convertReshape(NodeCtx &c) {
         c.node.outputs.empty() ? std::nullopt
                                : c.imp.getInferredType(c.node.outputs[0]);
     if (!inferred)
-      return c.error() << "input '" << c.node.inputs[1]
-                       << "' must be a constant (initializer or Constant) "
-                          "or the result shape inferable";
+      return c.notConstant(1, op == "Reshape" ? "shape" : "axes")
+             << ", and ONNX shape inference gave no static result shape";
     shape.assign(inferred->getShape().begin(), inferred->getShape().end());
   } else if (op == "Reshape") {
-    FailureOr<SmallVector<int64_t>> target = c.constInts(1);
+    FailureOr<SmallVector<int64_t>> target = c.constInts(1, "shape");
     if (failed(target))
       return failure();
     bool allowZero = c.intAttr("allowzero", 0) != 0;
@@ -526,7 +574,7 @@ static LogicalResult convertReshape(NodeCtx &c) {
     if (const auto *attr = c.intsAttr("axes")) {
       axes.assign(attr->begin(), attr->end());
     } else if (c.has(1)) {
-      FailureOr<SmallVector<int64_t>> values = c.constInts(1);
+      FailureOr<SmallVector<int64_t>> values = c.constInts(1, "axes");
       if (failed(values))
         return failure();
       axes = *values;
@@ -701,17 +749,48 @@ static LogicalResult convertGather(NodeCtx &c) {
 // Reductions and normalizations
 //===----------------------------------------------------------------------===//
 
-namespace {
-enum class ReduceKind { Sum, Max, Mean };
-} // namespace
-
-static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
-                               bool keepDims, ReduceKind kind) {
+/// Reduces `x` over `axes`: each element is first mapped (x^2 for SumSquare
+/// and L2, |x| for L1), combined (+, *, max, min) into a linalg.fill of the
+/// identity, and the result finished (mean: / count, L2: sqrt, LogSum: log).
+/// LogSumExp is max + log(sum(exp(x - max))), built from the others.
+FailureOr<Value> onnx_import::reduce(NodeCtx &c, Value x,
+                                     ArrayRef<int64_t> axes, bool keepDims,
+                                     ReduceKind kind) {
   RankedTensorType type = tensorType(x);
   Type et = type.getElementType();
   bool isFloat = isa<FloatType>(et);
-  // Unsigned ONNX integers are signless here (only ReduceMax reads x
-  // straight from the node's input 0; the other callers reduce floats).
+  if (!isFloat && (kind == ReduceKind::Mean || kind == ReduceKind::L2 ||
+                   kind == ReduceKind::LogSum || kind == ReduceKind::LogSumExp))
+    return c.error() << "element type " << et << " is not supported";
+  if (kind == ReduceKind::LogSumExp) {
+    FailureOr<Value> max = reduce(c, x, axes, true, ReduceKind::Max);
+    if (failed(max))
+      return failure();
+    FailureOr<Value> e = sameTypeElementwise(
+        c, {x, *max}, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return math::ExpOp::create(b, loc,
+                                     arith::SubFOp::create(b, loc, a[0], a[1]));
+        });
+    if (failed(e))
+      return failure();
+    FailureOr<Value> sum = reduce(c, *e, axes, true, ReduceKind::Sum);
+    if (failed(sum))
+      return failure();
+    FailureOr<Value> result = sameTypeElementwise(
+        c, {*sum, *max}, [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return arith::AddFOp::create(b, loc,
+                                       math::LogOp::create(b, loc, a[0]), a[1]);
+        });
+    if (failed(result) || keepDims)
+      return result;
+    SmallVector<int64_t> outShape;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (!llvm::is_contained(axes, i))
+        outShape.push_back(type.getDimSize(i));
+    return reshapeTo(c.b, c.loc, *result, outShape);
+  }
+  // Unsigned ONNX integers are signless here (the integer reductions read
+  // x straight from the node's input 0).
   bool isUnsigned = !isFloat && c.isUnsigned(0);
   int64_t rank = type.getRank();
   SmallVector<bool> reduced(rank, false);
@@ -734,44 +813,73 @@ static FailureOr<Value> reduce(NodeCtx &c, Value x, ArrayRef<int64_t> axes,
       outExprs.push_back(getAffineDimExpr(i, ctx));
     }
   }
-  double initValue = 0;
-  if (kind == ReduceKind::Max)
-    initValue = isFloat ? -INFINITY
-                : isUnsigned
-                    ? 0.0
-                    : static_cast<double>(
-                          APInt::getSignedMinValue(et.getIntOrFloatBitWidth())
-                              .getSExtValue());
-  Value init = filled(c.b, c.loc, outShape, et, initValue);
+  // The identity of the combining operation.
+  Value init;
+  unsigned width = et.getIntOrFloatBitWidth();
+  if (kind == ReduceKind::Max || kind == ReduceKind::Min) {
+    bool isMax = kind == ReduceKind::Max;
+    TypedAttr identity;
+    if (isFloat)
+      identity = c.b.getFloatAttr(
+          et, APFloat::getInf(cast<FloatType>(et).getFloatSemantics(), isMax));
+    else if (isUnsigned)
+      identity = c.b.getIntegerAttr(et, isMax ? APInt::getMinValue(width)
+                                              : APInt::getMaxValue(width));
+    else
+      identity =
+          c.b.getIntegerAttr(et, isMax ? APInt::getSignedMinValue(width)
+                                       : APInt::getSignedMaxValue(width));
+    Value empty = emptyTensor(c.b, c.loc, outShape, et);
+    Value cst = arith::ConstantOp::create(c.b, c.loc, identity);
+    init =
+        linalg::FillOp::create(c.b, c.loc, ValueRange{cst}, ValueRange{empty})
+            .getResult(0);
+  } else {
+    init = filled(c.b, c.loc, outShape, et, kind == ReduceKind::Prod ? 1 : 0);
+  }
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
   auto generic = linalg::GenericOp::create(
       c.b, c.loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
       maps, iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value r;
+        Value v = args[0], acc = args[1], r;
+        if (kind == ReduceKind::SumSquare || kind == ReduceKind::L2)
+          v = isFloat ? Value(arith::MulFOp::create(b, loc, v, v))
+                      : Value(arith::MulIOp::create(b, loc, v, v));
+        else if (kind == ReduceKind::L1 && !isUnsigned)
+          v = isFloat ? Value(math::AbsFOp::create(b, loc, v))
+                      : Value(math::AbsIOp::create(b, loc, v));
         if (kind == ReduceKind::Max)
-          r = isFloat
-                  ? Value(arith::MaximumFOp::create(b, loc, args[0], args[1]))
-              : isUnsigned
-                  ? Value(arith::MaxUIOp::create(b, loc, args[0], args[1]))
-                  : Value(arith::MaxSIOp::create(b, loc, args[0], args[1]));
+          r = isFloat      ? Value(arith::MaximumFOp::create(b, loc, v, acc))
+              : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, v, acc))
+                           : Value(arith::MaxSIOp::create(b, loc, v, acc));
+        else if (kind == ReduceKind::Min)
+          r = isFloat      ? Value(arith::MinimumFOp::create(b, loc, v, acc))
+              : isUnsigned ? Value(arith::MinUIOp::create(b, loc, v, acc))
+                           : Value(arith::MinSIOp::create(b, loc, v, acc));
+        else if (kind == ReduceKind::Prod)
+          r = isFloat ? Value(arith::MulFOp::create(b, loc, v, acc))
+                      : Value(arith::MulIOp::create(b, loc, v, acc));
         else
-          r = isFloat ? Value(arith::AddFOp::create(b, loc, args[0], args[1]))
-                      : Value(arith::AddIOp::create(b, loc, args[0], args[1]));
+          r = isFloat ? Value(arith::AddFOp::create(b, loc, v, acc))
+                      : Value(arith::AddIOp::create(b, loc, v, acc));
         linalg::YieldOp::create(b, loc, r);
       });
   Value result = generic.getResult(0);
-  if (kind == ReduceKind::Mean) {
-    if (!isFloat)
-      return c.error() << "ReduceMean of integers is not supported";
-    FailureOr<Value> mean = sameTypeElementwise(
+  if (kind == ReduceKind::Mean || kind == ReduceKind::L2 ||
+      kind == ReduceKind::LogSum) {
+    FailureOr<Value> finished = sameTypeElementwise(
         c, {result}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          if (kind == ReduceKind::L2)
+            return math::SqrtOp::create(b, loc, a[0]);
+          if (kind == ReduceKind::LogSum)
+            return math::LogOp::create(b, loc, a[0]);
           return arith::DivFOp::create(b, loc, a[0],
                                        scalar(b, loc, et, double(count)));
         });
-    if (failed(mean))
+    if (failed(finished))
       return failure();
-    result = *mean;
+    result = *finished;
   }
   if (keepDims)
     result = reshapeTo(c.b, c.loc, result, keepShape);
@@ -787,7 +895,7 @@ static LogicalResult convertReduce(NodeCtx &c) {
   if (const auto *attr = c.intsAttr("axes")) {
     axes.assign(attr->begin(), attr->end());
   } else if (c.has(1)) {
-    FailureOr<SmallVector<int64_t>> values = c.constInts(1);
+    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "axes");
     if (failed(values))
       return failure();
     axes = *values;
@@ -801,15 +909,24 @@ static LogicalResult convertReduce(NodeCtx &c) {
       axes.push_back(i);
   }
   for (int64_t &a : axes) {
+    int64_t given = a;
     a = normalizeAxis(a, rank);
     if (a < 0 || a >= rank)
-      return c.error() << "axis out of range for rank " << rank;
+      return c.error() << "axis " << given << " is out of range for rank "
+                       << rank;
   }
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   ReduceKind kind = llvm::StringSwitch<ReduceKind>(c.node.opType)
                         .Case("ReduceSum", ReduceKind::Sum)
                         .Case("ReduceMax", ReduceKind::Max)
+                        .Case("ReduceMin", ReduceKind::Min)
+                        .Case("ReduceProd", ReduceKind::Prod)
+                        .Case("ReduceSumSquare", ReduceKind::SumSquare)
+                        .Case("ReduceL1", ReduceKind::L1)
+                        .Case("ReduceL2", ReduceKind::L2)
+                        .Case("ReduceLogSum", ReduceKind::LogSum)
+                        .Case("ReduceLogSumExp", ReduceKind::LogSumExp)
                         .Default(ReduceKind::Mean);
   FailureOr<Value> r = reduce(c, *x, axes, c.intAttr("keepdims", 1) != 0, kind);
   if (failed(r))
@@ -951,10 +1068,10 @@ static LogicalResult convertLayerNorm(NodeCtx &c) {
 
 /// A contraction linalg.generic for any ONNX MatMul operand ranks, with
 /// numpy broadcasting of the batch dims. `transB` reads B as [..., N, K].
-using MacFn = function_ref<Value(OpBuilder &, Location, Value, Value, Value)>;
 
-static FailureOr<Value> contraction(NodeCtx &c, Value a, Value bv, bool transB,
-                                    Type accType = {}, MacFn mac = nullptr) {
+FailureOr<Value> onnx_import::contraction(NodeCtx &c, Value a, Value bv,
+                                          bool transB, Type accType,
+                                          MacFn mac) {
   RankedTensorType at = tensorType(a), bt = tensorType(bv);
   int64_t ra = at.getRank(), rb = bt.getRank();
   ArrayRef<int64_t> as = at.getShape(), bs = bt.getShape();
@@ -1143,7 +1260,7 @@ static LogicalResult convertGemm(NodeCtx &c) {
 }
 
 //===----------------------------------------------------------------------===//
-// Constants and quantization
+// Constants
 //===----------------------------------------------------------------------===//
 
 static LogicalResult convertConstant(NodeCtx &c) {
@@ -1197,158 +1314,15 @@ static LogicalResult convertIdentity(NodeCtx &c) {
   return success();
 }
 
-/// Builds the lowbit.quantize / lowbit.dequantize of a QDQ node.
-static LogicalResult convertQDQ(NodeCtx &c) {
-  bool isQuantize = c.node.opType == "QuantizeLinear";
-  FailureOr<Value> x = c.in(0);
-  if (failed(x))
-    return failure();
-  const OnnxTensor *scale =
-      c.has(1) ? c.imp.getConstant(c.node.inputs[1]) : nullptr;
-  if (!scale)
-    return c.error() << "the scale must be a constant";
-  const OnnxTensor *zeroPoint =
-      c.has(2) ? c.imp.getConstant(c.node.inputs[2]) : nullptr;
-  if (c.has(2) && !zeroPoint)
-    return c.error() << "the zero-point must be a constant";
-  int codeType;
-  if (isQuantize)
-    codeType = zeroPoint
-                   ? zeroPoint->dataType
-                   : static_cast<int>(c.intAttr("output_dtype", ox::kUInt8));
-  else
-    codeType = c.imp.getDataType(c.node.inputs[0]);
-  StorageFormat format;
-  switch (codeType) {
-  case ox::kInt8:
-    format = StorageFormat::I8;
-    break;
-  case ox::kUInt8:
-    format = StorageFormat::U8;
-    break;
-  case ox::kInt4:
-    format = StorageFormat::I4;
-    break;
-  case ox::kUInt4:
-    format = StorageFormat::U4;
-    break;
-  case ox::kFloat8E4M3FN:
-    format = StorageFormat::F8E4M3FN;
-    break;
-  case ox::kFloat8E5M2:
-    format = StorageFormat::F8E5M2;
-    break;
-  default:
-    return c.error() << "quantized type " << ox::dataTypeName(codeType)
-                     << " is not supported";
-  }
-  FailureOr<Type> scaleType = c.imp.getElementType(
-      scale->dataType, c.loc, "scale of node '" + c.node.name + "'");
-  if (failed(scaleType))
-    return failure();
-  if (!scaleType->isF32() && !scaleType->isF16() && !scaleType->isBF16())
-    return c.error() << "scale type " << *scaleType << " is not supported";
-  RankedTensorType xt = tensorType(*x);
-  int64_t rank = xt.getRank();
-  int64_t blockSize = c.intAttr("block_size", 0);
-  bool perTensor =
-      scale->numElements() == 1 && scale->dims.size() <= 1 && blockSize == 0;
-  int64_t axis = perTensor ? -1 : normalizeAxis(c.intAttr("axis", 1), rank);
-  if (!perTensor && (axis < 0 || axis >= rank))
-    return c.error() << "axis out of range for rank " << rank;
-  Granularity granularity = perTensor       ? Granularity::Tensor
-                            : blockSize > 0 ? Granularity::Group
-                                            : Granularity::Axis;
-  SmallVector<int64_t> scaleShape;
-  if (granularity == Granularity::Axis) {
-    if (scale->dims.size() != 1 || scale->dims[0] != xt.getDimSize(axis))
-      return c.error() << "per-axis scale must have " << xt.getDimSize(axis)
-                       << " elements";
-    scaleShape = {xt.getDimSize(axis)};
-  } else if (granularity == Granularity::Group) {
-    scaleShape.assign(scale->dims.begin(), scale->dims.end());
-  }
-
-  // Zero-points: i32, affine when any is non-zero.
-  SmallVector<int32_t> zps;
-  if (zeroPoint) {
-    if (zeroPoint->numElements() != scale->numElements())
-      return c.error() << "zero-point and scale sizes differ";
-    if (format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2) {
-      zps.assign(zeroPoint->numElements(), 0);
-    } else {
-      FailureOr<SmallVector<int64_t>> values = c.imp.getInts(*zeroPoint, c.loc);
-      if (failed(values))
-        return failure();
-      zps.assign(values->begin(), values->end());
-    }
-  }
-  bool symmetric = llvm::all_of(zps, [](int32_t z) { return z == 0; });
-  MLIRContext *ctx = c.b.getContext();
-  auto scheme = SchemeAttr::get(
-      ctx, format, granularity, axis,
-      granularity == Granularity::Group ? blockSize : 0, symmetric, *scaleType);
-
-  FailureOr<ArrayRef<char>> scaleBytes = c.imp.getBytes(*scale, c.loc);
-  if (failed(scaleBytes))
-    return failure();
-  Attribute scalesAttr, zpAttr;
-  if (perTensor) {
-    // f32 scales read as numbers; 16-bit ones keep their bits (getFloats
-    // would report f16 as a type error).
-    FailureOr<SmallVector<double>> s =
-        scaleType->isF32() ? c.imp.getFloats(*scale, c.loc)
-                           : FailureOr<SmallVector<double>>(failure());
-    if (scaleType->isF32() && succeeded(s)) {
-      scalesAttr = FloatAttr::get(*scaleType, s->front());
-    } else {
-      uint16_t bits;
-      std::memcpy(&bits, scaleBytes->data(), 2);
-      const llvm::fltSemantics &sem =
-          cast<FloatType>(*scaleType).getFloatSemantics();
-      scalesAttr = FloatAttr::get(*scaleType, APFloat(sem, APInt(16, bits)));
-    }
-    if (!symmetric)
-      zpAttr = IntegerAttr::get(IntegerType::get(ctx, 32), zps.front());
-  } else {
-    auto scaleTensorType = RankedTensorType::get(scaleShape, *scaleType);
-    scalesAttr = DenseResourceElementsAttr::get(
-        scaleTensorType, scale->name.empty() ? "scale" : scale->name,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(*scaleBytes, 8));
-    if (!symmetric) {
-      ArrayRef<char> zpBytes(reinterpret_cast<const char *>(zps.data()),
-                             zps.size() * 4);
-      std::string key =
-          zeroPoint->name.empty() ? "zero_point" : zeroPoint->name;
-      zpAttr = DenseResourceElementsAttr::get(
-          RankedTensorType::get(scaleShape, IntegerType::get(ctx, 32)), key,
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(zpBytes, 8));
-    }
-  }
-
-  Value result;
-  if (isQuantize) {
-    auto resultType =
-        RankedTensorType::get(xt.getShape(), scheme.getStorageType());
-    result = QuantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
-                                scheme, scalesAttr, zpAttr);
-  } else {
-    auto resultType = RankedTensorType::get(xt.getShape(), *scaleType);
-    result = DequantizeOp::create(c.b, c.loc, resultType, *x, Value(), Value(),
-                                  scheme, scalesAttr, zpAttr);
-  }
-  c.out(0, result);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Where, Expand, ConstantOfShape, Shape, Slice
 //===----------------------------------------------------------------------===//
 
 /// Registers a constant computed at import time as the value of output 0
 /// (materialized on first use, like a Constant node's output).
-static LogicalResult defineConstant(NodeCtx &c, int dataType,
-                                    ArrayRef<int64_t> dims, std::string bytes) {
+LogicalResult onnx_import::defineConstant(NodeCtx &c, int dataType,
+                                          ArrayRef<int64_t> dims,
+                                          std::string bytes) {
   if (c.node.outputs.empty() || c.node.outputs[0].empty())
     return c.error() << "no output";
   auto tensor = std::make_shared<OnnxTensor>();
@@ -1391,7 +1365,7 @@ static LogicalResult convertExpand(NodeCtx &c) {
     return failure();
   if (!c.has(1))
     return c.error() << "input 1 is missing";
-  FailureOr<SmallVector<int64_t>> shape = c.constInts(1);
+  FailureOr<SmallVector<int64_t>> shape = c.constInts(1, "shape");
   if (failed(shape))
     return failure();
   for (int64_t d : *shape)
@@ -1408,7 +1382,7 @@ static LogicalResult convertExpand(NodeCtx &c) {
 }
 
 static LogicalResult convertConstantOfShape(NodeCtx &c) {
-  FailureOr<SmallVector<int64_t>> shape = c.constInts(0);
+  FailureOr<SmallVector<int64_t>> shape = c.constInts(0, "shape");
   if (failed(shape))
     return failure();
   int64_t count = 1;
@@ -1510,7 +1484,9 @@ static LogicalResult sliceParams(NodeCtx &c, ArrayRef<int64_t> shape,
              &starts, &ends, &axes, &steps})) {
       if (!c.has(i + 1))
         continue;
-      FailureOr<SmallVector<int64_t>> v = c.constInts(i + 1);
+      FailureOr<SmallVector<int64_t>> v =
+          c.constInts(i + 1, std::array<const char *, 4>{"starts", "ends",
+                                                         "axes", "steps"}[i]);
       if (failed(v))
         return failure();
       *vec = *v;
@@ -1690,178 +1666,6 @@ static FailureOr<bool> foldIntConstants(NodeCtx &c) {
 }
 
 //===----------------------------------------------------------------------===//
-// com.microsoft MatMulNBits, MatMulInteger
-//===----------------------------------------------------------------------===//
-
-/// MatMulNBits (bits = 4): B is uint8 [N, ceil(K / block), block / 2] with
-/// element 2i of a block in the low nibble of byte i (ONNX Runtime's
-/// layout); scales [N * K/block]; zero_points uint8 [N * ceil(K/block / 2)],
-/// packed the same way per row (default 8). Becomes lowbit.dequant_matmul
-/// with a u4 group-wise affine scheme over a flat [N, K] i4 blob.
-static LogicalResult convertMatMulNBits(NodeCtx &c) {
-  FailureOr<Value> a = c.in(0);
-  if (failed(a))
-    return failure();
-  int64_t bits = c.intAttr("bits", 4), block = c.intAttr("block_size", 0);
-  int64_t k = c.intAttr("K", 0), n = c.intAttr("N", 0);
-  if (bits != 4)
-    return c.error() << "bits = " << bits << " is not supported (only 4)";
-  if (block < 2 || (block & (block - 1)) || k <= 0 || n <= 0)
-    return c.error() << "block_size must be a power of 2 >= 2 and K, N "
-                        "positive";
-  if (k % block)
-    return c.error() << "K = " << k
-                     << " must be a multiple of block_size = " << block;
-  if (c.has(4))
-    return c.error() << "g_idx is not supported";
-  RankedTensorType at = tensorType(*a);
-  if (at.getRank() < 1 || at.getShape().back() != k)
-    return c.error() << "the activation " << at << " must end in K = " << k;
-  Type et = at.getElementType();
-  if (!et.isF32() && !et.isF16() && !et.isBF16())
-    return c.error() << "activation type " << et << " is not supported";
-  int64_t blocks = k / block;
-  const OnnxTensor *bt =
-      c.has(1) ? c.imp.getConstant(c.node.inputs[1]) : nullptr;
-  const OnnxTensor *st =
-      c.has(2) ? c.imp.getConstant(c.node.inputs[2]) : nullptr;
-  const OnnxTensor *zt =
-      c.has(3) ? c.imp.getConstant(c.node.inputs[3]) : nullptr;
-  if (!bt || !st || (c.has(3) && !zt))
-    return c.error() << "B, scales and zero_points must be constants";
-  if (bt->dataType != ox::kUInt8 || bt->numElements() != n * k / 2)
-    return c.error() << "B must be uint8 [N, K/block_size, block_size/2]";
-  if (st->numElements() != n * blocks)
-    return c.error() << "scales must have N * K/block_size = " << n * blocks
-                     << " elements";
-  FailureOr<Type> scaleType = c.imp.getElementType(
-      st->dataType, c.loc, "scales of node '" + c.node.name + "'");
-  if (failed(scaleType))
-    return failure();
-  if (!scaleType->isF32() && !scaleType->isF16() && !scaleType->isBF16())
-    return c.error() << "scale type " << *scaleType << " is not supported";
-  int64_t zpRowBytes = (blocks + 1) / 2;
-  if (zt && (zt->dataType != ox::kUInt8 || zt->numElements() != n * zpRowBytes))
-    return c.error() << "zero_points must be packed uint8 [N * "
-                        "ceil(K/block_size / 2)] (float zero-points are not "
-                        "supported)";
-  FailureOr<ArrayRef<char>> bBytes = c.imp.getBytes(*bt, c.loc);
-  FailureOr<ArrayRef<char>> sBytes = c.imp.getBytes(*st, c.loc);
-  if (failed(bBytes) || failed(sBytes))
-    return failure();
-  SmallVector<int32_t> zps(n * blocks, 8);
-  if (zt) {
-    FailureOr<ArrayRef<char>> zBytes = c.imp.getBytes(*zt, c.loc);
-    if (failed(zBytes))
-      return failure();
-    for (int64_t row = 0; row < n; ++row)
-      for (int64_t j = 0; j < blocks; ++j) {
-        auto byte = static_cast<uint8_t>((*zBytes)[row * zpRowBytes + j / 2]);
-        zps[row * blocks + j] = j % 2 ? byte >> 4 : byte & 0xF;
-      }
-  }
-  // K is a multiple of the block: [N, blocks, block/2] bytes are already
-  // the row-major [N, K] codes, element 2i in the low nibble (lowbit's
-  // packing); copy them into the weight blob.
-  MLIRContext *ctx = c.b.getContext();
-  auto weightTensor = std::make_shared<OnnxTensor>();
-  weightTensor->name = c.node.inputs[1];
-  weightTensor->dataType = ox::kUInt4;
-  weightTensor->dims = {n, k};
-  weightTensor->ownedData.assign(bBytes->data(), bBytes->size());
-  weightTensor->data = weightTensor->ownedData;
-  c.imp.synthesized.push_back(weightTensor);
-  FailureOr<Value> w =
-      c.imp.materializeConstant(*weightTensor, c.node.inputs[1], c.loc);
-  if (failed(w))
-    return failure();
-  Value bias;
-  if (c.has(5)) {
-    FailureOr<Value> bv = c.in(5);
-    if (failed(bv))
-      return failure();
-    if (tensorType(*bv).getShape() != ArrayRef<int64_t>{n})
-      return c.error() << "bias must be [N]";
-    bias = *bv;
-  }
-  bool symmetric = llvm::all_of(zps, [](int32_t z) { return z == 0; });
-  auto scheme = SchemeAttr::get(ctx, StorageFormat::U4, Granularity::Group,
-                                /*axis=*/1, block, symmetric, *scaleType);
-  SmallVector<int64_t> scaleShape = {n, blocks};
-  Attribute scalesAttr = DenseResourceElementsAttr::get(
-      RankedTensorType::get(scaleShape, *scaleType), c.node.inputs[2],
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(*sBytes, 8));
-  Attribute zpAttr;
-  if (!symmetric) {
-    ArrayRef<char> zpBytes(reinterpret_cast<const char *>(zps.data()),
-                           zps.size() * 4);
-    std::string key = zt ? c.node.inputs[3] : c.node.inputs[1] + ".zero_points";
-    zpAttr = DenseResourceElementsAttr::get(
-        RankedTensorType::get(scaleShape, IntegerType::get(ctx, 32)), key,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(zpBytes, 8));
-  }
-  // dequant_matmul takes [..., M, K]: a 1-D activation goes through [1, K].
-  Value x = *a;
-  SmallVector<int64_t> outShape(at.getShape().drop_back());
-  outShape.push_back(n);
-  if (at.getRank() == 1)
-    x = reshapeTo(c.b, c.loc, x, {1, k});
-  SmallVector<int64_t> opShape(tensorType(x).getShape().drop_back());
-  opShape.push_back(n);
-  Value result = DequantMatmulOp::create(
-      c.b, c.loc, RankedTensorType::get(opShape, et), x, *w, bias, scheme,
-      scalesAttr, zpAttr, ElementsAttr(), FloatAttr());
-  c.out(0, reshapeTo(c.b, c.loc, result, outShape));
-  return success();
-}
-
-/// MatMulInteger: (u)int8 A and B, optional scalar zero-points, i32 result;
-/// a contraction generic that widens with extsi/extui and accumulates i32.
-static LogicalResult convertMatMulInteger(NodeCtx &c) {
-  FailureOr<Value> a = c.in(0), bv = c.in(1);
-  if (failed(a) || failed(bv))
-    return failure();
-  Type i32 = c.b.getI32Type();
-  SmallVector<int64_t, 2> zps = {0, 0};
-  for (unsigned i = 0; i < 2; ++i) {
-    Type et = tensorType(i ? *bv : *a).getElementType();
-    if (!et.isInteger(8))
-      return c.error() << "input " << i << " must be int8 or uint8, got " << et;
-    if (!c.has(i + 2))
-      continue;
-    FailureOr<SmallVector<int64_t>> zp = c.constInts(i + 2);
-    if (failed(zp))
-      return failure();
-    if (zp->empty())
-      continue;
-    if (llvm::any_of(*zp, [&](int64_t z) { return z != zp->front(); }))
-      return c.error() << "only a per-tensor (uniform) zero-point is "
-                          "supported for input "
-                       << i;
-    zps[i] = zp->front();
-  }
-  bool unsignedA = c.isUnsigned(0), unsignedB = c.isUnsigned(1);
-  FailureOr<Value> result = contraction(
-      c, *a, *bv, /*transB=*/false, i32,
-      [&](OpBuilder &b, Location loc, Value x, Value y, Value acc) -> Value {
-        auto widen = [&](Value v, bool isUnsigned, int64_t zp) -> Value {
-          Value w = isUnsigned ? Value(arith::ExtUIOp::create(b, loc, i32, v))
-                               : Value(arith::ExtSIOp::create(b, loc, i32, v));
-          if (zp)
-            w = arith::SubIOp::create(b, loc, w, scalar(b, loc, i32, zp));
-          return w;
-        };
-        Value p = arith::MulIOp::create(b, loc, widen(x, unsignedA, zps[0]),
-                                        widen(y, unsignedB, zps[1]));
-        return arith::AddIOp::create(b, loc, acc, p);
-      });
-  if (failed(result))
-    return failure();
-  c.out(0, *result);
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // Dispatch
 //===----------------------------------------------------------------------===//
 
@@ -1877,16 +1681,21 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
                     convertUnary)
              .Cases({"Neg", "Erf", "Reciprocal", "LeakyRelu", "Gelu", "Abs"},
                     convertUnary)
-             .Cases({"Floor", "Ceil"}, convertUnary)
-             .Cases({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"},
-                    convertBinary)
+             .Cases({"Floor", "Ceil", "Round"}, convertUnary)
+             .Case("Clip", convertClip)
+             .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, convertBinary)
+             .Cases({"Max", "Min", "Sum", "Mean"}, convertVariadic)
              .Case("Cast", convertCast)
              .Cases({"Reshape", "Flatten", "Squeeze", "Unsqueeze"},
                     convertReshape)
              .Case("Transpose", convertTranspose)
              .Case("Concat", convertConcat)
              .Case("Gather", convertGather)
-             .Cases({"ReduceMean", "ReduceSum", "ReduceMax"}, convertReduce)
+             .Cases({"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"},
+                    convertReduce)
+             .Cases({"ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2"},
+                    convertReduce)
+             .Cases({"ReduceLogSum", "ReduceLogSumExp"}, convertReduce)
              .Cases({"Softmax", "LogSoftmax"}, convertSoftmax)
              .Case("LayerNormalization", convertLayerNorm)
              .Case("MatMul", convertMatMul)
@@ -1900,6 +1709,11 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
              .Case("Size", convertSize)
              .Case("Slice", convertSlice)
              .Case("MatMulInteger", convertMatMulInteger)
+             .Case("QLinearMatMul", convertQLinearMatMul)
+             .Case("DynamicQuantizeLinear", convertDynamicQuantizeLinear)
+             .Case("Split", convertSplit)
+             .Case("GatherElements", convertGatherElements)
+             .Case("Pad", convertPad)
              .Cases({"QuantizeLinear", "DequantizeLinear"}, convertQDQ)
              .Default(nullptr);
   else if (node.domain == "com.microsoft")
@@ -1912,9 +1726,6 @@ LogicalResult mlir::lowbit::onnx_import::convertNode(Importer &importer,
                           << (node.domain.empty() ? "ai.onnx" : node.domain)
                           << "' (opset " << importer.getOpset(node)
                           << ") is not supported";
-  // Max/Min/Concat take any number of inputs; the others use what they need.
-  if ((node.opType == "Max" || node.opType == "Min") && node.inputs.size() != 2)
-    return c.error() << "only two inputs are supported";
   for (const auto &[name, attr] : node.attributes)
     if (attr.kind == OnnxAttribute::Other)
       return c.error() << "attribute '" << name

@@ -299,6 +299,12 @@ static void readModel(const std::string &path, const InputShapes &inputShapes,
   if (proto->opset_import_size() == 0)
     fail("'" + path + "' is not a valid ONNX model (no opset_import)");
 
+  // Every ONNX op has an output; ONNX's own shape inference divides by the
+  // output count of some (Split) without checking it.
+  for (const auto &node : proto->graph().node())
+    if (node.output_size() == 0)
+      fail("node '" + node.name() + "' (" + node.op_type() +
+           ") has no outputs");
   applyInputShapes(*proto, inputShapes);
   try {
     onnx::shape_inference::InferShapes(

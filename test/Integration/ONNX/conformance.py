@@ -55,10 +55,8 @@ def discover_names():
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                     "Target", "ONNX"))
     import run_backend_tests  # noqa: E402
-    prefixes = sorted({"test_" + run_backend_tests.snake(op)
-                       for op in run_backend_tests.OPS}, key=len, reverse=True)
-    return [n for n in sorted(os.listdir(DATA))
-            if any(n == p or n.startswith(p + "_") for p in prefixes)]
+    return run_backend_tests.select_tests(os.listdir(DATA),
+                                          run_backend_tests.test_prefixes())
 
 
 def main():

@@ -23,11 +23,34 @@ OPS = ["MatMul", "Gemm", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid",
        "Concat", "ReduceMean", "ReduceSum", "ReduceMax", "QuantizeLinear",
        "DequantizeLinear", "Reciprocal", "LeakyRelu", "Flatten", "Abs",
        "Where", "ConstantOfShape", "Shape", "Size", "Expand", "Slice",
-       "MatMulInteger"]
+       "MatMulInteger", "Split", "Pad", "GatherElements", "ReduceMin",
+       "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
+       "ReduceLogSum", "ReduceLogSumExp", "QLinearMatMul",
+       "DynamicQuantizeLinear", "Clip", "Round", "Max", "Min", "Sum", "Mean"]
+
+# Backend test directories whose names follow neither spelling of the op.
+EXTRA_PREFIXES = {"Pad": ["constant_pad", "edge_pad", "reflect_pad",
+                          "wrap_pad"]}
 
 
 def snake(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def test_prefixes(ops=OPS):
+    """The test_<op> prefixes of `ops`: snake case (test_reduce_sum) and
+    lower case (test_matmul, test_quantizelinear), longest first."""
+    prefixes = set()
+    for op in ops:
+        prefixes.add("test_" + snake(op))
+        prefixes.add("test_" + op.lower())
+        prefixes.update("test_" + p for p in EXTRA_PREFIXES.get(op, []))
+    return sorted(prefixes, key=len, reverse=True)
+
+
+def select_tests(names, prefixes):
+    return [n for n in sorted(names)
+            if any(n == p or n.startswith(p + "_") for p in prefixes)]
 
 
 def main():
@@ -41,13 +64,9 @@ def main():
     parser.add_argument("--all", action="store_true")
     args = parser.parse_args()
 
-    prefixes = sorted({"test_" + snake(op) for op in OPS}, key=len,
-                      reverse=True)
-    tests = []
-    for name in sorted(os.listdir(args.data)):
-        if args.all or any(name == p or name.startswith(p + "_")
-                           for p in prefixes):
-            tests.append(name)
+    names = os.listdir(args.data)
+    tests = sorted(names) if args.all else select_tests(names,
+                                                        test_prefixes())
     ok = fail = crash = 0
     for name in tests:
         model = os.path.join(args.data, name, "model.onnx")

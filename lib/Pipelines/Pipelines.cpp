@@ -328,10 +328,12 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
       std::to_string(blockSize) +
       " no-min-max-bounds=true},"
       "gpu-map-parallel-loops,"
-      "convert-parallel-loops-to-gpu),"
+      "convert-parallel-loops-to-gpu,"
+      "lowbit-gpu-device-buffers),"
       "lower-affine,"
       "canonicalize,cse,"
       "gpu-kernel-outlining,"
+      "func.func(gpu-async-region),"
       "nvvm-attach-target{chip=" +
       chip.str() +
       " features=+ptx80 O=3},"

@@ -49,4 +49,34 @@ def LowerLowbitToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
   ];
 }
 
+
+def GPUDeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give every host buffer a kernel touches a device copy";
+  let description = [{
+    Runs on memrefs after `convert-parallel-loops-to-gpu`, before
+    `gpu-kernel-outlining`. Host code passes its own pointers (function
+    arguments, `memref.alloc` results, `memref.get_global` weights) to the
+    kernels; on a discrete GPU those are not device memory. For each such
+    buffer the pass adds a `gpu.alloc` mirror right after the buffer is
+    defined, rewrites the kernels to use the mirror (views such as
+    `memref.expand_shape` are re-created on it), and keeps the two in sync
+    with `gpu.memcpy`:
+
+    - host to device after the definition of an argument or a global, and
+      before a kernel when host code may have written the buffer since;
+    - device to host before a host operation (including `func.return`)
+      reads the buffer after a kernel wrote it;
+    - `gpu.dealloc` where the host buffer is deallocated, or before the
+      return.
+
+    Kernels and the buffers they use must be in the function's body block
+    (as `convert-parallel-loops-to-gpu` leaves them); anything else is an
+    error at the kernel.
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

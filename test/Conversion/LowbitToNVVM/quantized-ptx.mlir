@@ -51,18 +51,24 @@
 // I8-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<weight.q> : tensor<16x64xi8>)
 // FP8-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<weight.q> : tensor<1024xi8>)
 // FP8-DAG: llvm.mlir.global private constant @{{.*}} : tensor<256xf32>)
-// Host code launches a fill, the dequantizing matmul and the f16 epilogue
-// (a fill and the f16 matmul for the float layer), then frees the f32
-// accumulator of the dequantizing matmul; each kernel is PTX for
-// the chip.
+// Host code copies the input and the weight constants to device memory,
+// launches a fill, the dequantizing matmul and the f16 epilogue (a fill and
+// the f16 matmul for the float layer) on a stream, frees the f32
+// accumulator (which only exists on the device) and copies the result back;
+// each kernel is PTX for the chip.
 // CHECK-LABEL: llvm.func @linear(
-// DEQ-COUNT-3: gpu.launch_func @linear_kernel{{(_[0-9])?}}::@linear_kernel blocks in
-// F16-COUNT-2: gpu.launch_func @linear_kernel{{(_[0-9])?}}::@linear_kernel blocks in
-// DEQ-NEXT: llvm.call @free
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %arg1,
+// DEQ-COUNT-3: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel{{(_[0-9])?}}::@linear_kernel blocks in
+// F16-COUNT-2: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel{{(_[0-9])?}}::@linear_kernel blocks in
+// DEQ-NEXT: llvm.call @mgpuMemFree
+// CHECK-NOT: llvm.call @free
+// CHECK: llvm.call @mgpuMemcpy
+// CHECK: llvm.call @mgpuStreamSynchronize
+// CHECK: llvm.return
 // DEQ-COUNT-3: gpu.binary @linear_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a
 // F16-COUNT-2: gpu.binary @linear_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a
 // SM80-LABEL: llvm.func @linear(
-// SM80: gpu.launch_func @linear_kernel::@linear_kernel
-// SM80: gpu.launch_func @linear_kernel_0::@linear_kernel
+// SM80: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel::@linear_kernel
+// SM80: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel_0::@linear_kernel
 // SM80: gpu.binary @linear_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_80
 // SM80: gpu.binary @linear_kernel_0  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_80

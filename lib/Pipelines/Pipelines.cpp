@@ -285,6 +285,11 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::desc("Threads per block along the second loop dimension (the "
                      "output columns of a matmul)"),
       llvm::cl::init(64)};
+  Option<std::string> ptxDir{
+      *this, "ptx-dir",
+      llvm::cl::desc("Also write each kernel module's PTX to "
+                     "DIR/<binary>.<chip>.ptx (format=isa only)"),
+      llvm::cl::init("")};
 };
 
 /// Tensor-level IR to host LLVM code launching NVVM kernels, the naive way:
@@ -350,6 +355,10 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
       "gpu-to-llvm,";
   if (options.format != NVVMFormat::None)
     pipeline += "gpu-module-to-binary{format=" + format.str() + "},";
+  // lowbit-write-ptx reports binaries without PTX (format=bin|fatbin) and
+  // modules without binaries (format=none).
+  if (!options.ptxDir.empty())
+    pipeline += "lowbit-write-ptx{dir=" + options.ptxDir + "},";
   pipeline += "convert-math-to-llvm,"
               "canonicalize,cse,"
               "reconcile-unrealized-casts";

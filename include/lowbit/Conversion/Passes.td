@@ -79,4 +79,19 @@ def GPUDeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "::mlir::func::Func
   ];
 }
 
+def WritePTXPass : Pass<"lowbit-write-ptx", "::mlir::ModuleOp"> {
+  let summary = "Write the PTX embedded in gpu.binary ops to files";
+  let description = [{
+    For inspection (the `--emit=ptx` of lowbit-lower-to-nvvm's `ptx-dir`
+    option): each `#gpu.object` in PTX form (`format=isa`) of each
+    `gpu.binary @name` is written to `<dir>/<name>.<chip>.ptx`, and the IR
+    is left unchanged. A binary holding cubin or fatbinary objects is an
+    error at that binary, since there is no PTX to write.
+  }];
+  let options = [
+    Option<"dir", "dir", "std::string", /*default=*/"\"\"",
+           "Directory to write the .ptx files to (created when missing)">
+  ];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

@@ -12,3 +12,22 @@
 // SM90: gpu.launch_func
 // SM90: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a"
 // SM80: gpu.binary @{{.*}} [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
+
+// ptx-dir= writes each kernel module's PTX next to the IR, for inspection:
+// three kernels (fill, dequantizing matmul, epilogue) for sm_90a.
+// RUN: rm -rf %t.dir && lowbit-opt %S/Inputs/linear.mlir --lowbit-w4a16="group-size=32" --lowbit-lower-to-nvvm="ptx-dir=%t.dir" -o /dev/null
+// RUN: ls %t.dir | FileCheck %s --check-prefix=FILES
+// RUN: FileCheck %s --check-prefix=PTX < %t.dir/linear_kernel_0.sm_90a.ptx
+// RUN: %ptxas -arch=sm_90a %t.dir/linear_kernel_0.sm_90a.ptx -o /dev/null
+// FILES: linear_kernel.sm_90a.ptx
+// FILES-NEXT: linear_kernel_0.sm_90a.ptx
+// FILES-NEXT: linear_kernel_1.sm_90a.ptx
+// PTX: .version 8.0
+// PTX: .target sm_90a
+// PTX: .visible .entry linear_kernel(
+
+// Without PTX to write it says why.
+// RUN: not lowbit-opt %S/Inputs/linear.mlir --lowbit-lower-to-nvvm="format=none ptx-dir=%t.none" -o /dev/null 2>&1 | FileCheck %s --check-prefix=NONE
+// NONE: error: lowbit-write-ptx: the module has no gpu.binary (format=none stops before serialization)
+// RUN: not lowbit-opt %S/Inputs/linear.mlir --lowbit-lower-to-nvvm="format=bin ptx-dir=%t.bin" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BIN
+// BIN: error: lowbit-write-ptx: @linear_kernel holds no PTX (lower with format=isa to write it)

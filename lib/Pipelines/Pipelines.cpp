@@ -285,6 +285,11 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::desc("Threads per block along the second loop dimension (the "
                      "output columns of a matmul)"),
       llvm::cl::init(64)};
+  Option<int64_t> gemvMaxM{
+      *this, "gemv-max-m",
+      llvm::cl::desc("lowbit.dequant_matmul with at most this many activation "
+                     "rows gets the GEMV kernel of lowbit-gpu-gemv (0: none)"),
+      llvm::cl::init(16)};
   Option<std::string> ptxDir{
       *this, "ptx-dir",
       llvm::cl::desc("Also write each kernel module's PTX to "
@@ -320,7 +325,11 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   int64_t blockSize = std::max<int64_t>(1, options.blockSize);
 
   // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
-  std::string pipeline =
+  std::string pipeline;
+  if (options.gemvMaxM > 0)
+    pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
+                std::to_string(options.gemvMaxM) + "}),";
+  pipeline +=
       "lowbit-lower-to-linalg,"
       "convert-elementwise-to-linalg,"
       "canonicalize,cse,"
@@ -337,6 +346,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
       "lowbit-gpu-device-buffers),"
       "lower-affine,"
       "canonicalize,cse,"
+      "gpu-launch-sink-index-computations,"
       "gpu-kernel-outlining,"
       "func.func(gpu-async-region),"
       "nvvm-attach-target{chip=" +

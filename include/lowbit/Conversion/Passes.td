@@ -94,4 +94,34 @@ def WritePTXPass : Pass<"lowbit-write-ptx", "::mlir::ModuleOp"> {
   ];
 }
 
+def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
+  let summary = "Memory-bound GPU kernels for lowbit.dequant_matmul with few rows";
+  let description = [{
+    Replaces each `lowbit.dequant_matmul` with at most `max-m` activation
+    rows by one `gpu.launch` (on buffers, between `bufferization.to_buffer`
+    and `bufferization.to_tensor`) that reads every weight byte once: one
+    warp per weight row, 16-byte coalesced loads, codes decoded in
+    registers with vector ops, f32 dot products per chunk, group scales per
+    chunk, a `gpu.shuffle` butterfly across the warp, and an epilogue with
+    the row scale, the bias and the cast fused. Operands it does not handle
+    (see lib/Conversion/LowbitToGPU/DequantGemv.cpp) keep the generic
+    lowering. Runs first in lowbit-lower-to-nvvm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"maxM", "max-m", "int64_t", /*default=*/"16",
+           "Largest number of activation rows handled as a GEMV">,
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps (weight rows) per thread block">
+  ];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

@@ -25,8 +25,8 @@
 // CHECK: %[[HY:.*]] = llvm.call @malloc
 // CHECK: %[[S:.*]] = llvm.call @mgpuStreamCreate()
 // CHECK: %[[DY:.*]] = llvm.call @mgpuMemAlloc(
-// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @matmul_kernel::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]]) : i64 args(%{{.*}}, %{{.*}}, %{{.*}}, %[[DY]] : !llvm.ptr,
-// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @matmul_kernel_0::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]]) : i64 args(%{{.*}}, %{{.*}}, %[[DX]] : !llvm.ptr, {{.*}}, %[[DW]] : !llvm.ptr, {{.*}}, %[[DY]] : !llvm.ptr,
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @matmul_kernel::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]]) : i64 args(%[[DY]] : !llvm.ptr, %[[DY]] : !llvm.ptr,
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @matmul_kernel_0::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]]) : i64 args(%[[DX]] : !llvm.ptr, {{.*}}, %[[DW]] : !llvm.ptr, {{.*}}, %[[DY]] : !llvm.ptr,
 // CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %[[DY]], %{{.*}}, %[[S]])
 // CHECK-NEXT: llvm.call @mgpuMemFree(%[[DY]], %[[S]])
 // CHECK-DAG: llvm.call @mgpuMemFree(%[[DX]], %[[S]])

@@ -327,42 +327,42 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
   std::string pipeline;
   if (options.gemvMaxM > 0)
-    pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
-                std::to_string(options.gemvMaxM) + "}),";
-  pipeline +=
-      "lowbit-lower-to-linalg,"
-      "convert-elementwise-to-linalg,"
-      "canonicalize,cse,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-deallocation-pipeline,"
-      "convert-bufferization-to-memref,"
-      "func.func(convert-linalg-to-parallel-loops,"
-      "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
-      std::to_string(blockSize) +
-      " no-min-max-bounds=true},"
-      "gpu-map-parallel-loops,"
-      "convert-parallel-loops-to-gpu,"
-      "lowbit-gpu-device-buffers),"
-      "lower-affine,"
-      "canonicalize,cse,"
-      "gpu-launch-sink-index-computations,"
-      "gpu-kernel-outlining,"
-      "func.func(gpu-async-region),"
-      "nvvm-attach-target{chip=" +
-      chip.str() +
-      " features=+ptx80 O=3},"
-      "convert-scf-to-cf,"
-      "convert-nvvm-to-llvm,"
-      "convert-func-to-llvm,"
-      "expand-strided-metadata,"
-      "lower-affine,"
-      "convert-arith-to-llvm,"
-      "convert-index-to-llvm,"
-      "canonicalize,cse,"
-      "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
-      "reconcile-unrealized-casts),"
-      "gpu-to-llvm,";
+    pipeline +=
+        "func.func(lowbit-gpu-gemv{max-m=" + std::to_string(options.gemvMaxM) +
+        "}),";
+  pipeline += "lowbit-lower-to-linalg,"
+              "convert-elementwise-to-linalg,"
+              "canonicalize,cse,"
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-deallocation-pipeline,"
+              "convert-bufferization-to-memref,"
+              "func.func(convert-linalg-to-parallel-loops,"
+              "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
+              std::to_string(blockSize) +
+              " no-min-max-bounds=true},"
+              "gpu-map-parallel-loops,"
+              "convert-parallel-loops-to-gpu,"
+              "lowbit-gpu-device-buffers),"
+              "lower-affine,"
+              "canonicalize,cse,"
+              "gpu-launch-sink-index-computations,"
+              "gpu-kernel-outlining,"
+              "func.func(gpu-async-region),"
+              "nvvm-attach-target{chip=" +
+              chip.str() +
+              " features=+ptx80 O=3},"
+              "convert-scf-to-cf,"
+              "convert-nvvm-to-llvm,"
+              "convert-func-to-llvm,"
+              "expand-strided-metadata,"
+              "lower-affine,"
+              "convert-arith-to-llvm,"
+              "convert-index-to-llvm,"
+              "canonicalize,cse,"
+              "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+              "reconcile-unrealized-casts),"
+              "gpu-to-llvm,";
   if (options.format != NVVMFormat::None)
     pipeline += "gpu-module-to-binary{format=" + format.str() + "},";
   // lowbit-write-ptx reports binaries without PTX (format=bin|fatbin) and

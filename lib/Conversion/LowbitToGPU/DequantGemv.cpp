@@ -37,7 +37,8 @@
 // the bias are applied in registers; nothing but y is written.
 //
 // Applies to: static [M, K] x [N, K] operands, f16/bf16/f32 activations,
-// 4-bit weights stored as packed constants (i4, u4, nf4, f4E2M1FN) or 8-bit
+// 4-bit weights stored as constants (i4, u4, nf4, f4E2M1FN; packed blobs
+// are read as they are, dense constants are packed here) or 8-bit
 // weights (i8, u8, f8E4M3FN, f8E5M2; constants or arguments), scales per
 // tensor, per output row or group-wise along K, optional integer
 // zero-points. K must be a multiple of the codes in 16 bytes (32 or 16) and
@@ -58,6 +59,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::lowbit {
 #define GEN_PASS_DEF_GPUGEMVPASS
@@ -159,8 +161,36 @@ Value flatCodes(OpBuilder &b, Location loc, const GemvPlan &plan,
   CodeSource source = getCodeSource(b, loc, weight);
   if (source.flat)
     return source.tensor;
-  if (plan.bits == 4)
-    return {};
+  if (plan.bits == 4) {
+    // A dense (not resource) 4-bit constant is packed here, two codes per
+    // byte, low nibble first, as the packed blobs are.
+    DenseElementsAttr dense;
+    if (!matchPattern(weight, m_Constant(&dense)))
+      return {};
+    auto nibble = [](Attribute attr) -> uint8_t {
+      if (auto i = dyn_cast<IntegerAttr>(attr))
+        return i.getValue().getZExtValue() & 15;
+      return cast<FloatAttr>(attr).getValue().bitcastToAPInt().getZExtValue() &
+             15;
+    };
+    int64_t count = dense.getNumElements();
+    auto bytesType = RankedTensorType::get({(count + 1) / 2}, b.getI8Type());
+    DenseElementsAttr bytes;
+    if (dense.isSplat()) {
+      uint8_t code = nibble(dense.getSplatValue<Attribute>());
+      bytes = DenseElementsAttr::get(
+          bytesType, b.getI8IntegerAttr(int8_t(code | code << 4)));
+    } else {
+      std::vector<int8_t> packed((count + 1) / 2, 0);
+      int64_t i = 0;
+      for (Attribute attr : dense.getValues<Attribute>()) {
+        packed[i / 2] |= int8_t(nibble(attr) << (4 * (i % 2)));
+        ++i;
+      }
+      bytes = DenseElementsAttr::get(bytesType, ArrayRef<int8_t>(packed));
+    }
+    return arith::ConstantOp::create(b, loc, bytesType, bytes);
+  }
   // 8-bit codes of a float type stay that type in memory; the kernel
   // bitcasts the loaded vector to bytes.
   auto type = cast<RankedTensorType>(weight.getType());

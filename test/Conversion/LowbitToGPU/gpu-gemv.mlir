@@ -217,6 +217,25 @@ func.func @e5m2(%x: tensor<1x32xf32>, %w: tensor<4x32xf8E5M2>) -> tensor<1x4xf32
 
 // -----
 
+// Dense (not resource) 4-bit constants are packed by the pass, two codes
+// per byte, low nibble first: -3 is 0xD, so a splat of -3 is bytes 0xDD
+// (-35); (1, 2) is 0x21 (33), (7, -8) is 0x87 (-121), (6, -1) is 0xF6
+// (-10).
+// CHECK-LABEL: func.func @dense_i4(
+// CHECK: %[[S:.*]] = arith.constant dense<-35> : tensor<32xi8>
+// CHECK: bufferization.to_buffer %[[S]] read_only : tensor<32xi8> to memref<32xi8>
+// CHECK: %[[D:.*]] = arith.constant dense<[33, 67, 101, -121, 33, 67, 101, -121, 33, 67, 101, -121, 33, 67, 101, -121, 16, 50, 84, 118, 16, 50, 84, 118, 16, 50, 84, 118, 16, 50, 84, -10]> : tensor<32xi8>
+// CHECK: bufferization.to_buffer %[[D]] read_only : tensor<32xi8> to memref<32xi8>
+func.func @dense_i4(%x: tensor<1x32xf16>) -> (tensor<1x2xf16>, tensor<1x2xf16>) {
+  %s = arith.constant dense<-3> : tensor<2x32xi4>
+  %a = lowbit.dequant_matmul %x, %s as #lowbit.scheme<i4, group = 32, axis = 1> scales(dense<0.5> : tensor<2x1xf32>) : tensor<1x32xf16>, tensor<2x32xi4> -> tensor<1x2xf16>
+  %d = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, -8, 1, 2, 3, 4, 5, 6, 7, -8, 1, 2, 3, 4, 5, 6, 7, -8, 1, 2, 3, 4, 5, 6, 7, -8], [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, -1]]> : tensor<2x32xi4>
+  %b = lowbit.dequant_matmul %x, %d as #lowbit.scheme<i4, group = 32, axis = 1> scales(dense<0.5> : tensor<2x1xf32>) : tensor<1x32xf16>, tensor<2x32xi4> -> tensor<1x2xf16>
+  return %a, %b : tensor<1x2xf16>, tensor<1x2xf16>
+}
+
+// -----
+
 // Shapes and layouts the GEMV kernel does not handle keep the generic
 // lowering (no gpu.launch): M = 17 is above max-m; K = 40 is not a
 // multiple of the 16 int8 codes in 16 bytes; a group of 16 splits a 16-byte

@@ -13,8 +13,8 @@
 // integer lowbit.matmuls.
 //
 // Lowering pipelines: lowbit-lower-to-cpu (LLVM dialect for the host) and
-// lowbit-lower-to-nvvm (host code launching NVVM kernels, embedded as PTX;
-// see docs/passes/lower-to-nvvm.md).
+// lowbit-lower-to-nvvm (host code copying buffers to the device and launching
+// NVVM kernels, embedded as PTX; see docs/passes/lower-to-nvvm.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -297,14 +297,16 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::init("")};
 };
 
-/// Tensor-level IR to host LLVM code launching NVVM kernels, the naive way:
-/// every linalg op becomes an scf.parallel nest, the parallel dimensions are
-/// tiled (1 x block-size) and mapped to blocks and threads, reductions stay
-/// sequential in each thread (one thread per output element), each
-/// gpu.launch is outlined to a gpu.module for the chip, and the modules are
-/// serialized by gpu-module-to-binary. The host side follows upstream's
-/// gpu-lower-to-nvvm-pipeline, spelled out so that format=none can stop
-/// before serialization.
+/// Tensor-level IR to host LLVM code launching NVVM kernels: dequant_matmuls
+/// with few rows become GEMV kernels (lowbit-gpu-gemv); every other linalg
+/// op becomes an scf.parallel nest whose parallel dimensions are tiled
+/// (1 x block-size) and mapped to blocks and threads, with reductions
+/// sequential in each thread (one thread per output element). Buffers the
+/// kernels use get device mirrors (lowbit-gpu-device-buffers) ordered on a
+/// stream (gpu-async-region); each gpu.launch is outlined to a gpu.module
+/// for the chip, and the modules are serialized by gpu-module-to-binary.
+/// The host side follows upstream's gpu-lower-to-nvvm-pipeline, spelled out
+/// so that format=none can stop before serialization.
 void buildLowerToNVVMPipeline(OpPassManager &pm,
                               const LowerToNVVMOptions &options) {
   StringRef chip = options.chip == NVVMChip::SM80 ? "sm_80" : "sm_90a";
@@ -456,9 +458,10 @@ void mlir::lowbit::registerLowbitPipelines() {
       });
   PassPipelineRegistration<LowerToNVVMOptions>(
       "lowbit-lower-to-nvvm",
-      "Lower tensor-level lowbit/linalg IR to host LLVM code that launches "
-      "NVVM kernels (naive: one thread per output element), embedded as PTX "
-      "or cubin for chip=sm_90a|sm_80",
+      "Lower tensor-level lowbit/linalg IR to host LLVM code that copies its "
+      "buffers to the device and launches NVVM kernels (GEMV kernels for "
+      "dequant_matmul with M <= gemv-max-m, else one thread per output "
+      "element), embedded as PTX or cubin for chip=sm_90a|sm_80",
       buildLowerToNVVMPipeline);
   PassPipelineRegistration<LowerToCPUOptions>(
       "lowbit-lower-to-cpu",

@@ -5,7 +5,9 @@
       OUT_DIR/linear.mlir: @main(x: [M, K] f16) -> [M, N] f16, a float
       linear layer (linalg.matmul with a seeded N(0, 0.02^2) f16 weight
       constant [K, N]) for lowbit-opt --lowbit-w4a16 / -w8a16 / -nf4 /
-      -fp8 to quantize; OUT_DIR/x.npy: a seeded N(0, 1) f16 input.
+      -fp8 to quantize; OUT_DIR/x.npy: a seeded N(0, 1) f16 input. @main
+      has llvm.emit_c_interface and lowbit.signature, so that a copy
+      lowered by hand with lowbit-opt also runs in lowbit-run.
 
   make_gemv_case.py time OUT_DIR --m=M --k=K --n=N [--group=128]
       OUT_DIR/gemv.mlir: @main(x: [M, K] f16) -> [M, N] f16, one
@@ -41,7 +43,9 @@ def write_check(out, m, k, n, seed):
     weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
     with open(os.path.join(out, "linear.mlir"), "w") as f:
         f.write(
-            "func.func @main(%%x: tensor<%dx%dxf16>) -> tensor<%dx%dxf16> {\n"
+            "func.func @main(%%x: tensor<%dx%dxf16>) -> tensor<%dx%dxf16> "
+            "attributes {llvm.emit_c_interface, lowbit.signature = "
+            "(tensor<%dx%dxf16>) -> tensor<%dx%dxf16>} {\n"
             "  %%w = arith.constant dense_resource<weight> : tensor<%dx%dxf16>\n"
             "  %%zero = arith.constant 0.0 : f16\n"
             "  %%empty = tensor.empty() : tensor<%dx%dxf16>\n"
@@ -51,8 +55,8 @@ def write_check(out, m, k, n, seed):
             "tensor<%dx%dxf16>) outs(%%acc : tensor<%dx%dxf16>) -> "
             "tensor<%dx%dxf16>\n"
             "  return %%y : tensor<%dx%dxf16>\n"
-            "}\n" % (m, k, m, n, k, n, m, n, m, n, m, n, m, k, k, n, m, n, m,
-                     n, m, n))
+            "}\n" % (m, k, m, n, m, k, m, n, k, n, m, n, m, n, m, n, m, k, k,
+                     n, m, n, m, n, m, n))
         f.write("{-#\n  dialect_resources: { builtin: {\n    weight: \"%s\"\n"
                 "  } }\n#-}\n" % f16_blob(weight))
     x = [rng.gauss(0.0, 1.0) for _ in range(m * k)]

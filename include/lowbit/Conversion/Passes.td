@@ -120,7 +120,12 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     Option<"maxM", "max-m", "int64_t", /*default=*/"16",
            "Largest number of activation rows handled as a GEMV">,
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
-           "Warps (weight rows) per thread block">
+           "Warps (weight rows) per thread block">,
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Test only: build the kernel body in scf.for loops over blocks "
+           "and one-lane warps instead of a gpu.launch, so that "
+           "lowbit-lower-to-cpu can run it (checks the decoding, indexing, "
+           "scales and epilogue on the CPU; not the warp butterfly)">
   ];
 }
 

@@ -73,6 +73,8 @@ namespace numerics = ::lowbit::quant;
 namespace {
 
 constexpr int64_t kWarpSize = 32;
+/// Lanes per "warp" when the kernel is emulated on the host (test only).
+constexpr int64_t kHostWarpSize = 1;
 /// Bytes of weight one lane loads per step.
 constexpr int64_t kChunkBytes = 16;
 
@@ -257,10 +259,11 @@ KernelParam materializeParam(OpBuilder &b, Location loc, Attribute attr,
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const GemvPlan &plan,
-                const HostValues &host, Value y)
-      : b(b), loc(loc), plan(plan), host(host), y(y) {}
+                const HostValues &host, Value y, int64_t warpSize)
+      : b(b), loc(loc), plan(plan), host(host), y(y), warpSize(warpSize) {}
 
-  void build(gpu::LaunchOp launch, int64_t warpsPerBlock);
+  /// Builds the kernel body of thread `threadId` of block `blockId`.
+  void build(Value blockId, Value threadId, int64_t warpsPerBlock);
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -298,6 +301,9 @@ private:
   const GemvPlan &plan;
   const HostValues &host;
   Value y;
+  /// 32 on the GPU; 1 when the body is emulated on the host, where the
+  /// butterfly then has no step and needs no gpu.shuffle.
+  int64_t warpSize;
 };
 
 } // namespace
@@ -440,7 +446,8 @@ Value KernelBuilder::decodeValues(Value codes, Value zeroPoint) {
   return arith::SIToFPOp::create(b, loc, f32s, codes);
 }
 
-void KernelBuilder::build(gpu::LaunchOp launch, int64_t warpsPerBlock) {
+void KernelBuilder::build(Value blockId, Value threadId,
+                          int64_t warpsPerBlock) {
   Type f32 = b.getF32Type();
   int64_t codesPerByte = 8 / plan.bits;
   int64_t chunkCodes = kChunkBytes * codesPerByte;
@@ -448,13 +455,11 @@ void KernelBuilder::build(gpu::LaunchOp launch, int64_t warpsPerBlock) {
   bool grouped = plan.groupSize > 0;
   bool affine = !plan.scheme.getSymmetric();
 
-  Value tid = launch.getThreadIds().x;
-  Value warp = arith::DivUIOp::create(b, loc, tid, index(kWarpSize));
-  Value lane = arith::RemUIOp::create(b, loc, tid, index(kWarpSize));
+  Value tid = threadId;
+  Value warp = arith::DivUIOp::create(b, loc, tid, index(warpSize));
+  Value lane = arith::RemUIOp::create(b, loc, tid, index(warpSize));
   Value row = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                            index(warpsPerBlock)),
+      b, loc, arith::MulIOp::create(b, loc, blockId, index(warpsPerBlock)),
       warp);
   Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
                                         index(plan.n));
@@ -466,7 +471,7 @@ void KernelBuilder::build(gpu::LaunchOp launch, int64_t warpsPerBlock) {
   Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   SmallVector<Value> inits(plan.m, zeroF);
   auto loop = scf::ForOp::create(b, loc, start, index(rowBytes),
-                                 index(kWarpSize * kChunkBytes), inits);
+                                 index(warpSize * kChunkBytes), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -520,8 +525,8 @@ void KernelBuilder::build(gpu::LaunchOp launch, int64_t warpsPerBlock) {
   // Butterfly: after the xor steps every lane holds the row's full sum.
   SmallVector<Value> sums(loop.getResults());
   for (Value &sum : sums)
-    for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, kWarpSize,
+    for (int32_t offset = warpSize / 2; offset > 0; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, warpSize,
                                             gpu::ShuffleMode::XOR);
       sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
     }
@@ -596,15 +601,33 @@ void GPUGemvPass::rewrite(DequantMatmulOp op) {
   Value y = memref::AllocOp::create(b, loc, yType);
 
   int64_t warps = std::max<int64_t>(1, warpsPerBlock);
-  auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
-  auto blocks =
-      arith::ConstantIndexOp::create(b, loc, (plan.n + warps - 1) / warps);
-  auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
-  auto launch = gpu::LaunchOp::create(b, loc, blocks, c1, c1, threads, c1, c1);
-  {
+  int64_t numBlocks = (plan.n + warps - 1) / warps;
+  if (hostEmulation) {
+    // Test only: the same body in loops over blocks and one-lane warps, so
+    // that the CPU pipeline can run it.
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto blockLoop = scf::ForOp::create(
+        b, loc, zero, arith::ConstantIndexOp::create(b, loc, numBlocks), one);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    auto threadLoop = scf::ForOp::create(
+        b, loc, zero,
+        arith::ConstantIndexOp::create(b, loc, warps * kHostWarpSize), one);
+    b.setInsertionPointToStart(threadLoop.getBody());
+    KernelBuilder(b, loc, plan, host, y, kHostWarpSize)
+        .build(blockLoop.getInductionVar(), threadLoop.getInductionVar(),
+               warps);
+  } else {
+    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    auto blocks = arith::ConstantIndexOp::create(b, loc, numBlocks);
+    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, blocks, c1, c1, threads, c1, c1);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
-    KernelBuilder(b, loc, plan, host, y).build(launch, warps);
+    KernelBuilder(b, loc, plan, host, y, kWarpSize)
+        .build(launch.getBlockIds().x, launch.getThreadIds().x, warps);
     b.setInsertionPointToEnd(&launch.getBody().front());
     gpu::TerminatorOp::create(b, loc);
   }

@@ -1,0 +1,40 @@
+// The GEMV kernel of lowbit-gpu-gemv, run on the CPU: with host-emulation
+// the pass builds the same kernel body (decoding, group/row/tensor scales,
+// zero-points, indexing, epilogue) in loops over blocks and one-lane warps
+// instead of a gpu.launch, and lowbit-run compiles it for the host. Its
+// results must match the generic CPU lowering of the same quantized layer
+// (an f16 linear layer, K = 256, N = 40: ten blocks of four rows, so the
+// row guard matters too; seeded N(0, 0.02^2) weights, N(0, 1) input) for
+// every weight format, at M = 1, 3 and 16. What this cannot check is the
+// 32-lane butterfly, which needs a GPU (cuda-run.mlir).
+//
+// Tolerances: both sides accumulate in f32 and round to f16, in a
+// different order (per 16-byte chunk, then over chunks), which can move a
+// result by one f16 ulp: 2^-11 |y| relative, below 1e-3 for |y| < 2. One
+// mis-decoded code or a wrong scale moves y by about 0.02 |x| or more.
+// UNSUPPORTED: sanitizers
+//
+// DEFINE: %{check} = %S/Inputs/check-gemv.sh lowbit-opt lowbit-run FileCheck %s
+//
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m1 --m=1 --k=256 --n=40 --seed=1
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m3 --m=3 --k=256 --n=40 --seed=2
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m16 --m=16 --k=256 --n=40 --seed=3
+//
+// RUN: %{check} %t/m1 "lowbit-w4a16{group-size=64}"
+// RUN: %{check} %t/m3 "lowbit-w4a16{group-size=64}"
+// RUN: %{check} %t/m16 "lowbit-w4a16{group-size=64}"
+// RUN: %{check} %t/m3 "func.func(lowbit-quantize-weights{format=u4 granularity=group group-size=32 symmetric=false})"
+// RUN: %{check} %t/m3 "lowbit-nf4{group-size=64}"
+// RUN: %{check} %t/m1 "func.func(lowbit-quantize-weights{format=f4E2M1FN granularity=group group-size=32})"
+// RUN: %{check} %t/m3 "lowbit-w8a16"
+// RUN: %{check} %t/m16 "lowbit-w8a16"
+// RUN: %{check} %t/m3 "func.func(lowbit-quantize-weights{format=u8 granularity=channel symmetric=false})"
+// RUN: %{check} %t/m3 "lowbit-fp8"
+// RUN: %{check} %t/m1 "func.func(lowbit-quantize-weights{format=f8E5M2 granularity=channel})"
+// RUN: %{check} %t/m3 "func.func(lowbit-quantize-weights{format=i8 granularity=tensor})"
+//
+// CHECK-NOT: lowbit.dequant_matmul
+// CHECK-NOT: gpu.launch
+// CHECK: scf.for
+// PASS: output 0: max_abs={{.*}} [PASS]

@@ -122,10 +122,10 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps (weight rows) per thread block">,
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
-           "Test only: build the kernel body in scf.for loops over blocks "
-           "and one-lane warps instead of a gpu.launch, so that "
-           "lowbit-lower-to-cpu can run it (checks the decoding, indexing, "
-           "scales and epilogue on the CPU; not the warp butterfly)">
+           "Test only: build the kernel's computation in host loops instead "
+           "of a gpu.launch (each lane's partial sums into a scratch buffer, "
+           "then a per-warp sum in place of the shuffle butterfly, then the "
+           "epilogue), so that lowbit-lower-to-cpu can run it">
   ];
 }
 

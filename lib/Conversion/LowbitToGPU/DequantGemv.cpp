@@ -73,8 +73,6 @@ namespace numerics = ::lowbit::quant;
 namespace {
 
 constexpr int64_t kWarpSize = 32;
-/// Lanes per "warp" when the kernel is emulated on the host (test only).
-constexpr int64_t kHostWarpSize = 1;
 /// Bytes of weight one lane loads per step.
 constexpr int64_t kChunkBytes = 16;
 
@@ -259,11 +257,13 @@ KernelParam materializeParam(OpBuilder &b, Location loc, Attribute attr,
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const GemvPlan &plan,
-                const HostValues &host, Value y, int64_t warpSize)
-      : b(b), loc(loc), plan(plan), host(host), y(y), warpSize(warpSize) {}
+                const HostValues &host, Value y)
+      : b(b), loc(loc), plan(plan), host(host), y(y) {}
 
   /// Builds the kernel body of thread `threadId` of block `blockId`.
   void build(Value blockId, Value threadId, int64_t warpsPerBlock);
+  /// Test only: the same computation as host loops (see host-emulation).
+  void buildHostEmulation(int64_t numBlocks, int64_t warpsPerBlock);
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -282,6 +282,13 @@ private:
       return v;
     return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
   }
+  /// The weight row of warp `warp` of block `blockId`.
+  Value buildRow(Value blockId, Value warp, int64_t warpsPerBlock);
+  /// One lane's f32 sums (one per activation row) over its 16-byte chunks
+  /// of weight row `row`: chunks lane, lane + 32, ...
+  SmallVector<Value> buildPartialSums(Value row, Value lane);
+  /// Row scale, bias, cast and store of the full sums of `row`.
+  void buildEpilogue(Value row, ArrayRef<Value> sums);
   /// Reads a parameter at `flat` (an index), as f32 or i32.
   Value readParam(const KernelParam &param, Value flat, bool integer);
   /// The codes of one 16-byte chunk as i32 lanes.
@@ -301,9 +308,6 @@ private:
   const GemvPlan &plan;
   const HostValues &host;
   Value y;
-  /// 32 on the GPU; 1 when the body is emulated on the host, where the
-  /// butterfly then has no step and needs no gpu.shuffle.
-  int64_t warpSize;
 };
 
 } // namespace
@@ -446,8 +450,7 @@ Value KernelBuilder::decodeValues(Value codes, Value zeroPoint) {
   return arith::SIToFPOp::create(b, loc, f32s, codes);
 }
 
-void KernelBuilder::build(Value blockId, Value threadId,
-                          int64_t warpsPerBlock) {
+SmallVector<Value> KernelBuilder::buildPartialSums(Value row, Value lane) {
   Type f32 = b.getF32Type();
   int64_t codesPerByte = 8 / plan.bits;
   int64_t chunkCodes = kChunkBytes * codesPerByte;
@@ -455,23 +458,12 @@ void KernelBuilder::build(Value blockId, Value threadId,
   bool grouped = plan.groupSize > 0;
   bool affine = !plan.scheme.getSymmetric();
 
-  Value tid = threadId;
-  Value warp = arith::DivUIOp::create(b, loc, tid, index(warpSize));
-  Value lane = arith::RemUIOp::create(b, loc, tid, index(warpSize));
-  Value row = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, blockId, index(warpsPerBlock)),
-      warp);
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                                        index(plan.n));
-  auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&ifRow.getThenRegion().front());
-
   Value rowBase = arith::MulIOp::create(b, loc, row, index(rowBytes));
   Value start = arith::MulIOp::create(b, loc, lane, index(kChunkBytes));
   Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   SmallVector<Value> inits(plan.m, zeroF);
   auto loop = scf::ForOp::create(b, loc, start, index(rowBytes),
-                                 index(warpSize * kChunkBytes), inits);
+                                 index(kWarpSize * kChunkBytes), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -522,20 +514,11 @@ void KernelBuilder::build(Value blockId, Value threadId,
     scf::YieldOp::create(b, loc, next);
   }
 
-  // Butterfly: after the xor steps every lane holds the row's full sum.
-  SmallVector<Value> sums(loop.getResults());
-  for (Value &sum : sums)
-    for (int32_t offset = warpSize / 2; offset > 0; offset /= 2) {
-      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, warpSize,
-                                            gpu::ShuffleMode::XOR);
-      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
-    }
+  return SmallVector<Value>(loop.getResults());
+}
 
-  // Epilogue in lane 0: per-row or per-tensor scale, bias, cast, store.
-  Value isFirst =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-  auto ifFirst = scf::IfOp::create(b, loc, isFirst, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+void KernelBuilder::buildEpilogue(Value row, ArrayRef<Value> sums) {
+  bool grouped = plan.groupSize > 0;
   Value scale;
   if (!grouped)
     scale = readParam(host.scale, row, /*integer=*/false);
@@ -552,6 +535,121 @@ void KernelBuilder::build(Value blockId, Value threadId,
       result = arith::TruncFOp::create(b, loc, plan.activation, result);
     memref::StoreOp::create(b, loc, result, y, ValueRange{index(m), row});
   }
+}
+
+Value KernelBuilder::buildRow(Value blockId, Value warp,
+                              int64_t warpsPerBlock) {
+  return arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, blockId, index(warpsPerBlock)),
+      warp);
+}
+
+void KernelBuilder::build(Value blockId, Value threadId,
+                          int64_t warpsPerBlock) {
+  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value lane = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value row = buildRow(blockId, warp, warpsPerBlock);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                        index(plan.n));
+  auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+  SmallVector<Value> sums = buildPartialSums(row, lane);
+
+  // Butterfly: after the xor steps every lane holds the row's full sum.
+  for (Value &sum : sums)
+    for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, kWarpSize,
+                                            gpu::ShuffleMode::XOR);
+      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
+    }
+
+  // Epilogue in lane 0.
+  Value isFirst =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
+  auto ifFirst = scf::IfOp::create(b, loc, isFirst, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+  buildEpilogue(row, sums);
+}
+
+void KernelBuilder::buildHostEmulation(int64_t numBlocks,
+                                       int64_t warpsPerBlock) {
+  // Pass 1: every lane of every warp, in turn, computes its partial sums
+  // and leaves them in scratch[block][warp][lane][m]. Pass 2: per warp, the
+  // lanes' sums are added (what the butterfly computes) and the epilogue
+  // runs.
+  Type f32 = b.getF32Type();
+  int64_t lanes = numBlocks * warpsPerBlock * kWarpSize;
+  Value scratch =
+      memref::AllocOp::create(b, loc, MemRefType::get({lanes * plan.m}, f32));
+  Value zero = index(0), one = index(1);
+  auto rowGuard = [&](Value row) {
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          row, index(plan.n));
+    auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+  };
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto blocks = scf::ForOp::create(b, loc, zero, index(numBlocks), one);
+    b.setInsertionPointToStart(blocks.getBody());
+    auto threads =
+        scf::ForOp::create(b, loc, zero, index(warpsPerBlock * kWarpSize), one);
+    b.setInsertionPointToStart(threads.getBody());
+    Value tid = threads.getInductionVar();
+    Value warp = arith::DivUIOp::create(b, loc, tid, index(kWarpSize));
+    Value lane = arith::RemUIOp::create(b, loc, tid, index(kWarpSize));
+    Value row = buildRow(blocks.getInductionVar(), warp, warpsPerBlock);
+    rowGuard(row);
+    SmallVector<Value> sums = buildPartialSums(row, lane);
+    Value slot = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, blocks.getInductionVar(),
+                                  index(warpsPerBlock * kWarpSize)),
+            tid),
+        index(plan.m));
+    for (int64_t m = 0; m < plan.m; ++m)
+      memref::StoreOp::create(
+          b, loc, sums[m], scratch,
+          ValueRange{arith::AddIOp::create(b, loc, slot, index(m))});
+  }
+  OpBuilder::InsertionGuard guard(b);
+  auto blocks = scf::ForOp::create(b, loc, zero, index(numBlocks), one);
+  b.setInsertionPointToStart(blocks.getBody());
+  auto warps = scf::ForOp::create(b, loc, zero, index(warpsPerBlock), one);
+  b.setInsertionPointToStart(warps.getBody());
+  Value warp = warps.getInductionVar();
+  Value row = buildRow(blocks.getInductionVar(), warp, warpsPerBlock);
+  rowGuard(row);
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  auto laneLoop = scf::ForOp::create(b, loc, zero, index(kWarpSize), one,
+                                     SmallVector<Value>(plan.m, zeroF));
+  {
+    OpBuilder::InsertionGuard laneGuard(b);
+    b.setInsertionPointToStart(laneLoop.getBody());
+    Value tid = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, warp, index(kWarpSize)),
+        laneLoop.getInductionVar());
+    Value slot = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, blocks.getInductionVar(),
+                                  index(warpsPerBlock * kWarpSize)),
+            tid),
+        index(plan.m));
+    SmallVector<Value> next;
+    for (int64_t m = 0; m < plan.m; ++m) {
+      Value partial = memref::LoadOp::create(
+          b, loc, scratch,
+          ValueRange{arith::AddIOp::create(b, loc, slot, index(m))});
+      next.push_back(arith::AddFOp::create(
+          b, loc, laneLoop.getRegionIterArgs()[m], partial));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+  buildEpilogue(row, SmallVector<Value>(laneLoop.getResults()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -603,21 +701,9 @@ void GPUGemvPass::rewrite(DequantMatmulOp op) {
   int64_t warps = std::max<int64_t>(1, warpsPerBlock);
   int64_t numBlocks = (plan.n + warps - 1) / warps;
   if (hostEmulation) {
-    // Test only: the same body in loops over blocks and one-lane warps, so
-    // that the CPU pipeline can run it.
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    auto blockLoop = scf::ForOp::create(
-        b, loc, zero, arith::ConstantIndexOp::create(b, loc, numBlocks), one);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(blockLoop.getBody());
-    auto threadLoop = scf::ForOp::create(
-        b, loc, zero,
-        arith::ConstantIndexOp::create(b, loc, warps * kHostWarpSize), one);
-    b.setInsertionPointToStart(threadLoop.getBody());
-    KernelBuilder(b, loc, plan, host, y, kHostWarpSize)
-        .build(blockLoop.getInductionVar(), threadLoop.getInductionVar(),
-               warps);
+    // Test only: the same body in host loops, so that the CPU pipeline can
+    // run it.
+    KernelBuilder(b, loc, plan, host, y).buildHostEmulation(numBlocks, warps);
   } else {
     auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
     auto blocks = arith::ConstantIndexOp::create(b, loc, numBlocks);
@@ -626,7 +712,7 @@ void GPUGemvPass::rewrite(DequantMatmulOp op) {
         gpu::LaunchOp::create(b, loc, blocks, c1, c1, threads, c1, c1);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
-    KernelBuilder(b, loc, plan, host, y, kWarpSize)
+    KernelBuilder(b, loc, plan, host, y)
         .build(launch.getBlockIds().x, launch.getThreadIds().x, warps);
     b.setInsertionPointToEnd(&launch.getBody().front());
     gpu::TerminatorOp::create(b, loc);

@@ -1,12 +1,15 @@
 // The GEMV kernel of lowbit-gpu-gemv, run on the CPU: with host-emulation
-// the pass builds the same kernel body (decoding, group/row/tensor scales,
-// zero-points, indexing, epilogue) in loops over blocks and one-lane warps
-// instead of a gpu.launch, and lowbit-run compiles it for the host. Its
-// results must match the generic CPU lowering of the same quantized layer
-// (an f16 linear layer, K = 256, N = 40: ten blocks of four rows, so the
-// row guard matters too; seeded N(0, 0.02^2) weights, N(0, 1) input) for
-// every weight format, at M = 1, 3 and 16. What this cannot check is the
-// 32-lane butterfly, which needs a GPU (cuda-run.mlir).
+// the pass builds the same kernel computation (decoding, group/row/tensor
+// scales, zero-points, the 32 lanes' strided chunks, epilogue) in host
+// loops: every lane of every warp in turn leaves its partial sums in a
+// scratch buffer, then each warp's lanes are added (what the shuffle
+// butterfly computes on the GPU) and the epilogue runs. lowbit-run compiles
+// it for the host. Its results must match the generic CPU lowering of the
+// same quantized layer (an f16 linear layer with seeded N(0, 0.02^2)
+// weights and N(0, 1) input; K = 256, N = 40: ten blocks of four rows, and
+// K = 2048, N = 10: two chunks per lane and a partial last block) for
+// every weight format, at M = 1, 2, 3 and 16. The shuffles themselves, and
+// the device code, need a GPU (cuda-run.mlir).
 //
 // Tolerances: both sides accumulate in f32 and round to f16, in a
 // different order (per 16-byte chunk, then over chunks), which can move a
@@ -20,6 +23,7 @@
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m1 --m=1 --k=256 --n=40 --seed=1
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m3 --m=3 --k=256 --n=40 --seed=2
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m16 --m=16 --k=256 --n=40 --seed=3
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/long --m=2 --k=2048 --n=10 --seed=4
 //
 // RUN: %{check} %t/m1 "lowbit-w4a16{group-size=64}"
 // RUN: %{check} %t/m3 "lowbit-w4a16{group-size=64}"
@@ -33,6 +37,8 @@
 // RUN: %{check} %t/m3 "lowbit-fp8"
 // RUN: %{check} %t/m1 "func.func(lowbit-quantize-weights{format=f8E5M2 granularity=channel})"
 // RUN: %{check} %t/m3 "func.func(lowbit-quantize-weights{format=i8 granularity=tensor})"
+// RUN: %{check} %t/long "lowbit-w4a16"
+// RUN: %{check} %t/long "lowbit-w8a16"
 //
 // CHECK-NOT: lowbit.dequant_matmul
 // CHECK-NOT: gpu.launch

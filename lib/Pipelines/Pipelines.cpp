@@ -290,6 +290,12 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::desc("lowbit.dequant_matmul with at most this many activation "
                      "rows gets the GEMV kernel of lowbit-gpu-gemv (0: none)"),
       llvm::cl::init(16)};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("dequant_matmul above gemv-max-m with f16 activations "
+                     "and M, N, K multiples of 16, 32, 16 gets the "
+                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv"),
+      llvm::cl::init(true)};
   Option<std::string> ptxDir{
       *this, "ptx-dir",
       llvm::cl::desc("Also write each kernel module's PTX to "
@@ -328,10 +334,11 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
 
   // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
   std::string pipeline;
-  if (options.gemvMaxM > 0)
-    pipeline +=
-        "func.func(lowbit-gpu-gemv{max-m=" + std::to_string(options.gemvMaxM) +
-        "}),";
+  if (options.gemvMaxM > 0 || options.tensorCores)
+    pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
+                std::to_string(std::max<int64_t>(0, options.gemvMaxM)) +
+                " tensor-cores=" + (options.tensorCores ? "true" : "false") +
+                "}),";
   pipeline += "lowbit-lower-to-linalg,"
               "convert-elementwise-to-linalg,"
               "canonicalize,cse,"
@@ -350,6 +357,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "canonicalize,cse,"
               "gpu-launch-sink-index-computations,"
               "gpu-kernel-outlining,"
+              "convert-nvgpu-to-nvvm,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +
               chip.str() +

@@ -95,7 +95,7 @@ def WritePTXPass : Pass<"lowbit-write-ptx", "::mlir::ModuleOp"> {
 }
 
 def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
-  let summary = "Memory-bound GPU kernels for lowbit.dequant_matmul with few rows";
+  let summary = "GPU kernels for lowbit.dequant_matmul: GEMV for few rows, tensor cores above";
   let description = [{
     Replaces each `lowbit.dequant_matmul` with at most `max-m` activation
     rows by one `gpu.launch` (on buffers, between `bufferization.to_buffer`
@@ -103,7 +103,12 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     warp per weight row, 16-byte coalesced loads, codes decoded in
     registers with vector ops, f32 dot products per chunk, group scales per
     chunk, a `gpu.shuffle` butterfly across the warp, and an epilogue with
-    the row scale, the bias and the cast fused. Operands it does not handle
+    the row scale, the bias and the cast fused. Above `max-m`, with
+    `tensor-cores`, f16 activations whose M, N and K are multiples of 16,
+    32 and 16 get a tensor-core kernel: a 16 x 32 tile per warp, fragments
+    loaded from global memory into registers (weights dequantized and
+    scaled there, rounded to f16), four `nvgpu.mma.sync` m16n8k16 per k16
+    step, the epilogue on the C registers. Operands it does not handle
     (see lib/Conversion/LowbitToGPU/DequantGemv.cpp) keep the generic
     lowering. Runs first in lowbit-lower-to-nvvm.
   }];
@@ -112,6 +117,7 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"
@@ -121,6 +127,10 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
            "Largest number of activation rows handled as a GEMV">,
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps (weight rows) per thread block">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "Above max-m, f16 activations with M % 16, N % 32 and K % 16 == 0 "
+           "get a tensor-core kernel (nvgpu.mma.sync m16n8k16, 16 x 32 per "
+           "warp)">,
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
            "Test only: build the kernel's computation in host loops instead "
            "of a gpu.launch (each lane's partial sums into a scratch buffer, "

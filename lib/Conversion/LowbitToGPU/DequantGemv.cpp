@@ -1,4 +1,4 @@
-//===- DequantGemv.cpp - memory-bound GPU kernels for small-M GEMMs -------===//
+//===- DequantGemv.cpp - GPU kernels for lowbit.dequant_matmul ------------===//
 //
 // Part of the lowbit project.
 //
@@ -36,13 +36,35 @@
 // the row per step, 16 bytes each. The scale (group-wise or per row) and
 // the bias are applied in registers; nothing but y is written.
 //
-// Applies to: static [M, K] x [N, K] operands, f16/bf16/f32 activations,
-// 4-bit weights stored as constants (i4, u4, nf4, f4E2M1FN; packed blobs
-// are read as they are, dense constants are packed here) or 8-bit
-// weights (i8, u8, f8E4M3FN, f8E5M2; constants or arguments), scales per
-// tensor, per output row or group-wise along K, optional integer
-// zero-points. K must be a multiple of the codes in 16 bytes (32 or 16) and
-// so must the group size. Anything else is left to the generic lowering.
+// Above max-m (tensor-cores=true), f16 activations with M % 16, N % 32 and
+// K % 16 == 0 get a tensor-core kernel instead:
+//
+//   gpu.launch blocks(ceil(N / 32 W), M / 16, 1) threads(32 W, 1, 1) {
+//     m0 = 16 block.y, n0 = 32 (block.x W + warp)  // a 16 x 32 tile per warp
+//     scf.if n0 < N {
+//       acc[0..4) = scf.for k0 = 0 to K step 16 {
+//         a = x fragment (vector<4x2xf16>, rows m0 + g (+8), cols k0 + 2t (+8))
+//         b[j] = dequantized w fragment (vector<2x2xf16>, row n0 + 8j + g,
+//                codes k0 + 2t (+8), times their group scale, in registers)
+//         acc[j] = nvgpu.mma.sync(a, b[j], acc[j]) {mmaShape = [16, 8, 16]}
+//       }
+//       y[m, n] = trunc(acc (* channel scale) + bias)  // the C registers
+//     }
+//   }
+//
+// with g = lane / 4, t = lane % 4 (the m16n8k16 fragment layouts). Operands
+// go from global memory straight into registers: no shared-memory staging
+// (its barriers cannot be built before bufferization, see
+// docs/passes/lower-to-nvvm.md).
+//
+// Applies to: static [M, K] x [N, K] operands, f16/bf16/f32 activations
+// (f16 for tensor cores), 4-bit weights stored as constants (i4, u4, nf4,
+// f4E2M1FN; packed blobs are read as they are, dense constants are packed
+// here) or 8-bit weights (i8, u8, f8E4M3FN, f8E5M2; constants or
+// arguments), scales per tensor, per output row or group-wise along K,
+// optional integer zero-points. For the GEMV, K must be a multiple of the
+// codes in 16 bytes (32 or 16) and so must the group size; for tensor
+// cores, of 16. Anything else is left to the generic lowering.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,6 +77,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
@@ -73,6 +96,8 @@ namespace numerics = ::lowbit::quant;
 namespace {
 
 constexpr int64_t kWarpSize = 32;
+/// The tensor-core tile: mma.sync m16n8k16, four n8 tiles per warp.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kMmaTilesN = 4;
 /// Bytes of weight one lane loads per step.
 constexpr int64_t kChunkBytes = 16;
 
@@ -91,6 +116,8 @@ struct GemvPlan {
   Type activation;
   /// Codes per group along K (0: per row or per tensor).
   int64_t groupSize = 0;
+  /// M is above max-m: the tensor-core strategy instead of the GEMV.
+  bool mma = false;
 };
 
 /// Ops built outside the kernel.
@@ -100,7 +127,8 @@ struct HostValues {
 };
 
 /// Why a dequant_matmul keeps the generic lowering, or "" when it applies.
-std::string plan(DequantMatmulOp op, int64_t maxM, GemvPlan &out) {
+std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
+                 GemvPlan &out) {
   RankedTensorType xType = op.getInput().getType();
   RankedTensorType wType = op.getWeight().getType();
   if (xType.getRank() != 2 || wType.getRank() != 2 || !xType.hasStaticShape() ||
@@ -109,9 +137,17 @@ std::string plan(DequantMatmulOp op, int64_t maxM, GemvPlan &out) {
   out.m = xType.getDimSize(0);
   out.k = xType.getDimSize(1);
   out.n = wType.getDimSize(0);
-  if (out.m > maxM)
-    return "M is above max-m";
   out.activation = xType.getElementType();
+  if (out.m > maxM) {
+    // The tensor-core strategy: m16n8k16 f16 tiles, 16 x 32 per warp.
+    if (!allowMma)
+      return "M is above max-m";
+    if (!out.activation.isF16())
+      return "the tensor-core strategy needs f16 activations";
+    if (out.m % kMmaM || out.n % (kMmaN * kMmaTilesN) || out.k % kMmaK)
+      return "the tensor-core strategy needs M % 16, N % 32, K % 16 == 0";
+    out.mma = true;
+  }
   if (!out.activation.isF16() && !out.activation.isBF16() &&
       !out.activation.isF32())
     return "needs f16, bf16 or f32 activations";
@@ -128,7 +164,8 @@ std::string plan(DequantMatmulOp op, int64_t maxM, GemvPlan &out) {
   default:
     out.bits = 8;
   }
-  int64_t chunkCodes = kChunkBytes * (8 / out.bits);
+  // The K granularity of one step: a 16-byte chunk (GEMV) or a k16 tile.
+  int64_t chunkCodes = out.mma ? kMmaK : kChunkBytes * (8 / out.bits);
   if (out.k % chunkCodes)
     return "K is not a multiple of " + std::to_string(chunkCodes);
   switch (out.scheme.getGranularity()) {
@@ -264,6 +301,14 @@ public:
   void build(Value blockId, Value threadId, int64_t warpsPerBlock);
   /// Test only: the same computation as host loops (see host-emulation).
   void buildHostEmulation(int64_t numBlocks, int64_t warpsPerBlock);
+  /// The tensor-core kernel body of thread `threadId` of block
+  /// (`blockX`, `blockY`): warp tile rows [16 blockY, +16), columns
+  /// [32 (blockX warps + warp), +32).
+  void buildMma(Value blockX, Value blockY, Value threadId,
+                int64_t warpsPerBlock);
+  /// Test only: the tensor-core computation as host loops.
+  void buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
+                             int64_t warpsPerBlock);
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -289,9 +334,26 @@ private:
   SmallVector<Value> buildPartialSums(Value row, Value lane);
   /// Row scale, bias, cast and store of the full sums of `row`.
   void buildEpilogue(Value row, ArrayRef<Value> sums);
+  /// Weight row `n`, codes [k, k + 2) (k even) dequantized (times their
+  /// group scale) to a vector<2xf16> B-fragment register.
+  Value buildWeightPair(Value n, Value k);
+  /// Where one lane of the tensor-core kernel works.
+  struct MmaLane {
+    Value g, t2, m0, n0, rowLo, rowHi;
+  };
+  MmaLane buildMmaLane(Value blockX, Value blockY, Value threadId,
+                       int64_t warpsPerBlock);
+  /// `scf.if` the warp's tile starts inside N; inserts into its body.
+  void buildTileGuard(const MmaLane &lane);
+  /// The A registers (x) and the B registers of n8 tile `tile` (w) of the
+  /// k16 step at `k0`.
+  Value buildFragmentA(const MmaLane &lane, Value k0);
+  Value buildFragmentB(const MmaLane &lane, Value k0, int64_t tile);
+  /// Row scale, bias, cast and store of the lane's C registers.
+  void buildMmaEpilogue(const MmaLane &lane, ArrayRef<Value> accumulators);
   /// Reads a parameter at `flat` (an index), as f32 or i32.
   Value readParam(const KernelParam &param, Value flat, bool integer);
-  /// The codes of one 16-byte chunk as i32 lanes.
+  /// The codes in `bytes` (a vector of i8) as i32 lanes.
   Value decodeCodes(Value bytes);
   /// The unscaled real values of `codes` (vector of i32).
   Value decodeValues(Value codes, Value zeroPoint);
@@ -308,6 +370,8 @@ private:
   const GemvPlan &plan;
   const HostValues &host;
   Value y;
+  /// The block indices of the innermost host-emulation loops.
+  std::pair<Value, Value> blockXY;
 };
 
 } // namespace
@@ -325,7 +389,8 @@ Value KernelBuilder::readParam(const KernelParam &param, Value flat,
 }
 
 Value KernelBuilder::decodeCodes(Value bytes) {
-  auto i32x16 = VectorType::get({kChunkBytes}, b.getI32Type());
+  int64_t count = cast<VectorType>(bytes.getType()).getNumElements();
+  auto i32x16 = VectorType::get({count}, b.getI32Type());
   StorageFormat format = plan.scheme.getFormat();
   if (plan.bits == 8)
     return format == StorageFormat::I8
@@ -333,12 +398,12 @@ Value KernelBuilder::decodeCodes(Value bytes) {
                : arith::ExtUIOp::create(b, loc, i32x16, bytes).getResult();
   // Two codes per byte, low nibble first.
   Value wide = arith::ExtUIOp::create(b, loc, i32x16, bytes);
-  Value low = arith::AndIOp::create(b, loc, wide, i32Splat(15, kChunkBytes));
-  Value high = arith::ShRUIOp::create(b, loc, wide, i32Splat(4, kChunkBytes));
+  Value low = arith::AndIOp::create(b, loc, wide, i32Splat(15, count));
+  Value high = arith::ShRUIOp::create(b, loc, wide, i32Splat(4, count));
   Value codes = vector::InterleaveOp::create(b, loc, low, high);
   if (format == StorageFormat::I4) {
     // Two's complement of 4 bits: (c ^ 8) - 8.
-    Value eight = i32Splat(8, 2 * kChunkBytes);
+    Value eight = i32Splat(8, 2 * count);
     codes = arith::SubIOp::create(
         b, loc, arith::XOrIOp::create(b, loc, codes, eight), eight);
   }
@@ -653,6 +718,306 @@ void KernelBuilder::buildHostEmulation(int64_t numBlocks,
 }
 
 //===----------------------------------------------------------------------===//
+// Tensor-core kernel
+//===----------------------------------------------------------------------===//
+//
+// One warp computes a 16 x 32 tile of y as four m16n8k16 products per k16
+// step, operands read from global memory straight into the fragment
+// registers (no shared-memory staging yet), weights dequantized in
+// registers. PTX fragment layouts, with g = lane / 4 and t = lane % 4:
+//
+//   A (16 x 16, x):  reg 0: (g, 2t..2t+1)      reg 1: (g + 8, 2t..2t+1)
+//                    reg 2: (g, 2t+8..2t+9)    reg 3: (g + 8, 2t+8..2t+9)
+//   B (16 x 8, w^T): reg 0: k 2t..2t+1, n g    reg 1: k 2t+8..2t+9, n g
+//   C (16 x 8, f32): [0][0..1]: (g, 2t..2t+1)  [1][0..1]: (g + 8, 2t..2t+1)
+//
+
+Value KernelBuilder::buildWeightPair(Value n, Value k) {
+  // Flat code index n K + k is even: for 4-bit codes one byte holds the
+  // pair (low nibble first), for 8-bit codes two bytes do.
+  Value flat = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, n, index(plan.k)), k);
+  Type stored = cast<MemRefType>(host.codes.getType()).getElementType();
+  int64_t bytes = plan.bits == 4 ? 1 : 2;
+  Value offset =
+      plan.bits == 4 ? arith::DivUIOp::create(b, loc, flat, index(2)) : flat;
+  Value raw = vector::LoadOp::create(
+      b, loc, VectorType::get({bytes}, stored), host.codes, ValueRange{offset},
+      /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+  if (stored != b.getI8Type())
+    raw = arith::BitcastOp::create(
+        b, loc, VectorType::get({bytes}, b.getI8Type()), raw);
+  bool grouped = plan.groupSize > 0;
+  Value paramIndex = n;
+  if (grouped)
+    paramIndex = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, n, index(plan.k / plan.groupSize)),
+        arith::DivUIOp::create(b, loc, k, index(plan.groupSize)));
+  Value zeroPoint;
+  if (!plan.scheme.getSymmetric())
+    zeroPoint = readParam(host.zeroPoint, paramIndex, /*integer=*/true);
+  Value values = decodeValues(decodeCodes(raw), zeroPoint);
+  if (grouped) {
+    Value scale = readParam(host.scale, paramIndex, /*integer=*/false);
+    values = arith::MulFOp::create(
+        b, loc, values,
+        vector::BroadcastOp::create(b, loc, values.getType(), scale));
+  }
+  return arith::TruncFOp::create(b, loc, VectorType::get({2}, b.getF16Type()),
+                                 values);
+}
+
+KernelBuilder::MmaLane KernelBuilder::buildMmaLane(Value blockX, Value blockY,
+                                                   Value threadId,
+                                                   int64_t warpsPerBlock) {
+  MmaLane lane;
+  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value laneId = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
+  lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
+  lane.t2 = arith::MulIOp::create(
+      b, loc, arith::RemUIOp::create(b, loc, laneId, index(4)), index(2));
+  lane.m0 = arith::MulIOp::create(b, loc, blockY, index(kMmaM));
+  lane.n0 = arith::MulIOp::create(b, loc, buildRow(blockX, warp, warpsPerBlock),
+                                  index(kMmaN * kMmaTilesN));
+  lane.rowLo = arith::AddIOp::create(b, loc, lane.m0, lane.g);
+  lane.rowHi = arith::AddIOp::create(b, loc, lane.rowLo, index(8));
+  return lane;
+}
+
+void KernelBuilder::buildTileGuard(const MmaLane &lane) {
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        lane.n0, index(plan.n));
+  auto ifTile = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifTile.getThenRegion().front());
+}
+
+Value KernelBuilder::buildFragmentA(const MmaLane &lane, Value k0) {
+  auto f16x2 = VectorType::get({2}, b.getF16Type());
+  auto aType = VectorType::get({4, 2}, b.getF16Type());
+  Value kLo = arith::AddIOp::create(b, loc, k0, lane.t2);
+  Value kHi = arith::AddIOp::create(b, loc, kLo, index(8));
+  Value a = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(aType, b.getF16FloatAttr(0)));
+  int64_t reg = 0;
+  for (Value k : {kLo, kHi})
+    for (Value row : {lane.rowLo, lane.rowHi}) {
+      // k is even and K a multiple of 16: 4-byte aligned.
+      Value pair =
+          vector::LoadOp::create(b, loc, f16x2, host.x, ValueRange{row, k},
+                                 /*nontemporal=*/false, llvm::MaybeAlign(4));
+      a = vector::InsertOp::create(b, loc, pair, a, reg++);
+    }
+  return a;
+}
+
+Value KernelBuilder::buildFragmentB(const MmaLane &lane, Value k0,
+                                    int64_t tile) {
+  auto bType = VectorType::get({2, 2}, b.getF16Type());
+  Value kLo = arith::AddIOp::create(b, loc, k0, lane.t2);
+  Value kHi = arith::AddIOp::create(b, loc, kLo, index(8));
+  Value n = arith::AddIOp::create(
+      b, loc, lane.n0,
+      arith::AddIOp::create(b, loc, index(kMmaN * tile), lane.g));
+  Value w = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(bType, b.getF16FloatAttr(0)));
+  w = vector::InsertOp::create(b, loc, buildWeightPair(n, kLo), w, 0);
+  return vector::InsertOp::create(b, loc, buildWeightPair(n, kHi), w, 1);
+}
+
+void KernelBuilder::buildMmaEpilogue(const MmaLane &lane,
+                                     ArrayRef<Value> accumulators) {
+  // Each lane owns two rows x two columns of every n8 tile.
+  bool grouped = plan.groupSize > 0;
+  for (int64_t j = 0; j < kMmaTilesN; ++j)
+    for (int64_t e = 0; e < 2; ++e) {
+      Value n = arith::AddIOp::create(
+          b, loc, lane.n0,
+          arith::AddIOp::create(b, loc, index(kMmaN * j + e), lane.t2));
+      Value scale;
+      if (!grouped)
+        scale = readParam(host.scale, n, /*integer=*/false);
+      Value bias;
+      if (host.bias)
+        bias = toF32(memref::LoadOp::create(b, loc, host.bias, n));
+      for (int64_t half = 0; half < 2; ++half) {
+        Value result = vector::ExtractOp::create(b, loc, accumulators[j],
+                                                 ArrayRef<int64_t>{half, e});
+        if (scale)
+          result = arith::MulFOp::create(b, loc, result, scale);
+        if (bias)
+          result = arith::AddFOp::create(b, loc, result, bias);
+        result = arith::TruncFOp::create(b, loc, plan.activation, result);
+        memref::StoreOp::create(b, loc, result, y,
+                                ValueRange{half ? lane.rowHi : lane.rowLo, n});
+      }
+    }
+}
+
+void KernelBuilder::buildMma(Value blockX, Value blockY, Value threadId,
+                             int64_t warpsPerBlock) {
+  auto cType = VectorType::get({2, 2}, b.getF32Type());
+  MmaLane lane = buildMmaLane(blockX, blockY, threadId, warpsPerBlock);
+  buildTileGuard(lane);
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
+  SmallVector<Value> inits(kMmaTilesN, zeroC);
+  auto loop =
+      scf::ForOp::create(b, loc, index(0), index(plan.k), index(kMmaK), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    Value a = buildFragmentA(lane, k0);
+    SmallVector<Value> next;
+    for (int64_t j = 0; j < kMmaTilesN; ++j)
+      next.push_back(nvgpu::MmaSyncOp::create(
+          b, loc, a, buildFragmentB(lane, k0, j), loop.getRegionIterArgs()[j],
+          ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
+    scf::YieldOp::create(b, loc, next);
+  }
+  buildMmaEpilogue(lane, SmallVector<Value>(loop.getResults()));
+}
+
+void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
+                                          int64_t warpsPerBlock) {
+  // The warp-wide mma.sync cannot run lane by lane, so: pass 1 scatters
+  // every lane's A and B fragment registers into per-warp f32 tiles by the
+  // PTX fragment layout (A[k][m], B[tile][k][n]), pass 2 multiplies the
+  // tiles of each warp, pass 3 gathers each lane's C registers by the C
+  // layout and runs the epilogue.
+  Type f32 = b.getF32Type();
+  int64_t warps = blocksX * blocksY * warpsPerBlock;
+  int64_t kTiles = plan.k;
+  Value aTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({warps, kTiles, kMmaM}, f32));
+  Value bTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({warps, kMmaTilesN, kTiles, kMmaN}, f32));
+  Value cTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({warps, kMmaTilesN, kMmaM, kMmaN}, f32));
+  Value zero = index(0), one = index(1);
+  // Loops over blocks (y, x) and threads; returns the thread id and the
+  // warp's global index.
+  auto threadLoops = [&](int64_t threads) -> std::pair<Value, Value> {
+    auto by = scf::ForOp::create(b, loc, zero, index(blocksY), one);
+    b.setInsertionPointToStart(by.getBody());
+    auto bx = scf::ForOp::create(b, loc, zero, index(blocksX), one);
+    b.setInsertionPointToStart(bx.getBody());
+    auto th = scf::ForOp::create(b, loc, zero, index(threads), one);
+    b.setInsertionPointToStart(th.getBody());
+    Value tid = th.getInductionVar();
+    Value warpId = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc,
+                                  arith::MulIOp::create(b, loc,
+                                                        by.getInductionVar(),
+                                                        index(blocksX)),
+                                  bx.getInductionVar()),
+            index(warpsPerBlock)),
+        arith::DivUIOp::create(b, loc, tid, index(threads / warpsPerBlock)));
+    blockXY = {bx.getInductionVar(), by.getInductionVar()};
+    return {tid, warpId};
+  };
+  auto extract = [&](Value v, ArrayRef<int64_t> pos) -> Value {
+    Value e = vector::ExtractOp::create(b, loc, v, pos);
+    return arith::ExtFOp::create(b, loc, f32, e);
+  };
+  {
+    // Pass 1: scatter the fragments.
+    OpBuilder::InsertionGuard guard(b);
+    auto [tid, warpId] = threadLoops(warpsPerBlock * kWarpSize);
+    MmaLane lane =
+        buildMmaLane(blockXY.first, blockXY.second, tid, warpsPerBlock);
+    buildTileGuard(lane);
+    auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kMmaK));
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    Value a = buildFragmentA(lane, k0);
+    Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
+    for (int64_t reg = 0; reg < 4; ++reg)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value k = arith::AddIOp::create(
+            b, loc, k0,
+            arith::AddIOp::create(b, loc, lane.t2, index(8 * (reg / 2) + e)));
+        memref::StoreOp::create(b, loc, extract(a, {reg, e}), aTiles,
+                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
+      }
+    for (int64_t j = 0; j < kMmaTilesN; ++j) {
+      Value w = buildFragmentB(lane, k0, j);
+      for (int64_t reg = 0; reg < 2; ++reg)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value k = arith::AddIOp::create(
+              b, loc, k0,
+              arith::AddIOp::create(b, loc, lane.t2, index(8 * reg + e)));
+          memref::StoreOp::create(b, loc, extract(w, {reg, e}), bTiles,
+                                  ValueRange{warpId, index(j), k, lane.g});
+        }
+    }
+  }
+  {
+    // Pass 2: C[tile][m][n] = sum_k A[k][m] B[tile][k][n], per warp.
+    OpBuilder::InsertionGuard guard(b);
+    auto [unused, warpId] = threadLoops(warpsPerBlock);
+    (void)unused;
+    for (int64_t j = 0; j < kMmaTilesN; ++j) {
+      OpBuilder::InsertionGuard tileGuard(b);
+      auto mLoop = scf::ForOp::create(b, loc, zero, index(kMmaM), one);
+      b.setInsertionPointToStart(mLoop.getBody());
+      auto nLoop = scf::ForOp::create(b, loc, zero, index(kMmaN), one);
+      b.setInsertionPointToStart(nLoop.getBody());
+      Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), one,
+                                      ValueRange{zeroF});
+      {
+        OpBuilder::InsertionGuard kGuard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value av =
+            memref::LoadOp::create(b, loc, aTiles,
+                                   ValueRange{warpId, kLoop.getInductionVar(),
+                                              mLoop.getInductionVar()});
+        Value bv = memref::LoadOp::create(b, loc, bTiles,
+                                          ValueRange{warpId, index(j),
+                                                     kLoop.getInductionVar(),
+                                                     nLoop.getInductionVar()});
+        scf::YieldOp::create(b, loc,
+                             ValueRange{arith::AddFOp::create(
+                                 b, loc, kLoop.getRegionIterArgs()[0],
+                                 arith::MulFOp::create(b, loc, av, bv))});
+      }
+      memref::StoreOp::create(b, loc, kLoop.getResult(0), cTiles,
+                              ValueRange{warpId, index(j),
+                                         mLoop.getInductionVar(),
+                                         nLoop.getInductionVar()});
+    }
+  }
+  // Pass 3: gather the C registers, epilogue.
+  OpBuilder::InsertionGuard guard(b);
+  auto [tid, warpId] = threadLoops(warpsPerBlock * kWarpSize);
+  MmaLane lane =
+      buildMmaLane(blockXY.first, blockXY.second, tid, warpsPerBlock);
+  buildTileGuard(lane);
+  auto cType = VectorType::get({2, 2}, f32);
+  Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
+  SmallVector<Value> accumulators;
+  for (int64_t j = 0; j < kMmaTilesN; ++j) {
+    Value c = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value v = memref::LoadOp::create(
+            b, loc, cTiles,
+            ValueRange{warpId, index(j), half ? g8 : lane.g,
+                       arith::AddIOp::create(b, loc, lane.t2, index(e))});
+        c = vector::InsertOp::create(b, loc, v, c, ArrayRef<int64_t>{half, e});
+      }
+    accumulators.push_back(c);
+  }
+  buildMmaEpilogue(lane, accumulators);
+}
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -676,7 +1041,7 @@ private:
 
 void GPUGemvPass::rewrite(DequantMatmulOp op) {
   GemvPlan plan;
-  if (!::plan(op, maxM, plan).empty())
+  if (!::plan(op, maxM, tensorCores, plan).empty())
     return;
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -700,7 +1065,27 @@ void GPUGemvPass::rewrite(DequantMatmulOp op) {
 
   int64_t warps = std::max<int64_t>(1, warpsPerBlock);
   int64_t numBlocks = (plan.n + warps - 1) / warps;
-  if (hostEmulation) {
+  int64_t mmaBlocksX = (plan.n / (kMmaN * kMmaTilesN) + warps - 1) / warps;
+  if (plan.mma && hostEmulation) {
+    KernelBuilder(b, loc, plan, host, y)
+        .buildMmaHostEmulation(mmaBlocksX, plan.m / kMmaM, warps);
+  } else if (plan.mma) {
+    // Grid: warpsPerBlock warp tiles of 16 x 32 along N per block, one
+    // block row per 16 rows of M.
+    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    auto blocksX = arith::ConstantIndexOp::create(b, loc, mmaBlocksX);
+    auto blocksY = arith::ConstantIndexOp::create(b, loc, plan.m / kMmaM);
+    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, blocksX, blocksY, c1, threads, c1, c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    KernelBuilder(b, loc, plan, host, y)
+        .buildMma(launch.getBlockIds().x, launch.getBlockIds().y,
+                  launch.getThreadIds().x, warps);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+  } else if (hostEmulation) {
     // Test only: the same body in host loops, so that the CPU pipeline can
     // run it.
     KernelBuilder(b, loc, plan, host, y).buildHostEmulation(numBlocks, warps);

@@ -236,8 +236,76 @@ func.func @dense_i4(%x: tensor<1x32xf16>) -> (tensor<1x2xf16>, tensor<1x2xf16>) 
 
 // -----
 
-// Shapes and layouts the GEMV kernel does not handle keep the generic
-// lowering (no gpu.launch): M = 17 is above max-m; K = 40 is not a
+// M = 32 is above max-m: the tensor-core kernel. One warp per 16 x 32 tile
+// of y (four n8 tiles), four warps per block along N, one block row per 16
+// rows: a 1 x 2 grid here. Per k16 step the lane loads its A registers
+// (rows g, g + 8; columns 2t, 2t + 8 of x, g = lane / 4, t = lane % 4) and,
+// per n8 tile, its B registers: one byte holds the codes k, k + 1 of
+// weight row n0 + 8 j + g, decoded and scaled (group 16: one scale per
+// register) in f32 and rounded to f16; four nvgpu.mma.sync accumulate in
+// f32. The epilogue stores each lane's C registers with the bias.
+// CHECK-LABEL: func.func @mma_i4(
+// CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<512xi8> to memref<512xi8>
+// CHECK: %[[X:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<32x32xf16> to memref<32x32xf16>
+// CHECK: %[[B:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<32xf16> to memref<32xf16>
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<32x32xf16>
+// CHECK: arith.constant 1 : index
+// CHECK-NEXT: %[[GX:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[GY:.*]] = arith.constant 2 : index
+// CHECK-NEXT: %[[T:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %[[GY]], %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[T]],
+// CHECK: %[[LANE:.*]] = arith.remui %[[TX]], %{{.*}} : index
+// CHECK: %[[G:.*]] = arith.divui %[[LANE]], %{{.*}} : index
+// CHECK: %[[T4:.*]] = arith.remui %[[LANE]], %{{.*}} : index
+// CHECK: %[[T2:.*]] = arith.muli %[[T4]], %{{.*}} : index
+// CHECK: %[[M0:.*]] = arith.muli %[[BY]], %{{.*}} : index
+// CHECK: %[[N0:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK: %[[ROWLO:.*]] = arith.addi %[[M0]], %[[G]] : index
+// CHECK: %[[ROWHI:.*]] = arith.addi %[[ROWLO]], %{{.*}} : index
+// CHECK: scf.if
+// CHECK: scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>) {
+// CHECK: %[[KLO:.*]] = arith.addi %[[K0]], %[[T2]] : index
+// CHECK: vector.load %[[X]][%[[ROWLO]], %[[KLO]]] {alignment = 4 : i64} : memref<32x32xf16>, vector<2xf16>
+// CHECK: vector.insert %{{.*}} [0] : vector<2xf16> into vector<4x2xf16>
+// CHECK: vector.load %[[X]][%[[ROWHI]], %[[KLO]]]
+// CHECK: %[[A:.*]] = vector.insert %{{.*}} [3] : vector<2xf16> into vector<4x2xf16>
+// CHECK: vector.load %[[W]][%{{.*}}] {alignment = 1 : i64} : memref<512xi8>, vector<1xi8>
+// CHECK: vector.interleave %{{.*}}, %{{.*}} : vector<1xi32> -> vector<2xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<2xi32> to vector<2xf32>
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK: arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
+// CHECK: %[[BREG:.*]] = vector.insert %{{.*}} [1] : vector<2xf16> into vector<2x2xf16>
+// CHECK: nvgpu.mma.sync(%[[A]], %[[BREG]], %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-3: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK: memref.load %[[B]]
+// CHECK: vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: memref.store %{{.*}}, %[[Y]][%[[ROWLO]], %{{.*}}] : memref<32x32xf16>
+// CHECK: vector.extract %{{.*}}[1, 0] : f32 from vector<2x2xf32>
+// CHECK: memref.store %{{.*}}, %[[Y]][%[[ROWHI]], %{{.*}}] : memref<32x32xf16>
+// CHECK-COUNT-14: memref.store
+// CHECK-NOT: memref.store
+// CHECK: gpu.terminator
+// OFF-LABEL: func.func @mma_i4(
+// OFF: lowbit.dequant_matmul
+func.func @mma_i4(%x: tensor<32x32xf16>, %b: tensor<32xf16>) -> tensor<32x32xf16> {
+  %w = arith.constant dense_resource<w32> : tensor<32x32xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 16, axis = 1, scale = f16> scales(dense<0.5> : tensor<32x2xf16>) bias(%b : tensor<32xf16>) : tensor<32x32xf16>, tensor<32x32xi4> -> tensor<32x32xf16>
+  return %y : tensor<32x32xf16>
+}
+
+{-#
+  dialect_resources: { builtin: {
+    w32: "0x040000002121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+  } }
+#-}
+
+// -----
+
+// Shapes and layouts neither kernel handles keep the generic lowering (no
+// gpu.launch): M = 17 is above max-m and not a multiple of 16 (tensor
+// cores); K = 40 is not a
 // multiple of the 16 int8 codes in 16 bytes; a group of 16 splits a 16-byte
 // chunk between two scales; 4-bit codes in a tensor argument are one code
 // per byte, not packed; a batched matmul.

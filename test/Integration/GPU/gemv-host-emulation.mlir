@@ -24,6 +24,7 @@
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m3 --m=3 --k=256 --n=40 --seed=2
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m16 --m=16 --k=256 --n=40 --seed=3
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/long --m=2 --k=2048 --n=10 --seed=4
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/m32 --m=32 --k=256 --n=96 --seed=5
 //
 // RUN: %{check} %t/m1 "lowbit-w4a16{group-size=64}"
 // RUN: %{check} %t/m3 "lowbit-w4a16{group-size=64}"
@@ -39,6 +40,20 @@
 // RUN: %{check} %t/m3 "func.func(lowbit-quantize-weights{format=i8 granularity=tensor})"
 // RUN: %{check} %t/long "lowbit-w4a16"
 // RUN: %{check} %t/long "lowbit-w8a16"
+//
+// M = 32: the tensor-core kernel (16 x 32 tiles per warp; N = 96 is three
+// tiles, so one warp of the block has none). Its host emulation scatters
+// each lane's A and B registers into tiles by the PTX fragment layout,
+// multiplies the tiles and gathers the C registers back; it checks the
+// fragment indexing, the dequantization into f16 registers and the
+// epilogue. The dequantized weight (w * s) is rounded to f16 before the
+// product, as tensor cores take f16 operands: about 2^-11 relative per
+// term, 2e-4 over K = 256 here, within the tolerances above.
+// RUN: %{check} %t/m32 "lowbit-w4a16{group-size=64}"
+// RUN: %{check} %t/m32 "func.func(lowbit-quantize-weights{format=u4 granularity=group group-size=32 symmetric=false})"
+// RUN: %{check} %t/m32 "lowbit-nf4{group-size=64}"
+// RUN: %{check} %t/m32 "lowbit-w8a16"
+// RUN: %{check} %t/m32 "lowbit-fp8"
 //
 // CHECK-NOT: lowbit.dequant_matmul
 // CHECK-NOT: gpu.launch

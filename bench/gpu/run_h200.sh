@@ -11,14 +11,17 @@
 # 2. Correctness against the CPU on seeded random inputs: an f16 linear
 #    layer [M, K] x [K, N] with K = N = 2048 and N(0, 0.02^2) weights,
 #    quantized by --lowbit-w4a16 (g128), --lowbit-w8a16, --lowbit-nf4 and
-#    --lowbit-fp8, for M = 1, 4, 16 (the GEMV kernel) and M = 32 (the
-#    generic kernels), run by lowbit-run --device=cuda, which compares the
-#    GPU result with the CPU result of the same model.
+#    --lowbit-fp8, for M = 1, 4, 16 (the GEMV kernel), M = 32 (the
+#    tensor-core kernel) and M = 24 (the generic kernels), run by
+#    lowbit-run --device=cuda, which compares the GPU result with the CPU
+#    result of the same model.
 # 3. Timing with CUDA events (gemv_bench.py): the W4A16 g128 GEMV kernel
 #    for M = 1, 2, 4, 8, 16 on [K, N] = [4096, 4096], [8192, 8192] and
 #    [8192, 28672], over a weight set of at least 1 GiB (rotated copies),
 #    against cublasGemmEx f16 on the same shapes (its f16 weights rotated
-#    the same way), and the HBM bandwidth of a 1 GiB device-to-device copy.
+#    the same way), and the HBM bandwidth of a 1 GiB device-to-device copy;
+#    then the tensor-core kernel for M = 32 .. 256 on [8192, 8192] against
+#    the same cuBLAS call.
 #
 # Writes OUT_DIR/results.md (the tables for docs/Benchmarks.md) and the raw
 # logs next to it. Takes a few minutes; every step prints what it runs.
@@ -78,11 +81,12 @@ say "correctness against the CPU (lowbit-run --device=cuda)"
   echo "|---|---|---|---|"
 } >>"$RESULTS"
 failures=0
-for M in 1 4 16 32; do
+for M in 1 4 16 32 24; do
   case_dir=$OUT/check-m$M
   python3 "$HERE/make_gemv_case.py" check "$case_dir" --m=$M --k=2048 --n=2048 --seed=$M
   kernel=GEMV
-  [ "$M" -gt 16 ] && kernel=generic
+  [ "$M" -eq 32 ] && kernel="tensor cores"
+  [ "$M" -eq 24 ] && kernel=generic
   for pipeline in w4a16 w8a16 nf4 fp8; do
     "$OPT" "$case_dir/linear.mlir" --lowbit-$pipeline -o "$case_dir/$pipeline.mlir" >>"$LOG" 2>&1
     if "$RUN" "$case_dir/$pipeline.mlir" --input="$case_dir/x.npy" --device=cuda \
@@ -136,7 +140,30 @@ hbm=$(grep -o "hbm_copy_gbs=[0-9.]*" "$LOG" | tail -1 | cut -d= -f2)
 {
   echo
   echo "HBM device-to-device copy: ${hbm:-n/a} GB/s."
+  echo
+  echo "## W4A16 g128 tensor-core kernel against cuBLAS f16 (K = N = 8192)"
+  echo
+  echo "| M | lowbit us | cuBLAS f16 us | speed-up |"
+  echo "|---|---|---|---|"
 } >>"$RESULTS"
+for M in 32 64 128 256; do
+  case_dir=$OUT/time-mma-m$M
+  python3 "$HERE/make_gemv_case.py" time "$case_dir" --m=$M --k=8192 --n=8192
+  line=$(python3 "$HERE/gemv_bench.py" --lowbit-opt="$OPT" --model="$case_dir/gemv.mlir" \
+    --chip=$CHIP --m=$M --k=8192 --n=8192 2>&1 | tee -a "$LOG" | tail -1)
+  echo "  mma M=$M: $line"
+  get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+  ms=$(get lowbit_ms)
+  if [ -z "$ms" ]; then
+    echo "| $M | failed: $line | | |" >>"$RESULTS"
+    continue
+  fi
+  blas=$(get cublas_ms)
+  us=$(python3 -c "print('%.1f' % (1000 * $ms))")
+  blas_us=n/a
+  [ "$blas" != "n/a" ] && blas_us=$(python3 -c "print('%.1f' % (1000 * $blas))")
+  echo "| $M | $us | $blas_us | $(get speedup) |" >>"$RESULTS"
+done
 
 say "results in $RESULTS"
 cat "$RESULTS"

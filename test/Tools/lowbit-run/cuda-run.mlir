@@ -1,6 +1,7 @@
-// lowbit-run --device=cuda on a GPU: the float matmul below, and the f16
-// linear layer of the lowbit-lower-to-nvvm tests with each weight format,
-// run on the CPU and on the GPU and agree.
+// lowbit-run --device=cuda on a GPU: the float matmul below (generic
+// kernels), the f16 linear layer of the lowbit-lower-to-nvvm tests with
+// each weight format (GEMV kernel), and a W4A16 layer at M = 32
+// (tensor-core kernel), run on the CPU and on the GPU and agree.
 // REQUIRES: cuda-gpu
 //
 // Tolerances: the float matmul accumulates in f32 over K = 64 on both
@@ -28,6 +29,13 @@
 // RUN: lowbit-run %t/fp8.mlir --entry=linear --input=%t/x16.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
 // F16: cuda: {{.*}}; results against the CPU's:
 // F16-NEXT: output 0: max_abs={{.*}} [PASS]
+
+// M = 32 takes the tensor-core kernel (W4A16 g64, K = 256, N = 96); the
+// dequantized weight is rounded to f16 for the MMA (about 2^-11 relative
+// per term, ~2e-4 over K = 256), hence the looser absolute tolerance.
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/mma --m=32 --k=256 --n=96 --seed=5
+// RUN: lowbit-opt %t/mma/linear.mlir --lowbit-w4a16=group-size=64 -o %t/mma/w4.mlir
+// RUN: lowbit-run %t/mma/w4.mlir --input=%t/mma/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
 
 func.func @main(%x: tensor<4x64xf32>, %w: tensor<64x16xf32>) -> tensor<4x16xf32> {
   %zero = arith.constant 0.0 : f32

@@ -73,6 +73,32 @@ config.substitutions.append(
     ("%extract_ptx", "{} {}".format(sys.executable, os.path.join(
         os.path.dirname(config.test_source_root), "scripts", "extract-ptx.py"))))
 
+# cuda-gpu: a CUDA driver that initialises and reports a device, for the
+# tests that run kernels (lowbit-run --device=cuda). Asked through ctypes,
+# as the runtime does, so no CUDA toolkit is needed.
+def has_cuda_gpu():
+    import ctypes
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        return (driver.cuInit(0) == 0 and
+                driver.cuDeviceGetCount(ctypes.byref(count)) == 0 and
+                count.value > 0)
+    except (OSError, AttributeError):
+        return False
+
+
+if has_cuda_gpu():
+    config.available_features.add("cuda-gpu")
+# The CUDA toolkit's stub libcuda: resolves every entry point but cuInit
+# fails, for the "no CUDA driver found" test of the runtime.
+for stub in ["/usr/local/cuda/lib64/stubs/libcuda.so",
+             "/usr/local/cuda/targets/x86_64-linux/lib/stubs/libcuda.so"]:
+    if os.path.exists(stub):
+        config.available_features.add("cuda-stub")
+        config.substitutions.append(("%cuda_stub", stub))
+        break
+
 tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 tools = ["lowbit-auto-precision", "lowbit-compile", "lowbit-opt", "lowbit-report", "lowbit-run",
          "lowbit-translate"]

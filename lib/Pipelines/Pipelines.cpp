@@ -13,8 +13,8 @@
 // integer lowbit.matmuls.
 //
 // Lowering pipelines: lowbit-lower-to-cpu (LLVM dialect for the host) and
-// lowbit-lower-to-nvvm (host code launching NVVM kernels, embedded as PTX;
-// see docs/passes/lower-to-nvvm.md).
+// lowbit-lower-to-nvvm (host code copying buffers to the device and launching
+// NVVM kernels, embedded as PTX; see docs/passes/lower-to-nvvm.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -287,16 +287,34 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::desc("Threads per block along the second loop dimension (the "
                      "output columns of a matmul)"),
       llvm::cl::init(64)};
+  Option<int64_t> gemvMaxM{
+      *this, "gemv-max-m",
+      llvm::cl::desc("lowbit.dequant_matmul with at most this many activation "
+                     "rows gets the GEMV kernel of lowbit-gpu-gemv (0: none)"),
+      llvm::cl::init(16)};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("dequant_matmul above gemv-max-m with f16 activations "
+                     "and M, N, K multiples of 16, 32, 16 gets the "
+                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv"),
+      llvm::cl::init(true)};
+  Option<std::string> ptxDir{
+      *this, "ptx-dir",
+      llvm::cl::desc("Also write each kernel module's PTX to "
+                     "DIR/<binary>.<chip>.ptx (format=isa only)"),
+      llvm::cl::init("")};
 };
 
-/// Tensor-level IR to host LLVM code launching NVVM kernels, the naive way:
-/// every linalg op becomes an scf.parallel nest, the parallel dimensions are
-/// tiled (1 x block-size) and mapped to blocks and threads, reductions stay
-/// sequential in each thread (one thread per output element), each
-/// gpu.launch is outlined to a gpu.module for the chip, and the modules are
-/// serialized by gpu-module-to-binary. The host side follows upstream's
-/// gpu-lower-to-nvvm-pipeline, spelled out so that format=none can stop
-/// before serialization.
+/// Tensor-level IR to host LLVM code launching NVVM kernels: dequant_matmuls
+/// with few rows become GEMV kernels (lowbit-gpu-gemv); every other linalg
+/// op becomes an scf.parallel nest whose parallel dimensions are tiled
+/// (1 x block-size) and mapped to blocks and threads, with reductions
+/// sequential in each thread (one thread per output element). Buffers the
+/// kernels use get device mirrors (lowbit-gpu-device-buffers) ordered on a
+/// stream (gpu-async-region); each gpu.launch is outlined to a gpu.module
+/// for the chip, and the modules are serialized by gpu-module-to-binary.
+/// The host side follows upstream's gpu-lower-to-nvvm-pipeline, spelled out
+/// so that format=none can stop before serialization.
 void buildLowerToNVVMPipeline(OpPassManager &pm,
                               const LowerToNVVMOptions &options) {
   StringRef chip = options.chip == NVVMChip::SM80 ? "sm_80" : "sm_90a";
@@ -317,39 +335,52 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   int64_t blockSize = std::max<int64_t>(1, options.blockSize);
 
   // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
-  std::string pipeline =
-      "lowbit-lower-to-linalg,"
-      "convert-elementwise-to-linalg,"
-      "canonicalize,cse,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-deallocation-pipeline,"
-      "convert-bufferization-to-memref,"
-      "func.func(convert-linalg-to-parallel-loops,"
-      "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
-      std::to_string(blockSize) +
-      " no-min-max-bounds=true},"
-      "gpu-map-parallel-loops,"
-      "convert-parallel-loops-to-gpu),"
-      "lower-affine,"
-      "canonicalize,cse,"
-      "gpu-kernel-outlining,"
-      "nvvm-attach-target{chip=" +
-      chip.str() +
-      " features=+ptx80 O=3},"
-      "convert-scf-to-cf,"
-      "convert-nvvm-to-llvm,"
-      "convert-func-to-llvm,"
-      "expand-strided-metadata,"
-      "lower-affine,"
-      "convert-arith-to-llvm,"
-      "convert-index-to-llvm,"
-      "canonicalize,cse,"
-      "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
-      "reconcile-unrealized-casts),"
-      "gpu-to-llvm,";
+  std::string pipeline;
+  if (options.gemvMaxM > 0 || options.tensorCores)
+    pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
+                std::to_string(std::max<int64_t>(0, options.gemvMaxM)) +
+                " tensor-cores=" + (options.tensorCores ? "true" : "false") +
+                "}),";
+  pipeline += "lowbit-lower-to-linalg,"
+              "convert-elementwise-to-linalg,"
+              "canonicalize,cse,"
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-deallocation-pipeline,"
+              "convert-bufferization-to-memref,"
+              "func.func(convert-linalg-to-parallel-loops,"
+              "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
+              std::to_string(blockSize) +
+              " no-min-max-bounds=true},"
+              "gpu-map-parallel-loops,"
+              "convert-parallel-loops-to-gpu,"
+              "lowbit-gpu-device-buffers),"
+              "lower-affine,"
+              "canonicalize,cse,"
+              "gpu-launch-sink-index-computations,"
+              "gpu-kernel-outlining,"
+              "convert-nvgpu-to-nvvm,"
+              "func.func(gpu-async-region),"
+              "nvvm-attach-target{chip=" +
+              chip.str() +
+              " features=+ptx80 O=3},"
+              "convert-scf-to-cf,"
+              "convert-nvvm-to-llvm,"
+              "convert-func-to-llvm,"
+              "expand-strided-metadata,"
+              "lower-affine,"
+              "convert-arith-to-llvm,"
+              "convert-index-to-llvm,"
+              "canonicalize,cse,"
+              "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+              "reconcile-unrealized-casts),"
+              "gpu-to-llvm,";
   if (options.format != NVVMFormat::None)
     pipeline += "gpu-module-to-binary{format=" + format.str() + "},";
+  // lowbit-write-ptx reports binaries without PTX (format=bin|fatbin) and
+  // modules without binaries (format=none).
+  if (!options.ptxDir.empty())
+    pipeline += "lowbit-write-ptx{dir=" + options.ptxDir + "},";
   pipeline += "convert-math-to-llvm,"
               "canonicalize,cse,"
               "reconcile-unrealized-casts";
@@ -437,9 +468,10 @@ void mlir::lowbit::registerLowbitPipelines() {
       });
   PassPipelineRegistration<LowerToNVVMOptions>(
       "lowbit-lower-to-nvvm",
-      "Lower tensor-level lowbit/linalg IR to host LLVM code that launches "
-      "NVVM kernels (naive: one thread per output element), embedded as PTX "
-      "or cubin for chip=sm_90a|sm_80",
+      "Lower tensor-level lowbit/linalg IR to host LLVM code that copies its "
+      "buffers to the device and launches NVVM kernels (GEMV kernels for "
+      "dequant_matmul with M <= gemv-max-m, else one thread per output "
+      "element), embedded as PTX or cubin for chip=sm_90a|sm_80",
       buildLowerToNVVMPipeline);
   PassPipelineRegistration<LowerToCPUOptions>(
       "lowbit-lower-to-cpu",

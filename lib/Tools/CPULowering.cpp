@@ -38,9 +38,7 @@ std::string mlir::lowbit::listFunctions(ModuleOp module) {
   return names.empty() ? std::string("none") : names;
 }
 
-std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
-                                                func::FuncOp entry,
-                                                bool calibrate) {
+void mlir::lowbit::prepareEntryFunction(ModuleOp module, func::FuncOp entry) {
   MLIRContext *ctx = module.getContext();
   entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                  UnitAttr::get(ctx));
@@ -55,7 +53,13 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
       if (!f.isExternal() && isa<TensorType>(f.getArgument(i).getType()) &&
           !f.getArgAttr(i, writable))
         f.setArgAttr(i, writable, no);
+}
 
+std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
+                                                func::FuncOp entry,
+                                                bool calibrate) {
+  prepareEntryFunction(module, entry);
+  MLIRContext *ctx = module.getContext();
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrorStream(pipelineError);
   FailureOr<OpPassManager> parsed = parsePassPipeline(

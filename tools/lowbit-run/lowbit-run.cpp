@@ -35,9 +35,11 @@
 #include "lowbit/InitAll.h"
 #include "lowbit/Quant/ErrorMetrics.h"
 #include "lowbit/Quant/HalfPrecision.h"
+#include "lowbit/Runtime/CudaRuntime.h"
 #include "lowbit/Runtime/Observers.h"
 #include "lowbit/Target/ONNX/TensorFile.h"
 #include "lowbit/Tools/CPULowering.h"
+#include "lowbit/Tools/GPULowering.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -153,6 +155,15 @@ struct Options {
       cl::desc("Print the LLVM IR that is compiled (after the --opt-level "
                "optimizations) to stdout"),
       cl::init(false), cl::cat(category)};
+  cl::opt<std::string> device{
+      "device",
+      cl::desc("cpu (default), or cuda: after the CPU run, also compile with "
+               "lowbit-lower-to-nvvm, run on the GPU and compare its results "
+               "with the CPU's (--rtol/--atol)"),
+      cl::value_desc("cpu|cuda"), cl::init("cpu"), cl::cat(category)};
+  cl::opt<std::string> chip{
+      "chip", cl::desc("With --device=cuda: sm_90a (default) or sm_80"),
+      cl::init("sm_90a"), cl::cat(category)};
 };
 
 } // namespace
@@ -681,6 +692,12 @@ static bool checkOptions(const Options &opts) {
   if (opts.optLevel > 3)
     return error("--opt-level must be 0, 1, 2 or 3, got " +
                  llvm::Twine(opts.optLevel.getValue()));
+  if (opts.device != "cpu" && opts.device != "cuda")
+    return error("--device must be cpu or cuda, got '" + opts.device + "'");
+  if (opts.device == "cuda" && opts.chip != "sm_90a" && opts.chip != "sm_80")
+    return error("--chip must be sm_90a or sm_80, got '" + opts.chip + "'");
+  if (opts.device == "cuda" && !opts.calibrate.empty())
+    return error("--device=cuda cannot be combined with --calibrate");
   if (!(opts.rtol >= 0) || !(opts.atol >= 0))
     return error("--rtol and --atol must be non-negative numbers");
   return true;
@@ -788,6 +805,10 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
 static bool calibrate(ModuleOp module, const Signature &sig,
                       const Options &opts);
 
+static bool runOnCuda(ModuleOp module, const Options &opts,
+                      const Signature &sig, std::vector<ArgBuffer> &args,
+                      const std::vector<NpyArray> &cpuResults);
+
 static bool run(const Options &opts) {
   if (!checkOptions(opts))
     return false;
@@ -814,6 +835,14 @@ static bool run(const Options &opts) {
   Signature sig;
   auto func = module->lookupSymbol<func::FuncOp>(opts.entry);
   bool tensorLevel = !module->getOps<func::FuncOp>().empty();
+  // --device=cuda lowers its own copy of the tensor-level module.
+  OwningOpRef<ModuleOp> gpuModule;
+  if (opts.device == "cuda") {
+    if (!func)
+      return error("--device=cuda needs a tensor-level model with @" +
+                   opts.entry);
+    gpuModule = module->clone();
+  }
   if (func) {
     if (!lowerTensorModule(*module, func, opts, sig))
       return false;
@@ -936,6 +965,8 @@ static bool run(const Options &opts) {
       results.arrays[i].dtype = DType::U8;
     allPass &= compare(i, results.arrays[i], expected[i], opts);
   }
+  if (gpuModule && !runOnCuda(*gpuModule, opts, sig, args, results.arrays))
+    return false;
 
   if (opts.benchmark > 0) {
     std::vector<double> ms;
@@ -956,6 +987,66 @@ static bool run(const Options &opts) {
   }
   llvm::outs().flush();
   return allPass;
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA
+//===----------------------------------------------------------------------===//
+
+/// --device=cuda: lowers `module` (the tensor-level copy) with
+/// lowbit-lower-to-nvvm, JIT-compiles the host code with the CUDA runtime's
+/// mgpu* entry points, calls the entry on the same inputs and compares each
+/// result with the CPU's.
+static bool runOnCuda(ModuleOp module, const Options &opts,
+                      const Signature &sig, std::vector<ArgBuffer> &args,
+                      const std::vector<NpyArray> &cpuResults) {
+  namespace cuda = ::lowbit::runtime::cuda;
+  // The CPU run's lines come first, also when stdout and stderr share a
+  // file.
+  llvm::outs().flush();
+  DialectRegistry registry;
+  mlir::lowbit::registerGPUToolTranslations(registry);
+  module.getContext()->appendDialectRegistry(registry);
+  auto func = module.lookupSymbol<func::FuncOp>(opts.entry);
+  std::string lowerError =
+      mlir::lowbit::lowerEntryModuleToNVVM(module, func, opts.chip);
+  if (!lowerError.empty())
+    return error("lowering " + quote(opts.model) + " for CUDA: " + lowerError);
+  std::unique_ptr<ExecutionEngine> engine = createEngine(module, opts);
+  if (!engine)
+    return false;
+
+  engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    cuda::forEachEntryPoint([&](const char *name, void *address) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    });
+    return symbols;
+  });
+  // The driver is needed from here on: the module's constructors load the
+  // kernels when the engine initialises.
+  std::string driverError = cuda::initialize();
+  if (!driverError.empty())
+    return error("--device=cuda: " + driverError);
+  Invoker invoker(*engine, "_mlir_ciface_" + opts.entry, sig, args);
+  CallResults results;
+  if (!invoker.prepare())
+    return false;
+  bool called = invoker.call(&results);
+  if (std::string cudaError = cuda::takeError(); !cudaError.empty())
+    return error("--device=cuda: " + cudaError);
+  if (!called)
+    return false;
+
+  llvm::outs() << "cuda: " << cuda::deviceDescription() << ", " << opts.chip
+               << "; results against the CPU's:\n";
+  bool allPass = true;
+  for (size_t i = 0; i < cpuResults.size(); ++i)
+    allPass &= compare(i, results.arrays[i], cpuResults[i], opts);
+  if (!allPass)
+    return error("--device=cuda: the GPU results differ from the CPU's");
+  return true;
 }
 
 //===----------------------------------------------------------------------===//

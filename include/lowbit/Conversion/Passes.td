@@ -49,4 +49,94 @@ def LowerLowbitToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
   ];
 }
 
+
+def GPUDeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give every host buffer a kernel touches a device copy";
+  let description = [{
+    Runs on memrefs after `convert-parallel-loops-to-gpu`, before
+    `gpu-kernel-outlining`. Host code passes its own pointers (function
+    arguments, `memref.alloc` results, `memref.get_global` weights) to the
+    kernels; on a discrete GPU those are not device memory. For each such
+    buffer the pass adds a `gpu.alloc` mirror right after the buffer is
+    defined, rewrites the kernels to use the mirror (views such as
+    `memref.expand_shape` are re-created on it), and keeps the two in sync
+    with `gpu.memcpy`:
+
+    - host to device after the definition of an argument or a global, and
+      before a kernel when host code may have written the buffer since;
+    - device to host before a host operation (including `func.return`)
+      reads the buffer after a kernel wrote it;
+    - `gpu.dealloc` where the host buffer is deallocated, or before the
+      return.
+
+    Kernels and the buffers they use must be in the function's body block
+    (as `convert-parallel-loops-to-gpu` leaves them); anything else is an
+    error at the kernel.
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
+def WritePTXPass : Pass<"lowbit-write-ptx", "::mlir::ModuleOp"> {
+  let summary = "Write the PTX embedded in gpu.binary ops to files";
+  let description = [{
+    For inspection (the `--emit=ptx` of lowbit-lower-to-nvvm's `ptx-dir`
+    option): each `#gpu.object` in PTX form (`format=isa`) of each
+    `gpu.binary @name` is written to `<dir>/<name>.<chip>.ptx`, and the IR
+    is left unchanged. A binary holding cubin or fatbinary objects is an
+    error at that binary, since there is no PTX to write.
+  }];
+  let options = [
+    Option<"dir", "dir", "std::string", /*default=*/"\"\"",
+           "Directory to write the .ptx files to (created when missing)">
+  ];
+}
+
+def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
+  let summary = "GPU kernels for lowbit.dequant_matmul: GEMV for few rows, tensor cores above";
+  let description = [{
+    Replaces each `lowbit.dequant_matmul` with at most `max-m` activation
+    rows by one `gpu.launch` (on buffers, between `bufferization.to_buffer`
+    and `bufferization.to_tensor`) that reads every weight byte once: one
+    warp per weight row, 16-byte coalesced loads, codes decoded in
+    registers with vector ops, f32 dot products per chunk, group scales per
+    chunk, a `gpu.shuffle` butterfly across the warp, and an epilogue with
+    the row scale, the bias and the cast fused. Above `max-m`, with
+    `tensor-cores`, f16 activations whose M, N and K are multiples of 16,
+    32 and 16 get a tensor-core kernel: a 16 x 32 tile per warp, fragments
+    loaded from global memory into registers (weights dequantized and
+    scaled there, rounded to f16), four `nvgpu.mma.sync` m16n8k16 per k16
+    step, the epilogue on the C registers. Operands it does not handle
+    (see lib/Conversion/LowbitToGPU/DequantGemv.cpp) keep the generic
+    lowering. Runs first in lowbit-lower-to-nvvm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"maxM", "max-m", "int64_t", /*default=*/"16",
+           "Largest number of activation rows handled as a GEMV">,
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps (weight rows) per thread block">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "Above max-m, f16 activations with M % 16, N % 32 and K % 16 == 0 "
+           "get a tensor-core kernel (nvgpu.mma.sync m16n8k16, 16 x 32 per "
+           "warp)">,
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Test only: build the kernel's computation in host loops instead "
+           "of a gpu.launch (each lane's partial sums into a scratch buffer, "
+           "then a per-warp sum in place of the shuffle butterfly, then the "
+           "epilogue), so that lowbit-lower-to-cpu can run it">
+  ];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

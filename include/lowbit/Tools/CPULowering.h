@@ -29,6 +29,11 @@ void registerCPUToolDialects(DialectRegistry &registry);
 std::string listFunctions(ModuleOp module);
 
 /// Gives `entry` a C interface (`_mlir_ciface_<entry>`) and public
+/// visibility and makes every tensor argument of every function read-only
+/// (see lowerEntryModuleToCPU); shared by the CPU and GPU lowerings.
+void prepareEntryFunction(ModuleOp module, func::FuncOp entry);
+
+/// Gives `entry` a C interface (`_mlir_ciface_<entry>`) and public
 /// visibility, makes every tensor argument of every function read-only
 /// (results are then always fresh allocations, never an argument written in
 /// place, and inputs survive repeated calls; an explicit

@@ -7,15 +7,33 @@
 
 // A float matmul: a fill kernel and a matmul kernel, 4 x 1 blocks of 1 x 64
 // threads covering the 4 x 16 output; the reduction over K is a loop in the
-// kernel. Host code allocates the result and launches both.
+// kernel. Host code copies both arguments to device memory, allocates the
+// result on the host and on the device, launches both kernels on one
+// stream, copies the result back and frees the device buffers
+// (lowbit-gpu-device-buffers, then gpu-async-region and gpu-to-llvm).
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: llvm.func @matmul(
 // CHECK-DAG: %[[C1:.*]] = llvm.mlir.constant(1 : index) : i64
 // CHECK-DAG: %[[C4:.*]] = llvm.mlir.constant(4 : index) : i64
 // CHECK-DAG: %[[C64:.*]] = llvm.mlir.constant(64 : index) : i64
-// CHECK: llvm.call @malloc
-// CHECK: gpu.launch_func @matmul_kernel::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]])
-// CHECK: gpu.launch_func @matmul_kernel_0::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]])
+// CHECK: %[[S0:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK: %[[DW:.*]] = llvm.call @mgpuMemAlloc(%{{.*}}, %[[S0]], %{{.*}})
+// CHECK: llvm.call @mgpuMemcpy(%[[DW]], %arg8, %{{.*}}, %[[S0]])
+// CHECK: %[[DX:.*]] = llvm.call @mgpuMemAlloc(%{{.*}}, %[[S0]], %{{.*}})
+// CHECK: llvm.call @mgpuMemcpy(%[[DX]], %arg1, %{{.*}}, %[[S0]])
+// CHECK: llvm.call @mgpuStreamSynchronize(%[[S0]])
+// CHECK: %[[HY:.*]] = llvm.call @malloc
+// CHECK: %[[S:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK: %[[DY:.*]] = llvm.call @mgpuMemAlloc(
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @matmul_kernel::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]]) : i64 args(%[[DY]] : !llvm.ptr, %[[DY]] : !llvm.ptr,
+// CHECK: gpu.launch_func <%[[S]] : !llvm.ptr> @matmul_kernel_0::@matmul_kernel blocks in (%[[C4]], %[[C1]], %[[C1]]) threads in (%[[C1]], %[[C64]], %[[C1]]) : i64 args(%[[DX]] : !llvm.ptr, {{.*}}, %[[DW]] : !llvm.ptr, {{.*}}, %[[DY]] : !llvm.ptr,
+// CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %[[DY]], %{{.*}}, %[[S]])
+// CHECK-NEXT: llvm.call @mgpuMemFree(%[[DY]], %[[S]])
+// CHECK-DAG: llvm.call @mgpuMemFree(%[[DX]], %[[S]])
+// CHECK-DAG: llvm.call @mgpuMemFree(%[[DW]], %[[S]])
+// CHECK: llvm.call @mgpuStreamSynchronize(%[[S]])
+// CHECK-NEXT: llvm.call @mgpuStreamDestroy(%[[S]])
+// CHECK-NEXT: llvm.return
 // CHECK: gpu.module @matmul_kernel [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // CHECK: llvm.func @matmul_kernel({{.*}}) attributes {gpu.kernel, {{.*}}nvvm.kernel, nvvm.maxntid = array<i32: 1, 64, 1>}
 // CHECK: gpu.module @matmul_kernel_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]

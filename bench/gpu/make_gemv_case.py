@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Writes the models of bench/gpu/run_h200.sh.
+
+  make_gemv_case.py check OUT_DIR --m=M --k=K --n=N [--seed=S]
+      OUT_DIR/linear.mlir: @main(x: [M, K] f16) -> [M, N] f16, a float
+      linear layer (linalg.matmul with a seeded N(0, 0.02^2) f16 weight
+      constant [K, N]) for lowbit-opt --lowbit-w4a16 / -w8a16 / -nf4 /
+      -fp8 to quantize; OUT_DIR/x.npy: a seeded N(0, 1) f16 input. @main
+      has llvm.emit_c_interface and lowbit.signature, so that a copy
+      lowered by hand with lowbit-opt also runs in lowbit-run.
+
+  make_gemv_case.py time OUT_DIR --m=M --k=K --n=N [--group=128]
+      OUT_DIR/gemv.mlir: @main(x: [M, K] f16) -> [M, N] f16, one
+      lowbit.dequant_matmul with a splat i4 weight and seeded group-wise
+      f16 scales (a real [N, K / group] table, so the kernel reads it as
+      it would a model's): the compiled kernel depends on the shapes only,
+      and the timing harness (gemv_bench.py) brings its own device
+      buffers, so the model need not hold real weights (a 1 GB blob would
+      take minutes to print and parse).
+
+Standard library only.
+"""
+
+import argparse
+import os
+import random
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "test", "Tools", "lowbit-run",
+                                "Inputs"))
+import make_npy  # noqa: E402
+
+
+def f16_blob(values):
+    """A dense_resource blob (4-byte alignment header) of f16 values."""
+    return "0x02000000" + struct.pack("<%de" % len(values), *values).hex().upper()
+
+
+def write_check(out, m, k, n, seed):
+    rng = random.Random(seed)
+    weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
+    with open(os.path.join(out, "linear.mlir"), "w") as f:
+        f.write(
+            "func.func @main(%%x: tensor<%dx%dxf16>) -> tensor<%dx%dxf16> "
+            "attributes {llvm.emit_c_interface, lowbit.signature = "
+            "(tensor<%dx%dxf16>) -> tensor<%dx%dxf16>} {\n"
+            "  %%w = arith.constant dense_resource<weight> : tensor<%dx%dxf16>\n"
+            "  %%zero = arith.constant 0.0 : f16\n"
+            "  %%empty = tensor.empty() : tensor<%dx%dxf16>\n"
+            "  %%acc = linalg.fill ins(%%zero : f16) outs(%%empty : "
+            "tensor<%dx%dxf16>) -> tensor<%dx%dxf16>\n"
+            "  %%y = linalg.matmul ins(%%x, %%w : tensor<%dx%dxf16>, "
+            "tensor<%dx%dxf16>) outs(%%acc : tensor<%dx%dxf16>) -> "
+            "tensor<%dx%dxf16>\n"
+            "  return %%y : tensor<%dx%dxf16>\n"
+            "}\n" % (m, k, m, n, m, k, m, n, k, n, m, n, m, n, m, n, m, k, k,
+                     n, m, n, m, n, m, n))
+        f.write("{-#\n  dialect_resources: { builtin: {\n    weight: \"%s\"\n"
+                "  } }\n#-}\n" % f16_blob(weight))
+    x = [rng.gauss(0.0, 1.0) for _ in range(m * k)]
+    make_npy.write_npy(os.path.join(out, "x.npy"), "f2", [m, k], x)
+
+
+def write_time(out, m, k, n, group, seed):
+    if k % group:
+        sys.exit("make_gemv_case.py: K=%d is not a multiple of the group "
+                 "size %d" % (k, group))
+    rng = random.Random(seed)
+    scales = [0.01 * (1.0 + rng.random()) for _ in range(n * (k // group))]
+    with open(os.path.join(out, "gemv.mlir"), "w") as f:
+        f.write(
+            "func.func @main(%%x: tensor<%dx%dxf16>) -> tensor<%dx%dxf16> {\n"
+            "  %%w = arith.constant dense<1> : tensor<%dx%dxi4>\n"
+            "  %%y = lowbit.dequant_matmul %%x, %%w as #lowbit.scheme<i4, "
+            "group = %d, axis = 1, scale = f16> scales(dense_resource<scales> "
+            ": tensor<%dx%dxf16>) : tensor<%dx%dxf16>, tensor<%dx%dxi4> -> "
+            "tensor<%dx%dxf16>\n"
+            "  return %%y : tensor<%dx%dxf16>\n"
+            "}\n" % (m, k, m, n, n, k, group, n, k // group, m, k, n, k, m, n,
+                     m, n))
+        f.write("{-#\n  dialect_resources: { builtin: {\n    scales: \"%s\"\n"
+                "  } }\n#-}\n" % f16_blob(scales))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("kind", choices=["check", "time"])
+    parser.add_argument("out")
+    parser.add_argument("--m", type=int, required=True)
+    parser.add_argument("--k", type=int, required=True)
+    parser.add_argument("--n", type=int, required=True)
+    parser.add_argument("--group", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    if args.kind == "check":
+        write_check(args.out, args.m, args.k, args.n, args.seed)
+    else:
+        write_time(args.out, args.m, args.k, args.n, args.group, args.seed)
+
+
+if __name__ == "__main__":
+    main()

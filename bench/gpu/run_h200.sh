@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+#===- bench/gpu/run_h200.sh - the GPU run of lowbit-lower-to-nvvm ---------===#
+#
+# Run once on a machine with an NVIDIA GPU (written for an H200, sm_90a):
+#
+#   bench/gpu/run_h200.sh [OUT_DIR]         (default bench/gpu/out)
+#
+# 1. Environment: the GPU (nvidia-smi), python3, and lowbit's tools in
+#    $LOWBIT_BUILD_DIR (default build/); when they are missing or do not
+#    start, scripts/setup.sh builds them (needs the Debian LLVM 22 packages).
+# 2. Correctness against the CPU on seeded random inputs: an f16 linear
+#    layer [M, K] x [K, N] with K = N = 2048 and N(0, 0.02^2) weights,
+#    quantized by --lowbit-w4a16 (g128), --lowbit-w8a16, --lowbit-nf4 and
+#    --lowbit-fp8, for M = 1, 4, 16 (the GEMV kernel), M = 32 (the
+#    tensor-core kernel) and M = 24 (the generic kernels), run by
+#    lowbit-run --device=cuda, which compares the GPU result with the CPU
+#    result of the same model.
+# 3. Timing with CUDA events (gemv_bench.py): the W4A16 g128 GEMV kernel
+#    for M = 1, 2, 4, 8, 16 on [K, N] = [4096, 4096], [8192, 8192] and
+#    [8192, 28672], over a weight set of at least 1 GiB (rotated copies),
+#    against cublasGemmEx f16 on the same shapes (its f16 weights rotated
+#    the same way), and the HBM bandwidth of a 1 GiB device-to-device copy;
+#    then the tensor-core kernel for M = 32 .. 256 on [8192, 8192] against
+#    the same cuBLAS call.
+#
+# Writes OUT_DIR/results.md (the tables for docs/Benchmarks.md) and the raw
+# logs next to it. Takes a few minutes; every step prints what it runs.
+#
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${LOWBIT_BUILD_DIR:-$ROOT/build}
+OUT=${1:-$ROOT/bench/gpu/out}
+CHIP=${LOWBIT_CHIP:-sm_90a}
+HERE=$ROOT/bench/gpu
+mkdir -p "$OUT"
+RESULTS=$OUT/results.md
+LOG=$OUT/run.log
+: >"$LOG"
+
+say() { echo "== $*" | tee -a "$LOG"; }
+
+#--- 1. Environment -----------------------------------------------------------
+say "environment"
+{ nvidia-smi -L 2>&1 || echo "nvidia-smi not available"; } | tee -a "$LOG"
+command -v python3 >/dev/null || { echo "python3 is required" | tee -a "$LOG"; exit 1; }
+if ! python3 -c 'import ctypes, sys; sys.exit(ctypes.CDLL("libcuda.so.1").cuInit(0) != 0)' 2>>"$LOG"; then
+  echo "no CUDA driver found (libcuda.so.1 missing or cuInit failed): nothing to run" | tee -a "$LOG"
+  exit 1
+fi
+tools_ok() {
+  "$BUILD/bin/lowbit-opt" --version >/dev/null 2>&1 &&
+    "$BUILD/bin/lowbit-run" --help >/dev/null 2>&1
+}
+if ! tools_ok; then
+  say "building lowbit in $BUILD (scripts/setup.sh)"
+  LOWBIT_BUILD_DIR=$BUILD "$ROOT/scripts/setup.sh" >>"$LOG" 2>&1 || true
+  tools_ok || { echo "lowbit-opt/lowbit-run do not run; see $LOG" | tee -a "$LOG"; exit 1; }
+fi
+OPT=$BUILD/bin/lowbit-opt
+RUN=$BUILD/bin/lowbit-run
+
+{
+  echo "# lowbit-lower-to-nvvm on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+  echo
+  echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null), chip $CHIP, $(date -u +%Y-%m-%d)."
+  echo
+} >"$RESULTS"
+
+#--- 2. Correctness -----------------------------------------------------------
+# Tolerances: y has |y| < 4 here; CPU and GPU both accumulate in f32 (in a
+# different order for the GEMV kernel, ~1e-6 apart) and round to f16, so a
+# result can move by one f16 ulp (< 4e-3 at |y| < 4); 1e-2 passes that and
+# fails any real error (a wrong code or scale moves y by ~0.1 or more).
+say "correctness against the CPU (lowbit-run --device=cuda)"
+{
+  echo "## Correctness against the CPU (K = N = 2048, seeded N(0, 1) input)"
+  echo
+  echo "| pipeline | M | kernel | result |"
+  echo "|---|---|---|---|"
+} >>"$RESULTS"
+failures=0
+for M in 1 4 16 32 24; do
+  case_dir=$OUT/check-m$M
+  python3 "$HERE/make_gemv_case.py" check "$case_dir" --m=$M --k=2048 --n=2048 --seed=$M
+  kernel=GEMV
+  [ "$M" -eq 32 ] && kernel="tensor cores"
+  [ "$M" -eq 24 ] && kernel=generic
+  for pipeline in w4a16 w8a16 nf4 fp8; do
+    "$OPT" "$case_dir/linear.mlir" --lowbit-$pipeline -o "$case_dir/$pipeline.mlir" >>"$LOG" 2>&1
+    if "$RUN" "$case_dir/$pipeline.mlir" --input="$case_dir/x.npy" --device=cuda \
+        --chip=$CHIP --rtol=1e-2 --atol=1e-2 >"$case_dir/$pipeline.out" 2>&1; then
+      result=$(grep -A1 "^cuda:" "$case_dir/$pipeline.out" | tail -1)
+    else
+      result="FAIL: $(tail -3 "$case_dir/$pipeline.out" | tr '\n' ' ')"
+      failures=$((failures + 1))
+    fi
+    echo "  $pipeline M=$M: $result" | tee -a "$LOG"
+    echo "| $pipeline | $M | $kernel | $result |" >>"$RESULTS"
+  done
+done
+echo >>"$RESULTS"
+
+#--- 3. Timing ----------------------------------------------------------------
+say "timing (gemv_bench.py, CUDA events, weight set >= 1 GiB)"
+{
+  echo "## W4A16 g128 GEMV against cuBLAS f16 (median of 200 launches)"
+  echo
+  echo "Bandwidth counts the bytes the kernel must move (int4 weight, f16"
+  echo "scales, x and y); the HBM reference is a 1 GiB device-to-device copy"
+  echo "(2 GiB moved). Speed-up is the cuBLAS f16 time over lowbit's."
+  echo
+  echo "| K | N | M | lowbit us | GB/s | of HBM copy | cuBLAS f16 us | speed-up |"
+  echo "|---|---|---|---|---|---|---|---|"
+} >>"$RESULTS"
+for shape in 4096x4096 8192x8192 8192x28672; do
+  K=${shape%x*}
+  N=${shape#*x}
+  for M in 1 2 4 8 16; do
+    case_dir=$OUT/time-$shape-m$M
+    python3 "$HERE/make_gemv_case.py" time "$case_dir" --m=$M --k=$K --n=$N
+    line=$(python3 "$HERE/gemv_bench.py" --lowbit-opt="$OPT" --model="$case_dir/gemv.mlir" \
+      --chip=$CHIP --m=$M --k=$K --n=$N 2>&1 | tee -a "$LOG" | tail -1)
+    echo "  $shape M=$M: $line"
+    get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+    ms=$(get lowbit_ms)
+    if [ -z "$ms" ]; then
+      echo "| $K | $N | $M | failed: $line | | | | |" >>"$RESULTS"
+      continue
+    fi
+    blas=$(get cublas_ms)
+    us=$(python3 -c "print('%.1f' % (1000 * $ms))")
+    blas_us=n/a
+    [ "$blas" != "n/a" ] && blas_us=$(python3 -c "print('%.1f' % (1000 * $blas))")
+    echo "| $K | $N | $M | $us | $(get lowbit_gbs) | $(get hbm_fraction) | $blas_us | $(get speedup) |" >>"$RESULTS"
+  done
+done
+hbm=$(grep -o "hbm_copy_gbs=[0-9.]*" "$LOG" | tail -1 | cut -d= -f2)
+{
+  echo
+  echo "HBM device-to-device copy: ${hbm:-n/a} GB/s."
+  echo
+  echo "## W4A16 g128 tensor-core kernel against cuBLAS f16 (K = N = 8192)"
+  echo
+  echo "| M | lowbit us | cuBLAS f16 us | speed-up |"
+  echo "|---|---|---|---|"
+} >>"$RESULTS"
+for M in 32 64 128 256; do
+  case_dir=$OUT/time-mma-m$M
+  python3 "$HERE/make_gemv_case.py" time "$case_dir" --m=$M --k=8192 --n=8192
+  line=$(python3 "$HERE/gemv_bench.py" --lowbit-opt="$OPT" --model="$case_dir/gemv.mlir" \
+    --chip=$CHIP --m=$M --k=8192 --n=8192 2>&1 | tee -a "$LOG" | tail -1)
+  echo "  mma M=$M: $line"
+  get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+  ms=$(get lowbit_ms)
+  if [ -z "$ms" ]; then
+    echo "| $M | failed: $line | | |" >>"$RESULTS"
+    continue
+  fi
+  blas=$(get cublas_ms)
+  us=$(python3 -c "print('%.1f' % (1000 * $ms))")
+  blas_us=n/a
+  [ "$blas" != "n/a" ] && blas_us=$(python3 -c "print('%.1f' % (1000 * $blas))")
+  echo "| $M | $us | $blas_us | $(get speedup) |" >>"$RESULTS"
+done
+
+say "results in $RESULTS"
+cat "$RESULTS"
+exit $((failures > 0))

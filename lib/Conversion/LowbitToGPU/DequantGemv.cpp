@@ -1,0 +1,1109 @@
+//===- DequantGemv.cpp - GPU kernels for lowbit.dequant_matmul ------------===//
+//
+// Part of the lowbit project.
+//
+//===----------------------------------------------------------------------===//
+//
+// lowbit.dequant_matmul with few activation rows (M <= max-m) is a GEMV:
+// its time is the time to read the weight once. This pass replaces it, on
+// tensors, by one gpu.launch that reads each weight byte exactly once:
+//
+//   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 128,
+//          axis = 1, scale = f16> scales(...) bias(%b)
+//          : tensor<MxKxf16>, tensor<NxKxi4> -> tensor<MxNxf16>
+//
+// becomes
+//
+//   %xb = bufferization.to_buffer %x read_only    (likewise weight bytes,
+//   %yb = memref.alloc() : memref<MxNxf16>         scales, bias)
+//   gpu.launch blocks(ceil(N / W), 1, 1) threads(32 W, 1, 1) {
+//     n = block * W + warp                         // one warp per weight row
+//     scf.if n < N {
+//       acc[0..M) = scf.for byte = 16 lane to K/2 step 512 {
+//         q = vector.load %wb[n K/2 + byte] {alignment = 16} : vector<16xi8>
+//         codes = vector.interleave (q & 15), (q >> 4)  // 32 x i32, in regs
+//         w = sitofp((codes ^ 8) - 8)                   // or table / fp8
+//         s = scale[n, 2 byte / G]
+//         acc[m] += s * vector.reduction<add>(x[m, 2 byte ..+32] * w)
+//       }
+//       acc[m] = warp butterfly sum (gpu.shuffle xor 16, 8, 4, 2, 1)
+//       lane 0: y[m, n] = trunc(acc[m] (* channel scale) + bias[n])
+//     }
+//   }
+//   %y = bufferization.to_tensor %yb restrict writable
+//
+// Loads are coalesced: the 32 lanes of a warp read 512 consecutive bytes of
+// the row per step, 16 bytes each. The scale (group-wise or per row) and
+// the bias are applied in registers; nothing but y is written.
+//
+// Above max-m (tensor-cores=true), f16 activations with M % 16, N % 32 and
+// K % 16 == 0 get a tensor-core kernel instead:
+//
+//   gpu.launch blocks(ceil(N / 32 W), M / 16, 1) threads(32 W, 1, 1) {
+//     m0 = 16 block.y, n0 = 32 (block.x W + warp)  // a 16 x 32 tile per warp
+//     scf.if n0 < N {
+//       acc[0..4) = scf.for k0 = 0 to K step 16 {
+//         a = x fragment (vector<4x2xf16>, rows m0 + g (+8), cols k0 + 2t (+8))
+//         b[j] = dequantized w fragment (vector<2x2xf16>, row n0 + 8j + g,
+//                codes k0 + 2t (+8), times their group scale, in registers)
+//         acc[j] = nvgpu.mma.sync(a, b[j], acc[j]) {mmaShape = [16, 8, 16]}
+//       }
+//       y[m, n] = trunc(acc (* channel scale) + bias)  // the C registers
+//     }
+//   }
+//
+// with g = lane / 4, t = lane % 4 (the m16n8k16 fragment layouts). Operands
+// go from global memory straight into registers: no shared-memory staging
+// (its barriers cannot be built before bufferization, see
+// docs/passes/lower-to-nvvm.md).
+//
+// Applies to: static [M, K] x [N, K] operands, f16/bf16/f32 activations
+// (f16 for tensor cores), 4-bit weights stored as constants (i4, u4, nf4,
+// f4E2M1FN; packed blobs are read as they are, dense constants are packed
+// here) or 8-bit weights (i8, u8, f8E4M3FN, f8E5M2; constants or
+// arguments), scales per tensor, per output row or group-wise along K,
+// optional integer zero-points. For the GEMV, K must be a multiple of the
+// codes in 16 bytes (32 or 16) and so must the group size; for tensor
+// cores, of 16. Anything else is left to the generic lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Conversion/Passes.h"
+
+#include "../LowbitToLinalg/CodeDecoding.h"
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+#include "lowbit/Quant/Formats.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+
+namespace mlir::lowbit {
+#define GEN_PASS_DEF_GPUGEMVPASS
+#include "lowbit/Conversion/Passes.h.inc"
+} // namespace mlir::lowbit
+
+using namespace mlir;
+using namespace mlir::lowbit;
+namespace numerics = ::lowbit::quant;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// The tensor-core tile: mma.sync m16n8k16, four n8 tiles per warp.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kMmaTilesN = 4;
+/// Bytes of weight one lane loads per step.
+constexpr int64_t kChunkBytes = 16;
+
+/// A scale or zero-point as the kernel reads it: a scalar constant, or a
+/// flat 1-D buffer indexed by row (per row) or row * groups + group.
+struct KernelParam {
+  Value scalar;
+  Value buffer;
+};
+
+/// Everything the kernel builder needs, checked by `plan`.
+struct GemvPlan {
+  int64_t m = 0, n = 0, k = 0;
+  unsigned bits = 0;
+  SchemeAttr scheme;
+  Type activation;
+  /// Codes per group along K (0: per row or per tensor).
+  int64_t groupSize = 0;
+  /// M is above max-m: the tensor-core strategy instead of the GEMV.
+  bool mma = false;
+};
+
+/// Ops built outside the kernel.
+struct HostValues {
+  Value x, codes, bias;
+  KernelParam scale, zeroPoint;
+};
+
+/// Why a dequant_matmul keeps the generic lowering, or "" when it applies.
+std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
+                 GemvPlan &out) {
+  RankedTensorType xType = op.getInput().getType();
+  RankedTensorType wType = op.getWeight().getType();
+  if (xType.getRank() != 2 || wType.getRank() != 2 || !xType.hasStaticShape() ||
+      !wType.hasStaticShape())
+    return "needs static rank-2 operands";
+  out.m = xType.getDimSize(0);
+  out.k = xType.getDimSize(1);
+  out.n = wType.getDimSize(0);
+  out.activation = xType.getElementType();
+  if (out.m > maxM) {
+    // The tensor-core strategy: m16n8k16 f16 tiles, 16 x 32 per warp.
+    if (!allowMma)
+      return "M is above max-m";
+    if (!out.activation.isF16())
+      return "the tensor-core strategy needs f16 activations";
+    if (out.m % kMmaM || out.n % (kMmaN * kMmaTilesN) || out.k % kMmaK)
+      return "the tensor-core strategy needs M % 16, N % 32, K % 16 == 0";
+    out.mma = true;
+  }
+  if (!out.activation.isF16() && !out.activation.isBF16() &&
+      !out.activation.isF32())
+    return "needs f16, bf16 or f32 activations";
+  out.scheme = op.getScheme();
+  if (op.getScaleBlockScalesAttr())
+    return "double-quantized scales are not supported";
+  switch (out.scheme.getFormat()) {
+  case StorageFormat::I4:
+  case StorageFormat::U4:
+  case StorageFormat::NF4:
+  case StorageFormat::F4E2M1FN:
+    out.bits = 4;
+    break;
+  default:
+    out.bits = 8;
+  }
+  // The K granularity of one step: a 16-byte chunk (GEMV) or a k16 tile.
+  int64_t chunkCodes = out.mma ? kMmaK : kChunkBytes * (8 / out.bits);
+  if (out.k % chunkCodes)
+    return "K is not a multiple of " + std::to_string(chunkCodes);
+  switch (out.scheme.getGranularity()) {
+  case Granularity::Tensor:
+    break;
+  case Granularity::Axis:
+    if (out.scheme.getAxis() != 0)
+      return "per-axis scales must be per output row";
+    break;
+  case Granularity::Group:
+    if (out.scheme.getAxis() != 1)
+      return "group-wise scales must be along K";
+    out.groupSize = out.scheme.getGroupSize();
+    if (out.groupSize % chunkCodes)
+      return "the group size is not a multiple of " +
+             std::to_string(chunkCodes);
+    break;
+  }
+  if (!isa<ElementsAttr, FloatAttr>(op.getScalesAttr()))
+    return "needs static scales";
+  if (op.getBias() && (op.getBias().getType().getRank() != 1))
+    return "needs a rank-1 bias";
+  return "";
+}
+
+/// The weight bytes as a flat i8 tensor, or null when they cannot be read
+/// that way (4-bit codes that are not a packed constant).
+Value flatCodes(OpBuilder &b, Location loc, const GemvPlan &plan,
+                Value weight) {
+  CodeSource source = getCodeSource(b, loc, weight);
+  if (source.flat)
+    return source.tensor;
+  if (plan.bits == 4) {
+    // A dense (not resource) 4-bit constant is packed here, two codes per
+    // byte, low nibble first, as the packed blobs are.
+    DenseElementsAttr dense;
+    if (!matchPattern(weight, m_Constant(&dense)))
+      return {};
+    auto nibble = [](Attribute attr) -> uint8_t {
+      if (auto i = dyn_cast<IntegerAttr>(attr))
+        return i.getValue().getZExtValue() & 15;
+      return cast<FloatAttr>(attr).getValue().bitcastToAPInt().getZExtValue() &
+             15;
+    };
+    int64_t count = dense.getNumElements();
+    auto bytesType = RankedTensorType::get({(count + 1) / 2}, b.getI8Type());
+    DenseElementsAttr bytes;
+    if (dense.isSplat()) {
+      uint8_t code = nibble(dense.getSplatValue<Attribute>());
+      bytes = DenseElementsAttr::get(
+          bytesType, b.getI8IntegerAttr(int8_t(code | code << 4)));
+    } else {
+      std::vector<int8_t> packed((count + 1) / 2, 0);
+      int64_t i = 0;
+      for (Attribute attr : dense.getValues<Attribute>()) {
+        packed[i / 2] |= int8_t(nibble(attr) << (4 * (i % 2)));
+        ++i;
+      }
+      bytes = DenseElementsAttr::get(bytesType, ArrayRef<int8_t>(packed));
+    }
+    return arith::ConstantOp::create(b, loc, bytesType, bytes);
+  }
+  // 8-bit codes of a float type stay that type in memory; the kernel
+  // bitcasts the loaded vector to bytes.
+  auto type = cast<RankedTensorType>(weight.getType());
+  auto flatType =
+      RankedTensorType::get({type.getNumElements()}, type.getElementType());
+  return tensor::CollapseShapeOp::create(
+      b, loc, flatType, weight, SmallVector<ReassociationIndices>{{0, 1}});
+}
+
+/// A read-only buffer of a tensor, for the kernel.
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// A static scale or zero-point: a scalar when there is one value, else a
+/// flat buffer.
+KernelParam materializeParam(OpBuilder &b, Location loc, Attribute attr,
+                             Type scalarType) {
+  KernelParam param;
+  if (auto f = dyn_cast<FloatAttr>(attr)) {
+    param.scalar = arith::ConstantOp::create(b, loc, f);
+    return param;
+  }
+  if (auto i = dyn_cast<IntegerAttr>(attr)) {
+    param.scalar = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                                i.getValue().getSExtValue());
+    return param;
+  }
+  auto elements = cast<ElementsAttr>(attr);
+  auto type = cast<RankedTensorType>(elements.getShapedType());
+  if (type.getNumElements() == 1) {
+    Type element = type.getElementType();
+    if (isa<FloatType>(element))
+      param.scalar = arith::ConstantOp::create(
+          b, loc, FloatAttr::get(element, *elements.value_begin<APFloat>()));
+    else
+      param.scalar = arith::ConstantIntOp::create(
+          b, loc, b.getI32Type(),
+          (*elements.value_begin<APInt>()).getSExtValue());
+    return param;
+  }
+  Value tensor = arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));
+  if (type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    tensor = tensor::CollapseShapeOp::create(
+        b, loc,
+        RankedTensorType::get({type.getNumElements()}, type.getElementType()),
+        tensor, SmallVector<ReassociationIndices>{all});
+  }
+  param.buffer = toBuffer(b, loc, tensor);
+  return param;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel body
+//===----------------------------------------------------------------------===//
+
+/// Builds the body of one GEMV launch.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, const GemvPlan &plan,
+                const HostValues &host, Value y)
+      : b(b), loc(loc), plan(plan), host(host), y(y) {}
+
+  /// Builds the kernel body of thread `threadId` of block `blockId`.
+  void build(Value blockId, Value threadId, int64_t warpsPerBlock);
+  /// Test only: the same computation as host loops (see host-emulation).
+  void buildHostEmulation(int64_t numBlocks, int64_t warpsPerBlock);
+  /// The tensor-core kernel body of thread `threadId` of block
+  /// (`blockX`, `blockY`): warp tile rows [16 blockY, +16), columns
+  /// [32 (blockX warps + warp), +32).
+  void buildMma(Value blockX, Value blockY, Value threadId,
+                int64_t warpsPerBlock);
+  /// Test only: the tensor-core computation as host loops.
+  void buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
+                             int64_t warpsPerBlock);
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32Splat(int64_t v, int64_t lanes) {
+    auto type = VectorType::get({lanes}, b.getI32Type());
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+  }
+  Value f32Splat(float v, int64_t lanes) {
+    auto type = VectorType::get({lanes}, b.getF32Type());
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
+  }
+  Value toF32(Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
+  /// The weight row of warp `warp` of block `blockId`.
+  Value buildRow(Value blockId, Value warp, int64_t warpsPerBlock);
+  /// One lane's f32 sums (one per activation row) over its 16-byte chunks
+  /// of weight row `row`: chunks lane, lane + 32, ...
+  SmallVector<Value> buildPartialSums(Value row, Value lane);
+  /// Row scale, bias, cast and store of the full sums of `row`.
+  void buildEpilogue(Value row, ArrayRef<Value> sums);
+  /// Weight row `n`, codes [k, k + 2) (k even) dequantized (times their
+  /// group scale) to a vector<2xf16> B-fragment register.
+  Value buildWeightPair(Value n, Value k);
+  /// Where one lane of the tensor-core kernel works.
+  struct MmaLane {
+    Value g, t2, m0, n0, rowLo, rowHi;
+  };
+  MmaLane buildMmaLane(Value blockX, Value blockY, Value threadId,
+                       int64_t warpsPerBlock);
+  /// `scf.if` the warp's tile starts inside N; inserts into its body.
+  void buildTileGuard(const MmaLane &lane);
+  /// The A registers (x) and the B registers of n8 tile `tile` (w) of the
+  /// k16 step at `k0`.
+  Value buildFragmentA(const MmaLane &lane, Value k0);
+  Value buildFragmentB(const MmaLane &lane, Value k0, int64_t tile);
+  /// Row scale, bias, cast and store of the lane's C registers.
+  void buildMmaEpilogue(const MmaLane &lane, ArrayRef<Value> accumulators);
+  /// Reads a parameter at `flat` (an index), as f32 or i32.
+  Value readParam(const KernelParam &param, Value flat, bool integer);
+  /// The codes in `bytes` (a vector of i8) as i32 lanes.
+  Value decodeCodes(Value bytes);
+  /// The unscaled real values of `codes` (vector of i32).
+  Value decodeValues(Value codes, Value zeroPoint);
+  /// The 16-entry value table of nf4/f4E2M1FN indexed by `codes`, as a
+  /// tree of selects on the code bits (no memory lookups).
+  Value selectFromTable(Value codes, ArrayRef<float> table);
+  /// f8E4M3FN bit patterns to f32, with integer arithmetic.
+  Value decodeE4M3(Value codes);
+  /// f8E5M2 bit patterns to f32 (an E5M2 is the top byte of an f16).
+  Value decodeE5M2(Value codes);
+
+  OpBuilder &b;
+  Location loc;
+  const GemvPlan &plan;
+  const HostValues &host;
+  Value y;
+  /// The block indices of the innermost host-emulation loops.
+  std::pair<Value, Value> blockXY;
+};
+
+} // namespace
+
+Value KernelBuilder::readParam(const KernelParam &param, Value flat,
+                               bool integer) {
+  Value v = param.scalar;
+  if (!v)
+    v = memref::LoadOp::create(b, loc, param.buffer, flat);
+  if (!integer)
+    return toF32(v);
+  if (v.getType() != b.getI32Type())
+    v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
+  return v;
+}
+
+Value KernelBuilder::decodeCodes(Value bytes) {
+  int64_t count = cast<VectorType>(bytes.getType()).getNumElements();
+  auto i32x16 = VectorType::get({count}, b.getI32Type());
+  StorageFormat format = plan.scheme.getFormat();
+  if (plan.bits == 8)
+    return format == StorageFormat::I8
+               ? arith::ExtSIOp::create(b, loc, i32x16, bytes).getResult()
+               : arith::ExtUIOp::create(b, loc, i32x16, bytes).getResult();
+  // Two codes per byte, low nibble first.
+  Value wide = arith::ExtUIOp::create(b, loc, i32x16, bytes);
+  Value low = arith::AndIOp::create(b, loc, wide, i32Splat(15, count));
+  Value high = arith::ShRUIOp::create(b, loc, wide, i32Splat(4, count));
+  Value codes = vector::InterleaveOp::create(b, loc, low, high);
+  if (format == StorageFormat::I4) {
+    // Two's complement of 4 bits: (c ^ 8) - 8.
+    Value eight = i32Splat(8, 2 * count);
+    codes = arith::SubIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, codes, eight), eight);
+  }
+  return codes;
+}
+
+Value KernelBuilder::selectFromTable(Value codes, ArrayRef<float> table) {
+  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
+  SmallVector<Value> level;
+  for (float v : table)
+    level.push_back(f32Splat(v, lanes));
+  Value zero = i32Splat(0, lanes);
+  for (int64_t bit = 0; level.size() > 1; ++bit) {
+    Value mask = i32Splat(int64_t(1) << bit, lanes);
+    Value set =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                              arith::AndIOp::create(b, loc, codes, mask), zero);
+    SmallVector<Value> next;
+    for (size_t i = 0; i < level.size(); i += 2)
+      next.push_back(
+          arith::SelectOp::create(b, loc, set, level[i + 1], level[i]));
+    level = std::move(next);
+  }
+  return level.front();
+}
+
+Value KernelBuilder::decodeE4M3(Value codes) {
+  // s eeee mmm: normal (1 + m/8) 2^(e-7), f32 bits s | (e + 120) << 23 |
+  // m << 20; subnormal (e = 0) m 2^-9; s 1111 111 is NaN.
+  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
+  auto f32s = VectorType::get({lanes}, b.getF32Type());
+  Value sign = arith::ShLIOp::create(
+      b, loc,
+      arith::AndIOp::create(
+          b, loc, arith::ShRUIOp::create(b, loc, codes, i32Splat(7, lanes)),
+          i32Splat(1, lanes)),
+      i32Splat(31, lanes));
+  Value exponent = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, codes, i32Splat(3, lanes)),
+      i32Splat(15, lanes));
+  Value mantissa = arith::AndIOp::create(b, loc, codes, i32Splat(7, lanes));
+  Value normalBits = arith::OrIOp::create(
+      b, loc,
+      arith::OrIOp::create(
+          b, loc, sign,
+          arith::ShLIOp::create(
+              b, loc,
+              arith::AddIOp::create(b, loc, exponent, i32Splat(120, lanes)),
+              i32Splat(23, lanes))),
+      arith::ShLIOp::create(b, loc, mantissa, i32Splat(20, lanes)));
+  Value normal = arith::BitcastOp::create(b, loc, f32s, normalBits);
+  Value subnormalMagnitude = arith::MulFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, f32s, mantissa),
+      f32Splat(1.0f / 512.0f, lanes));
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign,
+                                         i32Splat(0, lanes));
+  Value subnormal = arith::SelectOp::create(
+      b, loc, negative, arith::NegFOp::create(b, loc, subnormalMagnitude),
+      subnormalMagnitude);
+  Value isSubnormal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            exponent, i32Splat(0, lanes));
+  Value value = arith::SelectOp::create(b, loc, isSubnormal, subnormal, normal);
+  Value isNaN = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(b, loc, codes, i32Splat(127, lanes)),
+      i32Splat(127, lanes));
+  return arith::SelectOp::create(
+      b, loc, isNaN, f32Splat(std::numeric_limits<float>::quiet_NaN(), lanes),
+      value);
+}
+
+Value KernelBuilder::decodeE5M2(Value codes) {
+  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
+  Value shifted = arith::ShLIOp::create(b, loc, codes, i32Splat(8, lanes));
+  Value half = arith::TruncIOp::create(
+      b, loc, VectorType::get({lanes}, b.getI16Type()), shifted);
+  Value f16s = arith::BitcastOp::create(
+      b, loc, VectorType::get({lanes}, b.getF16Type()), half);
+  return arith::ExtFOp::create(b, loc, VectorType::get({lanes}, b.getF32Type()),
+                               f16s);
+}
+
+Value KernelBuilder::decodeValues(Value codes, Value zeroPoint) {
+  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
+  auto f32s = VectorType::get({lanes}, b.getF32Type());
+  switch (plan.scheme.getFormat()) {
+  case StorageFormat::NF4: {
+    std::vector<float> table(numerics::nf4Levels().begin(),
+                             numerics::nf4Levels().end());
+    return selectFromTable(codes, table);
+  }
+  case StorageFormat::F4E2M1FN: {
+    std::vector<float> table;
+    for (unsigned code = 0; code < 16; ++code)
+      table.push_back(numerics::decodeFP4E2M1(code));
+    return selectFromTable(codes, table);
+  }
+  case StorageFormat::F8E4M3FN:
+    return decodeE4M3(codes);
+  case StorageFormat::F8E5M2:
+    return decodeE5M2(codes);
+  default:
+    break;
+  }
+  if (zeroPoint)
+    codes = arith::SubIOp::create(
+        b, loc, codes,
+        vector::BroadcastOp::create(b, loc, codes.getType(), zeroPoint));
+  return arith::SIToFPOp::create(b, loc, f32s, codes);
+}
+
+SmallVector<Value> KernelBuilder::buildPartialSums(Value row, Value lane) {
+  Type f32 = b.getF32Type();
+  int64_t codesPerByte = 8 / plan.bits;
+  int64_t chunkCodes = kChunkBytes * codesPerByte;
+  int64_t rowBytes = plan.k / codesPerByte;
+  bool grouped = plan.groupSize > 0;
+  bool affine = !plan.scheme.getSymmetric();
+
+  Value rowBase = arith::MulIOp::create(b, loc, row, index(rowBytes));
+  Value start = arith::MulIOp::create(b, loc, lane, index(kChunkBytes));
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  SmallVector<Value> inits(plan.m, zeroF);
+  auto loop = scf::ForOp::create(b, loc, start, index(rowBytes),
+                                 index(kWarpSize * kChunkBytes), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value byte = loop.getInductionVar();
+    Type stored = cast<MemRefType>(host.codes.getType()).getElementType();
+    auto bytesType = VectorType::get({kChunkBytes}, b.getI8Type());
+    Value bytes = vector::LoadOp::create(
+        b, loc, VectorType::get({kChunkBytes}, stored), host.codes,
+        ValueRange{arith::AddIOp::create(b, loc, rowBase, byte)},
+        /*nontemporal=*/false, llvm::MaybeAlign(kChunkBytes));
+    if (stored != b.getI8Type())
+      bytes = arith::BitcastOp::create(b, loc, bytesType, bytes);
+    Value k0 = arith::MulIOp::create(b, loc, byte, index(codesPerByte));
+
+    // This chunk's group: its scale and zero-point.
+    Value paramIndex = row;
+    if (grouped)
+      paramIndex = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, row, index(plan.k / plan.groupSize)),
+          arith::DivUIOp::create(b, loc, k0, index(plan.groupSize)));
+    Value zeroPoint;
+    if (affine)
+      zeroPoint = readParam(host.zeroPoint, paramIndex, /*integer=*/true);
+    Value values = decodeValues(decodeCodes(bytes), zeroPoint);
+    Value scale;
+    if (grouped)
+      scale = readParam(host.scale, paramIndex, /*integer=*/false);
+
+    auto xType = VectorType::get({chunkCodes}, plan.activation);
+    SmallVector<Value> next;
+    for (int64_t m = 0; m < plan.m; ++m) {
+      Value x = vector::LoadOp::create(
+          b, loc, xType, host.x, ValueRange{index(m), k0},
+          /*nontemporal=*/false, llvm::MaybeAlign(kChunkBytes));
+      if (!plan.activation.isF32())
+        x = arith::ExtFOp::create(b, loc, VectorType::get({chunkCodes}, f32),
+                                  x);
+      Value products = arith::MulFOp::create(b, loc, x, values);
+      Value dot = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, products, Value(),
+          arith::FastMathFlags::reassoc);
+      if (scale)
+        dot = arith::MulFOp::create(b, loc, dot, scale);
+      next.push_back(
+          arith::AddFOp::create(b, loc, loop.getRegionIterArgs()[m], dot));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+
+  return SmallVector<Value>(loop.getResults());
+}
+
+void KernelBuilder::buildEpilogue(Value row, ArrayRef<Value> sums) {
+  bool grouped = plan.groupSize > 0;
+  Value scale;
+  if (!grouped)
+    scale = readParam(host.scale, row, /*integer=*/false);
+  Value bias;
+  if (host.bias)
+    bias = toF32(memref::LoadOp::create(b, loc, host.bias, row));
+  for (int64_t m = 0; m < plan.m; ++m) {
+    Value result = sums[m];
+    if (scale)
+      result = arith::MulFOp::create(b, loc, result, scale);
+    if (bias)
+      result = arith::AddFOp::create(b, loc, result, bias);
+    if (!plan.activation.isF32())
+      result = arith::TruncFOp::create(b, loc, plan.activation, result);
+    memref::StoreOp::create(b, loc, result, y, ValueRange{index(m), row});
+  }
+}
+
+Value KernelBuilder::buildRow(Value blockId, Value warp,
+                              int64_t warpsPerBlock) {
+  return arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, blockId, index(warpsPerBlock)),
+      warp);
+}
+
+void KernelBuilder::build(Value blockId, Value threadId,
+                          int64_t warpsPerBlock) {
+  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value lane = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value row = buildRow(blockId, warp, warpsPerBlock);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                        index(plan.n));
+  auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+  SmallVector<Value> sums = buildPartialSums(row, lane);
+
+  // Butterfly: after the xor steps every lane holds the row's full sum.
+  for (Value &sum : sums)
+    for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, kWarpSize,
+                                            gpu::ShuffleMode::XOR);
+      sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
+    }
+
+  // Epilogue in lane 0.
+  Value isFirst =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
+  auto ifFirst = scf::IfOp::create(b, loc, isFirst, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+  buildEpilogue(row, sums);
+}
+
+void KernelBuilder::buildHostEmulation(int64_t numBlocks,
+                                       int64_t warpsPerBlock) {
+  // Pass 1: every lane of every warp, in turn, computes its partial sums
+  // and leaves them in scratch[block][warp][lane][m]. Pass 2: per warp, the
+  // lanes' sums are added (what the butterfly computes) and the epilogue
+  // runs.
+  Type f32 = b.getF32Type();
+  int64_t lanes = numBlocks * warpsPerBlock * kWarpSize;
+  Value scratch =
+      memref::AllocOp::create(b, loc, MemRefType::get({lanes * plan.m}, f32));
+  Value zero = index(0), one = index(1);
+  auto rowGuard = [&](Value row) {
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          row, index(plan.n));
+    auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+  };
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto blocks = scf::ForOp::create(b, loc, zero, index(numBlocks), one);
+    b.setInsertionPointToStart(blocks.getBody());
+    auto threads =
+        scf::ForOp::create(b, loc, zero, index(warpsPerBlock * kWarpSize), one);
+    b.setInsertionPointToStart(threads.getBody());
+    Value tid = threads.getInductionVar();
+    Value warp = arith::DivUIOp::create(b, loc, tid, index(kWarpSize));
+    Value lane = arith::RemUIOp::create(b, loc, tid, index(kWarpSize));
+    Value row = buildRow(blocks.getInductionVar(), warp, warpsPerBlock);
+    rowGuard(row);
+    SmallVector<Value> sums = buildPartialSums(row, lane);
+    Value slot = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, blocks.getInductionVar(),
+                                  index(warpsPerBlock * kWarpSize)),
+            tid),
+        index(plan.m));
+    for (int64_t m = 0; m < plan.m; ++m)
+      memref::StoreOp::create(
+          b, loc, sums[m], scratch,
+          ValueRange{arith::AddIOp::create(b, loc, slot, index(m))});
+  }
+  OpBuilder::InsertionGuard guard(b);
+  auto blocks = scf::ForOp::create(b, loc, zero, index(numBlocks), one);
+  b.setInsertionPointToStart(blocks.getBody());
+  auto warps = scf::ForOp::create(b, loc, zero, index(warpsPerBlock), one);
+  b.setInsertionPointToStart(warps.getBody());
+  Value warp = warps.getInductionVar();
+  Value row = buildRow(blocks.getInductionVar(), warp, warpsPerBlock);
+  rowGuard(row);
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  auto laneLoop = scf::ForOp::create(b, loc, zero, index(kWarpSize), one,
+                                     SmallVector<Value>(plan.m, zeroF));
+  {
+    OpBuilder::InsertionGuard laneGuard(b);
+    b.setInsertionPointToStart(laneLoop.getBody());
+    Value tid = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, warp, index(kWarpSize)),
+        laneLoop.getInductionVar());
+    Value slot = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, blocks.getInductionVar(),
+                                  index(warpsPerBlock * kWarpSize)),
+            tid),
+        index(plan.m));
+    SmallVector<Value> next;
+    for (int64_t m = 0; m < plan.m; ++m) {
+      Value partial = memref::LoadOp::create(
+          b, loc, scratch,
+          ValueRange{arith::AddIOp::create(b, loc, slot, index(m))});
+      next.push_back(arith::AddFOp::create(
+          b, loc, laneLoop.getRegionIterArgs()[m], partial));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+  buildEpilogue(row, SmallVector<Value>(laneLoop.getResults()));
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor-core kernel
+//===----------------------------------------------------------------------===//
+//
+// One warp computes a 16 x 32 tile of y as four m16n8k16 products per k16
+// step, operands read from global memory straight into the fragment
+// registers (no shared-memory staging yet), weights dequantized in
+// registers. PTX fragment layouts, with g = lane / 4 and t = lane % 4:
+//
+//   A (16 x 16, x):  reg 0: (g, 2t..2t+1)      reg 1: (g + 8, 2t..2t+1)
+//                    reg 2: (g, 2t+8..2t+9)    reg 3: (g + 8, 2t+8..2t+9)
+//   B (16 x 8, w^T): reg 0: k 2t..2t+1, n g    reg 1: k 2t+8..2t+9, n g
+//   C (16 x 8, f32): [0][0..1]: (g, 2t..2t+1)  [1][0..1]: (g + 8, 2t..2t+1)
+//
+
+Value KernelBuilder::buildWeightPair(Value n, Value k) {
+  // Flat code index n K + k is even: for 4-bit codes one byte holds the
+  // pair (low nibble first), for 8-bit codes two bytes do.
+  Value flat = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, n, index(plan.k)), k);
+  Type stored = cast<MemRefType>(host.codes.getType()).getElementType();
+  int64_t bytes = plan.bits == 4 ? 1 : 2;
+  Value offset =
+      plan.bits == 4 ? arith::DivUIOp::create(b, loc, flat, index(2)) : flat;
+  Value raw = vector::LoadOp::create(
+      b, loc, VectorType::get({bytes}, stored), host.codes, ValueRange{offset},
+      /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+  if (stored != b.getI8Type())
+    raw = arith::BitcastOp::create(
+        b, loc, VectorType::get({bytes}, b.getI8Type()), raw);
+  bool grouped = plan.groupSize > 0;
+  Value paramIndex = n;
+  if (grouped)
+    paramIndex = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, n, index(plan.k / plan.groupSize)),
+        arith::DivUIOp::create(b, loc, k, index(plan.groupSize)));
+  Value zeroPoint;
+  if (!plan.scheme.getSymmetric())
+    zeroPoint = readParam(host.zeroPoint, paramIndex, /*integer=*/true);
+  Value values = decodeValues(decodeCodes(raw), zeroPoint);
+  if (grouped) {
+    Value scale = readParam(host.scale, paramIndex, /*integer=*/false);
+    values = arith::MulFOp::create(
+        b, loc, values,
+        vector::BroadcastOp::create(b, loc, values.getType(), scale));
+  }
+  return arith::TruncFOp::create(b, loc, VectorType::get({2}, b.getF16Type()),
+                                 values);
+}
+
+KernelBuilder::MmaLane KernelBuilder::buildMmaLane(Value blockX, Value blockY,
+                                                   Value threadId,
+                                                   int64_t warpsPerBlock) {
+  MmaLane lane;
+  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value laneId = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
+  lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
+  lane.t2 = arith::MulIOp::create(
+      b, loc, arith::RemUIOp::create(b, loc, laneId, index(4)), index(2));
+  lane.m0 = arith::MulIOp::create(b, loc, blockY, index(kMmaM));
+  lane.n0 = arith::MulIOp::create(b, loc, buildRow(blockX, warp, warpsPerBlock),
+                                  index(kMmaN * kMmaTilesN));
+  lane.rowLo = arith::AddIOp::create(b, loc, lane.m0, lane.g);
+  lane.rowHi = arith::AddIOp::create(b, loc, lane.rowLo, index(8));
+  return lane;
+}
+
+void KernelBuilder::buildTileGuard(const MmaLane &lane) {
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        lane.n0, index(plan.n));
+  auto ifTile = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifTile.getThenRegion().front());
+}
+
+Value KernelBuilder::buildFragmentA(const MmaLane &lane, Value k0) {
+  auto f16x2 = VectorType::get({2}, b.getF16Type());
+  auto aType = VectorType::get({4, 2}, b.getF16Type());
+  Value kLo = arith::AddIOp::create(b, loc, k0, lane.t2);
+  Value kHi = arith::AddIOp::create(b, loc, kLo, index(8));
+  Value a = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(aType, b.getF16FloatAttr(0)));
+  int64_t reg = 0;
+  for (Value k : {kLo, kHi})
+    for (Value row : {lane.rowLo, lane.rowHi}) {
+      // k is even and K a multiple of 16: 4-byte aligned.
+      Value pair =
+          vector::LoadOp::create(b, loc, f16x2, host.x, ValueRange{row, k},
+                                 /*nontemporal=*/false, llvm::MaybeAlign(4));
+      a = vector::InsertOp::create(b, loc, pair, a, reg++);
+    }
+  return a;
+}
+
+Value KernelBuilder::buildFragmentB(const MmaLane &lane, Value k0,
+                                    int64_t tile) {
+  auto bType = VectorType::get({2, 2}, b.getF16Type());
+  Value kLo = arith::AddIOp::create(b, loc, k0, lane.t2);
+  Value kHi = arith::AddIOp::create(b, loc, kLo, index(8));
+  Value n = arith::AddIOp::create(
+      b, loc, lane.n0,
+      arith::AddIOp::create(b, loc, index(kMmaN * tile), lane.g));
+  Value w = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(bType, b.getF16FloatAttr(0)));
+  w = vector::InsertOp::create(b, loc, buildWeightPair(n, kLo), w, 0);
+  return vector::InsertOp::create(b, loc, buildWeightPair(n, kHi), w, 1);
+}
+
+void KernelBuilder::buildMmaEpilogue(const MmaLane &lane,
+                                     ArrayRef<Value> accumulators) {
+  // Each lane owns two rows x two columns of every n8 tile.
+  bool grouped = plan.groupSize > 0;
+  for (int64_t j = 0; j < kMmaTilesN; ++j)
+    for (int64_t e = 0; e < 2; ++e) {
+      Value n = arith::AddIOp::create(
+          b, loc, lane.n0,
+          arith::AddIOp::create(b, loc, index(kMmaN * j + e), lane.t2));
+      Value scale;
+      if (!grouped)
+        scale = readParam(host.scale, n, /*integer=*/false);
+      Value bias;
+      if (host.bias)
+        bias = toF32(memref::LoadOp::create(b, loc, host.bias, n));
+      for (int64_t half = 0; half < 2; ++half) {
+        Value result = vector::ExtractOp::create(b, loc, accumulators[j],
+                                                 ArrayRef<int64_t>{half, e});
+        if (scale)
+          result = arith::MulFOp::create(b, loc, result, scale);
+        if (bias)
+          result = arith::AddFOp::create(b, loc, result, bias);
+        result = arith::TruncFOp::create(b, loc, plan.activation, result);
+        memref::StoreOp::create(b, loc, result, y,
+                                ValueRange{half ? lane.rowHi : lane.rowLo, n});
+      }
+    }
+}
+
+void KernelBuilder::buildMma(Value blockX, Value blockY, Value threadId,
+                             int64_t warpsPerBlock) {
+  auto cType = VectorType::get({2, 2}, b.getF32Type());
+  MmaLane lane = buildMmaLane(blockX, blockY, threadId, warpsPerBlock);
+  buildTileGuard(lane);
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
+  SmallVector<Value> inits(kMmaTilesN, zeroC);
+  auto loop =
+      scf::ForOp::create(b, loc, index(0), index(plan.k), index(kMmaK), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    Value a = buildFragmentA(lane, k0);
+    SmallVector<Value> next;
+    for (int64_t j = 0; j < kMmaTilesN; ++j)
+      next.push_back(nvgpu::MmaSyncOp::create(
+          b, loc, a, buildFragmentB(lane, k0, j), loop.getRegionIterArgs()[j],
+          ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}));
+    scf::YieldOp::create(b, loc, next);
+  }
+  buildMmaEpilogue(lane, SmallVector<Value>(loop.getResults()));
+}
+
+void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
+                                          int64_t warpsPerBlock) {
+  // The warp-wide mma.sync cannot run lane by lane, so: pass 1 scatters
+  // every lane's A and B fragment registers into per-warp f32 tiles by the
+  // PTX fragment layout (A[k][m], B[tile][k][n]), pass 2 multiplies the
+  // tiles of each warp, pass 3 gathers each lane's C registers by the C
+  // layout and runs the epilogue.
+  Type f32 = b.getF32Type();
+  int64_t warps = blocksX * blocksY * warpsPerBlock;
+  int64_t kTiles = plan.k;
+  Value aTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({warps, kTiles, kMmaM}, f32));
+  Value bTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({warps, kMmaTilesN, kTiles, kMmaN}, f32));
+  Value cTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({warps, kMmaTilesN, kMmaM, kMmaN}, f32));
+  Value zero = index(0), one = index(1);
+  // Loops over blocks (y, x) and threads; returns the thread id and the
+  // warp's global index.
+  auto threadLoops = [&](int64_t threads) -> std::pair<Value, Value> {
+    auto by = scf::ForOp::create(b, loc, zero, index(blocksY), one);
+    b.setInsertionPointToStart(by.getBody());
+    auto bx = scf::ForOp::create(b, loc, zero, index(blocksX), one);
+    b.setInsertionPointToStart(bx.getBody());
+    auto th = scf::ForOp::create(b, loc, zero, index(threads), one);
+    b.setInsertionPointToStart(th.getBody());
+    Value tid = th.getInductionVar();
+    Value warpId = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc,
+                                  arith::MulIOp::create(b, loc,
+                                                        by.getInductionVar(),
+                                                        index(blocksX)),
+                                  bx.getInductionVar()),
+            index(warpsPerBlock)),
+        arith::DivUIOp::create(b, loc, tid, index(threads / warpsPerBlock)));
+    blockXY = {bx.getInductionVar(), by.getInductionVar()};
+    return {tid, warpId};
+  };
+  auto extract = [&](Value v, ArrayRef<int64_t> pos) -> Value {
+    Value e = vector::ExtractOp::create(b, loc, v, pos);
+    return arith::ExtFOp::create(b, loc, f32, e);
+  };
+  {
+    // Pass 1: scatter the fragments.
+    OpBuilder::InsertionGuard guard(b);
+    auto [tid, warpId] = threadLoops(warpsPerBlock * kWarpSize);
+    MmaLane lane =
+        buildMmaLane(blockXY.first, blockXY.second, tid, warpsPerBlock);
+    buildTileGuard(lane);
+    auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kMmaK));
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    Value a = buildFragmentA(lane, k0);
+    Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
+    for (int64_t reg = 0; reg < 4; ++reg)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value k = arith::AddIOp::create(
+            b, loc, k0,
+            arith::AddIOp::create(b, loc, lane.t2, index(8 * (reg / 2) + e)));
+        memref::StoreOp::create(b, loc, extract(a, {reg, e}), aTiles,
+                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
+      }
+    for (int64_t j = 0; j < kMmaTilesN; ++j) {
+      Value w = buildFragmentB(lane, k0, j);
+      for (int64_t reg = 0; reg < 2; ++reg)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value k = arith::AddIOp::create(
+              b, loc, k0,
+              arith::AddIOp::create(b, loc, lane.t2, index(8 * reg + e)));
+          memref::StoreOp::create(b, loc, extract(w, {reg, e}), bTiles,
+                                  ValueRange{warpId, index(j), k, lane.g});
+        }
+    }
+  }
+  {
+    // Pass 2: C[tile][m][n] = sum_k A[k][m] B[tile][k][n], per warp.
+    OpBuilder::InsertionGuard guard(b);
+    auto [unused, warpId] = threadLoops(warpsPerBlock);
+    (void)unused;
+    for (int64_t j = 0; j < kMmaTilesN; ++j) {
+      OpBuilder::InsertionGuard tileGuard(b);
+      auto mLoop = scf::ForOp::create(b, loc, zero, index(kMmaM), one);
+      b.setInsertionPointToStart(mLoop.getBody());
+      auto nLoop = scf::ForOp::create(b, loc, zero, index(kMmaN), one);
+      b.setInsertionPointToStart(nLoop.getBody());
+      Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), one,
+                                      ValueRange{zeroF});
+      {
+        OpBuilder::InsertionGuard kGuard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value av =
+            memref::LoadOp::create(b, loc, aTiles,
+                                   ValueRange{warpId, kLoop.getInductionVar(),
+                                              mLoop.getInductionVar()});
+        Value bv = memref::LoadOp::create(b, loc, bTiles,
+                                          ValueRange{warpId, index(j),
+                                                     kLoop.getInductionVar(),
+                                                     nLoop.getInductionVar()});
+        scf::YieldOp::create(b, loc,
+                             ValueRange{arith::AddFOp::create(
+                                 b, loc, kLoop.getRegionIterArgs()[0],
+                                 arith::MulFOp::create(b, loc, av, bv))});
+      }
+      memref::StoreOp::create(b, loc, kLoop.getResult(0), cTiles,
+                              ValueRange{warpId, index(j),
+                                         mLoop.getInductionVar(),
+                                         nLoop.getInductionVar()});
+    }
+  }
+  // Pass 3: gather the C registers, epilogue.
+  OpBuilder::InsertionGuard guard(b);
+  auto [tid, warpId] = threadLoops(warpsPerBlock * kWarpSize);
+  MmaLane lane =
+      buildMmaLane(blockXY.first, blockXY.second, tid, warpsPerBlock);
+  buildTileGuard(lane);
+  auto cType = VectorType::get({2, 2}, f32);
+  Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
+  SmallVector<Value> accumulators;
+  for (int64_t j = 0; j < kMmaTilesN; ++j) {
+    Value c = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value v = memref::LoadOp::create(
+            b, loc, cTiles,
+            ValueRange{warpId, index(j), half ? g8 : lane.g,
+                       arith::AddIOp::create(b, loc, lane.t2, index(e))});
+        c = vector::InsertOp::create(b, loc, v, c, ArrayRef<int64_t>{half, e});
+      }
+    accumulators.push_back(c);
+  }
+  buildMmaEpilogue(lane, accumulators);
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+struct GPUGemvPass : public mlir::lowbit::impl::GPUGemvPassBase<GPUGemvPass> {
+  using GPUGemvPassBase::GPUGemvPassBase;
+
+  void runOnOperation() override {
+    SmallVector<DequantMatmulOp> ops;
+    getOperation().walk([&](DequantMatmulOp op) { ops.push_back(op); });
+    for (DequantMatmulOp op : ops)
+      rewrite(op);
+  }
+
+private:
+  void rewrite(DequantMatmulOp op);
+};
+
+} // namespace
+
+void GPUGemvPass::rewrite(DequantMatmulOp op) {
+  GemvPlan plan;
+  if (!::plan(op, maxM, tensorCores, plan).empty())
+    return;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  HostValues host;
+  Value codes = flatCodes(b, loc, plan, op.getWeight());
+  if (!codes)
+    return;
+  host.codes = toBuffer(b, loc, codes);
+  host.x = toBuffer(b, loc, op.getInput());
+  if (op.getBias())
+    host.bias = toBuffer(b, loc, op.getBias());
+  host.scale = materializeParam(b, loc, op.getScalesAttr(), b.getF32Type());
+  if (!plan.scheme.getSymmetric()) {
+    if (!op.getZeroPointsAttr())
+      return;
+    host.zeroPoint =
+        materializeParam(b, loc, op.getZeroPointsAttr(), b.getI32Type());
+  }
+  auto yType = MemRefType::get({plan.m, plan.n}, plan.activation);
+  Value y = memref::AllocOp::create(b, loc, yType);
+
+  int64_t warps = std::max<int64_t>(1, warpsPerBlock);
+  int64_t numBlocks = (plan.n + warps - 1) / warps;
+  int64_t mmaBlocksX = (plan.n / (kMmaN * kMmaTilesN) + warps - 1) / warps;
+  if (plan.mma && hostEmulation) {
+    KernelBuilder(b, loc, plan, host, y)
+        .buildMmaHostEmulation(mmaBlocksX, plan.m / kMmaM, warps);
+  } else if (plan.mma) {
+    // Grid: warpsPerBlock warp tiles of 16 x 32 along N per block, one
+    // block row per 16 rows of M.
+    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    auto blocksX = arith::ConstantIndexOp::create(b, loc, mmaBlocksX);
+    auto blocksY = arith::ConstantIndexOp::create(b, loc, plan.m / kMmaM);
+    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, blocksX, blocksY, c1, threads, c1, c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    KernelBuilder(b, loc, plan, host, y)
+        .buildMma(launch.getBlockIds().x, launch.getBlockIds().y,
+                  launch.getThreadIds().x, warps);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+  } else if (hostEmulation) {
+    // Test only: the same body in host loops, so that the CPU pipeline can
+    // run it.
+    KernelBuilder(b, loc, plan, host, y).buildHostEmulation(numBlocks, warps);
+  } else {
+    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    auto blocks = arith::ConstantIndexOp::create(b, loc, numBlocks);
+    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, blocks, c1, c1, threads, c1, c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    KernelBuilder(b, loc, plan, host, y)
+        .build(launch.getBlockIds().x, launch.getThreadIds().x, warps);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+  }
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, op.getType(), y, /*restrict=*/true, /*writable=*/true);
+  op.replaceAllUsesWith(result);
+  op.erase();
+}

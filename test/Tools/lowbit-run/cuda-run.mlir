@@ -1,0 +1,46 @@
+// lowbit-run --device=cuda on a GPU: the float matmul below (generic
+// kernels), the f16 linear layer of the lowbit-lower-to-nvvm tests with
+// each weight format (GEMV kernel), and a W4A16 layer at M = 32
+// (tensor-core kernel), run on the CPU and on the GPU and agree.
+// REQUIRES: cuda-gpu
+//
+// Tolerances: the float matmul accumulates in f32 over K = 64 on both
+// sides, in the same order for the naive kernels and in a different one for
+// the GEMV kernels (~1e-6 apart); the f16 layers round the same f32 sums to
+// f16, so an order change can move a result by one f16 ulp (2^-10
+// relative, < 1e-3 absolute for |y| < 1, < 4e-3 for |y| < 4).
+
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %python %S/Inputs/make_npy.py %t/x.npy --shape=4x64 --random=1
+// RUN: %python %S/Inputs/make_npy.py %t/w.npy --shape=64x16 --random=2
+// RUN: %python %S/Inputs/make_npy.py %t/x16.npy --dtype=f2 --shape=4x64 --random=3
+// RUN: lowbit-run %s --input=%t/x.npy --input=%t/w.npy --device=cuda --rtol=1e-5 --atol=1e-5 | FileCheck %s --check-prefix=F32
+// F32: output 0: float32 array of shape (4, 16)
+// F32: cuda: {{.*}}, sm_90a; results against the CPU's:
+// F32-NEXT: output 0: max_abs={{.*}} [PASS]
+
+// RUN: lowbit-opt %S/../../Conversion/LowbitToNVVM/Inputs/linear.mlir --lowbit-w4a16=group-size=32 -o %t/w4.mlir
+// RUN: lowbit-run %t/w4.mlir --entry=linear --input=%t/x16.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// RUN: lowbit-opt %S/../../Conversion/LowbitToNVVM/Inputs/linear.mlir --lowbit-w8a16 -o %t/w8.mlir
+// RUN: lowbit-run %t/w8.mlir --entry=linear --input=%t/x16.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// RUN: lowbit-opt %S/../../Conversion/LowbitToNVVM/Inputs/linear.mlir --lowbit-nf4=group-size=32 -o %t/nf4.mlir
+// RUN: lowbit-run %t/nf4.mlir --entry=linear --input=%t/x16.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// RUN: lowbit-opt %S/../../Conversion/LowbitToNVVM/Inputs/linear.mlir --lowbit-fp8 -o %t/fp8.mlir
+// RUN: lowbit-run %t/fp8.mlir --entry=linear --input=%t/x16.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// F16: cuda: {{.*}}; results against the CPU's:
+// F16-NEXT: output 0: max_abs={{.*}} [PASS]
+
+// M = 32 takes the tensor-core kernel (W4A16 g64, K = 256, N = 96); the
+// dequantized weight is rounded to f16 for the MMA (about 2^-11 relative
+// per term, ~2e-4 over K = 256), hence the looser absolute tolerance.
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/mma --m=32 --k=256 --n=96 --seed=5
+// RUN: lowbit-opt %t/mma/linear.mlir --lowbit-w4a16=group-size=64 -o %t/mma/w4.mlir
+// RUN: lowbit-run %t/mma/w4.mlir --input=%t/mma/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+
+func.func @main(%x: tensor<4x64xf32>, %w: tensor<64x16xf32>) -> tensor<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<4x16xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%empty : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<4x64xf32>, tensor<64x16xf32>) outs(%acc : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}

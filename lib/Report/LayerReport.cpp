@@ -35,10 +35,16 @@ double LayerReport::bitsPerWeight() const {
                   : 0.0;
 }
 
-/// JSON has no infinities: an exact result has `null` SQNR.
+/// JSON has no infinities: an exact result (+inf) is `null`; the two broken
+/// cases, -inf (error on a zero reference) and NaN (non-finite values), are
+/// the strings "-inf" and "nan" so they cannot pass for exact.
 static llvm::json::Value number(double value) {
   if (std::isfinite(value))
     return value;
+  if (std::isnan(value))
+    return "nan";
+  if (value < 0)
+    return "-inf";
   return nullptr;
 }
 

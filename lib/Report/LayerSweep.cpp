@@ -127,6 +127,13 @@ OwningOpRef<ModuleOp> LayerSweep::transform(const std::string &pipeline,
       return nullptr;
     }
     unsigned quantizers = 0;
+    // Reports of an earlier run in a reused --work-dir are not this run's.
+    for (unsigned i = 0;; ++i) {
+      std::string stale = weightReport + "." + std::to_string(i);
+      if (!llvm::sys::fs::exists(stale))
+        break;
+      llvm::sys::fs::remove(stale);
+    }
     for (Pass &pass : pm.getPasses()) {
       if (pass.getArgument() != "lowbit-quantize-weights")
         continue;
@@ -457,7 +464,9 @@ bool LayerSweep::measure(const std::string &pipeline,
         std::string path =
             join(options.workDir, "layer_input_" + std::to_string(s) + "_" +
                                       std::to_string(l) + ".npy");
-        if (!llvm::sys::fs::exists(path)) {
+        // Written once per run of the tool (a reused --work-dir may hold
+        // another run's).
+        if (writtenLayerInputs.insert(path).second) {
           std::string message;
           if (!io::writeNpy(path, reference[s][layers[l].input], message)) {
             error = message;

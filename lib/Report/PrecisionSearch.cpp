@@ -2,6 +2,9 @@
 
 #include "lowbit/Report/PrecisionSearch.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace lowbit::report;
 
 double lowbit::report::bitsPerWeight(const std::vector<LayerCosts> &layers,
@@ -51,11 +54,15 @@ lowbit::report::upgradeSequence(const std::vector<LayerCosts> &layers,
       for (size_t c = 0; c < layers[l].candidates.size(); ++c) {
         const CandidateCost &next = layers[l].candidates[c];
         int64_t addedBytes = next.bytes - now.bytes;
-        double removedNoise = now.noise - next.noise;
-        if (addedBytes <= 0 || removedNoise <= 0 ||
+        // Infinite noise (a broken candidate) is never an improvement and
+        // any finite noise improves on it, before every finite gain.
+        if (std::isnan(next.noise) || std::isinf(next.noise) ||
+            !(next.noise < now.noise) || addedBytes <= 0 ||
             double(bytes + addedBytes) > maxBytes)
           continue;
-        double gain = removedNoise / double(addedBytes);
+        double gain = std::isinf(now.noise)
+                          ? std::numeric_limits<double>::infinity()
+                          : (now.noise - next.noise) / double(addedBytes);
         if (!found || gain > bestGain) {
           found = true;
           bestGain = gain;

@@ -267,10 +267,11 @@ int main(int argc, char **argv) {
       return fail("candidate '" + candidates[c].spelling + "': " + message);
     for (size_t l = 0; l < layers.size(); ++l) {
       const LayerResult &layer = report.layers[l];
-      double noise =
-          std::isinf(layer.isolated.sqnrDb) && layer.isolated.sqnrDb > 0
-              ? 0.0
-              : std::pow(10.0, -layer.isolated.sqnrDb / 10.0);
+      // Exact: no noise; NaN (non-finite outputs): as bad as it gets.
+      double db = layer.isolated.sqnrDb;
+      double noise = std::isnan(db) ? std::numeric_limits<double>::infinity()
+                     : std::isinf(db) && db > 0 ? 0.0
+                                                : std::pow(10.0, -db / 10.0);
       costs[l].candidates.push_back({layer.quantizedBytes, noise});
       sqnr[l].push_back(layer.isolated.sqnrDb);
     }

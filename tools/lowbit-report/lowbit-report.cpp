@@ -24,6 +24,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace cl = llvm::cl;
 using namespace lowbit::report;
@@ -90,8 +91,12 @@ static void printSummary(const LayerReport &report) {
   for (const LayerResult &layer : report.layers)
     order.push_back(&layer);
   std::sort(order.begin(), order.end(), [](auto *a, auto *b) {
-    if (a->isolated.sqnrDb != b->isolated.sqnrDb)
-      return a->isolated.sqnrDb < b->isolated.sqnrDb;
+    // NaN (a broken layer) first, then ascending SQNR.
+    double x = a->isolated.sqnrDb, y = b->isolated.sqnrDb;
+    if (std::isnan(x) != std::isnan(y))
+      return std::isnan(x);
+    if (!std::isnan(x) && x != y)
+      return x < y;
     return a->info.position < b->info.position;
   });
   llvm::outs() << "  most affected layers (isolated / end-to-end SQNR dB):\n";

@@ -86,4 +86,17 @@ TEST(PrecisionSearch, ImpossibleBudgetKeepsTheSmallestAssignment) {
   EXPECT_GT(bitsPerWeight(layers, sequence[0]), 2.0);
 }
 
+TEST(PrecisionSearch, BrokenCandidatesAreLeftFirstAndNeverChosen) {
+  // The first layer's int4 result is not finite (infinite noise): leaving it
+  // goes before any finite gain; a broken candidate is never an upgrade.
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  LayerCosts broken = {{{100, kInf}, {200, 0.01}, {800, 0.0}}, 200};
+  LayerCosts fine = {{{100, 0.5}, {200, kInf}, {800, 0.0}}, 200};
+  std::vector<Assignment> sequence = upgradeSequence({broken, fine}, 5.0 * 8);
+  ASSERT_GE(sequence.size(), 2u);
+  EXPECT_EQ(sequence[1][0], 1u);
+  for (const Assignment &assignment : sequence)
+    EXPECT_NE(assignment[1], 1u);
+}
+
 } // namespace

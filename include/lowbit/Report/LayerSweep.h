@@ -27,6 +27,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,8 @@ private:
   /// Per sample, every result of the tapped float model.
   std::vector<std::vector<io::NpyArray>> reference;
   unsigned runCount = 0;
+  /// Layer input files written by this sweep.
+  std::set<std::string> writtenLayerInputs;
 };
 
 } // namespace lowbit::report

@@ -185,8 +185,6 @@ private:
     int64_t numScales = weight.groupSize < 0    ? 1
                         : weight.groupSize == 0 ? n
                                                 : n * (k / weight.groupSize);
-    Type scaleType = scheme.getScaleType();
-    weight.scaleDataType = scaleType.isF16() ? ox::kFloat16 : ox::kFloat;
 
     // Codes: one byte per element.
     ElementsAttr codesAttr;
@@ -226,8 +224,14 @@ private:
     if (llvm::all_of(weight.zeroPoints, [](int32_t z) { return z == 0; }))
       weight.zeroPoints.clear();
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(codesAttr)) {
+      // `<w>.q`, or `<w>.q_<n>` when the key was uniqued.
       StringRef key = resource.getRawHandle().getKey();
-      key.consume_back(".q");
+      size_t suffix = key.rfind(".q");
+      if (suffix != StringRef::npos &&
+          (suffix + 2 == key.size() ||
+           (key[suffix + 2] == '_' &&
+            llvm::all_of(key.drop_front(suffix + 3), llvm::isDigit))))
+        key = key.take_front(suffix);
       weight.weightName = key.str();
     }
     return success();

@@ -46,8 +46,8 @@ struct QuantizedWeight {
   std::vector<float> scales;
   /// As many as scales, or empty when all are zero.
   std::vector<int32_t> zeroPoints;
-  /// FLOAT or FLOAT16: the type the scales are written in.
-  int scaleDataType = 1;
+  // Scales are written in the source weight's float type (DequantizeLinear
+  // outputs its scale's type, which must be what the node computes in).
 };
 
 /// Static quantization of a matmul's activation (input A), per tensor.

@@ -88,22 +88,35 @@ void readSource(const std::string &path, onnx::ModelProto &model) {
     std::string location;
     long long offset = 0, length = -1;
     for (const auto &entry : tensor.external_data()) {
+      auto number = [&](long long &value) {
+        char *end = nullptr;
+        errno = 0;
+        value = std::strtoll(entry.value().c_str(), &end, 10);
+        if (errno || end == entry.value().c_str() || *end || value < 0)
+          fail("initializer '" + tensor.name() +
+               "' has an invalid external "
+               "data " +
+               entry.key() + " '" + entry.value() + "'");
+      };
       if (entry.key() == "location")
         location = entry.value();
       else if (entry.key() == "offset")
-        offset = std::stoll(entry.value());
+        number(offset);
       else if (entry.key() == "length")
-        length = std::stoll(entry.value());
+        number(length);
     }
     std::string file = dir + "/" + location;
     std::ifstream in(file, std::ios::binary);
-    if (!in)
+    if (location.empty() || !in)
       fail("cannot open the external data '" + file + "' of initializer '" +
            tensor.name() + "'");
-    if (length < 0) {
-      in.seekg(0, std::ios::end);
-      length = static_cast<long long>(in.tellg()) - offset;
-    }
+    in.seekg(0, std::ios::end);
+    long long size = static_cast<long long>(in.tellg());
+    if (length < 0)
+      length = size - offset;
+    if (offset > size || length < 0 || offset + length > size)
+      fail("the external data '" + file + "' of initializer '" + tensor.name() +
+           "' is shorter than its offset + length");
     std::string bytes(static_cast<size_t>(std::max(length, 0LL)), '\0');
     in.seekg(offset);
     in.read(bytes.data(), length);
@@ -148,12 +161,14 @@ onnx::AttributeProto intAttribute(const std::string &name, int64_t value) {
   return attr;
 }
 
-/// The scales as FLOAT or FLOAT16 raw bytes.
+/// The scales as FLOAT, FLOAT16 or BFLOAT16 raw bytes.
 std::string scaleBytes(const std::vector<float> &scales, int dataType) {
   std::string bytes;
-  if (dataType == ox::kFloat16) {
+  if (dataType == ox::kFloat16 || dataType == ox::kBFloat16) {
     for (float s : scales) {
-      uint16_t bits = lowbit::quant::floatToHalfBits(s);
+      uint16_t bits = dataType == ox::kFloat16
+                          ? lowbit::quant::floatToHalfBits(s)
+                          : lowbit::quant::floatToBFloat16Bits(s);
       bytes.append(reinterpret_cast<const char *>(&bits), 2);
     }
   } else {
@@ -181,6 +196,12 @@ public:
         names.insert(out);
       if (!node.name().empty())
         nodeByName.emplace(node.name(), i);
+    }
+    // The importer names an unnamed node's ops after its first output.
+    for (int i = 0; i < graph.node_size(); ++i) {
+      const onnx::NodeProto &node = graph.node(i);
+      if (node.name().empty() && node.output_size() > 0)
+        nodeByName.emplace(node.output(0), i);
     }
     for (int i = 0; i < graph.initializer_size(); ++i)
       initializerByName.emplace(graph.initializer(i).name(), i);
@@ -226,13 +247,15 @@ private:
     std::vector<int> found;
     if (!nodeName.empty()) {
       auto it = nodeByName.find(nodeName);
-      if (it == nodeByName.end())
+      if (it != nodeByName.end()) {
+        found.push_back(it->second);
+        return found;
+      }
+      if (weightName.empty())
         fail("the source model has no node named '" + nodeName +
              "' (the quantized matmul at " + location +
              " is named after it): is '" + request.sourcePath +
              "' the model this MLIR was imported from?");
-      found.push_back(it->second);
-      return found;
     }
     for (int i = 0; i < graph.node_size(); ++i) {
       const onnx::NodeProto &node = graph.node(i);
@@ -240,6 +263,11 @@ private:
           node.input_size() > 1 && node.input(1) == weightName)
         found.push_back(i);
     }
+    if (found.empty() && !nodeName.empty())
+      fail("the source model has no node named '" + nodeName +
+           "' and no MatMul or Gemm reading '" + weightName +
+           "' (the quantized matmul at " + location + "): is '" +
+           request.sourcePath + "' the model this MLIR was imported from?");
     if (found.empty())
       fail("the quantized matmul at " + location +
            " has no name location and no MatMul or Gemm of the source model "
@@ -275,19 +303,24 @@ private:
           transB ? std::vector<int64_t>{weight.n, weight.k}
                  : std::vector<int64_t>{weight.k, weight.n};
       std::vector<int64_t> dims(source.dims().begin(), source.dims().end());
+      int floatType = source.data_type();
+      if (floatType != ox::kFloat && floatType != ox::kFloat16 &&
+          floatType != ox::kBFloat16)
+        fail("node '" + node.name() + "': weight '" + node.input(1) + "' is " +
+             ox::dataTypeName(floatType) + ", not FLOAT, FLOAT16 or BFLOAT16");
       if (dims != expected)
         fail("node '" + node.name() + "': weight '" + node.input(1) +
              "' has dims " + formatDims(dims) + ", the quantized matmul at " +
              weight.location + " has [N, K] = [" + std::to_string(weight.n) +
              ", " + std::to_string(weight.k) + "]");
       if (request.matmulNBits && !gemm && isFourBit(weight.dataType) &&
-          weight.groupSize >= 16 &&
+          floatType != ox::kBFloat16 && weight.groupSize >= 16 &&
           (weight.groupSize & (weight.groupSize - 1)) == 0 &&
           weight.k % weight.groupSize == 0) {
-        toMatMulNBits(node, weight);
+        toMatMulNBits(node, weight, floatType);
         continue;
       }
-      node.set_input(1, dequantized(node.input(1), weight, transB, index));
+      node.set_input(1, dequantized(node.input(1), weight, transB, floatType));
     }
   }
 
@@ -298,15 +331,23 @@ private:
     return text + "]";
   }
 
-  /// A DequantizeLinear of `weight` laid out as `[N, K]` (`nk`) or `[K, N]`;
-  /// returns its output name. Shared by the nodes reading the same weight.
+  /// A DequantizeLinear of `weight` laid out as `[N, K]` (`nk`) or `[K, N]`,
+  /// with scales of `floatType`; returns its output name. Nodes reading the
+  /// same float weight quantized the same way share it. It reads only
+  /// initializers, so it goes first in the graph.
   std::string dequantized(const std::string &floatName,
                           const QuantizedWeight &weight, bool nk,
-                          int consumer) {
+                          int floatType) {
     std::string key = floatName + (nk ? "/nk" : "/kn");
-    if (auto it = dequantizedByWeight.find(key);
-        it != dequantizedByWeight.end())
-      return it->second;
+    auto [first, last] = dequantizedByWeight.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+      const QuantizedWeight &other = *it->second.second;
+      if (other.dataType == weight.dataType &&
+          other.groupSize == weight.groupSize && other.codes == weight.codes &&
+          other.scales == weight.scales &&
+          other.zeroPoints == weight.zeroPoints)
+        return it->second.first;
+    }
     int64_t n = weight.n, k = weight.k;
     std::vector<uint8_t> codes = weight.codes;
     if (!nk)
@@ -347,8 +388,8 @@ private:
       requireOpset(21, "DequantizeLinear with block_size");
     }
     std::string scaleName =
-        addInitializer(floatName + "_scale", weight.scaleDataType, scaleDims,
-                       scaleBytes(scales, weight.scaleDataType))
+        addInitializer(floatName + "_scale", floatType, scaleDims,
+                       scaleBytes(scales, floatType))
             .name();
     onnx::NodeProto dq;
     dq.set_op_type("DequantizeLinear");
@@ -376,18 +417,19 @@ private:
       requireOpset(19, "DequantizeLinear of float8");
     else if (axis >= 0)
       requireOpset(13, "per-axis DequantizeLinear");
-    if (weight.scaleDataType == ox::kFloat16)
-      requireOpset(19, "DequantizeLinear with float16 scales");
-    before[consumer].push_back(std::move(dq));
+    if (floatType != ox::kFloat)
+      requireOpset(19, "DequantizeLinear with float16/bfloat16 scales");
+    prologue.push_back(std::move(dq));
     ++summary.dequantizeLinear;
-    dequantizedByWeight.emplace(key, output);
+    dequantizedByWeight.emplace(key, std::make_pair(output, &weight));
     return output;
   }
 
   /// Replaces a MatMul by com.microsoft MatMulNBits (4 bits, blocks along
   /// K): B is uint8 [N, K/block, block/2], codes offset by 8 when signed,
   /// scales float [N * K/block], zero-points packed [N, ceil(K/block/2)].
-  void toMatMulNBits(onnx::NodeProto &node, const QuantizedWeight &weight) {
+  void toMatMulNBits(onnx::NodeProto &node, const QuantizedWeight &weight,
+                     int floatType) {
     int64_t n = weight.n, k = weight.k, block = weight.groupSize;
     int64_t groups = k / block;
     bool isSigned = weight.dataType == ox::kInt4;
@@ -399,9 +441,10 @@ private:
         addInitializer(floatName + "_nbits", ox::kUInt8, {n, groups, block / 2},
                        pack(codes, ox::kUInt4))
             .name();
+    // Scales in A's type (that of the weight it replaces).
     std::string sName =
-        addInitializer(floatName + "_nbits_scales", ox::kFloat, {n * groups},
-                       scaleBytes(weight.scales, ox::kFloat))
+        addInitializer(floatName + "_nbits_scales", floatType, {n * groups},
+                       scaleBytes(weight.scales, floatType))
             .name();
     // MatMulNBits' zero-points are unsigned 4-bit; 8 (its default) is the
     // zero of signed codes.
@@ -452,10 +495,19 @@ private:
   void quantizeInput(int index, const QuantizedActivation &activation) {
     onnx::NodeProto &node = *model.mutable_graph()->mutable_node(index);
     std::string a = node.input(0);
-    std::string base = node.name() + "_input";
+    std::string base =
+        (node.name().empty() ? node.output(0) : node.name()) + "_input";
+    // QuantizeLinear's scale has the input's type: that of the float weight.
+    int floatType = ox::kFloat;
+    if (node.input_size() > 1)
+      if (auto it = initializerByName.find(node.input(1));
+          it != initializerByName.end())
+        floatType = model.graph().initializer(it->second).data_type();
+    if (floatType != ox::kFloat)
+      requireOpset(19, "QuantizeLinear with float16/bfloat16 scales");
     std::string scale =
-        addInitializer(base + "_scale", ox::kFloat, {},
-                       scaleBytes({activation.scale}, ox::kFloat))
+        addInitializer(base + "_scale", floatType, {},
+                       scaleBytes({activation.scale}, floatType))
             .name();
     std::string zeroPoint =
         addInitializer(
@@ -498,9 +550,12 @@ private:
     return nullptr;
   }
 
-  /// Raises the default opset to what the new nodes need. Reduce ops took
-  /// their axes as an attribute before opset 18 and as an input since: they
-  /// are rewritten. Ops whose meaning changed otherwise are refused.
+  /// Raises the default opset to what the new nodes need, rewriting the
+  /// nodes whose signature changed on the way: Reduce ops took their axes as
+  /// an attribute before opset 18 and as an input since; an even Split needs
+  /// `num_outputs` from 18; GridSample renamed its modes at 20. Ops whose
+  /// meaning changed otherwise, and subgraphs, are refused. The IR version
+  /// is raised to what the opset and the new element types need.
   void raiseOpset() {
     onnx::OperatorSetIdProto *opset = defaultOpset();
     if (!opset)
@@ -517,6 +572,7 @@ private:
         entry->set_version(1);
       }
     }
+    raiseIrVersion(std::max(old, requiredOpset));
     if (old >= requiredOpset)
       return;
     if (old < 13)
@@ -529,8 +585,29 @@ private:
         "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"};
     onnx::GraphProto &graph = *model.mutable_graph();
     for (onnx::NodeProto &node : *graph.mutable_node()) {
+      for (const auto &attr : node.attribute())
+        if (attr.has_g() || attr.graphs_size())
+          fail("node '" + node.name() + "' (" + node.op_type() +
+               ") has a subgraph, which is not rewritten when raising the "
+               "opset from " +
+               std::to_string(old) + " to " + std::to_string(requiredOpset) +
+               " (" + requiredBy + ")");
       if (!(node.domain().empty() || node.domain() == "ai.onnx"))
         continue;
+      if (old < 18 && requiredOpset >= 18 && node.op_type() == "Split" &&
+          (node.input_size() < 2 || node.input(1).empty())) {
+        bool hasNumOutputs = false;
+        for (const auto &attr : node.attribute())
+          hasNumOutputs |= attr.name() == "num_outputs";
+        if (!hasNumOutputs)
+          *node.add_attribute() =
+              intAttribute("num_outputs", node.output_size());
+      }
+      if (old < 20 && requiredOpset >= 20 && node.op_type() == "GridSample")
+        for (auto &attr : *node.mutable_attribute())
+          if (attr.name() == "mode" &&
+              (attr.s() == "bilinear" || attr.s() == "bicubic"))
+            attr.set_s(attr.s() == "bilinear" ? "linear" : "cubic");
       if ((node.op_type() == "GroupNormalization" && requiredOpset >= 21) ||
           (node.op_type() == "DFT" && requiredOpset >= 20))
         fail("node '" + node.name() + "' (" + node.op_type() +
@@ -563,8 +640,18 @@ private:
       }
     }
     opset->set_version(requiredOpset);
-    // Opset 21 came with IR version 10 (int4 types), 19 with 9 (float8).
-    int64_t ir = requiredOpset >= 21 ? 10 : requiredOpset >= 19 ? 9 : 8;
+  }
+
+  /// Opset 21 came with IR version 10 (int4 types), 19 with 9 (float8).
+  void raiseIrVersion(int64_t opset) {
+    int64_t ir = opset >= 21 ? 10 : opset >= 19 ? 9 : 8;
+    for (const onnx::TensorProto &tensor : added) {
+      if (isFourBit(tensor.data_type()))
+        ir = std::max<int64_t>(ir, 10);
+      if (tensor.data_type() == ox::kFloat8E4M3FN ||
+          tensor.data_type() == ox::kFloat8E5M2)
+        ir = std::max<int64_t>(ir, 9);
+    }
     if (model.ir_version() < ir)
       model.set_ir_version(ir);
   }
@@ -574,6 +661,8 @@ private:
     onnx::GraphProto &graph = *model.mutable_graph();
     google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
     nodes.Swap(graph.mutable_node());
+    for (onnx::NodeProto &node : prologue)
+      *graph.add_node() = std::move(node);
     for (int i = 0; i < nodes.size(); ++i) {
       for (onnx::NodeProto &node : before[i])
         *graph.add_node() = std::move(node);
@@ -612,8 +701,11 @@ private:
     const std::string &out = request.outputPath;
     std::string dataName = baseName(out) + ".data";
     std::string dataPath = out + ".data";
-    std::string dataTemp = dataPath + ".tmp";
-    std::string modelTemp = out + ".tmp";
+    // Unique temporaries: concurrent exports to one path do not clobber
+    // each other's half-written files.
+    std::string suffix = ".tmp." + std::to_string(::getpid());
+    std::string dataTemp = dataPath + suffix;
+    std::string modelTemp = out + suffix;
     bool external = false;
     {
       std::ofstream data;
@@ -672,11 +764,17 @@ private:
       fail("cannot rename '" + dataTemp + "' to '" + dataPath +
            "': " + std::strerror(errno));
     }
+    // The model last: until it is in place, nothing refers to the new data.
     if (std::rename(modelTemp.c_str(), out.c_str()) != 0) {
+      std::string reason = std::strerror(errno);
       std::remove(modelTemp.c_str());
-      fail("cannot rename '" + modelTemp + "' to '" + out +
-           "': " + std::strerror(errno));
+      if (external)
+        std::remove(dataPath.c_str());
+      fail("cannot rename '" + modelTemp + "' to '" + out + "': " + reason);
     }
+    // A data file left by an earlier export to the same path is stale.
+    if (!external)
+      std::remove(dataPath.c_str());
   }
 
   const ExportRequest &request;
@@ -685,7 +783,12 @@ private:
   std::set<std::string> names;
   std::map<std::string, int> nodeByName;
   std::map<std::string, int> initializerByName;
-  std::map<std::string, std::string> dequantizedByWeight;
+  /// Per float weight and layout: the DequantizeLinear outputs made so far
+  /// and the quantized weight each holds.
+  std::multimap<std::string, std::pair<std::string, const QuantizedWeight *>>
+      dequantizedByWeight;
+  /// Weight DequantizeLinear nodes: they read only initializers.
+  std::vector<onnx::NodeProto> prologue;
   /// New nodes to put in front of node i.
   std::map<int, std::vector<onnx::NodeProto>> before;
   google::protobuf::RepeatedPtrField<onnx::TensorProto> added;

@@ -2,6 +2,7 @@
 """Checks a lowbit-report JSON against facts computed independently of it.
 
   check_report.py REPORT.json LOWBIT_RUN_LOG
+  check_report.py --only-fc2 REPORT.json
 
 - fc1 reads the model input, so its isolated and end-to-end errors agree;
 - fc3 produces the model output, so its end-to-end error is the output's;
@@ -10,6 +11,11 @@
 - byte counts follow from the shapes: int4 codes (half a byte each) plus one
   f32 scale per group of 32;
 - fc2, built with outliers, is the most affected layer in isolation.
+
+--only-fc2: a report where a policy keeps fc1 and fc3 float. fc2 then reads
+the float model's own input inside the quantized model too, so its isolated
+error must equal its end-to-end error (this checks that the isolated run
+feeds each layer its own float input), and fc1 stays exact.
 """
 
 import json
@@ -21,7 +27,25 @@ def close(a, b, tol=1e-6):
     return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
 
 
+def only_fc2(path):
+    layers = {layer["name"]: layer for layer in json.load(open(path))["layers"]}
+    errors = []
+    for key in ("sqnr_db", "cosine", "max_abs_error", "relative_error"):
+        if not close(layers["fc2"]["isolated"][key], layers["fc2"]["end_to_end"][key]):
+            errors.append("fc2 isolated %s != end to end" % key)
+    if layers["fc1"]["scheme"] != "float" or layers["fc1"]["isolated"]["sqnr_db"] is not None:
+        errors.append("fc1 should be float and exact")
+    if layers["fc2"]["scheme"] == "float":
+        errors.append("fc2 should be quantized")
+    if errors:
+        sys.exit("check_report: " + "; ".join(errors))
+    print("check_report: ok")
+
+
 def main():
+    if sys.argv[1] == "--only-fc2":
+        only_fc2(sys.argv[2])
+        return
     report = json.load(open(sys.argv[1]))
     log = open(sys.argv[2]).read()
     expected_sqnr = float(re.search(r"sqnr_db=(\S+)", log).group(1))

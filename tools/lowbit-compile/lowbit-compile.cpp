@@ -116,6 +116,8 @@ struct Options {
   cl::opt<unsigned> optLevel{"opt-level",
                              cl::desc("LLVM optimization level, 0 to 3"),
                              cl::init(2), cl::cat(category)};
+  /// --target-cpu resolved (by checkOptions).
+  mlir::lowbit::CPUTarget target;
 };
 
 } // namespace
@@ -240,8 +242,8 @@ static bool readTypes(TypeRange types, ArrayAttr attrs, llvm::StringRef kind,
 /// lowerEntryModuleToCPU) and names any op left untranslatable.
 static bool lowerModule(ModuleOp module, func::FuncOp func,
                         const Options &opts) {
-  std::string lowerError =
-      mlir::lowbit::lowerEntryModuleToCPU(module, func, /*calibrate=*/false);
+  std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
+      module, func, /*calibrate=*/false, opts.target);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
   if (Operation *leftover = mlir::lowbit::findUntranslatableOp(module))
@@ -464,24 +466,7 @@ createTargetMachine(const Options &opts) {
     error("cannot target " + triple.str() + ": " + lookupError);
     return nullptr;
   }
-  std::string cpu = opts.targetCPU, features;
-  if (cpu == "native") {
-    cpu = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures featureList;
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      featureList.AddFeature(feature.first(), feature.second);
-    features = featureList.getString();
-  } else {
-    // The generic subtarget answers without warning about an unknown CPU.
-    std::unique_ptr<llvm::MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(triple, "", ""));
-    if (!info || !info->isCPUStringValid(cpu)) {
-      error("unknown --target-cpu '" + cpu + "' for " + triple.str() +
-            " (use native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or another "
-            "LLVM CPU name)");
-      return nullptr;
-    }
-  }
+  const std::string &cpu = opts.target.cpu, &features = opts.target.features;
   llvm::CodeGenOptLevel level = llvm::CodeGenOptLevel::Default;
   switch (opts.optLevel) {
   case 0:
@@ -668,6 +653,12 @@ static bool checkOptions(Options &opts) {
   }
   if (opts.header == opts.output)
     return error("--header and -o name the same file " + quote(opts.output));
+  std::string targetError;
+  FailureOr<mlir::lowbit::CPUTarget> target =
+      mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
+  if (failed(target))
+    return error(targetError);
+  opts.target = *target;
   return true;
 }
 

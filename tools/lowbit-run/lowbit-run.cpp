@@ -71,6 +71,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <algorithm>
 #include <chrono>
@@ -147,11 +148,20 @@ struct Options {
                "(atomically; Gram matrices go to FILE.gram.bin); also "
                "spelled --stats=FILE"),
       cl::value_desc("FILE"), cl::cat(category)};
+  cl::opt<std::string> targetCPU{
+      "target-cpu",
+      cl::desc("CPU to generate code for: native (the host's name and "
+               "features, default) or an LLVM CPU name such as x86-64-v3 "
+               "(AVX2), x86-64-v4 (AVX-512), znver4, znver5, sapphirerapids; "
+               "it must not need extensions the host lacks"),
+      cl::value_desc("cpu"), cl::init("native"), cl::cat(category)};
   cl::opt<bool> dumpLLVM{
       "dump-llvm",
       cl::desc("Print the LLVM IR that is compiled (after the --opt-level "
                "optimizations) to stdout"),
       cl::init(false), cl::cat(category)};
+  /// --target-cpu resolved (by checkOptions).
+  mlir::lowbit::CPUTarget target;
 };
 
 } // namespace
@@ -335,8 +345,8 @@ static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
   }
   // Arguments are read-only (see lowerEntryModuleToCPU): the same input
   // buffers serve every --benchmark call.
-  std::string lowerError =
-      mlir::lowbit::lowerEntryModuleToCPU(module, func, calibrating);
+  std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
+      module, func, calibrating, opts.target);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
 
@@ -666,7 +676,7 @@ static bool compare(size_t i, const NpyArray &got, const NpyArray &want,
 // Driver
 //===----------------------------------------------------------------------===//
 
-static bool checkOptions(const Options &opts) {
+static bool checkOptions(Options &opts) {
   if (opts.calibrate.empty() != opts.stats.empty())
     return error("--calibrate=DIR and --stats=FILE go together");
   if (!opts.calibrate.empty() &&
@@ -682,6 +692,16 @@ static bool checkOptions(const Options &opts) {
                  llvm::Twine(opts.optLevel.getValue()));
   if (!(opts.rtol >= 0) || !(opts.atol >= 0))
     return error("--rtol and --atol must be non-negative numbers");
+  std::string targetError;
+  FailureOr<mlir::lowbit::CPUTarget> target =
+      mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
+  if (failed(target))
+    return error(targetError);
+  if (!target->missingOnHost.empty())
+    return error("--target-cpu=" + opts.targetCPU + " needs " +
+                 target->missingOnHost +
+                 ", which this host lacks; the code could not run here");
+  opts.target = *target;
   return true;
 }
 
@@ -736,6 +756,11 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
     break;
   }
   builder->setCodeGenOptLevel(codeGenLevel);
+  if (opts.targetCPU != "native") {
+    // A named CPU brings its own features, not the host's.
+    builder->setCPU(opts.target.cpu);
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
   auto tm = builder->createTargetMachine();
   if (!tm) {
     error("cannot create a target machine for the host: " +
@@ -787,7 +812,7 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
 static bool calibrate(ModuleOp module, const Signature &sig,
                       const Options &opts);
 
-static bool run(const Options &opts) {
+static bool run(Options &opts) {
   if (!checkOptions(opts))
     return false;
 

@@ -49,4 +49,40 @@ def LowerLowbitToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
   ];
 }
 
+def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
+  let summary = "Lower lowbit.dequant_matmul to vectorized scf/vector CPU "
+                "kernels";
+  let description = [{
+    Rewrites each `lowbit.dequant_matmul` with f32 activations `[M, K]`,
+    integer weight codes `[N, K]` (`i8`, `u8`, or `i4` / `u4` packed two per
+    byte in a `dense_resource` constant) and per-tensor, per-output-channel
+    or group-wise scales (symmetric or affine) into a kernel on tensors: an
+    `scf.forall` over blocks of output columns, inside it loops that stream
+    each weight row once, decode `vector-width` (4-bit: twice as many) codes
+    per step in registers and multiply them with `rows` rows of activations
+    at once, apply each group's scale to the group's partial sums, and
+    reduce the lanes at the end. The summation is reassociated (per-lane
+    partial sums, scale once per group), which changes rounding only.
+
+    Ops outside that set (NF4, FP4, FP8, double-quantized scales, batched
+    operands, f16/bf16 activations, K or the group size not a multiple of
+    the step) are left unchanged for `lowbit-lower-to-linalg`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes of a vector register: 8 for AVX2, 16 for AVX-512">,
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "Rows of activations that share one decoded weight step">,
+    Option<"fma", "fma", "bool", /*default=*/"true",
+           "Use fused multiply-add (vector.fma); false for targets without "
+           "FMA, where it would become a libm call">
+  ];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

@@ -1,0 +1,454 @@
+//===- CPUKernels.cpp - dequant_matmul as an scf/vector CPU kernel --------===//
+//
+// lowbit-cpu-kernels rewrites lowbit.dequant_matmul with f32 x : [M, K],
+// integer weight codes w : [N, K] (i8, u8, or i4 / u4 packed two per byte,
+// low nibble first), per-tensor, per-output-channel or group-wise (along K)
+// scales into a kernel that streams each weight row once and decodes it in
+// vector registers (VL lanes, CH = VL codes per step, 2 * VL for 4-bit):
+//
+//   y = scf.forall (b) in (N / NB) shared_outs(y0) {       // rows n0 .. n0+NB
+//     for n in [n0, n0 + NB):
+//       for each block of R rows m (then the remaining rows one by one):
+//         acc_r = 0                                         (vector<VLxf32>)
+//         for g in groups:                                  (G = K per channel)
+//           p_r = 0
+//           for k0 in [g*G, (g+1)*G) step CH:
+//             c = codes w[n, k0 .. k0+CH) as f32 (- zero-point)   (once)
+//             p_r += x[m_r, k0 .. k0+CH) * c                      (each row)
+//           acc_r += p_r * s[n, g]
+//         y[m_r, n] = reduce_add(acc_r) (+ bias[n])
+//   }
+//
+// For 4-bit codes, a step reads VL bytes: the low nibbles are the codes of
+// the even k, the high nibbles those of the odd k, and the activations are
+// split into even and odd lanes to match (vector.shuffle), so the codes are
+// never interleaved. The sum is reassociated: per-lane partial sums, the
+// scale applied once per group, a fixed tree of halving adds at the end (the
+// linalg lowering sums k in order; the difference is rounding, within
+// K * 2^-24 relative). The result depends on vector-width and fma (the
+// tools derive both from the target CPU), never on how LLVM legalizes. Ops it
+// does not handle (other formats, double-quantized scales, batches, K not a
+// multiple of CH) are left to lowbit-lower-to-linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CodeDecoding.h"
+
+#include "lowbit/Conversion/Passes.h"
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::lowbit {
+#define GEN_PASS_DEF_CPUKERNELSPASS
+#include "lowbit/Conversion/Passes.h.inc"
+} // namespace mlir::lowbit
+
+using namespace mlir;
+using namespace mlir::lowbit;
+
+namespace {
+
+/// The shape of the kernel: vector lanes, rows of x sharing one decoded
+/// weight step, output columns per parallel task.
+struct KernelShape {
+  int64_t lanes;
+  int64_t rows;
+  bool fma;
+};
+
+/// A scale or zero-point of the op: a scalar, or a constant tensor indexed
+/// by nothing (per tensor), [n] (per channel) or [n, g] (group-wise).
+struct Param {
+  Value scalar;
+  Value tensor;
+};
+
+/// Everything the kernel body needs about the op.
+struct KernelInputs {
+  Value x;
+  Value codes;
+  bool packed = false;
+  bool isUnsigned = false;
+  int64_t k = 0;
+  int64_t n = 0;
+  int64_t groupSize = 0;
+  Granularity granularity = Granularity::Tensor;
+  Param scale, zeroPoint;
+  Value bias;
+};
+
+Value indexConst(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Param getParam(OpBuilder &b, Location loc, Attribute attr) {
+  Param param;
+  if (auto floatAttr = dyn_cast_if_present<FloatAttr>(attr))
+    param.scalar = arith::ConstantOp::create(b, loc, floatAttr);
+  else if (auto intAttr = dyn_cast_if_present<IntegerAttr>(attr))
+    param.scalar = arith::ConstantIntOp::create(
+        b, loc, b.getI32Type(), intAttr.getValue().getSExtValue());
+  else if (auto elements = dyn_cast_if_present<ElementsAttr>(attr))
+    param.tensor = arith::ConstantOp::create(b, loc, elements.getShapedType(),
+                                             cast<TypedAttr>(elements));
+  return param;
+}
+
+/// The parameter of row `n` and group `g` as an f32 scalar.
+Value readParam(OpBuilder &b, Location loc, const Param &param,
+                Granularity granularity, Value n, Value g) {
+  Value value = param.scalar;
+  if (!value) {
+    auto type = cast<RankedTensorType>(param.tensor.getType());
+    SmallVector<Value> index;
+    if (granularity == Granularity::Axis)
+      index.push_back(n);
+    else if (granularity == Granularity::Group)
+      index.append({n, g});
+    else
+      index.assign(type.getRank(), indexConst(b, loc, 0));
+    value = tensor::ExtractOp::create(b, loc, param.tensor, index);
+  }
+  Type f32 = b.getF32Type();
+  if (value.getType().isInteger())
+    return arith::SIToFPOp::create(b, loc, f32, value);
+  if (!value.getType().isF32())
+    return arith::ExtFOp::create(b, loc, f32, value);
+  return value;
+}
+
+/// Checks that the kernel applies; fills `inputs` (creating the constants
+/// it reads) only when it does.
+LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
+                          const KernelShape &shape, KernelInputs &inputs) {
+  SchemeAttr scheme = op.getScheme();
+  RankedTensorType xType = op.getInput().getType();
+  RankedTensorType wType = op.getWeight().getType();
+  if (xType.getRank() != 2 || wType.getRank() != 2 ||
+      !xType.getElementType().isF32() || !op.getType().getElementType().isF32())
+    return failure();
+  if (op.getScaleBlockScalesAttr() || !scheme.isIntegerFormat())
+    return failure();
+  if (Value bias = op.getBias())
+    if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
+      return failure();
+  int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
+      xType.getDimSize(1) != k)
+    return failure();
+  bool subByte = scheme.isSubByte();
+  int64_t step = subByte ? 2 * shape.lanes : shape.lanes;
+  if (k % step != 0)
+    return failure();
+  switch (scheme.getGranularity()) {
+  case Granularity::Tensor:
+    break;
+  case Granularity::Axis:
+    if (scheme.getAxis() != 0)
+      return failure();
+    break;
+  case Granularity::Group:
+    if (scheme.getAxis() != 1 || scheme.getGroupSize() % step != 0)
+      return failure();
+    break;
+  }
+  // 4-bit codes must come as packed bytes (a dense_resource constant).
+  Location loc = op.getLoc();
+  CodeSource source = getCodeSource(b, loc, op.getWeight());
+  if (subByte != source.packed) {
+    if (source.tensor != op.getWeight())
+      source.tensor.getDefiningOp()->erase();
+    return failure();
+  }
+  inputs.x = op.getInput();
+  inputs.codes = source.tensor;
+  inputs.packed = source.packed;
+  inputs.isUnsigned = scheme.getFormat() == StorageFormat::U8 ||
+                      scheme.getFormat() == StorageFormat::U4;
+  inputs.k = k;
+  inputs.n = n;
+  inputs.granularity = scheme.getGranularity();
+  inputs.groupSize =
+      inputs.granularity == Granularity::Group ? scheme.getGroupSize() : k;
+  inputs.scale = getParam(b, loc, op.getScalesAttr());
+  if (!scheme.getSymmetric())
+    inputs.zeroPoint = getParam(b, loc, op.getZeroPointsAttr());
+  inputs.bias = op.getBias();
+  return success();
+}
+
+/// Emits the kernel for one op; `y0` is the [M, N] result to fill.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, const KernelInputs &in,
+                const KernelShape &shape)
+      : b(b), loc(loc), in(in), shape(shape) {
+    f32 = b.getF32Type();
+    accType = VectorType::get({shape.lanes}, f32);
+    step = in.packed ? 2 * shape.lanes : shape.lanes;
+  }
+
+  Value build(Value y0, Value m) {
+    // Output columns per task: the largest of 64, 32, ..., 1 dividing N.
+    int64_t block = 64;
+    while (in.n % block != 0)
+      block /= 2;
+    Value numBlocks = indexConst(b, loc, in.n / block);
+    auto forall =
+        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numBlocks},
+                              ValueRange{y0}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
+                                     indexConst(b, loc, block));
+    Value out = forall.getRegionIterArgs().front();
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Value tile =
+        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+
+    // Rows in blocks of `rows`, then the rest one by one.
+    Value rowsConst = indexConst(b, loc, shape.rows);
+    Value mMain = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, m, rowsConst), rowsConst);
+    auto columns = scf::ForOp::create(
+        b, loc, zero, indexConst(b, loc, block), one, ValueRange{tile},
+        [&](OpBuilder &, Location, Value j, ValueRange args) {
+          Value n = arith::AddIOp::create(b, loc, n0, j);
+          auto main = scf::ForOp::create(
+              b, loc, zero, mMain, rowsConst, args,
+              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                scf::YieldOp::create(
+                    b, loc, emitRows(inner.front(), n, j, m0, shape.rows));
+              });
+          auto rest = scf::ForOp::create(
+              b, loc, mMain, m, one, main.getResults(),
+              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                scf::YieldOp::create(b, loc,
+                                     emitRows(inner.front(), n, j, m0, 1));
+              });
+          scf::YieldOp::create(b, loc, rest.getResults());
+        });
+    b.setInsertionPointToEnd(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, columns.getResult(0), out,
+                                          offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+private:
+  Value zeroVector() {
+    return arith::ConstantOp::create(
+        b, loc, accType,
+        DenseElementsAttr::get(accType, b.getFloatAttr(f32, 0.0)));
+  }
+
+  Value multiplyAdd(Value lhs, Value rhs, Value acc) {
+    if (shape.fma)
+      return vector::FMAOp::create(b, loc, lhs, rhs, acc);
+    return arith::AddFOp::create(b, loc,
+                                 arith::MulFOp::create(b, loc, lhs, rhs), acc);
+  }
+
+  /// The codes of w[n, k0 .. k0 + step) as f32 vectors: one vector for 8-bit
+  /// codes; for 4-bit ones the even-k codes, then the odd-k codes.
+  SmallVector<Value> decodeStep(Value n, Value k0, Value zeroPoint) {
+    Type i8 = b.getI8Type();
+    auto bytesType = VectorType::get({shape.lanes}, i8);
+    Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
+    SmallVector<Value> codes;
+    if (in.packed) {
+      // Byte (n * K + k0) / 2 holds codes k0 (low nibble) and k0 + 1.
+      Value flat = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, n, indexConst(b, loc, in.k / 2)),
+          arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 2)));
+      Value bytes = vector::TransferReadOp::create(b, loc, bytesType, in.codes,
+                                                   ValueRange{flat}, padding,
+                                                   ArrayRef<bool>{true});
+      auto splat = [&](int64_t v) -> Value {
+        return arith::ConstantOp::create(
+            b, loc, bytesType,
+            DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, v)));
+      };
+      Value four = splat(4);
+      if (in.isUnsigned) {
+        codes.push_back(arith::AndIOp::create(b, loc, bytes, splat(15)));
+        codes.push_back(arith::ShRUIOp::create(b, loc, bytes, four));
+      } else {
+        codes.push_back(arith::ShRSIOp::create(
+            b, loc, arith::ShLIOp::create(b, loc, bytes, four), four));
+        codes.push_back(arith::ShRSIOp::create(b, loc, bytes, four));
+      }
+    } else {
+      codes.push_back(vector::TransferReadOp::create(
+          b, loc, bytesType, in.codes, ValueRange{n, k0}, padding,
+          ArrayRef<bool>{true}));
+    }
+    for (Value &code : codes) {
+      // Masked nibbles are non-negative, so sitofp suits u4 too.
+      if (in.isUnsigned && !in.packed)
+        code = arith::UIToFPOp::create(b, loc, accType, code);
+      else
+        code = arith::SIToFPOp::create(b, loc, accType, code);
+      if (zeroPoint)
+        code = arith::SubFOp::create(b, loc, code, zeroPoint);
+    }
+    return codes;
+  }
+
+  /// The activations x[m, k0 .. k0 + step) matching decodeStep's vectors.
+  SmallVector<Value> readActivations(Value m, Value k0) {
+    Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    auto type = VectorType::get({step}, f32);
+    Value x = vector::TransferReadOp::create(
+        b, loc, type, in.x, ValueRange{m, k0}, padding, ArrayRef<bool>{true});
+    if (!in.packed)
+      return {x};
+    SmallVector<int64_t> even, odd;
+    for (int64_t i = 0; i < shape.lanes; ++i) {
+      even.push_back(2 * i);
+      odd.push_back(2 * i + 1);
+    }
+    return {vector::ShuffleOp::create(b, loc, x, x, even),
+            vector::ShuffleOp::create(b, loc, x, x, odd)};
+  }
+
+  /// The sum of the lanes as a fixed tree (halves added until one lane
+  /// is left), so the result does not depend on how the target splits or
+  /// reduces vectors: the same vector width gives the same bits everywhere.
+  Value reduceLanes(Value vector) {
+    for (int64_t width = shape.lanes; width > 1; width /= 2) {
+      int64_t half = width / 2;
+      Value low = vector::ExtractStridedSliceOp::create(
+          b, loc, vector, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      Value high = vector::ExtractStridedSliceOp::create(
+          b, loc, vector, ArrayRef<int64_t>{half}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      vector = arith::AddFOp::create(b, loc, low, high);
+    }
+    return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{0});
+  }
+
+  /// y[m0 .. m0 + rows, column j of the tile] for weight row n.
+  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows) {
+    int64_t parts = in.packed ? 2 : 1;
+    SmallVector<Value> rowIndex;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIndex.push_back(
+          r == 0 ? m0
+                 : arith::AddIOp::create(b, loc, m0, indexConst(b, loc, r)));
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    int64_t numGroups = in.k / in.groupSize;
+    SmallVector<Value> accInit(rows, zeroVector());
+    auto groups = scf::ForOp::create(
+        b, loc, zero, indexConst(b, loc, numGroups), one, accInit,
+        [&](OpBuilder &, Location, Value g, ValueRange accs) {
+          Value zeroPoint;
+          if (in.zeroPoint.scalar || in.zeroPoint.tensor)
+            zeroPoint = vector::BroadcastOp::create(
+                b, loc, accType,
+                readParam(b, loc, in.zeroPoint, in.granularity, n, g));
+          Value kStart = arith::MulIOp::create(
+              b, loc, g, indexConst(b, loc, in.groupSize));
+          SmallVector<Value> partInit(rows * parts, zeroVector());
+          auto steps = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, in.groupSize),
+              indexConst(b, loc, step), partInit,
+              [&](OpBuilder &, Location, Value offset, ValueRange partial) {
+                Value k0 = arith::AddIOp::create(b, loc, kStart, offset);
+                SmallVector<Value> codes = decodeStep(n, k0, zeroPoint);
+                SmallVector<Value> next;
+                for (int64_t r = 0; r < rows; ++r) {
+                  SmallVector<Value> x = readActivations(rowIndex[r], k0);
+                  for (int64_t p = 0; p < parts; ++p)
+                    next.push_back(
+                        multiplyAdd(x[p], codes[p], partial[r * parts + p]));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          Value scale = vector::BroadcastOp::create(
+              b, loc, accType,
+              readParam(b, loc, in.scale, in.granularity, n, g));
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value sum = steps.getResult(r * parts);
+            for (int64_t p = 1; p < parts; ++p)
+              sum = arith::AddFOp::create(b, loc, sum,
+                                          steps.getResult(r * parts + p));
+            next.push_back(multiplyAdd(sum, scale, accs[r]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    Value biasValue;
+    if (in.bias)
+      biasValue = tensor::ExtractOp::create(b, loc, in.bias, ValueRange{n});
+    for (int64_t r = 0; r < rows; ++r) {
+      Value sum = reduceLanes(groups.getResult(r));
+      if (biasValue)
+        sum = arith::AddFOp::create(b, loc, sum, biasValue);
+      tile = tensor::InsertOp::create(b, loc, sum, tile,
+                                      ValueRange{rowIndex[r], j});
+    }
+    return tile;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const KernelInputs &in;
+  const KernelShape &shape;
+  Type f32;
+  VectorType accType;
+  int64_t step;
+};
+
+struct CPUKernelsPass
+    : public mlir::lowbit::impl::CPUKernelsPassBase<CPUKernelsPass> {
+  using CPUKernelsPassBase::CPUKernelsPassBase;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1 || !llvm::isPowerOf2_64(vectorWidth) ||
+        vectorWidth > 64) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: vector-width must be a power of two in "
+             "[1, 64], got "
+          << int64_t(vectorWidth);
+      return signalPassFailure();
+    }
+    if (rows < 1 || rows > 16) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: rows must be in [1, 16], got "
+          << int64_t(rows);
+      return signalPassFailure();
+    }
+    KernelShape shape{vectorWidth, rows, fma};
+    SmallVector<DequantMatmulOp> ops;
+    getOperation()->walk([&](DequantMatmulOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (DequantMatmulOp op : ops) {
+      rewriter.setInsertionPoint(op);
+      KernelInputs inputs;
+      if (failed(matchKernel(rewriter, op, shape, inputs)))
+        continue;
+      Location loc = op.getLoc();
+      Value m = tensor::DimOp::create(rewriter, loc, op.getInput(), 0);
+      SmallVector<OpFoldResult> sizes = {m, rewriter.getIndexAttr(inputs.n)};
+      Value y0 =
+          tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+      KernelBuilder builder(rewriter, loc, inputs, shape);
+      Value y = builder.build(y0, m);
+      if (y.getType() != op.getType())
+        y = tensor::CastOp::create(rewriter, loc, op.getType(), y);
+      rewriter.replaceOp(op, y);
+    }
+  }
+};
+
+} // namespace

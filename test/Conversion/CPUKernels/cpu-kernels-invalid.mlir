@@ -1,0 +1,9 @@
+// lowbit-cpu-kernels rejects option values it cannot build a kernel for.
+// RUN: not lowbit-opt %s --lowbit-cpu-kernels="vector-width=12" 2>&1 | FileCheck %s --check-prefix=WIDTH
+// RUN: not lowbit-opt %s --lowbit-cpu-kernels="rows=0" 2>&1 | FileCheck %s --check-prefix=ROWS
+
+// WIDTH: lowbit-cpu-kernels: vector-width must be a power of two in [1, 64], got 12
+// ROWS: lowbit-cpu-kernels: rows must be in [1, 16], got 0
+func.func @f() {
+  return
+}

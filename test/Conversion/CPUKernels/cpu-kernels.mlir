@@ -1,0 +1,105 @@
+// lowbit-cpu-kernels: the scf/vector kernel a dequant_matmul becomes.
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 fma=false" | FileCheck %s --check-prefix=NOFMA
+
+// Packed i4, groups of 32, f16 scales: columns in one task of 8, rows in
+// blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low
+// (even k) and high (odd k) nibbles, and the activations into even and odd
+// lanes; the scale multiplies each group's partial sums; the lanes are
+// summed by a fixed tree of halves.
+// CHECK-LABEL: func.func @i4_group(
+// CHECK-SAME: %[[X:.*]]: tensor<?x64xf32>
+// CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<256xi8>
+// CHECK: %[[S:.*]] = arith.constant dense<5.000000e-01> : tensor<8x2xf16>
+// CHECK: %[[M:.*]] = tensor.dim %[[X]]
+// CHECK: scf.forall (%[[B:.*]]) in (%{{.*}}) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x8xf32>)
+// CHECK: tensor.extract_slice %[[OUT]][0, %{{.*}}] [%[[M]], 8] [1, 1]
+// CHECK: scf.for
+// Two rows: two accumulators per group, four partial sums per step.
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<256xi8>, vector<8xi8>
+// CHECK: %[[SHL:.*]] = arith.shli %[[W]], %[[FOUR:.*]] : vector<8xi8>
+// CHECK: %[[LO:.*]] = arith.shrsi %[[SHL]], %[[FOUR]] : vector<8xi8>
+// CHECK: %[[HI:.*]] = arith.shrsi %[[W]], %[[FOUR]] : vector<8xi8>
+// CHECK: %[[LOF:.*]] = arith.sitofp %[[LO]] : vector<8xi8> to vector<8xf32>
+// CHECK: %[[HIF:.*]] = arith.sitofp %[[HI]] : vector<8xi8> to vector<8xf32>
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<16xf32>
+// CHECK: %[[XE:.*]] = vector.shuffle %[[XV]], %[[XV]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK: %[[XO:.*]] = vector.shuffle %[[XV]], %[[XV]] [1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK: vector.fma %[[XE]], %[[LOF]], %{{.*}} : vector<8xf32>
+// CHECK: vector.fma %[[XO]], %[[HIF]], %{{.*}} : vector<8xf32>
+// CHECK: %[[SC:.*]] = tensor.extract %[[S]][%{{.*}}, %{{.*}}] : tensor<8x2xf16>
+// CHECK: %[[SF:.*]] = arith.extf %[[SC]] : f16 to f32
+// CHECK: %[[SV:.*]] = vector.broadcast %[[SF]] : f32 to vector<8xf32>
+// CHECK: %[[P:.*]] = arith.addf
+// CHECK: vector.fma %[[P]], %[[SV]], %{{.*}} : vector<8xf32>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [4], strides = [1]}
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [4], sizes = [4], strides = [1]}
+// CHECK: vector.extract %{{.*}}[0] : f32 from vector<1xf32>
+// CHECK: tensor.insert
+// CHECK: tensor.parallel_insert_slice
+// NOFMA-LABEL: func.func @i4_group(
+// NOFMA-NOT: vector.fma
+// NOFMA: arith.mulf %{{.*}}, %{{.*}} : vector<8xf32>
+func.func @i4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 32, axis = 1, scale = f16> scales(dense<0.5> : tensor<8x2xf16>) : tensor<?x64xf32>, tensor<8x64xi4> -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+    }
+  }
+#-}
+
+// -----
+
+// u8 affine per channel with a bias: one vector of codes per step (uitofp),
+// minus the row's zero-point; the bias is added after the lane sum.
+// CHECK-LABEL: func.func @u8_affine_bias(
+// CHECK-SAME: %[[X:.*]]: tensor<3x16xf32>, %[[BIAS:.*]]: tensor<4xf32>
+// CHECK: %[[ZP:.*]] = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi32>
+// CHECK: %[[Z:.*]] = tensor.extract %[[ZP]][%[[N:.*]]] : tensor<4xi32>
+// CHECK: %[[ZF:.*]] = arith.sitofp %[[Z]] : i32 to f32
+// CHECK: %[[ZV:.*]] = vector.broadcast %[[ZF]] : f32 to vector<8xf32>
+// CHECK: %[[C:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x16xi8>, vector<8xi8>
+// CHECK: %[[CF:.*]] = arith.uitofp %[[C]] : vector<8xi8> to vector<8xf32>
+// CHECK: arith.subf %[[CF]], %[[ZV]] : vector<8xf32>
+// CHECK: %[[B:.*]] = tensor.extract %[[BIAS]][%[[N]]] : tensor<4xf32>
+// CHECK: arith.addf %{{.*}}, %[[B]] : f32
+// CHECK: %[[Y:.*]] = tensor.cast %{{.*}} : tensor<?x4xf32> to tensor<3x4xf32>
+// CHECK: return %[[Y]]
+func.func @u8_affine_bias(%x: tensor<3x16xf32>, %bias: tensor<4xf32>) -> tensor<3x4xf32> {
+  %w = arith.constant dense<7> : tensor<4x16xi8>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<u8, axis = 0, affine> scales(dense<0.25> : tensor<4xf32>) zero_points(dense<[1, 2, 3, 4]> : tensor<4xi32>) bias(%bias : tensor<4xf32>) : tensor<3x16xf32>, tensor<4x16xi8> -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
+
+// -----
+
+// Not rewritten (left to lowbit-lower-to-linalg): NF4 codes are table
+// lookups, and K = 40 is not a multiple of the 16-code step of packed i4.
+// CHECK-LABEL: func.func @left_alone(
+// CHECK-NOT: scf.forall
+// CHECK: lowbit.dequant_matmul
+// CHECK: lowbit.dequant_matmul
+func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<2x64xf32>, tensor<8x64xi4> -> tensor<2x8xf32>
+  %w2 = arith.constant dense_resource<w2.q> : tensor<8x40xi4>
+  %y2 = lowbit.dequant_matmul %x2, %w2 as #lowbit.scheme<i4, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<2x40xf32>, tensor<8x40xi4> -> tensor<2x8xf32>
+  return %y, %y2 : tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121",
+      w2.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+    }
+  }
+#-}

@@ -14,6 +14,11 @@ lowbit-compile into a shared object called through its C entry point; ONNX
 Runtime gets the same weight as an ONNX MatMul, quantized by its own tools;
 oneDNN multiplies the same shapes through dnnl_sgemm / dnnl_gemm_u8s8s32.
 
+The peers run on --threads threads (ORT intra-op threads, OpenMP threads
+of oneDNN, the read); lowbit's kernels are single-threaded (lowbit-compile
+has no threading yet), so every lowbit figure below is one core against
+two.
+
 Every timed call is preceded by a read of an eviction set of 512 MB, so the
 weights come from DRAM (the compiled weights are constants inside the
 object, hence one copy; the eviction set replaces the rotation over many
@@ -92,7 +97,7 @@ LOWBIT = [
 ]
 
 
-def compile_lowbit(args, work, model, name, pipeline, threads):
+def compile_lowbit(args, work, model, name, pipeline):
     src = model
     if pipeline:
         src = os.path.join(work, f"{name}.mlirbc")
@@ -100,8 +105,6 @@ def compile_lowbit(args, work, model, name, pipeline, threads):
              "--emit-bytecode", "-o", src])
     obj = os.path.join(work, f"{name}.o")
     extra = []
-    if threads is not None:
-        extra.append(f"--threads={threads}")
     run([os.path.join(args.build, "bin", "lowbit-compile"), src, "--name=k",
          "-o", obj] + extra + args.lowbit_flag)
     so = os.path.join(work, f"{name}.so")
@@ -152,8 +155,6 @@ def main():
                    help="seconds of timed calls per table cell")
     p.add_argument("--lowbit-flag", action="append", default=[])
     p.add_argument("--link-flag", action="append", default=[])
-    p.add_argument("--no-threads-option", action="store_true",
-                   help="lowbit-compile without --threads (older builds)")
     args = p.parse_args()
     import onnxruntime as ort
 
@@ -206,8 +207,7 @@ def main():
         kernels = {}
         for name, pipeline, bpw in LOWBIT:
             kernels[name] = (compile_lowbit(
-                args, work, model, name.replace(" ", "_"), pipeline,
-                None if args.no_threads_option else threads), bpw)
+                args, work, model, name.replace(" ", "_"), pipeline), bpw)
         os.remove(model)
         paths = ort_models(work, tag, weight)
         so = ort.SessionOptions()

@@ -16,7 +16,8 @@
 #          M = 1, 16, 128, 512 (tens of minutes, the GEMM cells dominate)
 #   quick: (4096, 4096) with M = 1, 16, 128
 #
-# Two threads throughout (the peers' thread pools and lowbit's --threads).
+# Two threads for the peers and the plain read; lowbit's kernels run on one
+# (no threading in lowbit-compile yet).
 #
 #===----------------------------------------------------------------------===#
 

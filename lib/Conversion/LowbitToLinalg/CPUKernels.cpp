@@ -21,14 +21,14 @@
 //
 // For 4-bit codes, a step reads VL bytes: the low nibbles are the codes of
 // the even k, the high nibbles those of the odd k, and the activations are
-// split into even and odd lanes to match (vector.shuffle), so the codes are
-// never interleaved. The sum is reassociated: per-lane partial sums, the
-// scale applied once per group, a fixed tree of halving adds at the end (the
-// linalg lowering sums k in order; the difference is rounding, within
-// K * 2^-24 relative). The result depends on vector-width and fma (the
-// tools derive both from the target CPU), never on how LLVM legalizes. Ops it
-// does not handle (other formats, double-quantized scales, batches, K not a
-// multiple of CH) are left to lowbit-lower-to-linalg.
+// split once per call into even and odd lanes to match (vector.shuffle,
+// each step stored as [even.., odd..]), so the codes are never interleaved. The
+// sum is reassociated: per-lane partial sums, the scale applied once per group,
+// a fixed tree of halving adds at the end (the linalg lowering sums k in order;
+// the difference is rounding, within K * 2^-24 relative). The result depends on
+// vector-width and fma (the tools derive both from the target CPU), never on
+// how LLVM legalizes. Ops it does not handle (other formats, double-quantized
+// scales, batches, K not a multiple of CH) are left to lowbit-lower-to-linalg.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +38,8 @@
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -193,7 +195,41 @@ public:
     step = in.packed ? 2 * shape.lanes : shape.lanes;
   }
 
+  /// For 4-bit codes: x with each step of 2 * VL activations reordered as
+  /// [even k.., odd k..] (once per call, M * K values), so that the kernel
+  /// reads the lanes matching the low and high nibbles without shuffles.
+  void splitActivations(Value m) {
+    if (!in.packed)
+      return;
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(in.k)};
+    Value init = tensor::EmptyOp::create(b, loc, sizes, f32);
+    auto rowsLoop = scf::ForOp::create(
+        b, loc, zero, m, one, ValueRange{init},
+        [&](OpBuilder &, Location, Value row, ValueRange rowArgs) {
+          auto stepsLoop = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, in.k), indexConst(b, loc, step),
+              rowArgs, [&](OpBuilder &, Location, Value k0, ValueRange args) {
+                SmallVector<Value> halves = shuffleActivations(in.x, row, k0);
+                Value k1 = arith::AddIOp::create(
+                    b, loc, k0, indexConst(b, loc, shape.lanes));
+                Value out = vector::TransferWriteOp::create(
+                                b, loc, halves[0], args.front(),
+                                ValueRange{row, k0}, ArrayRef<bool>{true})
+                                .getResult();
+                out = vector::TransferWriteOp::create(b, loc, halves[1], out,
+                                                      ValueRange{row, k1},
+                                                      ArrayRef<bool>{true})
+                          .getResult();
+                scf::YieldOp::create(b, loc, out);
+              });
+          scf::YieldOp::create(b, loc, stepsLoop.getResults());
+        });
+    split = rowsLoop.getResult(0);
+  }
+
   Value build(Value y0, Value m) {
+    splitActivations(m);
     // Output columns per task: the largest of 64, 32, ..., 1 dividing N.
     int64_t block = 64;
     while (in.n % block != 0)
@@ -306,11 +342,26 @@ private:
   /// The activations x[m, k0 .. k0 + step) matching decodeStep's vectors.
   SmallVector<Value> readActivations(Value m, Value k0) {
     Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    if (!in.packed)
+      return {vector::TransferReadOp::create(b, loc, accType, in.x,
+                                             ValueRange{m, k0}, padding,
+                                             ArrayRef<bool>{true})};
+    Value k1 =
+        arith::AddIOp::create(b, loc, k0, indexConst(b, loc, shape.lanes));
+    return {vector::TransferReadOp::create(b, loc, accType, split,
+                                           ValueRange{m, k0}, padding,
+                                           ArrayRef<bool>{true}),
+            vector::TransferReadOp::create(b, loc, accType, split,
+                                           ValueRange{m, k1}, padding,
+                                           ArrayRef<bool>{true})};
+  }
+
+  /// x[m, k0 .. k0 + 2 * VL) of `source` as its even and its odd lanes.
+  SmallVector<Value> shuffleActivations(Value source, Value m, Value k0) {
+    Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     auto type = VectorType::get({step}, f32);
     Value x = vector::TransferReadOp::create(
-        b, loc, type, in.x, ValueRange{m, k0}, padding, ArrayRef<bool>{true});
-    if (!in.packed)
-      return {x};
+        b, loc, type, source, ValueRange{m, k0}, padding, ArrayRef<bool>{true});
     SmallVector<int64_t> even, odd;
     for (int64_t i = 0; i < shape.lanes; ++i) {
       even.push_back(2 * i);
@@ -407,7 +458,32 @@ private:
   Type f32;
   VectorType accType;
   int64_t step;
+  /// The activations reordered by splitActivations (4-bit codes only).
+  Value split;
 };
+
+/// y[m, n] += x[m, k] * w[k, n] with loops (m, k, n) instead of (m, n, k):
+/// the innermost loop then walks rows of w and y contiguously, which LLVM
+/// vectorizes, and each y[m, n] still sums its k in order (same bits).
+/// Only the plain row-major form; other matmuls keep their loops.
+void interchangeMatmul(RewriterBase &rewriter, linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2)
+    return;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                     AffineMap::get(3, 0, {k, n}, ctx),
+                                     AffineMap::get(3, 0, {m, n}, ctx)};
+  if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected))
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::GenericOp> generic =
+      linalg::generalizeNamedOp(rewriter, op);
+  if (failed(generic))
+    return;
+  (void)linalg::interchangeGenericOp(rewriter, *generic, {0, 2, 1});
+}
 
 struct CPUKernelsPass
     : public mlir::lowbit::impl::CPUKernelsPassBase<CPUKernelsPass> {
@@ -429,6 +505,11 @@ struct CPUKernelsPass
       return signalPassFailure();
     }
     KernelShape shape{vectorWidth, rows, fma};
+    IRRewriter matmulRewriter(&getContext());
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    for (linalg::MatmulOp op : matmuls)
+      interchangeMatmul(matmulRewriter, op);
     SmallVector<DequantMatmulOp> ops;
     getOperation()->walk([&](DequantMatmulOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());

@@ -12,6 +12,13 @@
 // CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<256xi8>
 // CHECK: %[[S:.*]] = arith.constant dense<5.000000e-01> : tensor<8x2xf16>
 // CHECK: %[[M:.*]] = tensor.dim %[[X]]
+// Once per call, each step of 16 activations is stored as [even k, odd k].
+// CHECK: %[[SPLIT:.*]] = scf.for %[[R:.*]] = %{{.*}} to %[[M]]
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%[[R]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<16xf32>
+// CHECK: %[[XE:.*]] = vector.shuffle %[[XV]], %[[XV]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK: %[[XO:.*]] = vector.shuffle %[[XV]], %[[XV]] [1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK: vector.transfer_write %[[XE]]
+// CHECK: vector.transfer_write %[[XO]]
 // CHECK: scf.forall (%[[B:.*]]) in (%{{.*}}) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x8xf32>)
 // CHECK: tensor.extract_slice %[[OUT]][0, %{{.*}}] [%[[M]], 8] [1, 1]
 // CHECK: scf.for
@@ -24,11 +31,10 @@
 // CHECK: %[[HI:.*]] = arith.shrsi %[[W]], %[[FOUR]] : vector<8xi8>
 // CHECK: %[[LOF:.*]] = arith.sitofp %[[LO]] : vector<8xi8> to vector<8xf32>
 // CHECK: %[[HIF:.*]] = arith.sitofp %[[HI]] : vector<8xi8> to vector<8xf32>
-// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<16xf32>
-// CHECK: %[[XE:.*]] = vector.shuffle %[[XV]], %[[XV]] [0, 2, 4, 6, 8, 10, 12, 14]
-// CHECK: %[[XO:.*]] = vector.shuffle %[[XV]], %[[XV]] [1, 3, 5, 7, 9, 11, 13, 15]
-// CHECK: vector.fma %[[XE]], %[[LOF]], %{{.*}} : vector<8xf32>
-// CHECK: vector.fma %[[XO]], %[[HIF]], %{{.*}} : vector<8xf32>
+// CHECK: %[[XEV:.*]] = vector.transfer_read %[[SPLIT]][%{{.*}}, %[[K0:.*]]], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<8xf32>
+// CHECK: %[[XOV:.*]] = vector.transfer_read %[[SPLIT]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<8xf32>
+// CHECK: vector.fma %[[XEV]], %[[LOF]], %{{.*}} : vector<8xf32>
+// CHECK: vector.fma %[[XOV]], %[[HIF]], %{{.*}} : vector<8xf32>
 // CHECK: %[[SC:.*]] = tensor.extract %[[S]][%{{.*}}, %{{.*}}] : tensor<8x2xf16>
 // CHECK: %[[SF:.*]] = arith.extf %[[SC]] : f16 to f32
 // CHECK: %[[SV:.*]] = vector.broadcast %[[SF]] : f32 to vector<8xf32>
@@ -103,3 +109,22 @@ func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x
     }
   }
 #-}
+
+// -----
+
+// A plain f32 linalg.matmul keeps its body but runs its loops as (m, k, n):
+// the innermost loop walks rows of w and y.
+// CHECK-DAG: #[[XM:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[WM:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[YM:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @f32_matmul(
+// CHECK: linalg.generic {indexing_maps = [#[[XM]], #[[WM]], #[[YM]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @f32_matmul(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %a = linalg.fill ins(%z : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x16xf32>) outs(%a : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}

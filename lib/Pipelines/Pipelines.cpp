@@ -230,6 +230,12 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   Option<bool> fma{*this, "fma",
                    llvm::cl::desc("The target has fused multiply-add"),
                    llvm::cl::init(true)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads of the kernels' parallel loops: 0 or 1 runs "
+                     "them sequentially; more lowers them to OpenMP (the "
+                     "code then needs the OpenMP runtime, libomp)"),
+      llvm::cl::init(1)};
 };
 
 /// Tensor-level IR (lowbit, linalg, tensor, arith, math) to the LLVM dialect:
@@ -257,8 +263,11 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
-      "convert-linalg-to-loops,"
-      "scf-forall-to-for,"
+      "convert-linalg-to-loops," +
+      (options.threads > 1
+           ? "scf-forall-to-parallel,convert-scf-to-openmp{num-threads=" +
+                 std::to_string(options.threads) + "},canonicalize,"
+           : std::string("scf-forall-to-for,")) +
       "convert-math-to-funcs,"
       "lower-affine,"
       "convert-vector-to-scf,"
@@ -273,6 +282,7 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "convert-index-to-llvm,"
       "convert-cf-to-llvm,"
       "convert-func-to-llvm,"
+      "convert-openmp-to-llvm,"
       "reconcile-unrealized-casts";
   if (failed(parsePassPipeline(pipeline, pm)))
     llvm::report_fatal_error("lowbit-lower-to-cpu: the built-in pipeline "

@@ -5,6 +5,7 @@
 #include "lowbit/InitAll.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/SymbolTable.h"
@@ -14,13 +15,16 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <algorithm>
 #include <memory>
+#include <thread>
 
 using namespace mlir;
 
@@ -30,6 +34,20 @@ void mlir::lowbit::registerCPUToolDialects(DialectRegistry &registry) {
   registerAllLowbitDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+}
+
+FailureOr<unsigned> mlir::lowbit::resolveThreads(int value,
+                                                 std::string &error) {
+  if (value < 0) {
+    error = "--threads must be 0 (every hardware thread) or a positive "
+            "count, got " +
+            std::to_string(value);
+    return failure();
+  }
+  if (value == 0)
+    return std::max(1u, std::thread::hardware_concurrency());
+  return unsigned(value);
 }
 
 std::string mlir::lowbit::listFunctions(ModuleOp module) {
@@ -100,7 +118,8 @@ mlir::lowbit::resolveCPUTarget(StringRef name, std::string &error) {
 std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
                                                 func::FuncOp entry,
                                                 bool calibrate,
-                                                const CPUTarget &target) {
+                                                const CPUTarget &target,
+                                                unsigned threads) {
   MLIRContext *ctx = module.getContext();
   entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                  UnitAttr::get(ctx));
@@ -121,7 +140,8 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
   std::string pipeline = "builtin.module(lowbit-lower-to-cpu{calibrate=" +
                          std::string(calibrate ? "true" : "false") +
                          " vector-width=" + std::to_string(target.vectorWidth) +
-                         " fma=" + (target.fma ? "true" : "false") + "})";
+                         " fma=" + (target.fma ? "true" : "false") +
+                         " threads=" + std::to_string(threads) + "})";
   FailureOr<OpPassManager> parsed =
       parsePassPipeline(pipeline, pipelineErrorStream);
   if (failed(parsed))
@@ -138,7 +158,9 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
 Operation *mlir::lowbit::findUntranslatableOp(ModuleOp module) {
   Operation *leftover = nullptr;
   module.walk([&](Operation *op) {
-    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
+    // OpenMP ops (parallel kernels) have their own translation to LLVM IR.
+    if (op == module.getOperation() ||
+        isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
       return WalkResult::advance();
     bool isCast = isa<UnrealizedConversionCastOp>(op);
     if (!leftover || !isCast)

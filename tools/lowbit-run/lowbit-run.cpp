@@ -59,6 +59,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -148,6 +149,14 @@ struct Options {
                "(atomically; Gram matrices go to FILE.gram.bin); also "
                "spelled --stats=FILE"),
       cl::value_desc("FILE"), cl::cat(category)};
+  // Spelled --threads on the command line; LLVM owns the option name
+  // "threads", so main() renames the argument.
+  cl::opt<int> threads{
+      "kernel-threads",
+      cl::desc("Threads of the large kernels (0, the default: every "
+               "hardware thread of the host; above 1 the code runs on the "
+               "OpenMP runtime, libomp); also spelled --threads=N"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category)};
   cl::opt<std::string> targetCPU{
       "target-cpu",
       cl::desc("CPU to generate code for: native (the host's name and "
@@ -162,6 +171,8 @@ struct Options {
       cl::init(false), cl::cat(category)};
   /// --target-cpu resolved (by checkOptions).
   mlir::lowbit::CPUTarget target;
+  /// --threads resolved (by checkOptions).
+  unsigned numThreads = 1;
 };
 
 } // namespace
@@ -346,7 +357,7 @@ static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
   // Arguments are read-only (see lowerEntryModuleToCPU): the same input
   // buffers serve every --benchmark call.
   std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
-      module, func, calibrating, opts.target);
+      module, func, calibrating, opts.target, opts.numThreads);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
 
@@ -693,6 +704,11 @@ static bool checkOptions(Options &opts) {
   if (!(opts.rtol >= 0) || !(opts.atol >= 0))
     return error("--rtol and --atol must be non-negative numbers");
   std::string targetError;
+  FailureOr<unsigned> numThreads =
+      mlir::lowbit::resolveThreads(opts.threads, targetError);
+  if (failed(numThreads))
+    return error(targetError);
+  opts.numThreads = *numThreads;
   FailureOr<mlir::lowbit::CPUTarget> target =
       mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
   if (failed(target))
@@ -788,6 +804,19 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
   llvm::SmallVector<llvm::StringRef, 1> libs;
   if (llvm::sys::fs::exists(LOWBIT_MLIR_C_RUNNER_UTILS))
     libs.push_back(LOWBIT_MLIR_C_RUNNER_UTILS);
+
+  // Parallel kernels call the OpenMP runtime; the JIT resolves its symbols
+  // in the process, so load it (globally) first.
+  if (opts.numThreads > 1) {
+    std::string loadError;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(LOWBIT_LIBOMP,
+                                                          &loadError)) {
+      error("--threads=" + llvm::Twine(opts.numThreads) +
+            " needs the OpenMP runtime " + quote(LOWBIT_LIBOMP) + ": " +
+            loadError + " (use --threads=1, or install libomp)");
+      return nullptr;
+    }
+  }
 
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
@@ -1393,13 +1422,19 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
 
-  // --stats=FILE / --stats FILE is --stats-file (see Options::stats).
+  // --stats=FILE / --stats FILE is --stats-file (see Options::stats), and
+  // --threads is --kernel-threads (see Options::threads).
   std::vector<std::string> renamed(argv, argv + argc);
-  for (std::string &arg : renamed)
+  for (std::string &arg : renamed) {
     for (const char *spelling : {"--stats", "-stats"})
       if (arg == spelling ||
           llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
         arg = "--stats-file" + arg.substr(std::strlen(spelling));
+    for (const char *spelling : {"--threads", "-threads"})
+      if (arg == spelling ||
+          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
+        arg = "--kernel-threads" + arg.substr(std::strlen(spelling));
+  }
   std::vector<const char *> args;
   for (const std::string &arg : renamed)
     args.push_back(arg.c_str());

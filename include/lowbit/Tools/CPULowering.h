@@ -57,14 +57,20 @@ FailureOr<CPUTarget> resolveCPUTarget(StringRef name, std::string &error);
 /// place, and inputs survive repeated calls; an explicit
 /// `bufferization.writable` is kept), and lowers `module` with
 /// lowbit-lower-to-cpu (`calibrate` lowers observers to runtime calls) with
-/// the kernel shape of `target`.
+/// the kernel shape of `target`; with `threads` > 1 the kernels' parallel
+/// loops become OpenMP (the code then calls the libomp runtime).
 /// Returns an empty string on success, else what failed; pass diagnostics
 /// go to the context's handler.
 std::string lowerEntryModuleToCPU(ModuleOp module, func::FuncOp entry,
-                                  bool calibrate, const CPUTarget &target);
+                                  bool calibrate, const CPUTarget &target,
+                                  unsigned threads);
+
+/// --threads=`value`: 0 means every hardware thread of the host. Fails
+/// with a message naming the option for a negative or non-numeric value.
+FailureOr<unsigned> resolveThreads(int value, std::string &error);
 
 /// The op that keeps `module` from being translated to LLVM IR: the first
-/// op outside the LLVM dialect, preferring a real op over the conversion
+/// op outside the LLVM and OpenMP dialects, preferring a real op over the conversion
 /// casts left around it; null when everything is LLVM.
 Operation *findUntranslatableOp(ModuleOp module);
 

@@ -230,9 +230,11 @@ public:
 
   Value build(Value y0, Value m) {
     splitActivations(m);
-    // Output columns per task: the largest of 64, 32, ..., 1 dividing N.
+    // Output columns per task: the largest of 64, 32, ..., 1 dividing N
+    // that still leaves 4 tasks (when N allows), so small layers are shared
+    // out too.
     int64_t block = 64;
-    while (in.n % block != 0)
+    while (block > 1 && (in.n % block != 0 || in.n / block < 4))
       block /= 2;
     Value numBlocks = indexConst(b, loc, in.n / block);
     auto forall =

@@ -2,7 +2,7 @@
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2" | FileCheck %s
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 fma=false" | FileCheck %s --check-prefix=NOFMA
 
-// Packed i4, groups of 32, f16 scales: columns in one task of 8, rows in
+// Packed i4, groups of 32, f16 scales: 4 tasks of 2 columns (N = 8), rows in
 // blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low
 // (even k) and high (odd k) nibbles, and the activations into even and odd
 // lanes; the scale multiplies each group's partial sums; the lanes are
@@ -20,7 +20,7 @@
 // CHECK: vector.transfer_write %[[XE]]
 // CHECK: vector.transfer_write %[[XO]]
 // CHECK: scf.forall (%[[B:.*]]) in (%{{.*}}) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x8xf32>)
-// CHECK: tensor.extract_slice %[[OUT]][0, %{{.*}}] [%[[M]], 8] [1, 1]
+// CHECK: tensor.extract_slice %[[OUT]][0, %{{.*}}] [%[[M]], 2] [1, 1]
 // CHECK: scf.for
 // Two rows: two accumulators per group, four partial sums per step.
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>)

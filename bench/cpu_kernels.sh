@@ -16,8 +16,8 @@
 #          M = 1, 16, 128, 512 (tens of minutes, the GEMM cells dominate)
 #   quick: (4096, 4096) with M = 1, 16, 128
 #
-# Two threads for the peers and the plain read; lowbit's kernels run on one
-# (no threading in lowbit-compile yet).
+# Two threads throughout (the peers' thread pools, the read, and lowbit's
+# --threads).
 #
 #===----------------------------------------------------------------------===#
 
@@ -32,7 +32,7 @@ build="$(cd "${1:-$here/../build}" && pwd)"
 shift || true
 
 missing=()
-for package in libdnnl-dev python3-venv; do
+for package in libdnnl-dev python3-venv libomp-22-dev; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
       grep -q "install ok installed"; then
     missing+=("$package")
@@ -63,6 +63,8 @@ clang-22 -O3 -march=native -fopenmp=libgomp -shared -fPIC \
 # Peers that read OPENBLAS_CORETYPE must see the real core.
 unset OPENBLAS_CORETYPE
 export OMP_NUM_THREADS=2
+# lowbit's OpenMP (libomp) threads stop spinning 1 ms after a kernel.
+export KMP_BLOCKTIME=1
 exec "$venv/bin/python" "$here/cpu_kernels.py" --build "$build" \
   --work "$work" --read-lib "$work/libread.so" --threads 2 \
   "${quick[@]}" "$@"

@@ -79,6 +79,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "f32 lanes of a vector register: 8 for AVX2, 16 for AVX-512">,
     Option<"rows", "rows", "int64_t", /*default=*/"4",
            "Rows of activations that share one decoded weight step">,
+    Option<"cols", "cols", "int64_t", /*default=*/"0",
+           "Weight rows (output columns) decoded per step, sharing each "
+           "activation vector; 0: 4 with 16 or more lanes (AVX-512 has 32 "
+           "vector registers), else 2">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "
            "FMA, where it would become a libm call">

@@ -45,6 +45,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <algorithm>
+
 namespace mlir::lowbit {
 #define GEN_PASS_DEF_CPUKERNELSPASS
 #include "lowbit/Conversion/Passes.h.inc"
@@ -60,6 +62,7 @@ namespace {
 struct KernelShape {
   int64_t lanes;
   int64_t rows;
+  int64_t cols;
   bool fma;
 };
 
@@ -256,21 +259,24 @@ public:
     Value rowsConst = indexConst(b, loc, shape.rows);
     Value mMain = arith::MulIOp::create(
         b, loc, arith::DivUIOp::create(b, loc, m, rowsConst), rowsConst);
+    // Weight rows per step: `cols`, or fewer when the block is narrower.
+    int64_t cols = std::min(shape.cols, block);
     auto columns = scf::ForOp::create(
-        b, loc, zero, indexConst(b, loc, block), one, ValueRange{tile},
-        [&](OpBuilder &, Location, Value j, ValueRange args) {
+        b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+        ValueRange{tile}, [&](OpBuilder &, Location, Value j, ValueRange args) {
           Value n = arith::AddIOp::create(b, loc, n0, j);
           auto main = scf::ForOp::create(
               b, loc, zero, mMain, rowsConst, args,
               [&](OpBuilder &, Location, Value m0, ValueRange inner) {
                 scf::YieldOp::create(
-                    b, loc, emitRows(inner.front(), n, j, m0, shape.rows));
+                    b, loc,
+                    emitRows(inner.front(), n, j, m0, shape.rows, cols));
               });
           auto rest = scf::ForOp::create(
               b, loc, mMain, m, one, main.getResults(),
               [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                scf::YieldOp::create(b, loc,
-                                     emitRows(inner.front(), n, j, m0, 1));
+                scf::YieldOp::create(
+                    b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
               });
           scf::YieldOp::create(b, loc, rest.getResults());
         });
@@ -390,65 +396,91 @@ private:
     return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{0});
   }
 
-  /// y[m0 .. m0 + rows, column j of the tile] for weight row n.
-  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows) {
-    int64_t parts = in.packed ? 2 : 1;
-    SmallVector<Value> rowIndex;
+  /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
+  /// n .. n + cols: each decoded step of a weight row meets every activation
+  /// row, each activation vector every weight row.
+  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
+                 int64_t cols) {
+    // Separate partial sums for the even and odd lanes of 4-bit steps keep
+    // two FMA chains per accumulator when there are few accumulators.
+    int64_t parts = in.packed && rows * cols < 4 ? 2 : 1;
+    auto offsetBy = [&](Value base, int64_t i) -> Value {
+      return i == 0
+                 ? base
+                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+    };
+    SmallVector<Value> rowIndex, colIndex, weightRow;
     for (int64_t r = 0; r < rows; ++r)
-      rowIndex.push_back(
-          r == 0 ? m0
-                 : arith::AddIOp::create(b, loc, m0, indexConst(b, loc, r)));
+      rowIndex.push_back(offsetBy(m0, r));
+    for (int64_t c = 0; c < cols; ++c) {
+      colIndex.push_back(offsetBy(j, c));
+      weightRow.push_back(offsetBy(n, c));
+    }
     Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
     int64_t numGroups = in.k / in.groupSize;
-    SmallVector<Value> accInit(rows, zeroVector());
+    int64_t numAcc = rows * cols;
+    SmallVector<Value> accInit(numAcc, zeroVector());
     auto groups = scf::ForOp::create(
         b, loc, zero, indexConst(b, loc, numGroups), one, accInit,
         [&](OpBuilder &, Location, Value g, ValueRange accs) {
-          Value zeroPoint;
+          SmallVector<Value> zeroPoints(cols);
           if (in.zeroPoint.scalar || in.zeroPoint.tensor)
-            zeroPoint = vector::BroadcastOp::create(
-                b, loc, accType,
-                readParam(b, loc, in.zeroPoint, in.granularity, n, g));
+            for (int64_t c = 0; c < cols; ++c)
+              zeroPoints[c] = vector::BroadcastOp::create(
+                  b, loc, accType,
+                  readParam(b, loc, in.zeroPoint, in.granularity, weightRow[c],
+                            g));
           Value kStart = arith::MulIOp::create(
               b, loc, g, indexConst(b, loc, in.groupSize));
-          SmallVector<Value> partInit(rows * parts, zeroVector());
+          SmallVector<Value> partInit(numAcc * parts, zeroVector());
           auto steps = scf::ForOp::create(
               b, loc, zero, indexConst(b, loc, in.groupSize),
               indexConst(b, loc, step), partInit,
               [&](OpBuilder &, Location, Value offset, ValueRange partial) {
                 Value k0 = arith::AddIOp::create(b, loc, kStart, offset);
-                SmallVector<Value> codes = decodeStep(n, k0, zeroPoint);
-                SmallVector<Value> next;
+                SmallVector<SmallVector<Value>> codes;
+                for (int64_t c = 0; c < cols; ++c)
+                  codes.push_back(decodeStep(weightRow[c], k0, zeroPoints[c]));
+                SmallVector<Value> next(partial.begin(), partial.end());
                 for (int64_t r = 0; r < rows; ++r) {
                   SmallVector<Value> x = readActivations(rowIndex[r], k0);
-                  for (int64_t p = 0; p < parts; ++p)
-                    next.push_back(
-                        multiplyAdd(x[p], codes[p], partial[r * parts + p]));
+                  for (int64_t c = 0; c < cols; ++c)
+                    for (size_t h = 0; h < x.size(); ++h) {
+                      Value &sum = next[(r * cols + c) * parts + h % parts];
+                      sum = multiplyAdd(x[h], codes[c][h], sum);
+                    }
                 }
                 scf::YieldOp::create(b, loc, next);
               });
-          Value scale = vector::BroadcastOp::create(
-              b, loc, accType,
-              readParam(b, loc, in.scale, in.granularity, n, g));
           SmallVector<Value> next;
-          for (int64_t r = 0; r < rows; ++r) {
-            Value sum = steps.getResult(r * parts);
-            for (int64_t p = 1; p < parts; ++p)
-              sum = arith::AddFOp::create(b, loc, sum,
-                                          steps.getResult(r * parts + p));
-            next.push_back(multiplyAdd(sum, scale, accs[r]));
-          }
+          SmallVector<Value> scales;
+          for (int64_t c = 0; c < cols; ++c)
+            scales.push_back(vector::BroadcastOp::create(
+                b, loc, accType,
+                readParam(b, loc, in.scale, in.granularity, weightRow[c], g)));
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c) {
+              int64_t a = r * cols + c;
+              Value sum = steps.getResult(a * parts);
+              for (int64_t p = 1; p < parts; ++p)
+                sum = arith::AddFOp::create(b, loc, sum,
+                                            steps.getResult(a * parts + p));
+              next.push_back(multiplyAdd(sum, scales[c], accs[a]));
+            }
           scf::YieldOp::create(b, loc, next);
         });
-    Value biasValue;
-    if (in.bias)
-      biasValue = tensor::ExtractOp::create(b, loc, in.bias, ValueRange{n});
-    for (int64_t r = 0; r < rows; ++r) {
-      Value sum = reduceLanes(groups.getResult(r));
-      if (biasValue)
-        sum = arith::AddFOp::create(b, loc, sum, biasValue);
-      tile = tensor::InsertOp::create(b, loc, sum, tile,
-                                      ValueRange{rowIndex[r], j});
+    for (int64_t c = 0; c < cols; ++c) {
+      Value biasValue;
+      if (in.bias)
+        biasValue = tensor::ExtractOp::create(b, loc, in.bias,
+                                              ValueRange{weightRow[c]});
+      for (int64_t r = 0; r < rows; ++r) {
+        Value sum = reduceLanes(groups.getResult(r * cols + c));
+        if (biasValue)
+          sum = arith::AddFOp::create(b, loc, sum, biasValue);
+        tile = tensor::InsertOp::create(b, loc, sum, tile,
+                                        ValueRange{rowIndex[r], colIndex[c]});
+      }
     }
     return tile;
   }
@@ -500,13 +532,21 @@ struct CPUKernelsPass
           << int64_t(vectorWidth);
       return signalPassFailure();
     }
+    if (cols != 0 && (cols < 0 || !llvm::isPowerOf2_64(cols) || cols > 16)) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: cols must be 0 (automatic) or a power of "
+             "two in [1, 16], got "
+          << int64_t(cols);
+      return signalPassFailure();
+    }
     if (rows < 1 || rows > 16) {
       getOperation()->emitError()
           << "lowbit-cpu-kernels: rows must be in [1, 16], got "
           << int64_t(rows);
       return signalPassFailure();
     }
-    KernelShape shape{vectorWidth, rows, fma};
+    int64_t numCols = cols != 0 ? int64_t(cols) : vectorWidth >= 16 ? 4 : 2;
+    KernelShape shape{vectorWidth, rows, numCols, fma};
     IRRewriter matmulRewriter(&getContext());
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });

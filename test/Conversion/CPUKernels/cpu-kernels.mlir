@@ -1,6 +1,7 @@
 // lowbit-cpu-kernels: the scf/vector kernel a dequant_matmul becomes.
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2" | FileCheck %s
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 fma=false" | FileCheck %s --check-prefix=NOFMA
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 fma=false" | FileCheck %s --check-prefix=NOFMA
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=2" | FileCheck %s --check-prefix=COLS
 
 // Packed i4, groups of 32, f16 scales: 4 tasks of 2 columns (N = 8), rows in
 // blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low
@@ -45,6 +46,17 @@
 // CHECK: vector.extract %{{.*}}[0] : f32 from vector<1xf32>
 // CHECK: tensor.insert
 // CHECK: tensor.parallel_insert_slice
+// Two weight rows per step: both are decoded, then each activation vector
+// meets both.
+// COLS-LABEL: func.func @i4_group(
+// COLS: vector.transfer_read %{{.*}} : tensor<256xi8>, vector<8xi8>
+// COLS: vector.transfer_read %{{.*}} : tensor<256xi8>, vector<8xi8>
+// COLS: %[[XE:.*]] = vector.transfer_read %{{.*}} : tensor<?x64xf32>, vector<8xf32>
+// COLS: %[[XO:.*]] = vector.transfer_read %{{.*}} : tensor<?x64xf32>, vector<8xf32>
+// COLS: vector.fma %[[XE]]
+// COLS: vector.fma %[[XO]]
+// COLS: vector.fma %[[XE]]
+// COLS: vector.fma %[[XO]]
 // NOFMA-LABEL: func.func @i4_group(
 // NOFMA-NOT: vector.fma
 // NOFMA: arith.mulf %{{.*}}, %{{.*}} : vector<8xf32>

@@ -17,7 +17,7 @@ Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR [TARGET_CPU]
 
 With TARGET_CPU, runs KERNEL_CASES instead (shapes that lowbit-cpu-kernels
 turns into vector kernels at every vector width: K and the group size
-multiples of 32; M not a multiple of its 4-row blocks) with lowbit-run
+multiples of 32; M not a multiple of its 4-row blocks, or several blocks) with lowbit-run
 --target-cpu=TARGET_CPU, i.e. that target's vector width and FMA use.
 """
 
@@ -288,6 +288,9 @@ KERNEL_CASES = [
     ("k_i8_channel_m9", 9, 64, 33, "format=i8 granularity=channel", 0, None),
     ("k_u8_g32_affine", 2, 96, 5, "format=u8 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_i8_tensor", 1, 32, 5, "format=i8 granularity=tensor", 0, None),
+    # Several row blocks and a remainder, affine and g128.
+    ("k_u4_g32_affine_m12", 12, 64, 9, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_i4_g128_m17", 17, 256, 8, "format=i4 granularity=group group-size=128", 0, None),
 ]
 
 

@@ -78,3 +78,5 @@ if {"avx2", "fma"} <= flags:
     config.available_features.add("avx2")
 if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
     config.available_features.add("avx512")
+    if "avx512_vnni" in flags:
+        config.available_features.add("avx512vnni")

@@ -230,6 +230,10 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   Option<bool> fma{*this, "fma",
                    llvm::cl::desc("The target has fused multiply-add"),
                    llvm::cl::init(true)};
+  Option<bool> vnni{*this, "vnni",
+                    llvm::cl::desc("The target has AVX512-VNNI or AVX-VNNI "
+                                   "(vpdpbusd) for W8A8 matmuls"),
+                    llvm::cl::init(false)};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads of the kernels' parallel loops: 0 or 1 runs "
@@ -252,7 +256,8 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
   if (options.kernels)
     kernels = "lowbit-cpu-kernels{vector-width=" +
               std::to_string(options.vectorWidth) +
-              " fma=" + (options.fma ? "true" : "false") + "},";
+              " fma=" + (options.fma ? "true" : "false") +
+              " vnni=" + (options.vnni ? "true" : "false") + "},";
   std::string pipeline =
       kernels +
       std::string(options.calibrate ? "lowbit-lower-to-linalg{calibrate=true},"
@@ -263,6 +268,7 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
+      "lowbit-lower-cpu-intrinsics,"
       "convert-linalg-to-loops," +
       (options.threads > 1
            ? "scf-forall-to-parallel,convert-scf-to-openmp{num-threads=" +

@@ -101,6 +101,11 @@ mlir::lowbit::resolveCPUTarget(StringRef name, std::string &error) {
   };
   result.vectorWidth = has("avx512f") ? 16 : has("avx2") ? 8 : 4;
   result.fma = has("fma");
+  result.vnni =
+      result.vectorWidth == 16
+          ? has("avx512vnni")
+          : result.vectorWidth == 8 &&
+                (has("avxvnni") || (has("avx512vnni") && has("avx512vl")));
   for (StringRef feature :
        {"sse4.2", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw",
         "avx512dq", "avx512vl", "avx512vnni", "avx512bf16", "avx512fp16",
@@ -141,6 +146,7 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
                          std::string(calibrate ? "true" : "false") +
                          " vector-width=" + std::to_string(target.vectorWidth) +
                          " fma=" + (target.fma ? "true" : "false") +
+                         " vnni=" + (target.vnni ? "true" : "false") +
                          " threads=" + std::to_string(threads) + "})";
   FailureOr<OpPassManager> parsed =
       parsePassPipeline(pipeline, pipelineErrorStream);

@@ -41,6 +41,9 @@ struct CPUTarget {
   int64_t vectorWidth = 4;
   /// The CPU has FMA3.
   bool fma = false;
+  /// The CPU has vpdpbusd at the kernels' vector width (AVX512-VNNI with
+  /// 16 lanes; AVX512-VNNI with AVX512VL, or AVX-VNNI, with 8).
+  bool vnni = false;
   /// Instruction set extensions of the target that the host lacks (for a
   /// tool that runs the code here); empty when the host can run it.
   std::string missingOnHost;
@@ -70,8 +73,8 @@ std::string lowerEntryModuleToCPU(ModuleOp module, func::FuncOp entry,
 FailureOr<unsigned> resolveThreads(int value, std::string &error);
 
 /// The op that keeps `module` from being translated to LLVM IR: the first
-/// op outside the LLVM and OpenMP dialects, preferring a real op over the conversion
-/// casts left around it; null when everything is LLVM.
+/// op outside the LLVM and OpenMP dialects, preferring a real op over the
+/// conversion casts left around it; null when everything is LLVM.
 Operation *findUntranslatableOp(ModuleOp module);
 
 } // namespace lowbit

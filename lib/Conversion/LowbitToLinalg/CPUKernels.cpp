@@ -43,6 +43,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <algorithm>
@@ -64,6 +67,8 @@ struct KernelShape {
   int64_t rows;
   int64_t cols;
   bool fma;
+  /// Integer dot products with vpdpbusd (AVX512-VNNI or AVX-VNNI).
+  bool vnni = false;
 };
 
 /// A scale or zero-point of the op: a scalar, or a constant tensor indexed
@@ -496,6 +501,270 @@ private:
   Value split;
 };
 
+//===----------------------------------------------------------------------===//
+// W8A8: lowbit.matmul with i8 activations and i8 weights
+//===----------------------------------------------------------------------===//
+
+/// What the integer kernel needs about a lowbit.matmul.
+struct IntKernelInputs {
+  Value lhs, rhs;
+  int64_t k = 0, n = 0;
+  /// Activation scale: per row (dynamic [M] or constant) or per tensor.
+  Param lhsScale;
+  Granularity lhsGranularity = Granularity::Tensor;
+  Param rhsScale;
+  Granularity rhsGranularity = Granularity::Tensor;
+  Value bias;
+  /// sum_k w[n, k] as a constant [N] tensor of i32 (VNNI only: the
+  /// compensation of the +128 that makes the activations unsigned).
+  Value colSums;
+};
+
+/// The i8 codes of a constant weight, or nothing.
+static std::optional<SmallVector<int8_t>> getConstantCodes(Value weight) {
+  DenseResourceElementsAttr resource;
+  if (matchPattern(weight, m_Constant(&resource))) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return SmallVector<int8_t>(data.begin(), data.end());
+  }
+  DenseElementsAttr dense;
+  if (matchPattern(weight, m_Constant(&dense)) &&
+      dense.getElementType().isInteger(8)) {
+    auto values = dense.getValues<int8_t>();
+    SmallVector<int8_t> codes(values.begin(), values.end());
+    if (dense.isSplat())
+      codes.assign(dense.getNumElements(), dense.getSplatValue<int8_t>());
+    return codes;
+  }
+  return std::nullopt;
+}
+
+LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
+                             const KernelShape &shape, IntKernelInputs &in) {
+  SchemeAttr lhsScheme = op.getLhsScheme(), rhsScheme = op.getRhsScheme();
+  RankedTensorType lhsType = op.getLhs().getType();
+  RankedTensorType rhsType = op.getRhs().getType();
+  if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
+      !op.getType().getElementType().isF32() || op.getResultSchemeAttr())
+    return failure();
+  if (lhsScheme.getFormat() != StorageFormat::I8 ||
+      rhsScheme.getFormat() != StorageFormat::I8 || !lhsScheme.getSymmetric() ||
+      !rhsScheme.getSymmetric())
+    return failure();
+  auto perRow = [](SchemeAttr scheme) {
+    return scheme.getGranularity() == Granularity::Tensor ||
+           (scheme.getGranularity() == Granularity::Axis &&
+            scheme.getAxis() == 0);
+  };
+  if (!perRow(lhsScheme) || !perRow(rhsScheme))
+    return failure();
+  if (Value bias = op.getBias())
+    if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
+      return failure();
+  int64_t n = rhsType.getDimSize(0), k = rhsType.getDimSize(1);
+  int64_t step = shape.vnni ? 4 * shape.lanes : shape.lanes;
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
+      lhsType.getDimSize(1) != k || k % step != 0)
+    return failure();
+  std::optional<SmallVector<int8_t>> codes;
+  if (shape.vnni) {
+    codes = getConstantCodes(op.getRhs());
+    if (!codes || int64_t(codes->size()) != n * k)
+      return failure();
+  }
+  Location loc = op.getLoc();
+  in.lhs = op.getLhs();
+  in.rhs = op.getRhs();
+  in.k = k;
+  in.n = n;
+  in.lhsGranularity = lhsScheme.getGranularity();
+  if (Value dynamic = op.getLhsDynamicScales()) {
+    // Per tensor, a dynamic scale comes as a tensor of one element.
+    in.lhsScale.tensor = dynamic;
+  } else {
+    in.lhsScale = getParam(b, loc, op.getLhsScalesAttr());
+  }
+  in.rhsGranularity = rhsScheme.getGranularity();
+  in.rhsScale = getParam(b, loc, op.getRhsScalesAttr());
+  in.bias = op.getBias();
+  if (shape.vnni) {
+    SmallVector<int32_t> sums(n, 0);
+    for (int64_t row = 0; row < n; ++row)
+      for (int64_t col = 0; col < k; ++col)
+        sums[row] += (*codes)[row * k + col];
+    auto type = RankedTensorType::get({n}, b.getI32Type());
+    in.colSums = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, ArrayRef<int32_t>(sums)));
+  }
+  return success();
+}
+
+/// Emits the integer kernel: the same column blocks, row blocks and
+/// weight-row groups as the dequant_matmul kernel, with i32 lanes:
+///
+///   VNNI:    acc = lowbit.dot_u8s8(acc, x + 128 (as u8), w)   (vpdpbusd)
+///            sum  = reduce(acc) - 128 * sum_k w[n, k]
+///   generic: acc += sext(x) * sext(w)
+///   y[m, n] = f32(sum) * (sx[m] * sw[n]) (+ bias[n])
+///
+/// The integer sums are exact, so y is bit-identical to the linalg
+/// lowering's (same f32 epilogue).
+class IntKernelBuilder {
+public:
+  IntKernelBuilder(OpBuilder &b, Location loc, const IntKernelInputs &in,
+                   const KernelShape &shape)
+      : b(b), loc(loc), in(in), shape(shape) {
+    accType = VectorType::get({shape.lanes}, b.getI32Type());
+    step = shape.vnni ? 4 * shape.lanes : shape.lanes;
+  }
+
+  Value build(Value y0, Value m) {
+    int64_t block = 64;
+    while (block > 1 && (in.n % block != 0 || in.n / block < 4))
+      block /= 2;
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{indexConst(b, loc, in.n / block)},
+        ValueRange{y0}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
+                                     indexConst(b, loc, block));
+    Value out = forall.getRegionIterArgs().front();
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Value tile =
+        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+    Value rowsConst = indexConst(b, loc, shape.rows);
+    Value mMain = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, m, rowsConst), rowsConst);
+    int64_t cols = std::min(shape.cols, block);
+    auto columns = scf::ForOp::create(
+        b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+        ValueRange{tile}, [&](OpBuilder &, Location, Value j, ValueRange args) {
+          Value n = arith::AddIOp::create(b, loc, n0, j);
+          auto main = scf::ForOp::create(
+              b, loc, zero, mMain, rowsConst, args,
+              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                scf::YieldOp::create(
+                    b, loc,
+                    emitRows(inner.front(), n, j, m0, shape.rows, cols));
+              });
+          auto rest = scf::ForOp::create(
+              b, loc, mMain, m, one, main.getResults(),
+              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                scf::YieldOp::create(
+                    b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
+              });
+          scf::YieldOp::create(b, loc, rest.getResults());
+        });
+    b.setInsertionPointToEnd(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, columns.getResult(0), out,
+                                          offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+private:
+  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
+                 int64_t cols) {
+    auto offsetBy = [&](Value base, int64_t i) -> Value {
+      return i == 0
+                 ? base
+                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+    };
+    Type i8 = b.getI8Type();
+    auto bytesType = VectorType::get({step}, i8);
+    Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
+    Value zeroAcc = arith::ConstantOp::create(
+        b, loc, accType,
+        DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+    Value signBit = arith::ConstantOp::create(
+        b, loc, bytesType,
+        DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, -128)));
+    SmallVector<Value> init(rows * cols, zeroAcc);
+    auto sums = scf::ForOp::create(
+        b, loc, indexConst(b, loc, 0), indexConst(b, loc, in.k),
+        indexConst(b, loc, step), init,
+        [&](OpBuilder &, Location, Value k0, ValueRange accs) {
+          SmallVector<Value> x, w;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value codes = vector::TransferReadOp::create(
+                b, loc, bytesType, in.lhs, ValueRange{offsetBy(m0, r), k0},
+                padding, ArrayRef<bool>{true});
+            if (shape.vnni)
+              codes = arith::XOrIOp::create(b, loc, codes, signBit);
+            else
+              codes = arith::ExtSIOp::create(b, loc, accType, codes);
+            x.push_back(codes);
+          }
+          for (int64_t c = 0; c < cols; ++c) {
+            Value codes = vector::TransferReadOp::create(
+                b, loc, bytesType, in.rhs, ValueRange{offsetBy(n, c), k0},
+                padding, ArrayRef<bool>{true});
+            if (!shape.vnni)
+              codes = arith::ExtSIOp::create(b, loc, accType, codes);
+            w.push_back(codes);
+          }
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c) {
+              Value acc = accs[r * cols + c];
+              if (shape.vnni) {
+                next.push_back(
+                    DotU8S8Op::create(b, loc, accType, acc, x[r], w[c]));
+              } else {
+                next.push_back(arith::AddIOp::create(
+                    b, loc, acc, arith::MulIOp::create(b, loc, x[r], w[c])));
+              }
+            }
+          scf::YieldOp::create(b, loc, next);
+        });
+    Type f32 = b.getF32Type();
+    for (int64_t c = 0; c < cols; ++c) {
+      Value col = offsetBy(n, c);
+      Value rhsScale =
+          readParam(b, loc, in.rhsScale, in.rhsGranularity, col, Value());
+      Value correction;
+      if (shape.vnni)
+        correction = arith::MulIOp::create(
+            b, loc,
+            tensor::ExtractOp::create(b, loc, in.colSums, ValueRange{col}),
+            arith::ConstantIntOp::create(b, loc, b.getI32Type(), 128));
+      Value biasValue;
+      if (in.bias)
+        biasValue = tensor::ExtractOp::create(b, loc, in.bias, ValueRange{col});
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row = offsetBy(m0, r);
+        Value sum = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD, sums.getResult(r * cols + c));
+        if (correction)
+          sum = arith::SubIOp::create(b, loc, sum, correction);
+        Value lhsScale =
+            readParam(b, loc, in.lhsScale, in.lhsGranularity, row, Value());
+        Value scale = arith::MulFOp::create(b, loc, lhsScale, rhsScale);
+        Value value = arith::MulFOp::create(
+            b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
+        if (biasValue)
+          value = arith::AddFOp::create(b, loc, value, biasValue);
+        tile = tensor::InsertOp::create(b, loc, value, tile,
+                                        ValueRange{row, offsetBy(j, c)});
+      }
+    }
+    return tile;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const IntKernelInputs &in;
+  const KernelShape &shape;
+  VectorType accType;
+  int64_t step;
+};
+
 /// y[m, n] += x[m, k] * w[k, n] with loops (m, k, n) instead of (m, n, k):
 /// the innermost loop then walks rows of w and y contiguously, which LLVM
 /// vectorizes, and each y[m, n] still sums its k in order (same bits).
@@ -546,12 +815,31 @@ struct CPUKernelsPass
       return signalPassFailure();
     }
     int64_t numCols = cols != 0 ? int64_t(cols) : vectorWidth >= 16 ? 4 : 2;
-    KernelShape shape{vectorWidth, rows, numCols, fma};
+    KernelShape shape{vectorWidth, rows, numCols, fma, vnni};
     IRRewriter matmulRewriter(&getContext());
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     for (linalg::MatmulOp op : matmuls)
       interchangeMatmul(matmulRewriter, op);
+    SmallVector<MatmulOp> intOps;
+    getOperation()->walk([&](MatmulOp op) { intOps.push_back(op); });
+    for (MatmulOp op : intOps) {
+      matmulRewriter.setInsertionPoint(op);
+      IntKernelInputs inputs;
+      if (failed(matchIntKernel(matmulRewriter, op, shape, inputs)))
+        continue;
+      Location loc = op.getLoc();
+      Value m = tensor::DimOp::create(matmulRewriter, loc, op.getLhs(), 0);
+      SmallVector<OpFoldResult> sizes = {m,
+                                         matmulRewriter.getIndexAttr(inputs.n)};
+      Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
+                                         matmulRewriter.getF32Type());
+      IntKernelBuilder builder(matmulRewriter, loc, inputs, shape);
+      Value y = builder.build(y0, m);
+      if (y.getType() != op.getType())
+        y = tensor::CastOp::create(matmulRewriter, loc, op.getType(), y);
+      matmulRewriter.replaceOp(op, y);
+    }
     SmallVector<DequantMatmulOp> ops;
     getOperation()->walk([&](DequantMatmulOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());

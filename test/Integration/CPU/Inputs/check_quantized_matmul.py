@@ -288,6 +288,10 @@ KERNEL_CASES = [
     ("k_i8_channel_m9", 9, 64, 33, "format=i8 granularity=channel", 0, None),
     ("k_u8_g32_affine", 2, 96, 5, "format=u8 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_i8_tensor", 1, 32, 5, "format=i8 granularity=tensor", 0, None),
+    # W8A8 (integer kernel; VNNI where the target has it): per token and
+    # per tensor activation scales.
+    ("k_w8a8_token_m6", 6, 128, 9, "format=i8 granularity=channel", 0, "granularity=token"),
+    ("k_w8a8_tensor", 3, 64, 5, "format=i8 granularity=channel", 0, "granularity=tensor"),
     # Several row blocks and a remainder, affine and g128.
     ("k_u4_g32_affine_m12", 12, 64, 9, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_i4_g128_m17", 17, 256, 8, "format=i4 granularity=group group-size=128", 0, None),

@@ -30,6 +30,21 @@
 // how LLVM legalizes. Ops it does not handle (other formats, double-quantized
 // scales, batches, K not a multiple of CH) are left to lowbit-lower-to-linalg.
 //
+// lowbit.matmul with i8 x i8 codes (symmetric, per-row or per-tensor
+// scales, f32 result) becomes the same structure on i32 lanes: with VNNI
+// (vnni=true) lowbit.dot_u8s8 (vpdpbusd) on activations made unsigned by
+// +128, corrected by 128 * sum_k w[n, k] computed from the constant weight
+// at compile time; otherwise sign-extended products. Integer sums are
+// exact, so these results equal the linalg lowering's bit for bit.
+//
+// A float linalg.matmul x @ W with a constant W [K, N] and a zero-filled
+// accumulator (float models, output heads kept in f32) becomes the same
+// kernel without decoding: W is transposed at compile time into a new
+// [N, K] resource constant, the offline repacking that lets each weight row
+// stream once. Other plain linalg.matmuls get their loops reordered from
+// (m, n, k) to (m, k, n), which keeps every output's summation order (see
+// interchangeMatmul).
+//
 //===----------------------------------------------------------------------===//
 
 #include "CodeDecoding.h"
@@ -49,6 +64,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace mlir::lowbit {
 #define GEN_PASS_DEF_CPUKERNELSPASS
@@ -82,6 +98,9 @@ struct Param {
 struct KernelInputs {
   Value x;
   Value codes;
+  /// The "codes" are f32 weights [N, K] (a float matmul): no decoding and
+  /// no scale.
+  bool isFloat = false;
   bool packed = false;
   bool isUnsigned = false;
   int64_t k = 0;
@@ -312,6 +331,12 @@ private:
     auto bytesType = VectorType::get({shape.lanes}, i8);
     Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
     SmallVector<Value> codes;
+    if (in.isFloat) {
+      Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      return {vector::TransferReadOp::create(b, loc, accType, in.codes,
+                                             ValueRange{n, k0}, padding,
+                                             ArrayRef<bool>{true})};
+    }
     if (in.packed) {
       // Byte (n * K + k0) / 2 holds codes k0 (low nibble) and k0 + 1.
       Value flat = arith::AddIOp::create(
@@ -459,10 +484,12 @@ private:
               });
           SmallVector<Value> next;
           SmallVector<Value> scales;
-          for (int64_t c = 0; c < cols; ++c)
-            scales.push_back(vector::BroadcastOp::create(
-                b, loc, accType,
-                readParam(b, loc, in.scale, in.granularity, weightRow[c], g)));
+          if (!in.isFloat)
+            for (int64_t c = 0; c < cols; ++c)
+              scales.push_back(vector::BroadcastOp::create(
+                  b, loc, accType,
+                  readParam(b, loc, in.scale, in.granularity, weightRow[c],
+                            g)));
           for (int64_t r = 0; r < rows; ++r)
             for (int64_t c = 0; c < cols; ++c) {
               int64_t a = r * cols + c;
@@ -470,7 +497,10 @@ private:
               for (int64_t p = 1; p < parts; ++p)
                 sum = arith::AddFOp::create(b, loc, sum,
                                             steps.getResult(a * parts + p));
-              next.push_back(multiplyAdd(sum, scales[c], accs[a]));
+              next.push_back(
+                  in.isFloat
+                      ? arith::AddFOp::create(b, loc, sum, accs[a]).getResult()
+                      : multiplyAdd(sum, scales[c], accs[a]));
             }
           scf::YieldOp::create(b, loc, next);
         });
@@ -765,6 +795,81 @@ private:
   int64_t step;
 };
 
+/// A float matmul y = x @ W + 0 with a constant W [K, N]: W is transposed
+/// at compile time into a new [N, K] constant (a resource blob, as the
+/// quantized weights) and read by the same kernel, without decoding.
+LogicalResult matchFloatKernel(OpBuilder &b, linalg::MatmulOp op,
+                               const KernelShape &shape, KernelInputs &in) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2)
+    return failure();
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                     AffineMap::get(3, 0, {k, n}, ctx),
+                                     AffineMap::get(3, 0, {m, n}, ctx)};
+  if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected))
+    return failure();
+  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto yType = cast<RankedTensorType>(op.getResultTypes()[0]);
+  if (!xType.getElementType().isF32() || !wType.getElementType().isF32() ||
+      !yType.getElementType().isF32() || !wType.hasStaticShape())
+    return failure();
+  int64_t kSize = wType.getDimSize(0), nSize = wType.getDimSize(1);
+  if (xType.getDimSize(1) != kSize || kSize % shape.lanes != 0)
+    return failure();
+  // The accumulator must start at zero.
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  FloatAttr zero;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&zero)) ||
+      !zero.getValue().isPosZero())
+    return failure();
+  // The weight's values, row-major [K, N].
+  ArrayRef<float> values;
+  SmallVector<float> copied;
+  DenseResourceElementsAttr resource;
+  DenseElementsAttr dense;
+  if (matchPattern(w, m_Constant(&resource))) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size_t(kSize * nSize * 4))
+      return failure();
+    values = ArrayRef<float>(
+        reinterpret_cast<const float *>(blob->getData().data()), kSize * nSize);
+  } else if (matchPattern(w, m_Constant(&dense))) {
+    copied.assign(dense.getValues<float>().begin(),
+                  dense.getValues<float>().end());
+    if (dense.isSplat())
+      copied.assign(kSize * nSize, dense.getSplatValue<float>());
+    values = copied;
+  } else {
+    return failure();
+  }
+  // Transpose in 64 x 64 tiles (a plain loop would miss the cache on every
+  // store for large weights).
+  std::vector<float> transposed(kSize * nSize);
+  for (int64_t k0 = 0; k0 < kSize; k0 += 64)
+    for (int64_t n0 = 0; n0 < nSize; n0 += 64)
+      for (int64_t kk = k0; kk < std::min(k0 + 64, kSize); ++kk)
+        for (int64_t nn = n0; nn < std::min(n0 + 64, nSize); ++nn)
+          transposed[nn * kSize + kk] = values[kk * nSize + nn];
+  auto type = RankedTensorType::get({nSize, kSize}, b.getF32Type());
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(transposed.data()),
+                     transposed.size() * sizeof(float)),
+      /*align=*/8);
+  auto attr =
+      DenseResourceElementsAttr::get(type, "lowbit.weight_nk", std::move(blob));
+  in.x = x;
+  in.codes = arith::ConstantOp::create(b, op.getLoc(), type, attr);
+  in.isFloat = true;
+  in.k = kSize;
+  in.n = nSize;
+  in.groupSize = kSize;
+  return success();
+}
+
 /// y[m, n] += x[m, k] * w[k, n] with loops (m, k, n) instead of (m, n, k):
 /// the innermost loop then walks rows of w and y contiguously, which LLVM
 /// vectorizes, and each y[m, n] still sums its k in order (same bits).
@@ -819,8 +924,26 @@ struct CPUKernelsPass
     IRRewriter matmulRewriter(&getContext());
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
-    for (linalg::MatmulOp op : matmuls)
-      interchangeMatmul(matmulRewriter, op);
+    for (linalg::MatmulOp op : matmuls) {
+      matmulRewriter.setInsertionPoint(op);
+      KernelInputs inputs;
+      if (failed(matchFloatKernel(matmulRewriter, op, shape, inputs))) {
+        interchangeMatmul(matmulRewriter, op);
+        continue;
+      }
+      Location loc = op.getLoc();
+      Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);
+      SmallVector<OpFoldResult> sizes = {m,
+                                         matmulRewriter.getIndexAttr(inputs.n)};
+      Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
+                                         matmulRewriter.getF32Type());
+      KernelBuilder builder(matmulRewriter, loc, inputs, shape);
+      Value y = builder.build(y0, m);
+      if (y.getType() != op.getResultTypes()[0])
+        y = tensor::CastOp::create(matmulRewriter, loc, op.getResultTypes()[0],
+                                   y);
+      matmulRewriter.replaceOp(op, y);
+    }
     SmallVector<MatmulOp> intOps;
     getOperation()->walk([&](MatmulOp op) { intOps.push_back(op); });
     for (MatmulOp op : intOps) {

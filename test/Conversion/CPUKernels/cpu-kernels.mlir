@@ -140,3 +140,30 @@ func.func @f32_matmul(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16x
   %y = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x16xf32>) outs(%a : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+// A float matmul with a constant [K, N] weight and a zero accumulator: the
+// weight is transposed at compile time into a new [N, K] resource constant
+// (row n holds column n: [1, 2, ...] -> rows [1, 3, ..], [2, 4, ..]) and
+// streamed by the kernel, f32 vectors straight from the weight rows.
+// CHECK-LABEL: func.func @f32_constant_weight(
+// CHECK-SAME: %[[X:.*]]: tensor<?x16xf32>
+// CHECK: %[[WT:.*]] = arith.constant dense_resource<lowbit.weight_nk> : tensor<2x16xf32>
+// CHECK: scf.forall
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[WT]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x16xf32>, vector<8xf32>
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xf32>, vector<8xf32>
+// CHECK: vector.fma %[[XV]], %[[WV]]
+// CHECK-NOT: linalg.matmul
+// CHECK: lowbit.weight_nk: "0x08000000
+// CHECK-SAME: 0000803F00004040
+func.func @f32_constant_weight(%x: tensor<?x16xf32>) -> tensor<?x2xf32> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x16xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0], [11.0, 12.0], [13.0, 14.0], [15.0, 16.0], [17.0, 18.0], [19.0, 20.0], [21.0, 22.0], [23.0, 24.0], [25.0, 26.0], [27.0, 28.0], [29.0, 30.0], [31.0, 32.0]]> : tensor<16x2xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x2xf32>
+  %a = linalg.fill ins(%z : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<?x16xf32>, tensor<16x2xf32>) outs(%a : tensor<?x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}

@@ -213,15 +213,21 @@ def run_case(bin_dir, work, case, rng, target=None):
     model = os.path.join(work, name + ".mlir")
     with open(model, "w") as f:
         f.write(weight_model(m, k, n, weight, batch))
-    cmd = [os.path.join(bin_dir, "lowbit-opt"), model,
-           "--lowbit-quantize-weights=" + options]
-    if act:
-        cmd.append("--lowbit-quantize-activations=" + act)
-    ir = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    quantized = os.path.join(work, name + ".q.mlir")
-    with open(quantized, "w") as f:
-        f.write(ir)
-    w, _ = dequantized_weight(ir, resources(ir), n, k)
+    if options == "float":
+        # The float model itself: W is [K, N] row-major.
+        quantized = model
+        w = [[weight[j * n + i] for j in range(k)] for i in range(n)]
+    else:
+        cmd = [os.path.join(bin_dir, "lowbit-opt"), model,
+               "--lowbit-quantize-weights=" + options]
+        if act:
+            cmd.append("--lowbit-quantize-activations=" + act)
+        ir = subprocess.run(cmd, check=True, capture_output=True,
+                            text=True).stdout
+        quantized = os.path.join(work, name + ".q.mlir")
+        with open(quantized, "w") as f:
+            f.write(ir)
+        w, _ = dequantized_weight(ir, resources(ir), n, k)
 
     xin = os.path.join(work, name + ".x.npy")
     yout = os.path.join(work, name + ".y.npy")
@@ -292,6 +298,8 @@ KERNEL_CASES = [
     # per tensor activation scales.
     ("k_w8a8_token_m6", 6, 128, 9, "format=i8 granularity=channel", 0, "granularity=token"),
     ("k_w8a8_tensor", 3, 64, 5, "format=i8 granularity=channel", 0, "granularity=tensor"),
+    # A float matmul with a constant weight (transposed at compile time).
+    ("k_f32_m6", 6, 64, 9, "float", 0, None),
     # Several row blocks and a remainder, affine and g128.
     ("k_u4_g32_affine_m12", 12, 64, 9, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_i4_g128_m17", 17, 256, 8, "format=i4 granularity=group group-size=128", 0, None),

@@ -16,9 +16,8 @@ oneDNN multiplies the same shapes through dnnl_sgemm / dnnl_gemm_u8s8s32.
 
 Everything runs on --threads threads: ORT's intra-op pool, oneDNN's
 OpenMP threads (libgomp), the plain read (libgomp), lowbit's kernels
-(lowbit-compile --threads, libomp). lowbit's vector kernels cover
-dequant_matmul; its f32 matmul and integer W8A8 matmul are still
-single-threaded loops.
+(lowbit-compile --threads, libomp). The activation quantization of W8A8
+(per-token maximum, quantize) is still sequential loops in lowbit.
 
 Every timed call is preceded by a read of an eviction set of 512 MB, so the
 weights come from DRAM (the compiled weights are constants inside the

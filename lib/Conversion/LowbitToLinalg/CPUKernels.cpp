@@ -6,17 +6,18 @@
 // scales into a kernel that streams each weight row once and decodes it in
 // vector registers (VL lanes, CH = VL codes per step, 2 * VL for 4-bit):
 //
-//   y = scf.forall (b) in (N / NB) shared_outs(y0) {       // rows n0 .. n0+NB
-//     for n in [n0, n0 + NB):
-//       for each block of R rows m (then the remaining rows one by one):
-//         acc_r = 0                                         (vector<VLxf32>)
-//         for g in groups:                                  (G = K per channel)
-//           p_r = 0
-//           for k0 in [g*G, (g+1)*G) step CH:
-//             c = codes w[n, k0 .. k0+CH) as f32 (- zero-point)   (once)
-//             p_r += x[m_r, k0 .. k0+CH) * c                      (each row)
-//           acc_r += p_r * s[n, g]
-//         y[m_r, n] = reduce_add(acc_r) (+ bias[n])
+//   y = scf.forall (b) in (N / NB) shared_outs(y0) {  // columns n0 .. n0+NB
+//     for each chunk of rows whose activations fit in 256 KiB (L2):
+//       for n in [n0, n0 + NB) step C:                 // C weight rows at once
+//         for each block of R rows m (then the remaining rows one by one):
+//           acc_rc = 0                                    (vector<VLxf32>)
+//           for g in groups:                              (G = K per channel)
+//             p_rc = 0
+//             for k0 in [g*G, (g+1)*G) step CH:
+//               c_c = codes w[n+c, k0 .. k0+CH) as f32 (- zero-point)
+//               p_rc += x[m_r, k0 .. k0+CH) * c_c         (R x C FMAs)
+//             acc_rc += p_rc * s[n+c, g]
+//           y[m_r, n+c] = reduce_add(acc_rc) (+ bias[n+c])
 //   }
 //
 // For 4-bit codes, a step reads VL bytes: the low nibbles are the codes of
@@ -279,33 +280,49 @@ public:
     Value tile =
         tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
 
-    // Rows in blocks of `rows`, then the rest one by one.
+    // Rows in chunks of `chunk` (so that a chunk of activations stays in
+    // L2 while the block's weight rows pass over it), inside a chunk in
+    // blocks of `rows`, then the rest one by one.
     Value rowsConst = indexConst(b, loc, shape.rows);
-    Value mMain = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, m, rowsConst), rowsConst);
-    // Weight rows per step: `cols`, or fewer when the block is narrower.
+    int64_t chunk =
+        std::max<int64_t>(1, (256 * 1024 / (in.k * 4)) / shape.rows) *
+        shape.rows;
+    Value chunkConst = indexConst(b, loc, chunk);
     int64_t cols = std::min(shape.cols, block);
-    auto columns = scf::ForOp::create(
-        b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
-        ValueRange{tile}, [&](OpBuilder &, Location, Value j, ValueRange args) {
-          Value n = arith::AddIOp::create(b, loc, n0, j);
-          auto main = scf::ForOp::create(
-              b, loc, zero, mMain, rowsConst, args,
-              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                scf::YieldOp::create(
-                    b, loc,
-                    emitRows(inner.front(), n, j, m0, shape.rows, cols));
+    auto chunks = scf::ForOp::create(
+        b, loc, zero, m, chunkConst, ValueRange{tile},
+        [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
+          Value mEnd = arith::MinUIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
+          Value count = arith::SubIOp::create(b, loc, mEnd, mc);
+          Value mMain = arith::AddIOp::create(
+              b, loc, mc,
+              arith::MulIOp::create(
+                  b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
+                  rowsConst));
+          auto columns = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+              chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
+                Value n = arith::AddIOp::create(b, loc, n0, j);
+                auto main = scf::ForOp::create(
+                    b, loc, mc, mMain, rowsConst, args,
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc,
+                          emitRows(inner.front(), n, j, m0, shape.rows, cols));
+                    });
+                auto rest = scf::ForOp::create(
+                    b, loc, mMain, mEnd, one, main.getResults(),
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
+                    });
+                scf::YieldOp::create(b, loc, rest.getResults());
               });
-          auto rest = scf::ForOp::create(
-              b, loc, mMain, m, one, main.getResults(),
-              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                scf::YieldOp::create(
-                    b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
-              });
-          scf::YieldOp::create(b, loc, rest.getResults());
+          scf::YieldOp::create(b, loc, columns.getResults());
         });
     b.setInsertionPointToEnd(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, columns.getResult(0), out,
+    tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
                                           offsets, sizes, strides);
     return forall.getResult(0);
   }
@@ -669,31 +686,48 @@ public:
     SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
     Value tile =
         tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+    // Rows in chunks of `chunk` (so that a chunk of activations stays in
+    // L2 while the block's weight rows pass over it), inside a chunk in
+    // blocks of `rows`, then the rest one by one.
     Value rowsConst = indexConst(b, loc, shape.rows);
-    Value mMain = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, m, rowsConst), rowsConst);
+    int64_t chunk =
+        std::max<int64_t>(1, (256 * 1024 / in.k) / shape.rows) * shape.rows;
+    Value chunkConst = indexConst(b, loc, chunk);
     int64_t cols = std::min(shape.cols, block);
-    auto columns = scf::ForOp::create(
-        b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
-        ValueRange{tile}, [&](OpBuilder &, Location, Value j, ValueRange args) {
-          Value n = arith::AddIOp::create(b, loc, n0, j);
-          auto main = scf::ForOp::create(
-              b, loc, zero, mMain, rowsConst, args,
-              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                scf::YieldOp::create(
-                    b, loc,
-                    emitRows(inner.front(), n, j, m0, shape.rows, cols));
+    auto chunks = scf::ForOp::create(
+        b, loc, zero, m, chunkConst, ValueRange{tile},
+        [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
+          Value mEnd = arith::MinUIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
+          Value count = arith::SubIOp::create(b, loc, mEnd, mc);
+          Value mMain = arith::AddIOp::create(
+              b, loc, mc,
+              arith::MulIOp::create(
+                  b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
+                  rowsConst));
+          auto columns = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+              chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
+                Value n = arith::AddIOp::create(b, loc, n0, j);
+                auto main = scf::ForOp::create(
+                    b, loc, mc, mMain, rowsConst, args,
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc,
+                          emitRows(inner.front(), n, j, m0, shape.rows, cols));
+                    });
+                auto rest = scf::ForOp::create(
+                    b, loc, mMain, mEnd, one, main.getResults(),
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
+                    });
+                scf::YieldOp::create(b, loc, rest.getResults());
               });
-          auto rest = scf::ForOp::create(
-              b, loc, mMain, m, one, main.getResults(),
-              [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                scf::YieldOp::create(
-                    b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
-              });
-          scf::YieldOp::create(b, loc, rest.getResults());
+          scf::YieldOp::create(b, loc, columns.getResults());
         });
     b.setInsertionPointToEnd(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, columns.getResult(0), out,
+    tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
                                           offsets, sizes, strides);
     return forall.getResult(0);
   }

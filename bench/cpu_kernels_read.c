@@ -17,7 +17,8 @@ uint64_t lowbit_bench_read(const void *data, size_t bytes, int threads) {
   const uint64_t *words = (const uint64_t *)data;
   size_t count = bytes / 8;
   uint64_t sum = 0;
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : sum)
+#pragma omp parallel for num_threads(threads) schedule(static)                 \
+    reduction(+ : sum)
   for (size_t i = 0; i < count; ++i)
     sum += words[i];
   return sum;

@@ -13,7 +13,7 @@
 # beside it.
 #
 #   full:  shapes (N, K) = (4096, 4096), (11008, 4096), (4096, 11008),
-#          M = 1, 16, 128, 512 (tens of minutes, the GEMM cells dominate)
+#          M = 1, 16, 128, 512 (about 8 minutes on the 2-core build machine)
 #   quick: (4096, 4096) with M = 1, 16, 128
 #
 # Two threads throughout (the peers' thread pools, the read, and lowbit's

@@ -20,6 +20,7 @@ packages=(
   cmake ninja-build ccache python3 libgtest-dev
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
+  libomp-22-dev
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -103,3 +103,18 @@ tool_dirs = [config.lowbit_tools_dir, config.llvm_tools_dir]
 tools = ["lowbit-auto-precision", "lowbit-compile", "lowbit-opt", "lowbit-report", "lowbit-run",
          "lowbit-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Vector extensions of the host, for the tests that run code compiled for a
+# named x86 target (lowbit-run refuses a target the host cannot run).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set(next((line.split(":", 1)[1].split()
+                          for line in cpuinfo if line.startswith("flags")), []))
+except OSError:
+    flags = set()
+if {"avx2", "fma"} <= flags:
+    config.available_features.add("avx2")
+if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+    config.available_features.add("avx512")
+    if "avx512_vnni" in flags:
+        config.available_features.add("avx512vnni")

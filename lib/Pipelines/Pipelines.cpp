@@ -218,10 +218,35 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Lower lowbit.observe to calls into the calibration "
                      "runtime (lowbit_observe_f32) instead of the identity"),
       llvm::cl::init(false)};
+  Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Lower the dequant_matmuls that lowbit-cpu-kernels "
+                     "handles to its vector kernels (false: every op through "
+                     "linalg loops)"),
+      llvm::cl::init(true)};
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes of the kernels' vectors: 8 for AVX2, 16 for "
+                     "AVX-512 (the tools derive it from --target-cpu)"),
+      llvm::cl::init(8)};
+  Option<bool> fma{*this, "fma",
+                   llvm::cl::desc("The target has fused multiply-add"),
+                   llvm::cl::init(true)};
+  Option<bool> vnni{*this, "vnni",
+                    llvm::cl::desc("The target has AVX512-VNNI or AVX-VNNI "
+                                   "(vpdpbusd) for W8A8 matmuls"),
+                    llvm::cl::init(false)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads of the kernels' parallel loops: 0 or 1 runs "
+                     "them sequentially; more lowers them to OpenMP (the "
+                     "code then needs the OpenMP runtime, libomp)"),
+      llvm::cl::init(1)};
 };
 
 /// Tensor-level IR (lowbit, linalg, tensor, arith, math) to the LLVM dialect:
-/// lowbit ops become linalg, everything bufferizes (function boundaries
+/// the dequant_matmuls lowbit-cpu-kernels handles become vector kernels, the
+/// other lowbit ops become linalg, everything bufferizes (function boundaries
 /// included, identity layouts), linalg becomes loops, and the loops, memrefs
 /// and scalar ops become LLVM. Functions keep their names; give them the
 /// `llvm.emit_c_interface` attribute to get a `_mlir_ciface_` wrapper.
@@ -229,7 +254,14 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
                              const LowerToCPUOptions &options) {
   // The textual form keeps this list readable and in sync with
   // docs/UserGuide.md; every pass named here is registered by lowbit-opt.
+  std::string kernels;
+  if (options.kernels)
+    kernels = "lowbit-cpu-kernels{vector-width=" +
+              std::to_string(options.vectorWidth) +
+              " fma=" + (options.fma ? "true" : "false") +
+              " vnni=" + (options.vnni ? "true" : "false") + "},";
   std::string pipeline =
+      kernels +
       std::string(options.calibrate ? "lowbit-lower-to-linalg{calibrate=true},"
                                     : "lowbit-lower-to-linalg,") +
       "convert-elementwise-to-linalg,"
@@ -238,12 +270,19 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
-      "convert-linalg-to-loops,"
+      "lowbit-lower-cpu-intrinsics,"
+      "convert-linalg-to-loops," +
+      (options.threads > 1
+           ? "scf-forall-to-parallel,convert-scf-to-openmp{num-threads=" +
+                 std::to_string(options.threads) + "},canonicalize,"
+           : std::string("scf-forall-to-for,")) +
       "convert-math-to-funcs,"
       "lower-affine,"
+      "convert-vector-to-scf,"
       "convert-scf-to-cf,"
       "expand-strided-metadata,"
       "lower-affine,"
+      "convert-vector-to-llvm,"
       "finalize-memref-to-llvm,"
       "convert-math-to-llvm,"
       "convert-math-to-libm,"
@@ -251,6 +290,7 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "convert-index-to-llvm,"
       "convert-cf-to-llvm,"
       "convert-func-to-llvm,"
+      "convert-openmp-to-llvm,"
       "reconcile-unrealized-casts";
   if (failed(parsePassPipeline(pipeline, pm)))
     llvm::report_fatal_error("lowbit-lower-to-cpu: the built-in pipeline "

@@ -5,6 +5,7 @@
 #include "lowbit/InitAll.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/SymbolTable.h"
@@ -14,6 +15,16 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <algorithm>
+#include <memory>
+#include <thread>
 
 using namespace mlir;
 
@@ -23,6 +34,20 @@ void mlir::lowbit::registerCPUToolDialects(DialectRegistry &registry) {
   registerAllLowbitDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+}
+
+FailureOr<unsigned> mlir::lowbit::resolveThreads(int value,
+                                                 std::string &error) {
+  if (value < 0) {
+    error = "--threads must be 0 (every hardware thread) or a positive "
+            "count, got " +
+            std::to_string(value);
+    return failure();
+  }
+  if (value == 0)
+    return std::max(1u, std::thread::hardware_concurrency());
+  return unsigned(value);
 }
 
 std::string mlir::lowbit::listFunctions(ModuleOp module) {
@@ -36,6 +61,63 @@ std::string mlir::lowbit::listFunctions(ModuleOp module) {
     if (!func.isExternal())
       add(func.getSymName());
   return names.empty() ? std::string("none") : names;
+}
+
+FailureOr<mlir::lowbit::CPUTarget>
+mlir::lowbit::resolveCPUTarget(StringRef name, std::string &error) {
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target) {
+    error = "cannot target " + triple.str() + ": " + lookupError;
+    return failure();
+  }
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  CPUTarget result;
+  std::unique_ptr<llvm::MCSubtargetInfo> info;
+  if (name == "native") {
+    result.cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures featureList;
+    for (const auto &feature : host)
+      featureList.AddFeature(feature.first(), feature.second);
+    result.features = featureList.getString();
+  } else {
+    // The generic subtarget answers without warning about an unknown CPU.
+    std::unique_ptr<llvm::MCSubtargetInfo> generic(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!generic || !generic->isCPUStringValid(name)) {
+      error = "unknown --target-cpu '" + name.str() + "' for " + triple.str() +
+              " (use native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4, znver4, "
+              "znver5, sapphirerapids or another LLVM CPU name)";
+      return failure();
+    }
+    result.cpu = name.str();
+  }
+  info.reset(
+      target->createMCSubtargetInfo(triple, result.cpu, result.features));
+  auto has = [&](StringRef feature) {
+    return info && info->checkFeatures(("+" + feature).str());
+  };
+  result.vectorWidth = has("avx512f") ? 16 : has("avx2") ? 8 : 4;
+  result.fma = has("fma");
+  result.vnni =
+      result.vectorWidth == 16
+          ? has("avx512vnni")
+          : result.vectorWidth == 8 &&
+                (has("avxvnni") || (has("avx512vnni") && has("avx512vl")));
+  for (StringRef feature :
+       {"sse4.2", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw",
+        "avx512dq", "avx512vl", "avx512vnni", "avx512bf16", "avx512fp16",
+        "avxvnni", "amx-tile", "amx-int8", "amx-bf16"}) {
+    if (!has(feature))
+      continue;
+    auto it = host.find(feature);
+    if (it == host.end() || !it->second)
+      result.missingOnHost +=
+          (result.missingOnHost.empty() ? "" : ", ") + feature.str();
+  }
+  return result;
 }
 
 void mlir::lowbit::prepareEntryFunction(ModuleOp module, func::FuncOp entry) {
@@ -57,15 +139,21 @@ void mlir::lowbit::prepareEntryFunction(ModuleOp module, func::FuncOp entry) {
 
 std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
                                                 func::FuncOp entry,
-                                                bool calibrate) {
+                                                bool calibrate,
+                                                const CPUTarget &target,
+                                                unsigned threads) {
   prepareEntryFunction(module, entry);
   MLIRContext *ctx = module.getContext();
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrorStream(pipelineError);
-  FailureOr<OpPassManager> parsed = parsePassPipeline(
-      calibrate ? "builtin.module(lowbit-lower-to-cpu{calibrate=true})"
-                : "builtin.module(lowbit-lower-to-cpu)",
-      pipelineErrorStream);
+  std::string pipeline = "builtin.module(lowbit-lower-to-cpu{calibrate=" +
+                         std::string(calibrate ? "true" : "false") +
+                         " vector-width=" + std::to_string(target.vectorWidth) +
+                         " fma=" + (target.fma ? "true" : "false") +
+                         " vnni=" + (target.vnni ? "true" : "false") +
+                         " threads=" + std::to_string(threads) + "})";
+  FailureOr<OpPassManager> parsed =
+      parsePassPipeline(pipeline, pipelineErrorStream);
   if (failed(parsed))
     return "cannot build the lowbit-lower-to-cpu pipeline: " + pipelineError;
   PassManager pm(ctx, ModuleOp::getOperationName());
@@ -80,7 +168,9 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
 Operation *mlir::lowbit::findUntranslatableOp(ModuleOp module) {
   Operation *leftover = nullptr;
   module.walk([&](Operation *op) {
-    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
+    // OpenMP ops (parallel kernels) have their own translation to LLVM IR.
+    if (op == module.getOperation() ||
+        isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
       return WalkResult::advance();
     bool isCast = isa<UnrealizedConversionCastOp>(op);
     if (!leftover || !isCast)

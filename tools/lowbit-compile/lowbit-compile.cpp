@@ -107,6 +107,14 @@ struct Options {
   cl::opt<std::string> header{
       "header", cl::desc("C header to write (default: OUT with suffix .h)"),
       cl::value_desc("OUT.h"), cl::cat(category)};
+  // Spelled --threads on the command line; LLVM owns the option name
+  // "threads", so main() renames the argument.
+  cl::opt<int> threads{
+      "kernel-threads",
+      cl::desc("Threads of the large kernels (0, the default: every "
+               "hardware thread of the host; above 1 the code runs on the "
+               "OpenMP runtime, libomp); also spelled --threads=N"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category)};
   cl::opt<std::string> targetCPU{
       "target-cpu",
       cl::desc("CPU to generate code for: native (the host's name and "
@@ -116,6 +124,10 @@ struct Options {
   cl::opt<unsigned> optLevel{"opt-level",
                              cl::desc("LLVM optimization level, 0 to 3"),
                              cl::init(2), cl::cat(category)};
+  /// --target-cpu resolved (by checkOptions).
+  mlir::lowbit::CPUTarget target;
+  /// --threads resolved (by checkOptions).
+  unsigned numThreads = 1;
 };
 
 } // namespace
@@ -240,8 +252,8 @@ static bool readTypes(TypeRange types, ArrayAttr attrs, llvm::StringRef kind,
 /// lowerEntryModuleToCPU) and names any op left untranslatable.
 static bool lowerModule(ModuleOp module, func::FuncOp func,
                         const Options &opts) {
-  std::string lowerError =
-      mlir::lowbit::lowerEntryModuleToCPU(module, func, /*calibrate=*/false);
+  std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
+      module, func, /*calibrate=*/false, opts.target, opts.numThreads);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
   if (Operation *leftover = mlir::lowbit::findUntranslatableOp(module))
@@ -464,24 +476,7 @@ createTargetMachine(const Options &opts) {
     error("cannot target " + triple.str() + ": " + lookupError);
     return nullptr;
   }
-  std::string cpu = opts.targetCPU, features;
-  if (cpu == "native") {
-    cpu = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures featureList;
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      featureList.AddFeature(feature.first(), feature.second);
-    features = featureList.getString();
-  } else {
-    // The generic subtarget answers without warning about an unknown CPU.
-    std::unique_ptr<llvm::MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(triple, "", ""));
-    if (!info || !info->isCPUStringValid(cpu)) {
-      error("unknown --target-cpu '" + cpu + "' for " + triple.str() +
-            " (use native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or another "
-            "LLVM CPU name)");
-      return nullptr;
-    }
-  }
+  const std::string &cpu = opts.target.cpu, &features = opts.target.features;
   llvm::CodeGenOptLevel level = llvm::CodeGenOptLevel::Default;
   switch (opts.optLevel) {
   case 0:
@@ -668,6 +663,17 @@ static bool checkOptions(Options &opts) {
   }
   if (opts.header == opts.output)
     return error("--header and -o name the same file " + quote(opts.output));
+  std::string targetError;
+  FailureOr<unsigned> numThreads =
+      mlir::lowbit::resolveThreads(opts.threads, targetError);
+  if (failed(numThreads))
+    return error(targetError);
+  opts.numThreads = *numThreads;
+  FailureOr<mlir::lowbit::CPUTarget> target =
+      mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
+  if (failed(target))
+    return error(targetError);
+  opts.target = *target;
   return true;
 }
 
@@ -783,16 +789,27 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
 
+  // --threads is --kernel-threads (see Options::threads).
+  std::vector<std::string> renamed(argv, argv + argc);
+  for (std::string &arg : renamed)
+    for (const char *spelling : {"--threads", "-threads"})
+      if (arg == spelling ||
+          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
+        arg = "--kernel-threads" + arg.substr(std::strlen(spelling));
+  std::vector<const char *> args;
+  for (const std::string &arg : renamed)
+    args.push_back(arg.c_str());
+
   Options opts;
   cl::HideUnrelatedOptions(opts.category);
   cl::ParseCommandLineOptions(
-      argc, argv,
+      int(args.size()), args.data(),
       "lowbit-compile: compile a tensor-level function with "
       "lowbit-lower-to-cpu into a relocatable object with a plain C entry "
       "point, and a C header that declares it\n\n"
       "  lowbit-compile MODEL.mlir [--entry=main] [--name=model] -o OUT.o "
       "[--header=OUT.h]\n"
-      "                 [--target-cpu=native|x86-64|x86-64-v3|x86-64-v4] "
-      "[--opt-level=0..3]\n");
+      "                 [--target-cpu=native|x86-64-v3|x86-64-v4|znver4|"
+      "znver5|sapphirerapids|...] [--threads=N] [--opt-level=0..3]\n");
   return compile(opts) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

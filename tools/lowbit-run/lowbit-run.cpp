@@ -62,6 +62,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -74,6 +75,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <algorithm>
 #include <chrono>
@@ -150,6 +152,21 @@ struct Options {
                "(atomically; Gram matrices go to FILE.gram.bin); also "
                "spelled --stats=FILE"),
       cl::value_desc("FILE"), cl::cat(category)};
+  // Spelled --threads on the command line; LLVM owns the option name
+  // "threads", so main() renames the argument.
+  cl::opt<int> threads{
+      "kernel-threads",
+      cl::desc("Threads of the large kernels (0, the default: every "
+               "hardware thread of the host; above 1 the code runs on the "
+               "OpenMP runtime, libomp); also spelled --threads=N"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category)};
+  cl::opt<std::string> targetCPU{
+      "target-cpu",
+      cl::desc("CPU to generate code for: native (the host's name and "
+               "features, default) or an LLVM CPU name such as x86-64-v3 "
+               "(AVX2), x86-64-v4 (AVX-512), znver4, znver5, sapphirerapids; "
+               "it must not need extensions the host lacks"),
+      cl::value_desc("cpu"), cl::init("native"), cl::cat(category)};
   cl::opt<bool> dumpLLVM{
       "dump-llvm",
       cl::desc("Print the LLVM IR that is compiled (after the --opt-level "
@@ -164,6 +181,10 @@ struct Options {
   cl::opt<std::string> chip{
       "chip", cl::desc("With --device=cuda: sm_90a (default) or sm_80"),
       cl::init("sm_90a"), cl::cat(category)};
+  /// --target-cpu resolved (by checkOptions).
+  mlir::lowbit::CPUTarget target;
+  /// --threads resolved (by checkOptions).
+  unsigned numThreads = 1;
 };
 
 } // namespace
@@ -347,8 +368,8 @@ static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
   }
   // Arguments are read-only (see lowerEntryModuleToCPU): the same input
   // buffers serve every --benchmark call.
-  std::string lowerError =
-      mlir::lowbit::lowerEntryModuleToCPU(module, func, calibrating);
+  std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
+      module, func, calibrating, opts.target, opts.numThreads);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
 
@@ -678,7 +699,7 @@ static bool compare(size_t i, const NpyArray &got, const NpyArray &want,
 // Driver
 //===----------------------------------------------------------------------===//
 
-static bool checkOptions(const Options &opts) {
+static bool checkOptions(Options &opts) {
   if (opts.calibrate.empty() != opts.stats.empty())
     return error("--calibrate=DIR and --stats=FILE go together");
   if (!opts.calibrate.empty() &&
@@ -700,6 +721,21 @@ static bool checkOptions(const Options &opts) {
     return error("--device=cuda cannot be combined with --calibrate");
   if (!(opts.rtol >= 0) || !(opts.atol >= 0))
     return error("--rtol and --atol must be non-negative numbers");
+  std::string targetError;
+  FailureOr<unsigned> numThreads =
+      mlir::lowbit::resolveThreads(opts.threads, targetError);
+  if (failed(numThreads))
+    return error(targetError);
+  opts.numThreads = *numThreads;
+  FailureOr<mlir::lowbit::CPUTarget> target =
+      mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
+  if (failed(target))
+    return error(targetError);
+  if (!target->missingOnHost.empty())
+    return error("--target-cpu=" + opts.targetCPU + " needs " +
+                 target->missingOnHost +
+                 ", which this host lacks; the code could not run here");
+  opts.target = *target;
   return true;
 }
 
@@ -754,6 +790,11 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
     break;
   }
   builder->setCodeGenOptLevel(codeGenLevel);
+  if (opts.targetCPU != "native") {
+    // A named CPU brings its own features, not the host's.
+    builder->setCPU(opts.target.cpu);
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
   auto tm = builder->createTargetMachine();
   if (!tm) {
     error("cannot create a target machine for the host: " +
@@ -782,6 +823,19 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
   if (llvm::sys::fs::exists(LOWBIT_MLIR_C_RUNNER_UTILS))
     libs.push_back(LOWBIT_MLIR_C_RUNNER_UTILS);
 
+  // Parallel kernels call the OpenMP runtime; the JIT resolves its symbols
+  // in the process, so load it (globally) first.
+  if (opts.numThreads > 1) {
+    std::string loadError;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(LOWBIT_LIBOMP,
+                                                          &loadError)) {
+      error("--threads=" + llvm::Twine(opts.numThreads) +
+            " needs the OpenMP runtime " + quote(LOWBIT_LIBOMP) + ": " +
+            loadError + " (use --threads=1, or install libomp)");
+      return nullptr;
+    }
+  }
+
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = codeGenLevel;
@@ -809,7 +863,7 @@ static bool runOnCuda(ModuleOp module, const Options &opts,
                       const Signature &sig, std::vector<ArgBuffer> &args,
                       const std::vector<NpyArray> &cpuResults);
 
-static bool run(const Options &opts) {
+static bool run(Options &opts) {
   if (!checkOptions(opts))
     return false;
 
@@ -1417,13 +1471,19 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
 
-  // --stats=FILE / --stats FILE is --stats-file (see Options::stats).
+  // --stats=FILE / --stats FILE is --stats-file (see Options::stats), and
+  // --threads is --kernel-threads (see Options::threads).
   std::vector<std::string> renamed(argv, argv + argc);
-  for (std::string &arg : renamed)
+  for (std::string &arg : renamed) {
     for (const char *spelling : {"--stats", "-stats"})
       if (arg == spelling ||
           llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
         arg = "--stats-file" + arg.substr(std::strlen(spelling));
+    for (const char *spelling : {"--threads", "-threads"})
+      if (arg == spelling ||
+          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
+        arg = "--kernel-threads" + arg.substr(std::strlen(spelling));
+  }
   std::vector<const char *> args;
   for (const std::string &arg : renamed)
     args.push_back(arg.c_str());

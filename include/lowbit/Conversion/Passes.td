@@ -48,6 +48,67 @@ def LowerLowbitToLinalgPass : Pass<"lowbit-lower-to-linalg"> {
            "(false: observers are the identity)">
   ];
 }
+def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
+  let summary = "Lower lowbit.dequant_matmul to vectorized scf/vector CPU "
+                "kernels";
+  let description = [{
+    Rewrites each `lowbit.dequant_matmul` with f32 activations `[M, K]`,
+    integer weight codes `[N, K]` (`i8`, `u8`, or `i4` / `u4` packed two per
+    byte in a `dense_resource` constant) and per-tensor, per-output-channel
+    or group-wise scales (symmetric or affine) into a kernel on tensors: an
+    `scf.forall` over blocks of output columns, inside it loops that stream
+    each weight row once, decode `vector-width` (4-bit: twice as many) codes
+    per step in registers and multiply them with `rows` rows of activations
+    at once, apply each group's scale to the group's partial sums, and
+    reduce the lanes at the end. The summation is reassociated (per-lane
+    partial sums, scale once per group), which changes rounding only.
+
+    `lowbit.matmul` with i8 activation and weight codes (symmetric, per-row
+    or per-tensor scales, f32 result) becomes the same kernel on i32 lanes,
+    with `vpdpbusd` when `vnni` is set (activations offset by 128 to make
+    them unsigned, corrected by the weight row sums computed at compile
+    time); its integer sums are exact, so its results are unchanged.
+
+    Ops outside that set (NF4, FP4, FP8, double-quantized scales, batched
+    operands, f16/bf16 activations, K or the group size not a multiple of
+    the step) are left unchanged for `lowbit-lower-to-linalg`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "f32 lanes of a vector register: 8 for AVX2, 16 for AVX-512">,
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "Rows of activations that share one decoded weight step">,
+    Option<"cols", "cols", "int64_t", /*default=*/"0",
+           "Weight rows (output columns) decoded per step, sharing each "
+           "activation vector; 0: 4 with 16 or more lanes (AVX-512 has 32 "
+           "vector registers), else 2">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "Integer dot products of W8A8 matmuls with vpdpbusd "
+           "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,
+    Option<"fma", "fma", "bool", /*default=*/"true",
+           "Use fused multiply-add (vector.fma); false for targets without "
+           "FMA, where it would become a libm call">
+  ];
+}
+
+def LowerCPUIntrinsicsPass : Pass<"lowbit-lower-cpu-intrinsics"> {
+  let summary = "Replace lowbit's x86 instruction ops by LLVM intrinsic calls";
+  let description = [{
+    `lowbit.dot_u8s8` (vpdpbusd) becomes `llvm.call_intrinsic
+    "llvm.x86.avx512.vpdpbusd.{128,256,512}"` by its width. Runs after
+    bufferization in `lowbit-lower-to-cpu`: the op is pure, the intrinsic
+    call is not, and the deallocation passes reject unknown effects.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 
 
 def GPUDeviceBuffersPass : Pass<"lowbit-gpu-device-buffers", "::mlir::func::FuncOp"> {

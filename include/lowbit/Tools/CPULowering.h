@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <cstdint>
 #include <string>
 
 namespace mlir {
@@ -28,6 +29,31 @@ void registerCPUToolDialects(DialectRegistry &registry);
 /// message; defined llvm.func ops are listed too.
 std::string listFunctions(ModuleOp module);
 
+/// The CPU the tools generate code for and what the kernels take from it.
+struct CPUTarget {
+  /// LLVM CPU name (the host's for `native`).
+  std::string cpu;
+  /// LLVM feature string: the host's detected features for `native`,
+  /// empty for a named CPU (its name implies them).
+  std::string features;
+  /// f32 lanes of the kernels' vectors: 16 with AVX-512F, 8 with AVX2,
+  /// else 4.
+  int64_t vectorWidth = 4;
+  /// The CPU has FMA3.
+  bool fma = false;
+  /// The CPU has vpdpbusd at the kernels' vector width (AVX512-VNNI with
+  /// 16 lanes; AVX512-VNNI with AVX512VL, or AVX-VNNI, with 8).
+  bool vnni = false;
+  /// Instruction set extensions of the target that the host lacks (for a
+  /// tool that runs the code here); empty when the host can run it.
+  std::string missingOnHost;
+};
+
+/// Resolves --target-cpu=`name`: `native`, or an LLVM x86 CPU name such as
+/// x86-64-v3, x86-64-v4, znver4, znver5, sapphirerapids. Fails with a
+/// message naming the option for an unknown name.
+FailureOr<CPUTarget> resolveCPUTarget(StringRef name, std::string &error);
+
 /// Gives `entry` a C interface (`_mlir_ciface_<entry>`) and public
 /// visibility and makes every tensor argument of every function read-only
 /// (see lowerEntryModuleToCPU); shared by the CPU and GPU lowerings.
@@ -38,15 +64,22 @@ void prepareEntryFunction(ModuleOp module, func::FuncOp entry);
 /// (results are then always fresh allocations, never an argument written in
 /// place, and inputs survive repeated calls; an explicit
 /// `bufferization.writable` is kept), and lowers `module` with
-/// lowbit-lower-to-cpu (`calibrate` lowers observers to runtime calls).
+/// lowbit-lower-to-cpu (`calibrate` lowers observers to runtime calls) with
+/// the kernel shape of `target`; with `threads` > 1 the kernels' parallel
+/// loops become OpenMP (the code then calls the libomp runtime).
 /// Returns an empty string on success, else what failed; pass diagnostics
 /// go to the context's handler.
 std::string lowerEntryModuleToCPU(ModuleOp module, func::FuncOp entry,
-                                  bool calibrate);
+                                  bool calibrate, const CPUTarget &target,
+                                  unsigned threads);
+
+/// --threads=`value`: 0 means every hardware thread of the host. Fails
+/// with a message naming the option for a negative or non-numeric value.
+FailureOr<unsigned> resolveThreads(int value, std::string &error);
 
 /// The op that keeps `module` from being translated to LLVM IR: the first
-/// op outside the LLVM dialect, preferring a real op over the conversion
-/// casts left around it; null when everything is LLVM.
+/// op outside the LLVM and OpenMP dialects, preferring a real op over the
+/// conversion casts left around it; null when everything is LLVM.
 Operation *findUntranslatableOp(ModuleOp module);
 
 } // namespace lowbit

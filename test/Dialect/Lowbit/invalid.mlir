@@ -589,3 +589,21 @@ func.func @double_quant_half(%x: tensor<4x64xf32>, %w: tensor<32x64xi4>) {
   %y = "lowbit.dequant_matmul"(%x, %w) <{scheme = #lowbit.scheme<i4, group = 32, axis = 1>, scales = dense<1> : tensor<32x2xi8>, scale_block_scales = dense<0.1> : tensor<1xf32>}> : (tensor<4x64xf32>, tensor<32x64xi4>) -> tensor<4x32xf32>
   return
 }
+
+// -----
+
+// vpdpbusd adds four byte products to each i32 lane.
+func.func @dot_u8s8_bytes(%acc: vector<16xi32>, %a: vector<32xi8>, %w: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @+1 {{'lowbit.dot_u8s8' op needs 4 bytes per i32 lane: 16 lanes take 64 bytes, got 32}}
+  %r = lowbit.dot_u8s8 %acc, %a, %w : vector<32xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// -----
+
+// Only the 128-, 256- and 512-bit forms exist.
+func.func @dot_u8s8_lanes(%acc: vector<2xi32>, %a: vector<8xi8>, %w: vector<8xi8>) -> vector<2xi32> {
+  // expected-error @+1 {{'lowbit.dot_u8s8' op has 2 lanes; vpdpbusd has 4, 8 or 16}}
+  %r = lowbit.dot_u8s8 %acc, %a, %w : vector<8xi8> -> vector<2xi32>
+  return %r : vector<2xi32>
+}

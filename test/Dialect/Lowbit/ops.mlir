@@ -149,3 +149,12 @@ func.func @dequant_matmul_double_quant(%x: tensor<4x64xf32>, %w: tensor<32x64xi4
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<3> : tensor<32x2xi8>) scale_quant(blocks = dense<0.1> : tensor<1xf32>, offset = 0.5) : tensor<4x64xf32>, tensor<32x64xi4> -> tensor<4x32xf32>
   return %y : tensor<4x32xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @dot_u8s8(
+// CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<32xi8> -> vector<8xi32>
+func.func @dot_u8s8(%acc: vector<8xi32>, %a: vector<32xi8>, %w: vector<32xi8>) -> vector<8xi32> {
+  %r = lowbit.dot_u8s8 %acc, %a, %w : vector<32xi8> -> vector<8xi32>
+  return %r : vector<8xi32>
+}

@@ -63,6 +63,10 @@
 // BOTH: lowbit-run: error: --output and --output-dir cannot be combined
 // RUN: not lowbit-run %s --input=%t/a.npy --input=%t/b.npy --opt-level=4 2>&1 | FileCheck %s --check-prefix=OPT
 // OPT: lowbit-run: error: --opt-level must be 0, 1, 2 or 3, got 4
+// RUN: not lowbit-run %s --input=%t/a.npy --input=%t/b.npy --target-cpu=pentium9 2>&1 | FileCheck %s --check-prefix=CPU
+// RUN: not lowbit-run %s --input=%t/a.npy --input=%t/b.npy --threads=-1 2>&1 | FileCheck %s --check-prefix=THREADS
+// THREADS: lowbit-run: error: --threads must be 0 (every hardware thread) or a positive count, got -1
+// CPU: lowbit-run: error: unknown --target-cpu 'pentium9' for x86_64{{.*}} (use native, x86-64, x86-64-v2, x86-64-v3, x86-64-v4, znver4, znver5, sapphirerapids or another LLVM CPU name)
 
 // No output file is left behind by a failed run: not when an input is
 // wrong, and not when the second of two outputs cannot be written (the

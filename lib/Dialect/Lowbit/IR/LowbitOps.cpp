@@ -479,3 +479,20 @@ LogicalResult DequantMatmulOp::verify() {
 
 #define GET_OP_CLASSES
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// DotU8S8Op
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotU8S8Op::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getLhs().getType().getNumElements();
+  if (bytes != 4 * lanes)
+    return emitOpError() << "needs 4 bytes per i32 lane: " << lanes
+                         << " lanes take " << 4 * lanes << " bytes, got "
+                         << bytes;
+  if (lanes != 4 && lanes != 8 && lanes != 16)
+    return emitOpError() << "has " << lanes
+                         << " lanes; vpdpbusd has 4, 8 or 16";
+  return success();
+}

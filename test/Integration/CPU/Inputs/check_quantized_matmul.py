@@ -13,7 +13,12 @@ Tolerance: the compiled code accumulates in f32, so each output may differ
 from the float64 sum by about K * 2^-24 * sum_k |x_k w_k|; we allow
 rel = 4 * K * 2^-24 of that magnitude, plus 1e-6 absolute.
 
-Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR
+Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR [TARGET_CPU]
+
+With TARGET_CPU, runs KERNEL_CASES instead (shapes that lowbit-cpu-kernels
+turns into vector kernels at every vector width: K and the group size
+multiples of 32; M not a multiple of its 4-row blocks, or several blocks) with lowbit-run
+--target-cpu=TARGET_CPU, i.e. that target's vector width and FMA use.
 """
 
 import math
@@ -199,7 +204,7 @@ def round_even(v):
     return float(round(v))  # Python rounds half to even
 
 
-def run_case(bin_dir, work, case, rng):
+def run_case(bin_dir, work, case, rng, target=None):
     name, m, k, n, options, batch, act = case
     weight = [f32(rng.gauss(0.0, 0.5) * (3.0 if rng.random() < 0.02 else 1.0))
               for _ in range(k * n)]
@@ -208,23 +213,30 @@ def run_case(bin_dir, work, case, rng):
     model = os.path.join(work, name + ".mlir")
     with open(model, "w") as f:
         f.write(weight_model(m, k, n, weight, batch))
-    cmd = [os.path.join(bin_dir, "lowbit-opt"), model,
-           "--lowbit-quantize-weights=" + options]
-    if act:
-        cmd.append("--lowbit-quantize-activations=" + act)
-    ir = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    quantized = os.path.join(work, name + ".q.mlir")
-    with open(quantized, "w") as f:
-        f.write(ir)
-    w, _ = dequantized_weight(ir, resources(ir), n, k)
+    if options == "float":
+        # The float model itself: W is [K, N] row-major.
+        quantized = model
+        w = [[weight[j * n + i] for j in range(k)] for i in range(n)]
+    else:
+        cmd = [os.path.join(bin_dir, "lowbit-opt"), model,
+               "--lowbit-quantize-weights=" + options]
+        if act:
+            cmd.append("--lowbit-quantize-activations=" + act)
+        ir = subprocess.run(cmd, check=True, capture_output=True,
+                            text=True).stdout
+        quantized = os.path.join(work, name + ".q.mlir")
+        with open(quantized, "w") as f:
+            f.write(ir)
+        w, _ = dequantized_weight(ir, resources(ir), n, k)
 
     xin = os.path.join(work, name + ".x.npy")
     yout = os.path.join(work, name + ".y.npy")
     shape = (batch, m, k) if batch else (m, k)
     make_npy.write_npy(xin, "f4", shape, [v for r in x for v in r])
     subprocess.run([os.path.join(bin_dir, "lowbit-run"), quantized,
-                    "--input=" + xin, "--output=" + yout], check=True,
-                   capture_output=True)
+                    "--input=" + xin, "--output=" + yout] +
+                   (["--target-cpu=" + target] if target else []),
+                   check=True, capture_output=True)
     _, _, y = make_npy.read_npy(yout)
 
     xs = x
@@ -273,13 +285,36 @@ CASES = [
     ("i4_g16_double_quant", 1, 64, 5, "format=i4 granularity=group group-size=16 double-quant=true", 0, None),
 ]
 
+KERNEL_CASES = [
+    ("k_i4_g32_m1", 1, 64, 9, "format=i4 granularity=group group-size=32", 0, None),
+    ("k_i4_g64_m6", 6, 128, 7, "format=i4 granularity=group group-size=64", 0, None),
+    ("k_u4_g32_affine_m5", 5, 96, 5, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_i4_tensor", 3, 64, 5, "format=i4 granularity=tensor", 0, None),
+    ("k_i4_channel_f16", 4, 64, 5, "format=i4 granularity=channel scale-type=f16", 0, None),
+    ("k_i8_channel_m9", 9, 64, 33, "format=i8 granularity=channel", 0, None),
+    ("k_u8_g32_affine", 2, 96, 5, "format=u8 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_i8_tensor", 1, 32, 5, "format=i8 granularity=tensor", 0, None),
+    # W8A8 (integer kernel; VNNI where the target has it): per token and
+    # per tensor activation scales.
+    ("k_w8a8_token_m6", 6, 128, 9, "format=i8 granularity=channel", 0, "granularity=token"),
+    ("k_w8a8_tensor", 3, 64, 5, "format=i8 granularity=channel", 0, "granularity=tensor"),
+    # A float matmul with a constant weight (transposed at compile time).
+    ("k_f32_m6", 6, 64, 9, "float", 0, None),
+    # Several row blocks and a remainder, affine and g128.
+    ("k_u4_g32_affine_m12", 12, 64, 9, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_i4_g128_m17", 17, 256, 8, "format=i4 granularity=group group-size=128", 0, None),
+]
+
 
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
+    target = sys.argv[3] if len(sys.argv) > 3 else None
+    cases = KERNEL_CASES if target else CASES
     os.makedirs(work, exist_ok=True)
     rng = random.Random(1234)
-    failures = [c[0] for c in CASES if not run_case(bin_dir, work, c, rng)]
-    print("%d of %d cases match the reference" % (len(CASES) - len(failures), len(CASES)))
+    failures = [c[0] for c in cases
+                if not run_case(bin_dir, work, c, rng, target)]
+    print("%d of %d cases match the reference" % (len(cases) - len(failures), len(cases)))
     sys.exit(1 if failures else 0)
 
 

@@ -290,4 +290,33 @@ def Lowbit_DequantMatmulOp : Lowbit_Op<"dequant_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// DotU8S8Op
+//===----------------------------------------------------------------------===//
+
+def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "groups of four u8 x s8 products added to i32 lanes (vpdpbusd)";
+  let description = [{
+    `result[i] = acc[i] + sum_{j < 4} u8(lhs[4i + j]) * s8(rhs[4i + j])`,
+    exact in i32 (wrapping): the x86 `vpdpbusd` instruction of AVX512-VNNI
+    and AVX-VNNI, which the CPU kernels of `lowbit-cpu-kernels` use for
+    W8A8 matmuls. It is an op rather than a direct LLVM intrinsic call so
+    that it stays pure (no memory effects) through bufferization;
+    `lowbit-lower-cpu-intrinsics` turns it into the intrinsic call. Only
+    code for a CPU with VNNI may contain it.
+
+    ```mlir
+    %r = lowbit.dot_u8s8 %acc, %a, %w : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)";
+  let hasVerifier = 1;
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""lowbit's generated CPU matmul kernels against oneDNN, ONNX Runtime and the
+memory roofline, measured side by side in one run; prints one table.
+
+  cpu_kernels.py --build BUILD --work DIR [--quick] [--threads 2]
+
+Run through bench/cpu_kernels.sh, which installs the peers (Debian's
+libdnnl-dev, onnxruntime in a venv under BUILD) and builds the read helper.
+
+For each weight shape (N, K) one seeded f32 weight W[K, N] ~ N(0, 0.02^2) is
+written as a tensor-level model `y = x @ W` with a dynamic M. lowbit
+quantizes it with its pipelines and compiles each variant with
+lowbit-compile into a shared object called through its C entry point; ONNX
+Runtime gets the same weight as an ONNX MatMul, quantized by its own tools;
+oneDNN multiplies the same shapes through dnnl_sgemm / dnnl_gemm_u8s8s32.
+
+Everything runs on --threads threads: ORT's intra-op pool, oneDNN's
+OpenMP threads (libgomp), the plain read (libgomp), lowbit's kernels
+(lowbit-compile --threads, libomp). The activation quantization of W8A8
+(per-token maximum, quantize) is still sequential loops in lowbit.
+
+Every timed call is preceded by a read of an eviction set of 512 MB, so the
+weights come from DRAM (the compiled weights are constants inside the
+object, hence one copy; the eviction set replaces the rotation over many
+copies). Every call is paired with a plain read (lowbit_bench_read, the same
+threads) of as many bytes as the weight codes, also after an eviction, so
+"x read" = t(read) / t(kernel) is a fraction of the bandwidth roofline
+measured within the same second. Peer ratios are medians of per-repetition
+ratios of calls made one after the other.
+"""
+
+import argparse
+import ctypes
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+EVICT_BYTES = 512 << 20
+
+
+class Descriptor(ctypes.Structure):
+    _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * 2),
+                ("strides", ctypes.c_int64 * 2)]
+
+
+def descriptor(array):
+    d = Descriptor()
+    d.allocated = d.aligned = array.ctypes.data
+    d.offset = 0
+    d.sizes[0], d.sizes[1] = array.shape
+    d.strides[0], d.strides[1] = array.shape[1], 1
+    return d
+
+
+def run(cmd, **kw):
+    subprocess.run(cmd, check=True, **kw)
+
+
+def write_model(path, weight):
+    """The float model as MLIR text: the weight is a dense_resource blob."""
+    k, n = weight.shape
+    blob = "0x04000000" + weight.astype("<f4").tobytes().hex()
+    with open(path, "w") as f:
+        f.write(f"""func.func @main(%x: tensor<?x{k}xf32>) -> tensor<?x{n}xf32> {{
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x{k}xf32>
+  %w = arith.constant dense_resource<w> : tensor<{k}x{n}xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x{n}xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<?x{n}xf32>) -> tensor<?x{n}xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<?x{k}xf32>, tensor<{k}x{n}xf32>)
+                     outs(%acc : tensor<?x{n}xf32>) -> tensor<?x{n}xf32>
+  return %y : tensor<?x{n}xf32>
+}}
+{{-#
+  dialect_resources: {{
+    builtin: {{
+      w: "{blob}"
+    }}
+  }}
+#-}}
+""")
+
+
+# lowbit variants: name, lowbit-opt pipeline (None: float), bytes per weight.
+LOWBIT = [
+    ("f32", None, 4.0),
+    ("i8 w-only", "--lowbit-w8a16", 1.0),
+    ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5),
+    ("i4 g128", "--lowbit-w4a16", 0.5),
+    ("W8A8", "--lowbit-w8a8", 1.0),
+]
+
+
+def compile_lowbit(args, work, model, name, pipeline):
+    src = model
+    if pipeline:
+        src = os.path.join(work, f"{name}.mlirbc")
+        run([os.path.join(args.build, "bin", "lowbit-opt"), model, pipeline,
+             "--emit-bytecode", "-o", src])
+    obj = os.path.join(work, f"{name}.o")
+    extra = [f"--threads={args.threads}"]
+    run([os.path.join(args.build, "bin", "lowbit-compile"), src, "--name=k",
+         "-o", obj] + extra + args.lowbit_flag)
+    so = os.path.join(work, f"{name}.so")
+    run(["cc", "-shared", obj, "-o", so, "-lm", "-lomp"] + args.link_flag)
+    lib = ctypes.CDLL(so)
+    lib.k_main.argtypes = [ctypes.POINTER(Descriptor),
+                           ctypes.POINTER(Descriptor)]
+    return lib
+
+
+def ort_models(work, tag, weight):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.matmul_nbits_quantizer import \
+        MatMulNBitsQuantizer
+    k, n = weight.shape
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "mm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["M", k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["M", n])],
+        [numpy_helper.from_array(weight, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    fp = os.path.join(work, f"ort_{tag}_f32.onnx")
+    onnx.save(model, fp)
+    paths = {}
+    for block in (32, 128):
+        q = MatMulNBitsQuantizer(onnx.load(fp), bits=4, block_size=block,
+                                 is_symmetric=True)
+        q.process()
+        path = os.path.join(work, f"ort_{tag}_nbits{block}.onnx")
+        q.model.save_model_to_file(path)
+        paths[f"b{block}"] = path
+    path = os.path.join(work, f"ort_{tag}_dyn8.onnx")
+    quantize_dynamic(fp, path, per_channel=True, weight_type=QuantType.QInt8)
+    paths["dyn8"] = path
+    return paths
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--read-lib", required=True)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--budget", type=float, default=2.0,
+                   help="seconds of timed calls per table cell")
+    p.add_argument("--lowbit-flag", action="append", default=[])
+    p.add_argument("--link-flag", action="append", default=[])
+    args = p.parse_args()
+    import onnxruntime as ort
+
+    shapes = [(4096, 4096), (11008, 4096), (4096, 11008)]
+    ms = [1, 16, 128, 512]
+    if args.quick:
+        shapes, ms = [(4096, 4096)], [1, 16, 128]
+    threads = args.threads
+
+    reader = ctypes.CDLL(args.read_lib)
+    reader.lowbit_bench_read.restype = ctypes.c_uint64
+    reader.lowbit_bench_read.argtypes = [ctypes.c_void_p, ctypes.c_size_t,
+                                         ctypes.c_int]
+    evict = np.ones(EVICT_BYTES // 8, dtype=np.uint64)
+    read_buf = np.ones((4096 * 11008 * 4) // 8, dtype=np.uint64)
+    dnnl = ctypes.CDLL("libdnnl.so.2")
+    i64, f32c, vp = ctypes.c_int64, ctypes.c_float, ctypes.c_void_p
+    dnnl.dnnl_sgemm.argtypes = [ctypes.c_char, ctypes.c_char, i64, i64, i64,
+                                f32c, vp, i64, vp, i64, f32c, vp, i64]
+    dnnl.dnnl_gemm_u8s8s32.argtypes = [
+        ctypes.c_char, ctypes.c_char, ctypes.c_char, i64, i64, i64, f32c, vp,
+        i64, ctypes.c_uint8, vp, i64, ctypes.c_int8, f32c, vp, i64, vp]
+    libc = ctypes.CDLL("libc.so.6")
+    libc.free.argtypes = [ctypes.c_void_p]
+
+    def do_evict():
+        reader.lowbit_bench_read(evict.ctypes.data, EVICT_BYTES, threads)
+
+    def timed(fn):
+        do_evict()
+        # Threads of the runtimes in this process (libgomp for oneDNN and
+        # the read, libomp for lowbit with KMP_BLOCKTIME=1, ORT's pool) spin
+        # a little after their work; let them go idle before timing.
+        time.sleep(0.003)
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+
+    def read_fn(nbytes):
+        nbytes = int(nbytes) // 64 * 64
+        return lambda: reader.lowbit_bench_read(read_buf.ctypes.data, nbytes,
+                                                threads)
+
+    rows = []
+    rng = np.random.default_rng(0)
+    for n, k in shapes:
+        tag = f"{n}x{k}"
+        work = os.path.join(args.work, tag)
+        os.makedirs(work, exist_ok=True)
+        weight = rng.normal(0.0, 0.02, size=(k, n)).astype(np.float32)
+        model = os.path.join(work, "model.mlir")
+        print(f"[{tag}] compiling", file=sys.stderr, flush=True)
+        write_model(model, weight)
+        kernels = {}
+        for name, pipeline, bpw in LOWBIT:
+            kernels[name] = (compile_lowbit(
+                args, work, model, name.replace(" ", "_"), pipeline), bpw)
+        os.remove(model)
+        paths = ort_models(work, tag, weight)
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        sessions = {key: ort.InferenceSession(path, so,
+                                              providers=["CPUExecutionProvider"])
+                    for key, path in paths.items()}
+        wt = np.ascontiguousarray(weight)            # [K, N] for oneDNN
+        w8 = rng.integers(-127, 128, size=(k, n), dtype=np.int8)
+        for m in ms:
+            x = rng.normal(0.0, 1.0, size=(m, k)).astype(np.float32)
+            xd = descriptor(x)
+            c = np.empty((m, n), np.float32)
+            a8 = rng.integers(0, 256, size=(m, k), dtype=np.uint8)
+            c32 = np.empty((m, n), np.int32)
+            co = np.zeros(1, np.int32)
+
+            def lowbit_call(lib):
+                def call():
+                    r = Descriptor()
+                    if lib.k_main(ctypes.byref(xd), ctypes.byref(r)) != 0:
+                        raise RuntimeError("lowbit kernel refused its input")
+                    libc.free(r.allocated)
+                return call
+
+            def sgemm():
+                dnnl.dnnl_sgemm(b"N", b"N", m, n, k, 1.0, x.ctypes.data, k,
+                                wt.ctypes.data, n, 0.0, c.ctypes.data, n)
+
+            def u8s8():
+                dnnl.dnnl_gemm_u8s8s32(b"N", b"N", b"F", m, n, k, 1.0,
+                                       a8.ctypes.data, k, 0, w8.ctypes.data,
+                                       n, 0, 0.0, c32.ctypes.data, n,
+                                       co.ctypes.data)
+
+            def ort_call(key):
+                sess = sessions[key]
+                return lambda: sess.run(None, {"x": x})
+
+            # (label, fn, weight bytes, peer label, peer fn, peer bytes)
+            cells = [
+                ("f32", lowbit_call(kernels["f32"][0]), 4 * n * k,
+                 "oneDNN sgemm", sgemm, 4 * n * k),
+                ("i8 weight-only", lowbit_call(kernels["i8 w-only"][0]),
+                 n * k, None, None, 0),
+                ("i4 g32 sym", lowbit_call(kernels["i4 g32"][0]), n * k / 2,
+                 "ORT MatMulNBits b32", ort_call("b32"), n * k / 2),
+                ("i4 g128 sym", lowbit_call(kernels["i4 g128"][0]), n * k / 2,
+                 "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
+                ("W8A8 dyn/token", lowbit_call(kernels["W8A8"][0]), n * k,
+                 "oneDNN u8s8s32", u8s8, n * k),
+                ("W8A8 dyn/token", lowbit_call(kernels["W8A8"][0]), n * k,
+                 "ORT dynamic int8", ort_call("dyn8"), n * k),
+            ]
+            for label, fn, wbytes, peer, pfn, pbytes in cells:
+                fn()  # warm-up (first-touch of pages, ORT's arena)
+                if pfn:
+                    pfn()
+                first = timed(fn) + (timed(pfn) if pfn else 0.0)
+                reps = int(max(3, min(15, args.budget / max(first, 1e-6))))
+                if first > 20:
+                    reps = 1
+                t, tr, tp, tpr, speed = [], [], [], [], []
+                for _ in range(reps):
+                    t.append(timed(fn))
+                    tr.append(timed(read_fn(wbytes)))
+                    if pfn:
+                        tp.append(timed(pfn))
+                        tpr.append(timed(read_fn(pbytes)))
+                        speed.append(tp[-1] / t[-1])
+                ms_ = statistics.median(t) * 1e3
+                frac = statistics.median(a / b for a, b in zip(tr, t))
+                gbs = wbytes / statistics.median(tr) / 1e9
+                row = [f"{n}x{k}", str(m), label, f"{ms_:.3f}",
+                       f"{frac:.2f}", f"{gbs:.1f}"]
+                if pfn:
+                    pfrac = statistics.median(a / b for a, b in zip(tpr, tp))
+                    row += [peer, f"{statistics.median(tp) * 1e3:.3f}",
+                            f"{pfrac:.2f}",
+                            f"{statistics.median(speed):.2f}"]
+                else:
+                    row += ["-", "-", "-", "-"]
+                row.append(str(reps))
+                rows.append(row)
+                print("  " + " | ".join(row), file=sys.stderr, flush=True)
+
+    head = ["N x K", "M", "lowbit kernel", "ms", "x read", "read GB/s",
+            "peer", "peer ms", "peer x read", "lowbit speed-up", "reps"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join(["---"] * 3 + ["---:"] * 3 + ["---"] + ["---:"] * 4)
+          + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1022 @@
+//===- CPUKernels.cpp - dequant_matmul as an scf/vector CPU kernel --------===//
+//
+// lowbit-cpu-kernels rewrites lowbit.dequant_matmul with f32 x : [M, K],
+// integer weight codes w : [N, K] (i8, u8, or i4 / u4 packed two per byte,
+// low nibble first), per-tensor, per-output-channel or group-wise (along K)
+// scales into a kernel that streams each weight row once and decodes it in
+// vector registers (VL lanes, CH = VL codes per step, 2 * VL for 4-bit):
+//
+//   y = scf.forall (b) in (N / NB) shared_outs(y0) {  // columns n0 .. n0+NB
+//     for each chunk of rows whose activations fit in 256 KiB (L2):
+//       for n in [n0, n0 + NB) step C:                 // C weight rows at once
+//         for each block of R rows m (then the remaining rows one by one):
+//           acc_rc = 0                                    (vector<VLxf32>)
+//           for g in groups:                              (G = K per channel)
+//             p_rc = 0
+//             for k0 in [g*G, (g+1)*G) step CH:
+//               c_c = codes w[n+c, k0 .. k0+CH) as f32 (- zero-point)
+//               p_rc += x[m_r, k0 .. k0+CH) * c_c         (R x C FMAs)
+//             acc_rc += p_rc * s[n+c, g]
+//           y[m_r, n+c] = reduce_add(acc_rc) (+ bias[n+c])
+//   }
+//
+// For 4-bit codes, a step reads VL bytes: the low nibbles are the codes of
+// the even k, the high nibbles those of the odd k, and the activations are
+// split once per call into even and odd lanes to match (vector.shuffle,
+// each step stored as [even.., odd..]), so the codes are never interleaved. The
+// sum is reassociated: per-lane partial sums, the scale applied once per group,
+// a fixed tree of halving adds at the end (the linalg lowering sums k in order;
+// the difference is rounding, within K * 2^-24 relative). The result depends on
+// vector-width and fma (the tools derive both from the target CPU), never on
+// how LLVM legalizes. Ops it does not handle (other formats, double-quantized
+// scales, batches, K not a multiple of CH) are left to lowbit-lower-to-linalg.
+//
+// lowbit.matmul with i8 x i8 codes (symmetric, per-row or per-tensor
+// scales, f32 result) becomes the same structure on i32 lanes: with VNNI
+// (vnni=true) lowbit.dot_u8s8 (vpdpbusd) on activations made unsigned by
+// +128, corrected by 128 * sum_k w[n, k] computed from the constant weight
+// at compile time; otherwise sign-extended products. Integer sums are
+// exact, so these results equal the linalg lowering's bit for bit.
+//
+// A float linalg.matmul x @ W with a constant W [K, N] and a zero-filled
+// accumulator (float models, output heads kept in f32) becomes the same
+// kernel without decoding: W is transposed at compile time into a new
+// [N, K] resource constant, the offline repacking that lets each weight row
+// stream once. Other plain linalg.matmuls get their loops reordered from
+// (m, n, k) to (m, k, n), which keeps every output's summation order (see
+// interchangeMatmul).
+//
+//===----------------------------------------------------------------------===//
+
+#include "CodeDecoding.h"
+
+#include "lowbit/Conversion/Passes.h"
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace mlir::lowbit {
+#define GEN_PASS_DEF_CPUKERNELSPASS
+#include "lowbit/Conversion/Passes.h.inc"
+} // namespace mlir::lowbit
+
+using namespace mlir;
+using namespace mlir::lowbit;
+
+namespace {
+
+/// The shape of the kernel: vector lanes, rows of x sharing one decoded
+/// weight step, output columns per parallel task.
+struct KernelShape {
+  int64_t lanes;
+  int64_t rows;
+  int64_t cols;
+  bool fma;
+  /// Integer dot products with vpdpbusd (AVX512-VNNI or AVX-VNNI).
+  bool vnni = false;
+};
+
+/// A scale or zero-point of the op: a scalar, or a constant tensor indexed
+/// by nothing (per tensor), [n] (per channel) or [n, g] (group-wise).
+struct Param {
+  Value scalar;
+  Value tensor;
+};
+
+/// Everything the kernel body needs about the op.
+struct KernelInputs {
+  Value x;
+  Value codes;
+  /// The "codes" are f32 weights [N, K] (a float matmul): no decoding and
+  /// no scale.
+  bool isFloat = false;
+  bool packed = false;
+  bool isUnsigned = false;
+  int64_t k = 0;
+  int64_t n = 0;
+  int64_t groupSize = 0;
+  Granularity granularity = Granularity::Tensor;
+  Param scale, zeroPoint;
+  Value bias;
+};
+
+Value indexConst(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Param getParam(OpBuilder &b, Location loc, Attribute attr) {
+  Param param;
+  if (auto floatAttr = dyn_cast_if_present<FloatAttr>(attr))
+    param.scalar = arith::ConstantOp::create(b, loc, floatAttr);
+  else if (auto intAttr = dyn_cast_if_present<IntegerAttr>(attr))
+    param.scalar = arith::ConstantIntOp::create(
+        b, loc, b.getI32Type(), intAttr.getValue().getSExtValue());
+  else if (auto elements = dyn_cast_if_present<ElementsAttr>(attr))
+    param.tensor = arith::ConstantOp::create(b, loc, elements.getShapedType(),
+                                             cast<TypedAttr>(elements));
+  return param;
+}
+
+/// The parameter of row `n` and group `g` as an f32 scalar.
+Value readParam(OpBuilder &b, Location loc, const Param &param,
+                Granularity granularity, Value n, Value g) {
+  Value value = param.scalar;
+  if (!value) {
+    auto type = cast<RankedTensorType>(param.tensor.getType());
+    SmallVector<Value> index;
+    if (granularity == Granularity::Axis)
+      index.push_back(n);
+    else if (granularity == Granularity::Group)
+      index.append({n, g});
+    else
+      index.assign(type.getRank(), indexConst(b, loc, 0));
+    value = tensor::ExtractOp::create(b, loc, param.tensor, index);
+  }
+  Type f32 = b.getF32Type();
+  if (value.getType().isInteger())
+    return arith::SIToFPOp::create(b, loc, f32, value);
+  if (!value.getType().isF32())
+    return arith::ExtFOp::create(b, loc, f32, value);
+  return value;
+}
+
+/// Checks that the kernel applies; fills `inputs` (creating the constants
+/// it reads) only when it does.
+LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
+                          const KernelShape &shape, KernelInputs &inputs) {
+  SchemeAttr scheme = op.getScheme();
+  RankedTensorType xType = op.getInput().getType();
+  RankedTensorType wType = op.getWeight().getType();
+  if (xType.getRank() != 2 || wType.getRank() != 2 ||
+      !xType.getElementType().isF32() || !op.getType().getElementType().isF32())
+    return failure();
+  if (op.getScaleBlockScalesAttr() || !scheme.isIntegerFormat())
+    return failure();
+  if (Value bias = op.getBias())
+    if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
+      return failure();
+  int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
+      xType.getDimSize(1) != k)
+    return failure();
+  bool subByte = scheme.isSubByte();
+  int64_t step = subByte ? 2 * shape.lanes : shape.lanes;
+  if (k % step != 0)
+    return failure();
+  switch (scheme.getGranularity()) {
+  case Granularity::Tensor:
+    break;
+  case Granularity::Axis:
+    if (scheme.getAxis() != 0)
+      return failure();
+    break;
+  case Granularity::Group:
+    if (scheme.getAxis() != 1 || scheme.getGroupSize() % step != 0)
+      return failure();
+    break;
+  }
+  // 4-bit codes must come as packed bytes (a dense_resource constant).
+  Location loc = op.getLoc();
+  CodeSource source = getCodeSource(b, loc, op.getWeight());
+  if (subByte != source.packed) {
+    if (source.tensor != op.getWeight())
+      source.tensor.getDefiningOp()->erase();
+    return failure();
+  }
+  inputs.x = op.getInput();
+  inputs.codes = source.tensor;
+  inputs.packed = source.packed;
+  inputs.isUnsigned = scheme.getFormat() == StorageFormat::U8 ||
+                      scheme.getFormat() == StorageFormat::U4;
+  inputs.k = k;
+  inputs.n = n;
+  inputs.granularity = scheme.getGranularity();
+  inputs.groupSize =
+      inputs.granularity == Granularity::Group ? scheme.getGroupSize() : k;
+  inputs.scale = getParam(b, loc, op.getScalesAttr());
+  if (!scheme.getSymmetric())
+    inputs.zeroPoint = getParam(b, loc, op.getZeroPointsAttr());
+  inputs.bias = op.getBias();
+  return success();
+}
+
+/// Emits the kernel for one op; `y0` is the [M, N] result to fill.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, const KernelInputs &in,
+                const KernelShape &shape)
+      : b(b), loc(loc), in(in), shape(shape) {
+    f32 = b.getF32Type();
+    accType = VectorType::get({shape.lanes}, f32);
+    step = in.packed ? 2 * shape.lanes : shape.lanes;
+  }
+
+  /// For 4-bit codes: x with each step of 2 * VL activations reordered as
+  /// [even k.., odd k..] (once per call, M * K values), so that the kernel
+  /// reads the lanes matching the low and high nibbles without shuffles.
+  void splitActivations(Value m) {
+    if (!in.packed)
+      return;
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(in.k)};
+    Value init = tensor::EmptyOp::create(b, loc, sizes, f32);
+    auto rowsLoop = scf::ForOp::create(
+        b, loc, zero, m, one, ValueRange{init},
+        [&](OpBuilder &, Location, Value row, ValueRange rowArgs) {
+          auto stepsLoop = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, in.k), indexConst(b, loc, step),
+              rowArgs, [&](OpBuilder &, Location, Value k0, ValueRange args) {
+                SmallVector<Value> halves = shuffleActivations(in.x, row, k0);
+                Value k1 = arith::AddIOp::create(
+                    b, loc, k0, indexConst(b, loc, shape.lanes));
+                Value out = vector::TransferWriteOp::create(
+                                b, loc, halves[0], args.front(),
+                                ValueRange{row, k0}, ArrayRef<bool>{true})
+                                .getResult();
+                out = vector::TransferWriteOp::create(b, loc, halves[1], out,
+                                                      ValueRange{row, k1},
+                                                      ArrayRef<bool>{true})
+                          .getResult();
+                scf::YieldOp::create(b, loc, out);
+              });
+          scf::YieldOp::create(b, loc, stepsLoop.getResults());
+        });
+    split = rowsLoop.getResult(0);
+  }
+
+  Value build(Value y0, Value m) {
+    splitActivations(m);
+    // Output columns per task: the largest of 64, 32, ..., 1 dividing N
+    // that still leaves 4 tasks (when N allows), so small layers are shared
+    // out too.
+    int64_t block = 64;
+    while (block > 1 && (in.n % block != 0 || in.n / block < 4))
+      block /= 2;
+    Value numBlocks = indexConst(b, loc, in.n / block);
+    auto forall =
+        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numBlocks},
+                              ValueRange{y0}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
+                                     indexConst(b, loc, block));
+    Value out = forall.getRegionIterArgs().front();
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Value tile =
+        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+
+    // Rows in chunks of `chunk` (so that a chunk of activations stays in
+    // L2 while the block's weight rows pass over it), inside a chunk in
+    // blocks of `rows`, then the rest one by one.
+    Value rowsConst = indexConst(b, loc, shape.rows);
+    int64_t chunk =
+        std::max<int64_t>(1, (256 * 1024 / (in.k * 4)) / shape.rows) *
+        shape.rows;
+    Value chunkConst = indexConst(b, loc, chunk);
+    int64_t cols = std::min(shape.cols, block);
+    auto chunks = scf::ForOp::create(
+        b, loc, zero, m, chunkConst, ValueRange{tile},
+        [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
+          Value mEnd = arith::MinUIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
+          Value count = arith::SubIOp::create(b, loc, mEnd, mc);
+          Value mMain = arith::AddIOp::create(
+              b, loc, mc,
+              arith::MulIOp::create(
+                  b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
+                  rowsConst));
+          auto columns = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+              chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
+                Value n = arith::AddIOp::create(b, loc, n0, j);
+                auto main = scf::ForOp::create(
+                    b, loc, mc, mMain, rowsConst, args,
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc,
+                          emitRows(inner.front(), n, j, m0, shape.rows, cols));
+                    });
+                auto rest = scf::ForOp::create(
+                    b, loc, mMain, mEnd, one, main.getResults(),
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
+                    });
+                scf::YieldOp::create(b, loc, rest.getResults());
+              });
+          scf::YieldOp::create(b, loc, columns.getResults());
+        });
+    b.setInsertionPointToEnd(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
+                                          offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+private:
+  Value zeroVector() {
+    return arith::ConstantOp::create(
+        b, loc, accType,
+        DenseElementsAttr::get(accType, b.getFloatAttr(f32, 0.0)));
+  }
+
+  Value multiplyAdd(Value lhs, Value rhs, Value acc) {
+    if (shape.fma)
+      return vector::FMAOp::create(b, loc, lhs, rhs, acc);
+    return arith::AddFOp::create(b, loc,
+                                 arith::MulFOp::create(b, loc, lhs, rhs), acc);
+  }
+
+  /// The codes of w[n, k0 .. k0 + step) as f32 vectors: one vector for 8-bit
+  /// codes; for 4-bit ones the even-k codes, then the odd-k codes.
+  SmallVector<Value> decodeStep(Value n, Value k0, Value zeroPoint) {
+    Type i8 = b.getI8Type();
+    auto bytesType = VectorType::get({shape.lanes}, i8);
+    Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
+    SmallVector<Value> codes;
+    if (in.isFloat) {
+      Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      return {vector::TransferReadOp::create(b, loc, accType, in.codes,
+                                             ValueRange{n, k0}, padding,
+                                             ArrayRef<bool>{true})};
+    }
+    if (in.packed) {
+      // Byte (n * K + k0) / 2 holds codes k0 (low nibble) and k0 + 1.
+      Value flat = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, n, indexConst(b, loc, in.k / 2)),
+          arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 2)));
+      Value bytes = vector::TransferReadOp::create(b, loc, bytesType, in.codes,
+                                                   ValueRange{flat}, padding,
+                                                   ArrayRef<bool>{true});
+      auto splat = [&](int64_t v) -> Value {
+        return arith::ConstantOp::create(
+            b, loc, bytesType,
+            DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, v)));
+      };
+      Value four = splat(4);
+      if (in.isUnsigned) {
+        codes.push_back(arith::AndIOp::create(b, loc, bytes, splat(15)));
+        codes.push_back(arith::ShRUIOp::create(b, loc, bytes, four));
+      } else {
+        codes.push_back(arith::ShRSIOp::create(
+            b, loc, arith::ShLIOp::create(b, loc, bytes, four), four));
+        codes.push_back(arith::ShRSIOp::create(b, loc, bytes, four));
+      }
+    } else {
+      codes.push_back(vector::TransferReadOp::create(
+          b, loc, bytesType, in.codes, ValueRange{n, k0}, padding,
+          ArrayRef<bool>{true}));
+    }
+    for (Value &code : codes) {
+      // Masked nibbles are non-negative, so sitofp suits u4 too.
+      if (in.isUnsigned && !in.packed)
+        code = arith::UIToFPOp::create(b, loc, accType, code);
+      else
+        code = arith::SIToFPOp::create(b, loc, accType, code);
+      if (zeroPoint)
+        code = arith::SubFOp::create(b, loc, code, zeroPoint);
+    }
+    return codes;
+  }
+
+  /// The activations x[m, k0 .. k0 + step) matching decodeStep's vectors.
+  SmallVector<Value> readActivations(Value m, Value k0) {
+    Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    if (!in.packed)
+      return {vector::TransferReadOp::create(b, loc, accType, in.x,
+                                             ValueRange{m, k0}, padding,
+                                             ArrayRef<bool>{true})};
+    Value k1 =
+        arith::AddIOp::create(b, loc, k0, indexConst(b, loc, shape.lanes));
+    return {vector::TransferReadOp::create(b, loc, accType, split,
+                                           ValueRange{m, k0}, padding,
+                                           ArrayRef<bool>{true}),
+            vector::TransferReadOp::create(b, loc, accType, split,
+                                           ValueRange{m, k1}, padding,
+                                           ArrayRef<bool>{true})};
+  }
+
+  /// x[m, k0 .. k0 + 2 * VL) of `source` as its even and its odd lanes.
+  SmallVector<Value> shuffleActivations(Value source, Value m, Value k0) {
+    Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    auto type = VectorType::get({step}, f32);
+    Value x = vector::TransferReadOp::create(
+        b, loc, type, source, ValueRange{m, k0}, padding, ArrayRef<bool>{true});
+    SmallVector<int64_t> even, odd;
+    for (int64_t i = 0; i < shape.lanes; ++i) {
+      even.push_back(2 * i);
+      odd.push_back(2 * i + 1);
+    }
+    return {vector::ShuffleOp::create(b, loc, x, x, even),
+            vector::ShuffleOp::create(b, loc, x, x, odd)};
+  }
+
+  /// The sum of the lanes as a fixed tree (halves added until one lane
+  /// is left), so the result does not depend on how the target splits or
+  /// reduces vectors: the same vector width gives the same bits everywhere.
+  Value reduceLanes(Value vector) {
+    for (int64_t width = shape.lanes; width > 1; width /= 2) {
+      int64_t half = width / 2;
+      Value low = vector::ExtractStridedSliceOp::create(
+          b, loc, vector, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      Value high = vector::ExtractStridedSliceOp::create(
+          b, loc, vector, ArrayRef<int64_t>{half}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      vector = arith::AddFOp::create(b, loc, low, high);
+    }
+    return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{0});
+  }
+
+  /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
+  /// n .. n + cols: each decoded step of a weight row meets every activation
+  /// row, each activation vector every weight row.
+  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
+                 int64_t cols) {
+    // Separate partial sums for the even and odd lanes of 4-bit steps keep
+    // two FMA chains per accumulator when there are few accumulators.
+    int64_t parts = in.packed && rows * cols < 4 ? 2 : 1;
+    auto offsetBy = [&](Value base, int64_t i) -> Value {
+      return i == 0
+                 ? base
+                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+    };
+    SmallVector<Value> rowIndex, colIndex, weightRow;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIndex.push_back(offsetBy(m0, r));
+    for (int64_t c = 0; c < cols; ++c) {
+      colIndex.push_back(offsetBy(j, c));
+      weightRow.push_back(offsetBy(n, c));
+    }
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    int64_t numGroups = in.k / in.groupSize;
+    int64_t numAcc = rows * cols;
+    SmallVector<Value> accInit(numAcc, zeroVector());
+    auto groups = scf::ForOp::create(
+        b, loc, zero, indexConst(b, loc, numGroups), one, accInit,
+        [&](OpBuilder &, Location, Value g, ValueRange accs) {
+          SmallVector<Value> zeroPoints(cols);
+          if (in.zeroPoint.scalar || in.zeroPoint.tensor)
+            for (int64_t c = 0; c < cols; ++c)
+              zeroPoints[c] = vector::BroadcastOp::create(
+                  b, loc, accType,
+                  readParam(b, loc, in.zeroPoint, in.granularity, weightRow[c],
+                            g));
+          Value kStart = arith::MulIOp::create(
+              b, loc, g, indexConst(b, loc, in.groupSize));
+          SmallVector<Value> partInit(numAcc * parts, zeroVector());
+          auto steps = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, in.groupSize),
+              indexConst(b, loc, step), partInit,
+              [&](OpBuilder &, Location, Value offset, ValueRange partial) {
+                Value k0 = arith::AddIOp::create(b, loc, kStart, offset);
+                SmallVector<SmallVector<Value>> codes;
+                for (int64_t c = 0; c < cols; ++c)
+                  codes.push_back(decodeStep(weightRow[c], k0, zeroPoints[c]));
+                SmallVector<Value> next(partial.begin(), partial.end());
+                for (int64_t r = 0; r < rows; ++r) {
+                  SmallVector<Value> x = readActivations(rowIndex[r], k0);
+                  for (int64_t c = 0; c < cols; ++c)
+                    for (size_t h = 0; h < x.size(); ++h) {
+                      Value &sum = next[(r * cols + c) * parts + h % parts];
+                      sum = multiplyAdd(x[h], codes[c][h], sum);
+                    }
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          SmallVector<Value> next;
+          SmallVector<Value> scales;
+          if (!in.isFloat)
+            for (int64_t c = 0; c < cols; ++c)
+              scales.push_back(vector::BroadcastOp::create(
+                  b, loc, accType,
+                  readParam(b, loc, in.scale, in.granularity, weightRow[c],
+                            g)));
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c) {
+              int64_t a = r * cols + c;
+              Value sum = steps.getResult(a * parts);
+              for (int64_t p = 1; p < parts; ++p)
+                sum = arith::AddFOp::create(b, loc, sum,
+                                            steps.getResult(a * parts + p));
+              next.push_back(
+                  in.isFloat
+                      ? arith::AddFOp::create(b, loc, sum, accs[a]).getResult()
+                      : multiplyAdd(sum, scales[c], accs[a]));
+            }
+          scf::YieldOp::create(b, loc, next);
+        });
+    for (int64_t c = 0; c < cols; ++c) {
+      Value biasValue;
+      if (in.bias)
+        biasValue = tensor::ExtractOp::create(b, loc, in.bias,
+                                              ValueRange{weightRow[c]});
+      for (int64_t r = 0; r < rows; ++r) {
+        Value sum = reduceLanes(groups.getResult(r * cols + c));
+        if (biasValue)
+          sum = arith::AddFOp::create(b, loc, sum, biasValue);
+        tile = tensor::InsertOp::create(b, loc, sum, tile,
+                                        ValueRange{rowIndex[r], colIndex[c]});
+      }
+    }
+    return tile;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const KernelInputs &in;
+  const KernelShape &shape;
+  Type f32;
+  VectorType accType;
+  int64_t step;
+  /// The activations reordered by splitActivations (4-bit codes only).
+  Value split;
+};
+
+//===----------------------------------------------------------------------===//
+// W8A8: lowbit.matmul with i8 activations and i8 weights
+//===----------------------------------------------------------------------===//
+
+/// What the integer kernel needs about a lowbit.matmul.
+struct IntKernelInputs {
+  Value lhs, rhs;
+  int64_t k = 0, n = 0;
+  /// Activation scale: per row (dynamic [M] or constant) or per tensor.
+  Param lhsScale;
+  Granularity lhsGranularity = Granularity::Tensor;
+  Param rhsScale;
+  Granularity rhsGranularity = Granularity::Tensor;
+  Value bias;
+  /// sum_k w[n, k] as a constant [N] tensor of i32 (VNNI only: the
+  /// compensation of the +128 that makes the activations unsigned).
+  Value colSums;
+};
+
+/// The i8 codes of a constant weight, or nothing.
+static std::optional<SmallVector<int8_t>> getConstantCodes(Value weight) {
+  DenseResourceElementsAttr resource;
+  if (matchPattern(weight, m_Constant(&resource))) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return SmallVector<int8_t>(data.begin(), data.end());
+  }
+  DenseElementsAttr dense;
+  if (matchPattern(weight, m_Constant(&dense)) &&
+      dense.getElementType().isInteger(8)) {
+    auto values = dense.getValues<int8_t>();
+    SmallVector<int8_t> codes(values.begin(), values.end());
+    if (dense.isSplat())
+      codes.assign(dense.getNumElements(), dense.getSplatValue<int8_t>());
+    return codes;
+  }
+  return std::nullopt;
+}
+
+LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
+                             const KernelShape &shape, IntKernelInputs &in) {
+  SchemeAttr lhsScheme = op.getLhsScheme(), rhsScheme = op.getRhsScheme();
+  RankedTensorType lhsType = op.getLhs().getType();
+  RankedTensorType rhsType = op.getRhs().getType();
+  if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
+      !op.getType().getElementType().isF32() || op.getResultSchemeAttr())
+    return failure();
+  if (lhsScheme.getFormat() != StorageFormat::I8 ||
+      rhsScheme.getFormat() != StorageFormat::I8 || !lhsScheme.getSymmetric() ||
+      !rhsScheme.getSymmetric())
+    return failure();
+  auto perRow = [](SchemeAttr scheme) {
+    return scheme.getGranularity() == Granularity::Tensor ||
+           (scheme.getGranularity() == Granularity::Axis &&
+            scheme.getAxis() == 0);
+  };
+  if (!perRow(lhsScheme) || !perRow(rhsScheme))
+    return failure();
+  if (Value bias = op.getBias())
+    if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
+      return failure();
+  int64_t n = rhsType.getDimSize(0), k = rhsType.getDimSize(1);
+  int64_t step = shape.vnni ? 4 * shape.lanes : shape.lanes;
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
+      lhsType.getDimSize(1) != k || k % step != 0)
+    return failure();
+  std::optional<SmallVector<int8_t>> codes;
+  if (shape.vnni) {
+    codes = getConstantCodes(op.getRhs());
+    if (!codes || int64_t(codes->size()) != n * k)
+      return failure();
+  }
+  Location loc = op.getLoc();
+  in.lhs = op.getLhs();
+  in.rhs = op.getRhs();
+  in.k = k;
+  in.n = n;
+  in.lhsGranularity = lhsScheme.getGranularity();
+  if (Value dynamic = op.getLhsDynamicScales()) {
+    // Per tensor, a dynamic scale comes as a tensor of one element.
+    in.lhsScale.tensor = dynamic;
+  } else {
+    in.lhsScale = getParam(b, loc, op.getLhsScalesAttr());
+  }
+  in.rhsGranularity = rhsScheme.getGranularity();
+  in.rhsScale = getParam(b, loc, op.getRhsScalesAttr());
+  in.bias = op.getBias();
+  if (shape.vnni) {
+    SmallVector<int32_t> sums(n, 0);
+    for (int64_t row = 0; row < n; ++row)
+      for (int64_t col = 0; col < k; ++col)
+        sums[row] += (*codes)[row * k + col];
+    auto type = RankedTensorType::get({n}, b.getI32Type());
+    in.colSums = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, ArrayRef<int32_t>(sums)));
+  }
+  return success();
+}
+
+/// Emits the integer kernel: the same column blocks, row blocks and
+/// weight-row groups as the dequant_matmul kernel, with i32 lanes:
+///
+///   VNNI:    acc = lowbit.dot_u8s8(acc, x + 128 (as u8), w)   (vpdpbusd)
+///            sum  = reduce(acc) - 128 * sum_k w[n, k]
+///   generic: acc += sext(x) * sext(w)
+///   y[m, n] = f32(sum) * (sx[m] * sw[n]) (+ bias[n])
+///
+/// The integer sums are exact, so y is bit-identical to the linalg
+/// lowering's (same f32 epilogue).
+class IntKernelBuilder {
+public:
+  IntKernelBuilder(OpBuilder &b, Location loc, const IntKernelInputs &in,
+                   const KernelShape &shape)
+      : b(b), loc(loc), in(in), shape(shape) {
+    accType = VectorType::get({shape.lanes}, b.getI32Type());
+    step = shape.vnni ? 4 * shape.lanes : shape.lanes;
+  }
+
+  Value build(Value y0, Value m) {
+    int64_t block = 64;
+    while (block > 1 && (in.n % block != 0 || in.n / block < 4))
+      block /= 2;
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{indexConst(b, loc, in.n / block)},
+        ValueRange{y0}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
+                                     indexConst(b, loc, block));
+    Value out = forall.getRegionIterArgs().front();
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
+    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Value tile =
+        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+    // Rows in chunks of `chunk` (so that a chunk of activations stays in
+    // L2 while the block's weight rows pass over it), inside a chunk in
+    // blocks of `rows`, then the rest one by one.
+    Value rowsConst = indexConst(b, loc, shape.rows);
+    int64_t chunk =
+        std::max<int64_t>(1, (256 * 1024 / in.k) / shape.rows) * shape.rows;
+    Value chunkConst = indexConst(b, loc, chunk);
+    int64_t cols = std::min(shape.cols, block);
+    auto chunks = scf::ForOp::create(
+        b, loc, zero, m, chunkConst, ValueRange{tile},
+        [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
+          Value mEnd = arith::MinUIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
+          Value count = arith::SubIOp::create(b, loc, mEnd, mc);
+          Value mMain = arith::AddIOp::create(
+              b, loc, mc,
+              arith::MulIOp::create(
+                  b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
+                  rowsConst));
+          auto columns = scf::ForOp::create(
+              b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+              chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
+                Value n = arith::AddIOp::create(b, loc, n0, j);
+                auto main = scf::ForOp::create(
+                    b, loc, mc, mMain, rowsConst, args,
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc,
+                          emitRows(inner.front(), n, j, m0, shape.rows, cols));
+                    });
+                auto rest = scf::ForOp::create(
+                    b, loc, mMain, mEnd, one, main.getResults(),
+                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                      scf::YieldOp::create(
+                          b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
+                    });
+                scf::YieldOp::create(b, loc, rest.getResults());
+              });
+          scf::YieldOp::create(b, loc, columns.getResults());
+        });
+    b.setInsertionPointToEnd(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
+                                          offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+private:
+  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
+                 int64_t cols) {
+    auto offsetBy = [&](Value base, int64_t i) -> Value {
+      return i == 0
+                 ? base
+                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+    };
+    Type i8 = b.getI8Type();
+    auto bytesType = VectorType::get({step}, i8);
+    Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
+    Value zeroAcc = arith::ConstantOp::create(
+        b, loc, accType,
+        DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+    Value signBit = arith::ConstantOp::create(
+        b, loc, bytesType,
+        DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, -128)));
+    SmallVector<Value> init(rows * cols, zeroAcc);
+    auto sums = scf::ForOp::create(
+        b, loc, indexConst(b, loc, 0), indexConst(b, loc, in.k),
+        indexConst(b, loc, step), init,
+        [&](OpBuilder &, Location, Value k0, ValueRange accs) {
+          SmallVector<Value> x, w;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value codes = vector::TransferReadOp::create(
+                b, loc, bytesType, in.lhs, ValueRange{offsetBy(m0, r), k0},
+                padding, ArrayRef<bool>{true});
+            if (shape.vnni)
+              codes = arith::XOrIOp::create(b, loc, codes, signBit);
+            else
+              codes = arith::ExtSIOp::create(b, loc, accType, codes);
+            x.push_back(codes);
+          }
+          for (int64_t c = 0; c < cols; ++c) {
+            Value codes = vector::TransferReadOp::create(
+                b, loc, bytesType, in.rhs, ValueRange{offsetBy(n, c), k0},
+                padding, ArrayRef<bool>{true});
+            if (!shape.vnni)
+              codes = arith::ExtSIOp::create(b, loc, accType, codes);
+            w.push_back(codes);
+          }
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c) {
+              Value acc = accs[r * cols + c];
+              if (shape.vnni) {
+                next.push_back(
+                    DotU8S8Op::create(b, loc, accType, acc, x[r], w[c]));
+              } else {
+                next.push_back(arith::AddIOp::create(
+                    b, loc, acc, arith::MulIOp::create(b, loc, x[r], w[c])));
+              }
+            }
+          scf::YieldOp::create(b, loc, next);
+        });
+    Type f32 = b.getF32Type();
+    for (int64_t c = 0; c < cols; ++c) {
+      Value col = offsetBy(n, c);
+      Value rhsScale =
+          readParam(b, loc, in.rhsScale, in.rhsGranularity, col, Value());
+      Value correction;
+      if (shape.vnni)
+        correction = arith::MulIOp::create(
+            b, loc,
+            tensor::ExtractOp::create(b, loc, in.colSums, ValueRange{col}),
+            arith::ConstantIntOp::create(b, loc, b.getI32Type(), 128));
+      Value biasValue;
+      if (in.bias)
+        biasValue = tensor::ExtractOp::create(b, loc, in.bias, ValueRange{col});
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row = offsetBy(m0, r);
+        Value sum = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD, sums.getResult(r * cols + c));
+        if (correction)
+          sum = arith::SubIOp::create(b, loc, sum, correction);
+        Value lhsScale =
+            readParam(b, loc, in.lhsScale, in.lhsGranularity, row, Value());
+        Value scale = arith::MulFOp::create(b, loc, lhsScale, rhsScale);
+        Value value = arith::MulFOp::create(
+            b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
+        if (biasValue)
+          value = arith::AddFOp::create(b, loc, value, biasValue);
+        tile = tensor::InsertOp::create(b, loc, value, tile,
+                                        ValueRange{row, offsetBy(j, c)});
+      }
+    }
+    return tile;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const IntKernelInputs &in;
+  const KernelShape &shape;
+  VectorType accType;
+  int64_t step;
+};
+
+/// A float matmul y = x @ W + 0 with a constant W [K, N]: W is transposed
+/// at compile time into a new [N, K] constant (a resource blob, as the
+/// quantized weights) and read by the same kernel, without decoding.
+LogicalResult matchFloatKernel(OpBuilder &b, linalg::MatmulOp op,
+                               const KernelShape &shape, KernelInputs &in) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2)
+    return failure();
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                     AffineMap::get(3, 0, {k, n}, ctx),
+                                     AffineMap::get(3, 0, {m, n}, ctx)};
+  if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected))
+    return failure();
+  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto yType = cast<RankedTensorType>(op.getResultTypes()[0]);
+  if (!xType.getElementType().isF32() || !wType.getElementType().isF32() ||
+      !yType.getElementType().isF32() || !wType.hasStaticShape())
+    return failure();
+  int64_t kSize = wType.getDimSize(0), nSize = wType.getDimSize(1);
+  if (xType.getDimSize(1) != kSize || kSize % shape.lanes != 0)
+    return failure();
+  // The accumulator must start at zero.
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  FloatAttr zero;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&zero)) ||
+      !zero.getValue().isPosZero())
+    return failure();
+  // The weight's values, row-major [K, N].
+  ArrayRef<float> values;
+  SmallVector<float> copied;
+  DenseResourceElementsAttr resource;
+  DenseElementsAttr dense;
+  if (matchPattern(w, m_Constant(&resource))) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size_t(kSize * nSize * 4))
+      return failure();
+    values = ArrayRef<float>(
+        reinterpret_cast<const float *>(blob->getData().data()), kSize * nSize);
+  } else if (matchPattern(w, m_Constant(&dense))) {
+    copied.assign(dense.getValues<float>().begin(),
+                  dense.getValues<float>().end());
+    if (dense.isSplat())
+      copied.assign(kSize * nSize, dense.getSplatValue<float>());
+    values = copied;
+  } else {
+    return failure();
+  }
+  // Transpose in 64 x 64 tiles (a plain loop would miss the cache on every
+  // store for large weights).
+  std::vector<float> transposed(kSize * nSize);
+  for (int64_t k0 = 0; k0 < kSize; k0 += 64)
+    for (int64_t n0 = 0; n0 < nSize; n0 += 64)
+      for (int64_t kk = k0; kk < std::min(k0 + 64, kSize); ++kk)
+        for (int64_t nn = n0; nn < std::min(n0 + 64, nSize); ++nn)
+          transposed[nn * kSize + kk] = values[kk * nSize + nn];
+  auto type = RankedTensorType::get({nSize, kSize}, b.getF32Type());
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(reinterpret_cast<const char *>(transposed.data()),
+                     transposed.size() * sizeof(float)),
+      /*align=*/8);
+  auto attr =
+      DenseResourceElementsAttr::get(type, "lowbit.weight_nk", std::move(blob));
+  in.x = x;
+  in.codes = arith::ConstantOp::create(b, op.getLoc(), type, attr);
+  in.isFloat = true;
+  in.k = kSize;
+  in.n = nSize;
+  in.groupSize = kSize;
+  return success();
+}
+
+/// y[m, n] += x[m, k] * w[k, n] with loops (m, k, n) instead of (m, n, k):
+/// the innermost loop then walks rows of w and y contiguously, which LLVM
+/// vectorizes, and each y[m, n] still sums its k in order (same bits).
+/// Only the plain row-major form; other matmuls keep their loops.
+void interchangeMatmul(RewriterBase &rewriter, linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2)
+    return;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> expected = {AffineMap::get(3, 0, {m, k}, ctx),
+                                     AffineMap::get(3, 0, {k, n}, ctx),
+                                     AffineMap::get(3, 0, {m, n}, ctx)};
+  if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected))
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::GenericOp> generic =
+      linalg::generalizeNamedOp(rewriter, op);
+  if (failed(generic))
+    return;
+  (void)linalg::interchangeGenericOp(rewriter, *generic, {0, 2, 1});
+}
+
+struct CPUKernelsPass
+    : public mlir::lowbit::impl::CPUKernelsPassBase<CPUKernelsPass> {
+  using CPUKernelsPassBase::CPUKernelsPassBase;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1 || !llvm::isPowerOf2_64(vectorWidth) ||
+        vectorWidth > 64) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: vector-width must be a power of two in "
+             "[1, 64], got "
+          << int64_t(vectorWidth);
+      return signalPassFailure();
+    }
+    if (cols != 0 && (cols < 0 || !llvm::isPowerOf2_64(cols) || cols > 16)) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: cols must be 0 (automatic) or a power of "
+             "two in [1, 16], got "
+          << int64_t(cols);
+      return signalPassFailure();
+    }
+    if (rows < 1 || rows > 16) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: rows must be in [1, 16], got "
+          << int64_t(rows);
+      return signalPassFailure();
+    }
+    int64_t numCols = cols != 0 ? int64_t(cols) : vectorWidth >= 16 ? 4 : 2;
+    KernelShape shape{vectorWidth, rows, numCols, fma, vnni};
+    IRRewriter matmulRewriter(&getContext());
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    for (linalg::MatmulOp op : matmuls) {
+      matmulRewriter.setInsertionPoint(op);
+      KernelInputs inputs;
+      if (failed(matchFloatKernel(matmulRewriter, op, shape, inputs))) {
+        interchangeMatmul(matmulRewriter, op);
+        continue;
+      }
+      Location loc = op.getLoc();
+      Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);
+      SmallVector<OpFoldResult> sizes = {m,
+                                         matmulRewriter.getIndexAttr(inputs.n)};
+      Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
+                                         matmulRewriter.getF32Type());
+      KernelBuilder builder(matmulRewriter, loc, inputs, shape);
+      Value y = builder.build(y0, m);
+      if (y.getType() != op.getResultTypes()[0])
+        y = tensor::CastOp::create(matmulRewriter, loc, op.getResultTypes()[0],
+                                   y);
+      matmulRewriter.replaceOp(op, y);
+    }
+    SmallVector<MatmulOp> intOps;
+    getOperation()->walk([&](MatmulOp op) { intOps.push_back(op); });
+    for (MatmulOp op : intOps) {
+      matmulRewriter.setInsertionPoint(op);
+      IntKernelInputs inputs;
+      if (failed(matchIntKernel(matmulRewriter, op, shape, inputs)))
+        continue;
+      Location loc = op.getLoc();
+      Value m = tensor::DimOp::create(matmulRewriter, loc, op.getLhs(), 0);
+      SmallVector<OpFoldResult> sizes = {m,
+                                         matmulRewriter.getIndexAttr(inputs.n)};
+      Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
+                                         matmulRewriter.getF32Type());
+      IntKernelBuilder builder(matmulRewriter, loc, inputs, shape);
+      Value y = builder.build(y0, m);
+      if (y.getType() != op.getType())
+        y = tensor::CastOp::create(matmulRewriter, loc, op.getType(), y);
+      matmulRewriter.replaceOp(op, y);
+    }
+    SmallVector<DequantMatmulOp> ops;
+    getOperation()->walk([&](DequantMatmulOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (DequantMatmulOp op : ops) {
+      rewriter.setInsertionPoint(op);
+      KernelInputs inputs;
+      if (failed(matchKernel(rewriter, op, shape, inputs)))
+        continue;
+      Location loc = op.getLoc();
+      Value m = tensor::DimOp::create(rewriter, loc, op.getInput(), 0);
+      SmallVector<OpFoldResult> sizes = {m, rewriter.getIndexAttr(inputs.n)};
+      Value y0 =
+          tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+      KernelBuilder builder(rewriter, loc, inputs, shape);
+      Value y = builder.build(y0, m);
+      if (y.getType() != op.getType())
+        y = tensor::CastOp::create(rewriter, loc, op.getType(), y);
+      rewriter.replaceOp(op, y);
+    }
+  }
+};
+
+} // namespace

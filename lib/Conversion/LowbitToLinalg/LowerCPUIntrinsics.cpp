@@ -1,0 +1,54 @@
+//===- LowerCPUIntrinsics.cpp - lowbit's x86 ops to LLVM intrinsics -------===//
+//
+// lowbit-lower-cpu-intrinsics replaces the pure stand-ins that the CPU
+// kernels use for x86 instructions by the LLVM intrinsic calls, once
+// bufferization (which rejects ops with unknown memory effects) is done:
+//
+//   %r = lowbit.dot_u8s8 %acc, %a, %w : vector<64xi8> -> vector<16xi32>
+// ->
+//   %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %a, %w)
+//       : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+//
+// (.256 for 8 lanes, .128 for 4; the backend encodes them as AVX-VNNI where
+// the target has that rather than AVX512-VNNI with AVX512VL).
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Conversion/Passes.h"
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
+
+namespace mlir::lowbit {
+#define GEN_PASS_DEF_LOWERCPUINTRINSICSPASS
+#include "lowbit/Conversion/Passes.h.inc"
+} // namespace mlir::lowbit
+
+using namespace mlir;
+using namespace mlir::lowbit;
+
+namespace {
+
+struct LowerCPUIntrinsicsPass
+    : public mlir::lowbit::impl::LowerCPUIntrinsicsPassBase<
+          LowerCPUIntrinsicsPass> {
+  void runOnOperation() override {
+    SmallVector<DotU8S8Op> ops;
+    getOperation()->walk([&](DotU8S8Op op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (DotU8S8Op op : ops) {
+      rewriter.setInsertionPoint(op);
+      int64_t bits = 32 * op.getAcc().getType().getNumElements();
+      std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(bits);
+      auto call = LLVM::CallIntrinsicOp::create(
+          rewriter, op.getLoc(), op.getType(), rewriter.getStringAttr(name),
+          ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
+      rewriter.replaceOp(op, call.getResults());
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,11 @@
+// lowbit-cpu-kernels rejects option values it cannot build a kernel for.
+// RUN: not lowbit-opt %s --lowbit-cpu-kernels="vector-width=12" 2>&1 | FileCheck %s --check-prefix=WIDTH
+// RUN: not lowbit-opt %s --lowbit-cpu-kernels="rows=0" 2>&1 | FileCheck %s --check-prefix=ROWS
+// RUN: not lowbit-opt %s --lowbit-cpu-kernels="cols=3" 2>&1 | FileCheck %s --check-prefix=COLS
+
+// WIDTH: lowbit-cpu-kernels: vector-width must be a power of two in [1, 64], got 12
+// ROWS: lowbit-cpu-kernels: rows must be in [1, 16], got 0
+// COLS: lowbit-cpu-kernels: cols must be 0 (automatic) or a power of two in [1, 16], got 3
+func.func @f() {
+  return
+}

@@ -1,0 +1,51 @@
+// lowbit-cpu-kernels on lowbit.matmul (W8A8): the integer kernel, with
+// vpdpbusd (lowbit.dot_u8s8) when vnni=true, else sign-extended products.
+// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1 vnni=true" | FileCheck %s
+// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s --check-prefix=GENERIC
+
+// VNNI: the activations become unsigned (xor 0x80 = +128), 64 codes per
+// step feed 16 i32 lanes; the +128 is taken back with 128 times the weight
+// row sums, computed at compile time: [-32, 64, 128, -64] (row 0 holds
+// 1, -2, ..., 15, -16 four times, rows 1 to 3 all 1, 2 and -1). Then
+// y = f32(sum) * (sx[m] * sw[n]), as the linalg lowering.
+// CHECK-LABEL: func.func @w8a8(
+// CHECK-SAME: %[[A:.*]]: tensor<?x64xi8>, %[[SA:.*]]: tensor<?xf32>
+// CHECK: %[[W:.*]] = arith.constant dense<"0x01FE03FC
+// CHECK: %[[SW:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 1.250000e-01, 1.000000e+00]> : tensor<4xf32>
+// CHECK: %[[SUMS:.*]] = arith.constant dense<[-32, 64, 128, -64]> : tensor<4xi32>
+// CHECK: scf.forall
+// CHECK: %[[FLIP:.*]] = arith.constant dense<-128> : vector<64xi8>
+// CHECK: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>)
+// CHECK: %[[A0:.*]] = vector.transfer_read %[[A]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xi8>, vector<64xi8>
+// CHECK: %[[U0:.*]] = arith.xori %[[A0]], %[[FLIP]] : vector<64xi8>
+// CHECK: %[[A1:.*]] = vector.transfer_read %[[A]]
+// CHECK: %[[U1:.*]] = arith.xori %[[A1]], %[[FLIP]] : vector<64xi8>
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[W]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x64xi8>, vector<64xi8>
+// CHECK: lowbit.dot_u8s8 %{{.*}}, %[[U0]], %[[WV]] : vector<64xi8> -> vector<16xi32>
+// CHECK: lowbit.dot_u8s8 %{{.*}}, %[[U1]], %[[WV]] : vector<64xi8> -> vector<16xi32>
+// CHECK: %[[S:.*]] = tensor.extract %[[SW]]
+// CHECK: %[[CS:.*]] = tensor.extract %[[SUMS]]
+// CHECK: %[[CORR:.*]] = arith.muli %[[CS]], %c128_i32 : i32
+// CHECK: %[[R:.*]] = vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+// CHECK: %[[EXACT:.*]] = arith.subi %[[R]], %[[CORR]] : i32
+// CHECK: %[[SX:.*]] = tensor.extract %[[SA]]
+// CHECK: %[[SC:.*]] = arith.mulf %[[SX]], %[[S]] : f32
+// CHECK: %[[F:.*]] = arith.sitofp %[[EXACT]] : i32 to f32
+// CHECK: %[[Y:.*]] = arith.mulf %[[F]], %[[SC]] : f32
+// CHECK: tensor.insert %[[Y]]
+
+// GENERIC-LABEL: func.func @w8a8(
+// GENERIC-NOT: lowbit.dot_u8s8
+// GENERIC: %[[A0:.*]] = vector.transfer_read {{.*}} : tensor<?x64xi8>, vector<8xi8>
+// GENERIC: %[[A0X:.*]] = arith.extsi %[[A0]] : vector<8xi8> to vector<8xi32>
+// GENERIC: %[[WV:.*]] = vector.transfer_read {{.*}} : tensor<4x64xi8>, vector<8xi8>
+// GENERIC: %[[WX:.*]] = arith.extsi %[[WV]] : vector<8xi8> to vector<8xi32>
+// GENERIC: %[[P:.*]] = arith.muli %[[A0X]], %[[WX]] : vector<8xi32>
+// GENERIC: arith.addi %{{.*}}, %[[P]] : vector<8xi32>
+// GENERIC-NOT: arith.subi
+// GENERIC: arith.sitofp
+func.func @w8a8(%a: tensor<?x64xi8>, %sa: tensor<?xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense<[[1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2], [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]]> : tensor<4x64xi8>
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8, axis = 0> scales(%sa : tensor<?xf32>)) rhs(as #lowbit.scheme<i8, axis = 0> scales(dense<[0.5, 0.25, 0.125, 1.0]> : tensor<4xf32>)) : tensor<?x64xi8>, tensor<4x64xi8> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}

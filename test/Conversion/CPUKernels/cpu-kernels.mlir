@@ -1,0 +1,169 @@
+// lowbit-cpu-kernels: the scf/vector kernel a dequant_matmul becomes.
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 fma=false" | FileCheck %s --check-prefix=NOFMA
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=2" | FileCheck %s --check-prefix=COLS
+
+// Packed i4, groups of 32, f16 scales: 4 tasks of 2 columns (N = 8), rows in
+// blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low
+// (even k) and high (odd k) nibbles, and the activations into even and odd
+// lanes; the scale multiplies each group's partial sums; the lanes are
+// summed by a fixed tree of halves.
+// CHECK-LABEL: func.func @i4_group(
+// CHECK-SAME: %[[X:.*]]: tensor<?x64xf32>
+// CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<256xi8>
+// CHECK: %[[S:.*]] = arith.constant dense<5.000000e-01> : tensor<8x2xf16>
+// CHECK: %[[M:.*]] = tensor.dim %[[X]]
+// Once per call, each step of 16 activations is stored as [even k, odd k].
+// CHECK: %[[SPLIT:.*]] = scf.for %[[R:.*]] = %{{.*}} to %[[M]]
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%[[R]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<16xf32>
+// CHECK: %[[XE:.*]] = vector.shuffle %[[XV]], %[[XV]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK: %[[XO:.*]] = vector.shuffle %[[XV]], %[[XV]] [1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK: vector.transfer_write %[[XE]]
+// CHECK: vector.transfer_write %[[XO]]
+// CHECK: scf.forall (%[[B:.*]]) in (%{{.*}}) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x8xf32>)
+// CHECK: tensor.extract_slice %[[OUT]][0, %{{.*}}] [%[[M]], 2] [1, 1]
+// CHECK: scf.for
+// Two rows: two accumulators per group, four partial sums per step.
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<256xi8>, vector<8xi8>
+// CHECK: %[[SHL:.*]] = arith.shli %[[W]], %[[FOUR:.*]] : vector<8xi8>
+// CHECK: %[[LO:.*]] = arith.shrsi %[[SHL]], %[[FOUR]] : vector<8xi8>
+// CHECK: %[[HI:.*]] = arith.shrsi %[[W]], %[[FOUR]] : vector<8xi8>
+// CHECK: %[[LOF:.*]] = arith.sitofp %[[LO]] : vector<8xi8> to vector<8xf32>
+// CHECK: %[[HIF:.*]] = arith.sitofp %[[HI]] : vector<8xi8> to vector<8xf32>
+// CHECK: %[[XEV:.*]] = vector.transfer_read %[[SPLIT]][%{{.*}}, %[[K0:.*]]], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<8xf32>
+// CHECK: %[[XOV:.*]] = vector.transfer_read %[[SPLIT]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x64xf32>, vector<8xf32>
+// CHECK: vector.fma %[[XEV]], %[[LOF]], %{{.*}} : vector<8xf32>
+// CHECK: vector.fma %[[XOV]], %[[HIF]], %{{.*}} : vector<8xf32>
+// CHECK: %[[SC:.*]] = tensor.extract %[[S]][%{{.*}}, %{{.*}}] : tensor<8x2xf16>
+// CHECK: %[[SF:.*]] = arith.extf %[[SC]] : f16 to f32
+// CHECK: %[[SV:.*]] = vector.broadcast %[[SF]] : f32 to vector<8xf32>
+// CHECK: %[[P:.*]] = arith.addf
+// CHECK: vector.fma %[[P]], %[[SV]], %{{.*}} : vector<8xf32>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [4], strides = [1]}
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [4], sizes = [4], strides = [1]}
+// CHECK: vector.extract %{{.*}}[0] : f32 from vector<1xf32>
+// CHECK: tensor.insert
+// CHECK: tensor.parallel_insert_slice
+// Two weight rows per step: both are decoded, then each activation vector
+// meets both.
+// COLS-LABEL: func.func @i4_group(
+// COLS: vector.transfer_read %{{.*}} : tensor<256xi8>, vector<8xi8>
+// COLS: vector.transfer_read %{{.*}} : tensor<256xi8>, vector<8xi8>
+// COLS: %[[XE:.*]] = vector.transfer_read %{{.*}} : tensor<?x64xf32>, vector<8xf32>
+// COLS: %[[XO:.*]] = vector.transfer_read %{{.*}} : tensor<?x64xf32>, vector<8xf32>
+// COLS: vector.fma %[[XE]]
+// COLS: vector.fma %[[XO]]
+// COLS: vector.fma %[[XE]]
+// COLS: vector.fma %[[XO]]
+// NOFMA-LABEL: func.func @i4_group(
+// NOFMA-NOT: vector.fma
+// NOFMA: arith.mulf %{{.*}}, %{{.*}} : vector<8xf32>
+func.func @i4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 32, axis = 1, scale = f16> scales(dense<0.5> : tensor<8x2xf16>) : tensor<?x64xf32>, tensor<8x64xi4> -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+    }
+  }
+#-}
+
+// -----
+
+// u8 affine per channel with a bias: one vector of codes per step (uitofp),
+// minus the row's zero-point; the bias is added after the lane sum.
+// CHECK-LABEL: func.func @u8_affine_bias(
+// CHECK-SAME: %[[X:.*]]: tensor<3x16xf32>, %[[BIAS:.*]]: tensor<4xf32>
+// CHECK: %[[ZP:.*]] = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi32>
+// CHECK: %[[Z:.*]] = tensor.extract %[[ZP]][%[[N:.*]]] : tensor<4xi32>
+// CHECK: %[[ZF:.*]] = arith.sitofp %[[Z]] : i32 to f32
+// CHECK: %[[ZV:.*]] = vector.broadcast %[[ZF]] : f32 to vector<8xf32>
+// CHECK: %[[C:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x16xi8>, vector<8xi8>
+// CHECK: %[[CF:.*]] = arith.uitofp %[[C]] : vector<8xi8> to vector<8xf32>
+// CHECK: arith.subf %[[CF]], %[[ZV]] : vector<8xf32>
+// CHECK: %[[B:.*]] = tensor.extract %[[BIAS]][%[[N]]] : tensor<4xf32>
+// CHECK: arith.addf %{{.*}}, %[[B]] : f32
+// CHECK: %[[Y:.*]] = tensor.cast %{{.*}} : tensor<?x4xf32> to tensor<3x4xf32>
+// CHECK: return %[[Y]]
+func.func @u8_affine_bias(%x: tensor<3x16xf32>, %bias: tensor<4xf32>) -> tensor<3x4xf32> {
+  %w = arith.constant dense<7> : tensor<4x16xi8>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<u8, axis = 0, affine> scales(dense<0.25> : tensor<4xf32>) zero_points(dense<[1, 2, 3, 4]> : tensor<4xi32>) bias(%bias : tensor<4xf32>) : tensor<3x16xf32>, tensor<4x16xi8> -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
+
+// -----
+
+// Not rewritten (left to lowbit-lower-to-linalg): NF4 codes are table
+// lookups, and K = 40 is not a multiple of the 16-code step of packed i4.
+// CHECK-LABEL: func.func @left_alone(
+// CHECK-NOT: scf.forall
+// CHECK: lowbit.dequant_matmul
+// CHECK: lowbit.dequant_matmul
+func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<2x64xf32>, tensor<8x64xi4> -> tensor<2x8xf32>
+  %w2 = arith.constant dense_resource<w2.q> : tensor<8x40xi4>
+  %y2 = lowbit.dequant_matmul %x2, %w2 as #lowbit.scheme<i4, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<2x40xf32>, tensor<8x40xi4> -> tensor<2x8xf32>
+  return %y, %y2 : tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121",
+      w2.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+    }
+  }
+#-}
+
+// -----
+
+// A plain f32 linalg.matmul keeps its body but runs its loops as (m, k, n):
+// the innermost loop walks rows of w and y.
+// CHECK-DAG: #[[XM:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[WM:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[YM:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @f32_matmul(
+// CHECK: linalg.generic {indexing_maps = [#[[XM]], #[[WM]], #[[YM]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @f32_matmul(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %a = linalg.fill ins(%z : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x16xf32>) outs(%a : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+// A float matmul with a constant [K, N] weight and a zero accumulator: the
+// weight is transposed at compile time into a new [N, K] resource constant
+// (row n holds column n: [1, 2, ...] -> rows [1, 3, ..], [2, 4, ..]) and
+// streamed by the kernel, f32 vectors straight from the weight rows.
+// CHECK-LABEL: func.func @f32_constant_weight(
+// CHECK-SAME: %[[X:.*]]: tensor<?x16xf32>
+// CHECK: %[[WT:.*]] = arith.constant dense_resource<lowbit.weight_nk> : tensor<2x16xf32>
+// CHECK: scf.forall
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[WT]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x16xf32>, vector<8xf32>
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[X]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x16xf32>, vector<8xf32>
+// CHECK: vector.fma %[[XV]], %[[WV]]
+// CHECK-NOT: linalg.matmul
+// CHECK: lowbit.weight_nk: "0x08000000
+// CHECK-SAME: 0000803F00004040
+func.func @f32_constant_weight(%x: tensor<?x16xf32>) -> tensor<?x2xf32> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x16xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0], [9.0, 10.0], [11.0, 12.0], [13.0, 14.0], [15.0, 16.0], [17.0, 18.0], [19.0, 20.0], [21.0, 22.0], [23.0, 24.0], [25.0, 26.0], [27.0, 28.0], [29.0, 30.0], [31.0, 32.0]]> : tensor<16x2xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x2xf32>
+  %a = linalg.fill ins(%z : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<?x16xf32>, tensor<16x2xf32>) outs(%a : tensor<?x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}

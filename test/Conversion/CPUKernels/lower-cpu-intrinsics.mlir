@@ -1,0 +1,16 @@
+// lowbit-lower-cpu-intrinsics: lowbit.dot_u8s8 becomes the vpdpbusd
+// intrinsic of its width.
+// RUN: lowbit-opt %s --lowbit-lower-cpu-intrinsics | FileCheck %s
+
+// CHECK-LABEL: func.func @dots(
+// CHECK-SAME: %[[A16:.*]]: vector<16xi32>, %[[X64:.*]]: vector<64xi8>, %[[W64:.*]]: vector<64xi8>, %[[A8:.*]]: vector<8xi32>, %[[X32:.*]]: vector<32xi8>, %[[W32:.*]]: vector<32xi8>
+// CHECK: %[[R16:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[A16]], %[[X64]], %[[W64]]) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// CHECK: %[[R8:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"(%[[A8]], %[[X32]], %[[W32]]) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
+// CHECK: return %[[R16]], %[[R8]]
+func.func @dots(%a16: vector<16xi32>, %x64: vector<64xi8>, %w64: vector<64xi8>,
+                %a8: vector<8xi32>, %x32: vector<32xi8>, %w32: vector<32xi8>)
+    -> (vector<16xi32>, vector<8xi32>) {
+  %r16 = lowbit.dot_u8s8 %a16, %x64, %w64 : vector<64xi8> -> vector<16xi32>
+  %r8 = lowbit.dot_u8s8 %a8, %x32, %w32 : vector<32xi8> -> vector<8xi32>
+  return %r16, %r8 : vector<16xi32>, vector<8xi32>
+}

@@ -334,13 +334,21 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   }
   int64_t blockSize = std::max<int64_t>(1, options.blockSize);
 
-  // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
+  // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it.
+  // sm_90a uses 8.4 (CUDA 12.4), the oldest with the FP8 mma.sync of
+  // lowbit-gpu-quant-matmul.
+  bool sm90 = options.chip != NVVMChip::SM80;
   std::string pipeline;
   if (options.gemvMaxM > 0 || options.tensorCores)
     pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
                 std::to_string(std::max<int64_t>(0, options.gemvMaxM)) +
                 " tensor-cores=" + (options.tensorCores ? "true" : "false") +
                 "}),";
+  // Integer matmuls on tensor cores for both chips; FP8 ones on sm_90a only
+  // (mma.sync with e4m3/e5m2 needs sm_89), generic kernels on sm_80.
+  if (options.tensorCores)
+    pipeline += std::string("func.func(lowbit-gpu-quant-matmul{fp8=") +
+                (sm90 ? "true" : "false") + "}),";
   pipeline += "lowbit-lower-to-linalg,"
               "convert-elementwise-to-linalg,"
               "canonicalize,cse,"
@@ -362,8 +370,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "convert-nvgpu-to-nvvm,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +
-              chip.str() +
-              " features=+ptx80 O=3},"
+              chip.str() + " features=" + (sm90 ? "+ptx84" : "+ptx80") +
+              " O=3},"
               "convert-scf-to-cf,"
               "convert-nvvm-to-llvm,"
               "convert-func-to-llvm,"

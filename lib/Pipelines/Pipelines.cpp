@@ -27,7 +27,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 using namespace mlir;
@@ -315,6 +318,22 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
 /// for the chip, and the modules are serialized by gpu-module-to-binary.
 /// The host side follows upstream's gpu-lower-to-nvvm-pipeline, spelled out
 /// so that format=none can stop before serialization.
+/// ` toolkit=<dir>` for gpu-module-to-binary when a CUDA toolkit with
+/// libdevice is installed ($CUDA_HOME, else /usr/local/cuda), so that kernels
+/// calling libdevice (math.absf and friends become __nv_* calls, e.g. in the
+/// dynamic activation scales of W8A8) link; "" otherwise (serialization
+/// still works, ptxas then reports the unresolved __nv_* functions).
+static std::string libdeviceToolkit() {
+  SmallVector<std::string> candidates;
+  if (const char *home = std::getenv("CUDA_HOME"))
+    candidates.push_back(home);
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &dir : candidates)
+    if (llvm::sys::fs::exists(dir + "/nvvm/libdevice/libdevice.10.bc"))
+      return " toolkit=" + dir;
+  return "";
+}
+
 void buildLowerToNVVMPipeline(OpPassManager &pm,
                               const LowerToNVVMOptions &options) {
   StringRef chip = options.chip == NVVMChip::SM80 ? "sm_80" : "sm_90a";
@@ -384,7 +403,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "reconcile-unrealized-casts),"
               "gpu-to-llvm,";
   if (options.format != NVVMFormat::None)
-    pipeline += "gpu-module-to-binary{format=" + format.str() + "},";
+    pipeline += "gpu-module-to-binary{format=" + format.str() +
+                libdeviceToolkit() + "},";
   // lowbit-write-ptx reports binaries without PTX (format=bin|fatbin) and
   // modules without binaries (format=none).
   if (!options.ptxDir.empty())

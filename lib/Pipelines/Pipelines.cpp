@@ -299,7 +299,10 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       *this, "tensor-cores",
       llvm::cl::desc("dequant_matmul above gemv-max-m with f16 activations "
                      "and M, N, K multiples of 16, 32, 16 gets the "
-                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv"),
+                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv; integer "
+                     "(and on sm_90a FP8) lowbit.matmul with M, N, K "
+                     "multiples of 16, 32, 32 the one of "
+                     "lowbit-gpu-quant-matmul"),
       llvm::cl::init(true)};
   Option<std::string> ptxDir{
       *this, "ptx-dir",

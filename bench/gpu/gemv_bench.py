@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Times one lowbit GEMV kernel against cuBLAS f16 with CUDA events.
+"""Times one lowbit kernel (a GEMV, or a GEMM with --peer) against cuBLAS.
 
   gemv_bench.py --lowbit-opt=BIN --model=gemv.mlir --chip=sm_90a
                 [--weight-set-gb=1.0] [--iters=200] [--cublas=auto|PATH|none]

@@ -126,7 +126,7 @@ done
 # time by the lowerings yet); f32 results, summed in another order on the
 # GPU: 1e-3 is far above that and far below a wrong code or scale.
 case_dir=$OUT/check-fp8
-python3 "$ROOT/test/Integration/GPU/Inputs/make_fp8_matmul_case.py" "$case_dir" --m=32 --k=256 --n=64 --seed=3
+python3 "$ROOT/test/Integration/GPU/Inputs/make_matmul_case.py" "$case_dir" --m=32 --k=256 --n=64 --seed=3
 if "$RUN" "$case_dir/linear.mlir" --input="$case_dir/x.npy" --device=cuda \
     --chip=$CHIP --rtol=1e-3 --atol=1e-3 >"$case_dir/fp8.out" 2>&1; then
   result=$(grep -A1 "^cuda:" "$case_dir/fp8.out" | tail -1)

@@ -151,7 +151,8 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
     corrections from the op's compile-time `col_sums` and run-time row sums
     of the activation codes (one more mma.sync against a fragment of
     ones), the activation and weight scales per weight-scale block and the
-    bias on the C registers. FP8 uses inline PTX `mma.sync ... e4m3` (no
+    bias on the C registers, then the cast or a requantize(...) to i8/u8
+    codes. FP8 uses inline PTX `mma.sync ... e4m3` (no
     nvgpu op has it), which needs sm_89 or later and PTX ISA 8.4:
     lowbit-lower-to-nvvm sets `fp8` for sm_90a only. Operands the kernel
     does not handle (see lib/Conversion/LowbitToGPU/QuantMatmulMma.cpp)
@@ -162,6 +163,7 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",

@@ -49,9 +49,11 @@
 //
 // with g = lane / 4, t = lane % 4. Applies to static [M, K] x [N, K]
 // operands with M % 16, N % 32 and K % 32 == 0 (and the group size a
-// multiple of 32), no requantize epilogue, activation scales per tensor or
-// per row (static or dynamic), weight scales per tensor, per output row or
-// group-wise along K. Anything else keeps the generic lowering.
+// multiple of 32), activation scales per tensor or per row (static or
+// dynamic), weight scales per tensor, per output row or group-wise along K,
+// and a real result or a requantize(...) to i8/u8 codes (per tensor or per
+// output channel, as lowbit.quantize lowers it: clamp(roundeven((y + bias)
+// / so) + zo)). Anything else keeps the generic lowering.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +66,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -111,11 +114,16 @@ struct MatmulPlan {
   /// Ra' (row sums).
   bool needColSums = false, needRowSums = false;
   Type result;
+  /// requantize(...): the result's code range and whether it is affine.
+  bool requantize = false, resultAffine = false;
+  int64_t resultMin = 0, resultMax = 0;
 };
 
 struct HostValues {
   Value lhs, rhs, bias;
   Param lhsScale, lhsZeroPoint, rhsScale, rhsZeroPoint, colSums;
+  /// The requantize epilogue's scale and zero-point (per tensor or per n).
+  Param resultScale, resultZeroPoint;
 };
 
 bool isFp8(StorageFormat f) {
@@ -134,9 +142,19 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   out.n = rhsType.getDimSize(0);
   if (out.m % kTileM || out.n % (kTileN * kTilesN) || out.k % kTileK)
     return "needs M % 16, N % 32 and K % 32 == 0";
-  if (op.getResultSchemeAttr())
-    return "a requantize epilogue is not supported";
   out.result = op.getType().getElementType();
+  if (SchemeAttr result = op.getResultSchemeAttr()) {
+    // Per tensor or per output channel (the verifier allows nothing else).
+    if (result.getFormat() != StorageFormat::I8 &&
+        result.getFormat() != StorageFormat::U8)
+      return "requantize(...) to other codes than i8/u8 is not supported";
+    if (!isa<ElementsAttr, FloatAttr>(op.getResultScalesAttr()))
+      return "needs static requantize scales";
+    out.requantize = true;
+    out.resultAffine = !result.getSymmetric();
+    out.resultMin = result.getCodeMin();
+    out.resultMax = result.getCodeMax();
+  }
   SchemeAttr lhs = op.getLhsScheme(), rhs = op.getRhsScheme();
   out.lhsFormat = lhs.getFormat();
   out.rhsFormat = rhs.getFormat();
@@ -308,7 +326,8 @@ private:
   SmallVector<Value> buildBlockUpdate(const Lane &lane, Value block,
                                       ArrayRef<Value> sums, Value rowSums,
                                       ArrayRef<Value> ys);
-  /// Bias, cast and store of the lane's results.
+  /// Bias, then the cast or the requantization, and the store of the
+  /// lane's results.
   void buildEpilogue(const Lane &lane, ArrayRef<Value> ys);
   /// Reads `param` at `flat` as f32 or i32.
   Value read(const Param &param, Value flat, bool integer);
@@ -544,13 +563,39 @@ void MmaBuilder::buildEpilogue(const Lane &lane, ArrayRef<Value> ys) {
         if (!bias.getType().isF32())
           bias = arith::ExtFOp::create(b, loc, b.getF32Type(), bias);
       }
+      Value so, zo;
+      if (plan.requantize) {
+        so = read(host.resultScale, n, /*integer=*/false);
+        if (plan.resultAffine)
+          zo = arith::SIToFPOp::create(
+              b, loc, b.getF32Type(),
+              read(host.resultZeroPoint, n, /*integer=*/true));
+      }
       for (int64_t half = 0; half < 2; ++half) {
         Value v = vector::ExtractOp::create(b, loc, ys[j],
                                             ArrayRef<int64_t>{half, e});
         if (bias)
           v = arith::AddFOp::create(b, loc, v, bias);
-        if (!plan.result.isF32())
+        if (plan.requantize) {
+          // q = clamp(roundeven(v / so) + zo), as lowbit.quantize lowers.
+          v = math::RoundEvenOp::create(b, loc,
+                                        arith::DivFOp::create(b, loc, v, so));
+          if (zo)
+            v = arith::AddFOp::create(b, loc, v, zo);
+          auto bound = [&](int64_t c) -> Value {
+            return arith::ConstantOp::create(b, loc,
+                                             b.getF32FloatAttr(double(c)));
+          };
+          v = arith::MinimumFOp::create(
+              b, loc,
+              arith::MaximumFOp::create(b, loc, v, bound(plan.resultMin)),
+              bound(plan.resultMax));
+          v = arith::TruncIOp::create(
+              b, loc, plan.result,
+              arith::FPToSIOp::create(b, loc, b.getI32Type(), v));
+        } else if (!plan.result.isF32()) {
           v = arith::TruncFOp::create(b, loc, plan.result, v);
+        }
         memref::StoreOp::create(b, loc, v, y,
                                 ValueRange{half ? lane.rowHi : lane.rowLo, n});
       }
@@ -860,6 +905,13 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
         materialize(b, loc, op.getRhsZeroPointsAttr(), Value(), n);
   if (plan.needColSums)
     host.colSums = materialize(b, loc, op.getColSumsAttr(), Value(), n);
+  if (plan.requantize) {
+    host.resultScale =
+        materialize(b, loc, op.getResultScalesAttr(), Value(), n);
+    if (plan.resultAffine)
+      host.resultZeroPoint =
+          materialize(b, loc, op.getResultZeroPointsAttr(), Value(), n);
+  }
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({plan.m, plan.n}, plan.result));
 

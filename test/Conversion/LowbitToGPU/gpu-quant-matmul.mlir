@@ -137,6 +137,29 @@ func.func @fp8_mixed(%a: tensor<16x32xf8E4M3FN>, %w: tensor<32x32xf8E5M2>) -> te
 
 // -----
 
+// A requantize(...) epilogue to affine u8 per tensor, with an f32 bias:
+// after the bias, q = clamp(roundeven(v / so) + zo, 0, 255) stored as i8.
+// CHECK-LABEL: func.func @requantize_u8(
+// CHECK: gpu.launch
+// CHECK-COUNT-4: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK: %[[BIAS:.*]] = memref.load %{{.*}} : memref<32xf32>
+// CHECK: %[[V:.*]] = arith.addf %{{.*}}, %[[BIAS]] : f32
+// CHECK-NEXT: %[[D:.*]] = arith.divf %[[V]], %{{.*}} : f32
+// CHECK: %[[R:.*]] = math.roundeven %[[D]] : f32
+// CHECK: %[[Z:.*]] = arith.addf %[[R]], %{{.*}} : f32
+// CHECK: %[[LO:.*]] = arith.maximumf %[[Z]], %{{.*}} : f32
+// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %{{.*}} : f32
+// CHECK: %[[I:.*]] = arith.fptosi %[[HI]] : f32 to i32
+// CHECK: %[[Q:.*]] = arith.trunci %[[I]] : i32 to i8
+// CHECK: memref.store %[[Q]], %{{.*}} : memref<16x32xi8>
+func.func @requantize_u8(%a: tensor<16x64xi8>, %w: tensor<32x64xi8>, %bias: tensor<32xf32>) -> tensor<16x32xi8> {
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8> scales(0.25 : f32)) rhs(as #lowbit.scheme<i8> scales(0.5 : f32)) bias(%bias : tensor<32xf32>) requantize(as #lowbit.scheme<u8, affine> scales(0.125 : f32) zero_points(128 : i32)) : tensor<16x64xi8>, tensor<32x64xi8> -> tensor<16x32xi8>
+  return %y : tensor<16x32xi8>
+}
+
+// -----
+
 // Shapes and schemes the kernel does not cover keep the generic lowering
 // (lowbit.matmul stays, no gpu.launch); explain says why.
 
@@ -189,12 +212,13 @@ func.func @affine_without_col_sums(%a: tensor<16x64xi8>, %w: tensor<32x64xi8>) -
 
 // -----
 
-// A requantizing epilogue (integer result) is not built on tensor cores.
-// CHECK-LABEL: func.func @requantize(
+// Requantizing to 4-bit codes is left to the generic lowering (an i4
+// memref store per element is not what the kernel writes).
+// CHECK-LABEL: func.func @requantize_i4(
 // CHECK-NOT: gpu.launch
 // CHECK: lowbit.matmul
-// WHY: remark: lowbit-gpu-quant-matmul: generic lowering: a requantize epilogue is not supported
-func.func @requantize(%a: tensor<16x64xi8>, %w: tensor<32x64xi8>) -> tensor<16x32xi8> {
-  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8> scales(0.25 : f32)) rhs(as #lowbit.scheme<i8> scales(0.5 : f32)) requantize(as #lowbit.scheme<i8> scales(0.125 : f32)) : tensor<16x64xi8>, tensor<32x64xi8> -> tensor<16x32xi8>
-  return %y : tensor<16x32xi8>
+// WHY: remark: lowbit-gpu-quant-matmul: generic lowering: requantize(...) to other codes than i8/u8 is not supported
+func.func @requantize_i4(%a: tensor<16x64xi8>, %w: tensor<32x64xi8>) -> tensor<16x32xi4> {
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8> scales(0.25 : f32)) rhs(as #lowbit.scheme<i8> scales(0.5 : f32)) requantize(as #lowbit.scheme<i4> scales(0.125 : f32)) : tensor<16x64xi8>, tensor<32x64xi8> -> tensor<16x32xi4>
+  return %y : tensor<16x32xi4>
 }

@@ -2,7 +2,8 @@
 // lowbit.matmul) serialized to PTX for sm_90a and sm_80, and assembled by
 // ptxas for the chip. Inputs/quant-mma-formats.mlir holds i8 x i8 per row
 // with a bias, affine u8 activations with col_sums, affine u8 weights in
-// groups of 64 (the row-sum mma), E4M3 x E4M3 and E4M3 x E5M2.
+// groups of 64 (the row-sum mma), E4M3 x E4M3, E4M3 x E5M2, and a
+// requantize(...) to affine u8.
 // REQUIRES: ptxas
 //
 // sm_90a (PTX ISA 8.4): one kernel per function, s8 mma.sync for the
@@ -15,6 +16,7 @@
 // RUN: FileCheck %s --check-prefixes=PTX90,INT,ROWSUMS < %t.sm90/u8_weights_grouped_kernel.sm_90a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX90,E4M3 < %t.sm90/fp8_e4m3_kernel.sm_90a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX90,MIXED < %t.sm90/fp8_mixed_kernel.sm_90a.ptx
+// RUN: FileCheck %s --check-prefixes=PTX90,INT,REQ < %t.sm90/requantize_u8_kernel.sm_90a.ptx
 //
 // sm_80 (PTX ISA 8.0): the same integer kernels; FP8 mma.sync needs sm_89,
 // so the FP8 matmuls take the generic kernels (several per function, no
@@ -34,6 +36,7 @@
 
 // FILES90: fp8_e4m3_kernel.sm_90a.ptx
 // FILES90-NEXT: fp8_mixed_kernel.sm_90a.ptx
+// FILES90-NEXT: requantize_u8_kernel.sm_90a.ptx
 // FILES90-NEXT: u8_affine_col_sums_kernel.sm_90a.ptx
 // FILES90-NEXT: u8_weights_grouped_kernel.sm_90a.ptx
 // FILES90-NEXT: w8a8_per_row_kernel.sm_90a.ptx
@@ -49,6 +52,9 @@
 // ROWSUMS: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
 // E4M3-COUNT-4: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32
 // MIXED-COUNT-4: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e5m2.f32
+// The requantize epilogue: round to nearest even, convert, byte store.
+// REQ: cvt.rni
+// REQ: st.global.b8
 // FP8-80-NOT: mma.sync
 // W8A8: .target sm_90a
 // W8A8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32

@@ -52,10 +52,19 @@
 // f32 in the tiles and summed in k order in f32, the order the CPU
 // lowering uses, so these agree exactly too (the GPU's mma.sync may sum in
 // another order: a few f32 ulps there).
-// RUN: %python %S/Inputs/make_fp8_matmul_case.py %t/e4m3 --m=32 --k=128 --n=64 --seed=13
-// RUN: %python %S/Inputs/make_fp8_matmul_case.py %t/mixed --m=16 --k=96 --n=96 --lhs=f8E4M3FN --rhs=f8E5M2 --seed=14
+// RUN: %python %S/Inputs/make_matmul_case.py %t/e4m3 --m=32 --k=128 --n=64 --seed=13
+// RUN: %python %S/Inputs/make_matmul_case.py %t/mixed --m=16 --k=96 --n=96 --lhs=f8E4M3FN --rhs=f8E5M2 --seed=14
 // RUN: %{check} %t/e4m3 "cse"
 // RUN: %{check} %t/mixed "cse"
+//
+// The requantize(...) epilogue (constant i8 codes, bias): to i8 per output
+// channel and to affine u8 per tensor, some results clamped; the same
+// divide, roundeven, zero-point add and clamp as lowbit.quantize's lowering,
+// so the codes agree exactly.
+// RUN: %python %S/Inputs/make_matmul_case.py %t/req-i8 --m=32 --k=128 --n=64 --lhs=i8 --rhs=i8 --result=i8 --seed=15
+// RUN: %python %S/Inputs/make_matmul_case.py %t/req-u8 --m=16 --k=256 --n=32 --lhs=i8 --rhs=i8 --result=u8 --seed=16
+// RUN: %{check} %t/req-i8 "cse"
+// RUN: %{check} %t/req-u8 "cse"
 //
 // CHECK-NOT: lowbit.matmul
 // CHECK-NOT: gpu.launch

@@ -50,7 +50,7 @@
 // RUN: lowbit-run %t/mma/u8.mlir --input=%t/mma/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
 // FP8 E4M3 codes (constants) on sm_90a's FP8 mma.sync: f32 sums in
 // another order than the CPU's, ~1e-6 relative.
-// RUN: %python %S/../../Integration/GPU/Inputs/make_fp8_matmul_case.py %t/fp8mm --m=32 --k=256 --n=64 --seed=3
+// RUN: %python %S/../../Integration/GPU/Inputs/make_matmul_case.py %t/fp8mm --m=32 --k=256 --n=64 --seed=3
 // RUN: lowbit-run %t/fp8mm/linear.mlir --input=%t/fp8mm/x.npy --device=cuda --rtol=1e-3 --atol=1e-3 | FileCheck %s --check-prefix=F16
 
 func.func @main(%x: tensor<4x64xf32>, %w: tensor<64x16xf32>) -> tensor<4x16xf32> {

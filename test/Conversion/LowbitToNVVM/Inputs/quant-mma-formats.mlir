@@ -26,3 +26,8 @@ func.func @fp8_mixed(%a: tensor<16x32xf8E4M3FN>, %w: tensor<32x32xf8E5M2>) -> te
   %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<f8E4M3FN> scales(0.25 : f32)) rhs(as #lowbit.scheme<f8E5M2> scales(0.5 : f32)) : tensor<16x32xf8E4M3FN>, tensor<32x32xf8E5M2> -> tensor<16x32xf32>
   return %y : tensor<16x32xf32>
 }
+
+func.func @requantize_u8(%a: tensor<16x64xi8>, %w: tensor<32x64xi8>, %bias: tensor<32xf32>) -> tensor<16x32xi8> {
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8> scales(0.25 : f32)) rhs(as #lowbit.scheme<i8> scales(0.5 : f32)) bias(%bias : tensor<32xf32>) requantize(as #lowbit.scheme<u8, affine> scales(0.125 : f32) zero_points(128 : i32)) : tensor<16x64xi8>, tensor<32x64xi8> -> tensor<16x32xi8>
+  return %y : tensor<16x32xi8>
+}

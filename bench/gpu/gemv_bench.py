@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Times one lowbit GEMV kernel against cuBLAS f16 with CUDA events.
+"""Times one lowbit kernel (a GEMV, or a GEMM with --peer) against cuBLAS.
 
   gemv_bench.py --lowbit-opt=BIN --model=gemv.mlir --chip=sm_90a
                 [--weight-set-gb=1.0] [--iters=200] [--cublas=auto|PATH|none]
+                [--peer=f16|i8|fp8]
 
 Compiles MODEL (bench/gpu/make_gemv_case.py time) with lowbit-opt
 --lowbit-lower-to-nvvm twice: once with format=none to read the outlined
@@ -20,8 +21,11 @@ sizes), once with ptx-dir to get its PTX. Then, through the CUDA driver
   to 64 between two CUDA events, each batch enqueued while the stream is
   still busy with memsets so that host launch overhead is not timed: the
   median and the minimum time per launch over the batches;
-- times cublasGemmEx with f16 A/B/C and f32 compute on the same [M, K] x
-  [K, N] product (the f16 weight set rotated the same way);
+- times the cuBLAS peer on the same [M, K] x [K, N] product, its weight
+  set rotated the same way: --peer=f16 (default) cublasGemmEx with f16
+  A/B/C and f32 compute; --peer=i8 cublasGemmEx with i8 A/B, i32 C and
+  i32 compute (the W8A8 GEMM, bench/gpu/make_gemv_case.py gemm); --peer=fp8
+  cublasLtMatmul with E4M3 A/B, f16 D and f32 compute (the FP8 GEMM);
 - times cuMemcpyDtoD over a 1 GiB buffer: the copy moves 2 GiB (read plus
   write), the reference for the HBM bandwidth.
 
@@ -189,31 +193,46 @@ def memref_params(ptr, dims):
             [ctypes.c_int64(s) for s in strides])
 
 
-def cublas_gemm(cuda, path, m, n, k, copies, iters):
-    """Median ms of cublasGemmEx f16 (f32 compute) for y[M, N] = x[M, K] w[K, N]
-    over `copies` rotated weights, or None when cuBLAS is not available."""
-    candidates = [path] if path not in ("auto", "none") else [
-        "libcublas.so.13", "libcublas.so.12", "libcublas.so",
-        "/usr/local/cuda/lib64/libcublas.so"]
-    if path == "none":
-        return None, "cuBLAS skipped"
-    lib = None
-    for candidate in candidates:
+def load_first(names):
+    for name in names:
         try:
-            lib = ctypes.CDLL(candidate)
-            break
+            return ctypes.CDLL(name)
         except OSError:
             continue
+    return None
+
+
+def cublas_gemm(cuda, path, m, n, k, copies, iters, peer="f16"):
+    """Median ms of the cuBLAS peer for y[M, N] = x[M, K] w[N, K]^T over
+    `copies` rotated weights, or None when cuBLAS is not available."""
+    if path == "none":
+        return None, "cuBLAS skipped"
+    if peer == "fp8":
+        return cublaslt_fp8(cuda, path, m, n, k, copies, iters)
+    candidates = [path] if path != "auto" else [
+        "libcublas.so.13", "libcublas.so.12", "libcublas.so",
+        "/usr/local/cuda/lib64/libcublas.so"]
+    lib = load_first(candidates)
     if lib is None:
         return None, "no libcublas found (%s)" % ", ".join(candidates)
     handle = ctypes.c_void_p()
     if lib.cublasCreate_v2(ctypes.byref(handle)) != 0:
         return None, "cublasCreate failed"
-    x = cuda.alloc(m * k * 2)
-    y = cuda.alloc(m * n * 2)
-    weights = [cuda.alloc(k * n * 2) for _ in range(copies)]
-    alpha, beta = ctypes.c_float(1.0), ctypes.c_float(0.0)
-    CUDA_R_16F, COMPUTE_32F, OP_N, OP_T, DEFAULT = 2, 68, 0, 1, -1
+    CUDA_R_16F, CUDA_R_8I, CUDA_R_32I = 2, 3, 10
+    COMPUTE_32F, COMPUTE_32I, OP_N, OP_T, DEFAULT = 68, 72, 0, 1, -1
+    if peer == "i8":
+        in_type, out_type, compute, in_bytes, out_bytes = (
+            CUDA_R_8I, CUDA_R_32I, COMPUTE_32I, 1, 4)
+        alpha, beta = ctypes.c_int32(1), ctypes.c_int32(0)
+        what = "cuBLAS i8 (i32 accumulate)"
+    else:
+        in_type, out_type, compute, in_bytes, out_bytes = (
+            CUDA_R_16F, CUDA_R_16F, COMPUTE_32F, 2, 2)
+        alpha, beta = ctypes.c_float(1.0), ctypes.c_float(0.0)
+        what = "cuBLAS f16"
+    x = cuda.alloc(m * k * in_bytes)
+    y = cuda.alloc(m * n * out_bytes)
+    weights = [cuda.alloc(k * n * in_bytes) for _ in range(copies)]
     lib.cublasGemmEx.argtypes = [
         ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int,
         ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64,
@@ -223,15 +242,16 @@ def cublas_gemm(cuda, path, m, n, k, copies, iters):
 
     # Row-major y = x w^T with w [N, K] row-major is, column-major,
     # y^T [N, M] = (w as [K, N] col-major)^T x^T: A = w (op T, lda K),
-    # B = x (op N, ldb K), C = y (ldc N).
+    # B = x (op N, ldb K), C = y (ldc N). The "TN" form is also the one
+    # cuBLAS's int8 tensor-core kernels want.
     def gemm(i):
         status = lib.cublasGemmEx(handle, OP_T, OP_N, n, m, k,
                                   ctypes.byref(alpha), weights[i % copies],
-                                  CUDA_R_16F, k, x, CUDA_R_16F, k,
-                                  ctypes.byref(beta), y, CUDA_R_16F, n,
-                                  COMPUTE_32F, DEFAULT)
+                                  in_type, k, x, in_type, k,
+                                  ctypes.byref(beta), y, out_type, n,
+                                  compute, DEFAULT)
         if status != 0:
-            fail("cublasGemmEx failed with status %d" % status)
+            fail("cublasGemmEx (%s) failed with status %d" % (what, status))
 
     for i in range(10):
         gemm(i)
@@ -240,7 +260,71 @@ def cublas_gemm(cuda, path, m, n, k, copies, iters):
     lib.cublasDestroy_v2(handle)
     for ptr in [x, y] + weights:
         cuda.lib.cuMemFree_v2(ctypes.c_uint64(ptr))
-    return median, "cuBLAS f16"
+    return median, what
+
+
+def cublaslt_fp8(cuda, path, m, n, k, copies, iters):
+    """Median ms of cublasLtMatmul E4M3 x E4M3 -> f16 (f32 compute), the
+    same TN product as cublas_gemm."""
+    candidates = [path.replace("libcublas", "libcublasLt")] if path != "auto" \
+        else ["libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so",
+              "/usr/local/cuda/lib64/libcublasLt.so"]
+    lib = load_first(candidates)
+    if lib is None:
+        return None, "no libcublasLt found (%s)" % ", ".join(candidates)
+    CUDA_R_16F, CUDA_R_32F, CUDA_R_8F_E4M3 = 2, 0, 28
+    COMPUTE_32F, OP_N, OP_T = 68, 0, 1
+    TRANSA, TRANSB = 3, 4  # cublasLtMatmulDescAttributes_t
+    vp = ctypes.c_void_p
+    handle, desc = vp(), vp()
+    if lib.cublasLtCreate(ctypes.byref(handle)) != 0:
+        return None, "cublasLtCreate failed"
+    if lib.cublasLtMatmulDescCreate(ctypes.byref(desc), COMPUTE_32F,
+                                    CUDA_R_32F) != 0:
+        return None, "cublasLtMatmulDescCreate failed"
+    for attr, op in ((TRANSA, OP_T), (TRANSB, OP_N)):
+        value = ctypes.c_int32(op)
+        lib.cublasLtMatmulDescSetAttribute(desc, attr, ctypes.byref(value),
+                                           ctypes.c_size_t(4))
+
+    def layout(dtype, rows, cols, ld):
+        handle_ = vp()
+        lib.cublasLtMatrixLayoutCreate(ctypes.byref(handle_), dtype,
+                                       ctypes.c_uint64(rows),
+                                       ctypes.c_uint64(cols),
+                                       ctypes.c_int64(ld))
+        return handle_
+
+    a_layout = layout(CUDA_R_8F_E4M3, k, n, k)
+    b_layout = layout(CUDA_R_8F_E4M3, k, m, k)
+    c_layout = layout(CUDA_R_16F, n, m, n)
+    x = cuda.alloc(m * k)
+    y = cuda.alloc(m * n * 2)
+    weights = [cuda.alloc(k * n) for _ in range(copies)]
+    workspace_size = 32 << 20
+    workspace = cuda.alloc(workspace_size)
+    alpha, beta = ctypes.c_float(1.0), ctypes.c_float(0.0)
+    lib.cublasLtMatmul.argtypes = [
+        vp, vp, vp, ctypes.c_uint64, vp, ctypes.c_uint64, vp, vp,
+        ctypes.c_uint64, vp, ctypes.c_uint64, vp, vp, ctypes.c_uint64,
+        ctypes.c_size_t, vp]
+
+    def gemm(i):
+        status = lib.cublasLtMatmul(
+            handle, desc, ctypes.byref(alpha), weights[i % copies], a_layout,
+            x, b_layout, ctypes.byref(beta), y, c_layout, y, c_layout, None,
+            workspace, workspace_size, None)
+        if status != 0:
+            fail("cublasLtMatmul (FP8) failed with status %d" % status)
+
+    for i in range(10):
+        gemm(i)
+    median, _ = cuda.time_batches(gemm, min(copies * 4, 64),
+                                  max(1, iters // 10))
+    lib.cublasLtDestroy(handle)
+    for ptr in [x, y, workspace] + weights:
+        cuda.lib.cuMemFree_v2(ctypes.c_uint64(ptr))
+    return median, "cublasLt FP8 E4M3"
 
 
 def main():
@@ -251,6 +335,8 @@ def main():
     parser.add_argument("--weight-set-gb", type=float, default=1.0)
     parser.add_argument("--iters", type=int, default=200)
     parser.add_argument("--cublas", default="auto")
+    parser.add_argument("--peer", default="f16", choices=["f16", "i8", "fp8"],
+                        help="the cuBLAS call to compare with")
     parser.add_argument("--m", type=int, required=True)
     parser.add_argument("--k", type=int, required=True)
     parser.add_argument("--n", type=int, required=True)
@@ -311,16 +397,20 @@ def main():
         cuda.lib.cuMemcpyDtoD_v2(dst, src, size), "copy")) for _ in range(10)]
     hbm_gbs = 2 * size / (statistics.median(copy) * 1e-3) / 1e9
 
+    peer_bytes = 2 if args.peer == "f16" else 1
     blas_ms, blas_what = cublas_gemm(
         cuda, args.cublas, args.m, args.n, args.k,
-        max(1, int(-(-args.weight_set_gb * 2**30 // (args.k * args.n * 2)))),
-        args.iters)
+        max(1, int(-(-args.weight_set_gb * 2**30 //
+                     (args.k * args.n * peer_bytes)))),
+        args.iters, args.peer)
     speedup = "%.2f" % (blas_ms / median) if blas_ms else "n/a"
+    tops = 2.0 * args.m * args.n * args.k / (median * 1e-3) / 1e12
     print("device=%r m=%d k=%d n=%d weight_copies=%d lowbit_ms=%.4f "
-          "lowbit_min_ms=%.4f lowbit_gbs=%.1f hbm_copy_gbs=%.1f "
-          "hbm_fraction=%.3f cublas_ms=%s speedup=%s cublas=%r" % (
+          "lowbit_min_ms=%.4f lowbit_gbs=%.1f lowbit_tops=%.1f "
+          "hbm_copy_gbs=%.1f hbm_fraction=%.3f cublas_ms=%s speedup=%s "
+          "cublas=%r" % (
               cuda.name, args.m, args.k, args.n, copies, median, best,
-              lowbit_gbs, hbm_gbs, lowbit_gbs / hbm_gbs,
+              lowbit_gbs, tops, hbm_gbs, lowbit_gbs / hbm_gbs,
               "%.4f" % blas_ms if blas_ms else "n/a", speedup, blas_what))
 
 

@@ -18,6 +18,14 @@
       buffers, so the model need not hold real weights (a 1 GB blob would
       take minutes to print and parse).
 
+  make_gemv_case.py gemm OUT_DIR --m=M --k=K --n=N --codes=i8|f8E4M3FN
+      OUT_DIR/gemm.mlir: @main(a: [M, K] codes, sa: [M] f32, w: [N, K]
+      codes) -> [M, N] f16, one lowbit.matmul (W8A8 or FP8 x FP8) with
+      per-row activation scales and per-channel weight scales, for the
+      tensor-core kernel of lowbit-gpu-quant-matmul; the codes are
+      arguments, so the timing harness brings them (its buffers' values do
+      not change the time).
+
 Standard library only.
 """
 
@@ -84,19 +92,39 @@ def write_time(out, m, k, n, group, seed):
                 "  } }\n#-}\n" % f16_blob(scales))
 
 
+def write_gemm(out, m, k, n, codes, seed):
+    rng = random.Random(seed)
+    scales = ", ".join("%.6e" % (0.001 * (1.0 + rng.random()))
+                       for _ in range(n))
+    with open(os.path.join(out, "gemm.mlir"), "w") as f:
+        f.write(
+            "func.func @main(%%a: tensor<%dx%dx%s>, %%sa: tensor<%dxf32>, "
+            "%%w: tensor<%dx%dx%s>) -> tensor<%dx%dxf16> {\n"
+            "  %%y = lowbit.matmul %%a, %%w lhs(as #lowbit.scheme<%s, axis = 0> "
+            "scales(%%sa : tensor<%dxf32>)) rhs(as #lowbit.scheme<%s, axis = 0> "
+            "scales(dense<[%s]> : tensor<%dxf32>)) : tensor<%dx%dx%s>, "
+            "tensor<%dx%dx%s> -> tensor<%dx%dxf16>\n"
+            "  return %%y : tensor<%dx%dxf16>\n"
+            "}\n" % (m, k, codes, m, n, k, codes, m, n, codes, m, codes,
+                     scales, n, m, k, codes, n, k, codes, m, n, m, n))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("kind", choices=["check", "time"])
+    parser.add_argument("kind", choices=["check", "time", "gemm"])
     parser.add_argument("out")
     parser.add_argument("--m", type=int, required=True)
     parser.add_argument("--k", type=int, required=True)
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--group", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--codes", default="i8", choices=["i8", "f8E4M3FN"])
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if args.kind == "check":
         write_check(args.out, args.m, args.k, args.n, args.seed)
+    elif args.kind == "gemm":
+        write_gemm(args.out, args.m, args.k, args.n, args.codes, args.seed)
     else:
         write_time(args.out, args.m, args.k, args.n, args.group, args.seed)
 

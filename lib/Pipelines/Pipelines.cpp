@@ -27,7 +27,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 using namespace mlir;
@@ -336,7 +339,10 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       *this, "tensor-cores",
       llvm::cl::desc("dequant_matmul above gemv-max-m with f16 activations "
                      "and M, N, K multiples of 16, 32, 16 gets the "
-                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv"),
+                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv; integer "
+                     "(and on sm_90a FP8) lowbit.matmul with M, N, K "
+                     "multiples of 16, 32, 32 the one of "
+                     "lowbit-gpu-quant-matmul"),
       llvm::cl::init(true)};
   Option<std::string> ptxDir{
       *this, "ptx-dir",
@@ -355,6 +361,22 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
 /// for the chip, and the modules are serialized by gpu-module-to-binary.
 /// The host side follows upstream's gpu-lower-to-nvvm-pipeline, spelled out
 /// so that format=none can stop before serialization.
+/// ` toolkit=<dir>` for gpu-module-to-binary when a CUDA toolkit with
+/// libdevice is installed ($CUDA_HOME, else /usr/local/cuda), so that kernels
+/// calling libdevice (math.absf and friends become __nv_* calls, e.g. in the
+/// dynamic activation scales of W8A8) link; "" otherwise (serialization
+/// still works, ptxas then reports the unresolved __nv_* functions).
+static std::string libdeviceToolkit() {
+  SmallVector<std::string> candidates;
+  if (const char *home = std::getenv("CUDA_HOME"))
+    candidates.push_back(home);
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &dir : candidates)
+    if (llvm::sys::fs::exists(dir + "/nvvm/libdevice/libdevice.10.bc"))
+      return " toolkit=" + dir;
+  return "";
+}
+
 void buildLowerToNVVMPipeline(OpPassManager &pm,
                               const LowerToNVVMOptions &options) {
   StringRef chip = options.chip == NVVMChip::SM80 ? "sm_80" : "sm_90a";
@@ -374,13 +396,21 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   }
   int64_t blockSize = std::max<int64_t>(1, options.blockSize);
 
-  // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it too.
+  // PTX ISA 8.0 (CUDA 12.0) is the oldest with sm_90a; sm_80 takes it.
+  // sm_90a uses 8.4 (CUDA 12.4), the oldest with the FP8 mma.sync of
+  // lowbit-gpu-quant-matmul.
+  bool sm90 = options.chip != NVVMChip::SM80;
   std::string pipeline;
   if (options.gemvMaxM > 0 || options.tensorCores)
     pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
                 std::to_string(std::max<int64_t>(0, options.gemvMaxM)) +
                 " tensor-cores=" + (options.tensorCores ? "true" : "false") +
                 "}),";
+  // Integer matmuls on tensor cores for both chips; FP8 ones on sm_90a only
+  // (mma.sync with e4m3/e5m2 needs sm_89), generic kernels on sm_80.
+  if (options.tensorCores)
+    pipeline += std::string("func.func(lowbit-gpu-quant-matmul{fp8=") +
+                (sm90 ? "true" : "false") + "}),";
   pipeline += "lowbit-lower-to-linalg,"
               "convert-elementwise-to-linalg,"
               "canonicalize,cse,"
@@ -402,8 +432,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "convert-nvgpu-to-nvvm,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +
-              chip.str() +
-              " features=+ptx80 O=3},"
+              chip.str() + " features=" + (sm90 ? "+ptx84" : "+ptx80") +
+              " O=3},"
               "convert-scf-to-cf,"
               "convert-nvvm-to-llvm,"
               "convert-func-to-llvm,"
@@ -416,7 +446,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "reconcile-unrealized-casts),"
               "gpu-to-llvm,";
   if (options.format != NVVMFormat::None)
-    pipeline += "gpu-module-to-binary{format=" + format.str() + "},";
+    pipeline += "gpu-module-to-binary{format=" + format.str() +
+                libdeviceToolkit() + "},";
   // lowbit-write-ptx reports binaries without PTX (format=bin|fatbin) and
   // modules without binaries (format=none).
   if (!options.ptxDir.empty())

@@ -200,4 +200,51 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
   ];
 }
 
+def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Tensor-core kernels for the integer and FP8 lowbit.matmul";
+  let description = [{
+    Replaces each `lowbit.matmul` of i8/u8 x i8/u8 codes (i32 accumulation)
+    or, with `fp8`, of FP8 x FP8 codes (f32 accumulation) whose M, N and K
+    are multiples of 16, 32 and 32 by one `gpu.launch` (on buffers, between
+    `bufferization.to_buffer` and `bufferization.to_tensor`): a 16 x 32
+    tile of the result per warp, four `nvgpu.mma.sync` m16n8k32 s8 x s8
+    per k32 step (u8 codes shifted by 128 into s8), the zero-point
+    corrections from the op's compile-time `col_sums` and run-time row sums
+    of the activation codes (one more mma.sync against a fragment of
+    ones), the activation and weight scales per weight-scale block and the
+    bias on the C registers, then the cast or a requantize(...) to i8/u8
+    codes. FP8 uses inline PTX `mma.sync ... e4m3` (no
+    nvgpu op has it), which needs sm_89 or later and PTX ISA 8.4:
+    lowbit-lower-to-nvvm sets `fp8` for sm_90a only. Operands the kernel
+    does not handle (see lib/Conversion/LowbitToGPU/QuantMatmulMma.cpp)
+    keep the generic lowering; `explain` says why with a remark.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"fp8", "fp8", "bool", /*default=*/"true",
+           "Build FP8 x FP8 matmuls with mma.sync e4m3/e5m2 (sm_89 or "
+           "later; false leaves them to the generic lowering)">,
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps (16 x 32 tiles along N) per thread block">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit a remark on each lowbit.matmul left to the generic lowering, "
+           "saying why">,
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Test only: build the kernel's computation in host loops (fragments "
+           "scattered into per-warp tiles, the tiles multiplied, the C "
+           "registers gathered) so that lowbit-lower-to-cpu can run it">
+  ];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

@@ -23,7 +23,7 @@
 // RUN: %ptxas -arch=sm_90a %t.dir/linear_kernel.sm_90a.ptx -o /dev/null
 // FILES: linear_kernel.sm_90a.ptx
 // FILES-NOT: .ptx
-// PTX: .version 8.0
+// PTX: .version 8.4
 // PTX: .target sm_90a
 // PTX: .visible .entry linear_kernel(
 // PTX: ld.global.v4.b32

@@ -34,9 +34,9 @@
 // CHECK: llvm.call @mgpuStreamSynchronize(%[[S]])
 // CHECK-NEXT: llvm.call @mgpuStreamDestroy(%[[S]])
 // CHECK-NEXT: llvm.return
-// CHECK: gpu.module @matmul_kernel [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
+// CHECK: gpu.module @matmul_kernel [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx84">]
 // CHECK: llvm.func @matmul_kernel({{.*}}) attributes {gpu.kernel, {{.*}}nvvm.kernel, nvvm.maxntid = array<i32: 1, 64, 1>}
-// CHECK: gpu.module @matmul_kernel_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
+// CHECK: gpu.module @matmul_kernel_0 [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx84">]
 // CHECK: nvvm.read.ptx.sreg.ctaid.x
 // CHECK: nvvm.read.ptx.sreg.tid.y
 // CHECK: llvm.fmul

@@ -65,9 +65,9 @@
 // CHECK: llvm.call @mgpuMemcpy
 // CHECK: llvm.call @mgpuStreamSynchronize
 // CHECK: llvm.return
-// DEQ: gpu.binary @linear_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a{{.*}}ld.global.v4.b32{{.*}}shfl.sync.bfly.b32
+// DEQ: gpu.binary @linear_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx84">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a{{.*}}ld.global.v4.b32{{.*}}shfl.sync.bfly.b32
 // DEQ-NOT: gpu.binary
-// F16-COUNT-2: gpu.binary @linear_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a
+// F16-COUNT-2: gpu.binary @linear_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx84">, properties = {{.*}}, assembly = "{{.*}}.target sm_90a
 // SM80-LABEL: llvm.func @linear(
 // SM80: gpu.launch_func <%{{.*}} : !llvm.ptr> @linear_kernel::@linear_kernel
 // SM80: gpu.binary @linear_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, properties = {{.*}}, assembly = "{{.*}}.target sm_80

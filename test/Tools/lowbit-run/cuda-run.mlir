@@ -1,7 +1,8 @@
 // lowbit-run --device=cuda on a GPU: the float matmul below (generic
 // kernels), the f16 linear layer of the lowbit-lower-to-nvvm tests with
-// each weight format (GEMV kernel), and a W4A16 layer at M = 32
-// (tensor-core kernel), run on the CPU and on the GPU and agree.
+// each weight format (GEMV kernel), a W4A16 layer at M = 32
+// (tensor-core kernel), and integer and FP8 lowbit.matmuls at M = 32
+// (lowbit-gpu-quant-matmul), run on the CPU and on the GPU and agree.
 // REQUIRES: cuda-gpu
 //
 // Tolerances: the float matmul accumulates in f32 over K = 64 on both
@@ -36,6 +37,21 @@
 // RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/mma --m=32 --k=256 --n=96 --seed=5
 // RUN: lowbit-opt %t/mma/linear.mlir --lowbit-w4a16=group-size=64 -o %t/mma/w4.mlir
 // RUN: lowbit-run %t/mma/w4.mlir --input=%t/mma/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+
+// The integer lowbit.matmul on tensor cores (lowbit-gpu-quant-matmul) at
+// M = 32: W8A8 per row, and with affine u8 activations (col_sums
+// corrections) and affine u8 weights (row-sum mma). Exact i32 sums on both
+// sides; the activation scales and codes come from the same generic
+// kernels on both, and the f32 epilogue may be contracted into FMAs on the
+// GPU: at most an f16 ulp, as above.
+// RUN: lowbit-opt %t/mma/linear.mlir --lowbit-w8a8 -o %t/mma/w8a8.mlir
+// RUN: lowbit-run %t/mma/w8a8.mlir --input=%t/mma/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// RUN: lowbit-opt %t/mma/linear.mlir --pass-pipeline="builtin.module(func.func(lowbit-quantize-weights{format=u8 granularity=group group-size=64 symmetric=false}),lowbit-quantize-activations{format=u8 symmetric=false})" -o %t/mma/u8.mlir
+// RUN: lowbit-run %t/mma/u8.mlir --input=%t/mma/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// FP8 E4M3 codes (constants) on sm_90a's FP8 mma.sync: f32 sums in
+// another order than the CPU's, ~1e-6 relative.
+// RUN: %python %S/../../Integration/GPU/Inputs/make_matmul_case.py %t/fp8mm --m=32 --k=256 --n=64 --seed=3
+// RUN: lowbit-run %t/fp8mm/linear.mlir --input=%t/fp8mm/x.npy --device=cuda --rtol=1e-3 --atol=1e-3 | FileCheck %s --check-prefix=F16
 
 func.func @main(%x: tensor<4x64xf32>, %w: tensor<64x16xf32>) -> tensor<4x16xf32> {
   %zero = arith.constant 0.0 : f32

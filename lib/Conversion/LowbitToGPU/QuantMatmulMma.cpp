@@ -1,0 +1,943 @@
+//===- QuantMatmulMma.cpp - tensor-core kernels for lowbit.matmul ---------===//
+//
+// Part of the lowbit project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The integer (W8A8) and FP8 lowbit.matmul on tensor cores. With a' = a - oa
+// and w' = w - ow the codes shifted into s8 (oa, ow = 128 for u8 codes, 0
+// for i8), za' = za - oa, zw' = zw - ow, and the sums over one weight-scale
+// block B of Kb codes (all of K, or one group):
+//
+//   acc[m, n, B] = sum_k (a - za)(w - zw) = sum_k (a' - za')(w' - zw')
+//                = S - za' Cw' - zw' Ra' + Kb za' zw'
+//   S   = sum_k a'[m, k] w'[n, k]         mma.sync m16n8k32 s8 x s8 -> s32
+//   Cw' = col_sums[n, B] - ow Kb           (compile-time column sums)
+//   Ra' = sum_k a'[m, k]                   (run time: one more mma.sync
+//                                           with a B fragment of ones)
+//   y[m, n] = trunc(sum_B f32(acc[m, n, B]) (sa[m] sw[n, B]) + bias[n])
+//
+// in the order the CPU lowering uses, so the two agree exactly. FP8
+// (E4M3/E5M2 x E4M3/E5M2) accumulates S in f32 with
+// mma.sync.m16n8k32.f32.e4m3.e4m3.f32 (PTX ISA 8.4, sm_89+: only built with
+// fp8=true, which lowbit-lower-to-nvvm sets for sm_90a); it has no
+// zero-points. Before and after:
+//
+//   %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8, axis = 0>
+//          scales(%sa : tensor<Mxf32>)) rhs(as #lowbit.scheme<i8, axis = 0>
+//          scales(dense_resource<ws> : tensor<Nxf32>))
+//          : tensor<MxKxi8>, tensor<NxKxi8> -> tensor<MxNxf16>
+// ->
+//   %ab = bufferization.to_buffer %a read_only     (likewise w, sa, ...)
+//   %yb = memref.alloc() : memref<MxNxf16>
+//   gpu.launch blocks(ceil(N / 32 W), M / 16, 1) threads(32 W, 1, 1) {
+//     m0 = 16 block.y, n0 = 32 (block.x W + warp)    // 16 x 32 per warp
+//     scf.if n0 < N {
+//       y[0..4) = scf.for B = 0 to K / Kb {
+//         S[0..4), R = scf.for k0 = B Kb to (B + 1) Kb step 32 {
+//           a = vector<4x4xi8> (rows m0 + g (+8), cols k0 + 4t (+16))
+//           S[j] = nvgpu.mma.sync(a, w fragment of n0 + 8j + g, S[j])
+//                  {mmaShape = [16, 8, 32]}
+//           R = nvgpu.mma.sync(a, ones, R)            (when zw' != 0)
+//         }
+//         y[j] += f32(S[j] - za' Cw' - zw' R + Kb za' zw') (sa sw)
+//       }
+//       yb[m, n] = trunc(y + bias[n])                 // the C registers
+//     }
+//   }
+//   %y = bufferization.to_tensor %yb restrict writable
+//
+// with g = lane / 4, t = lane % 4. Applies to static [M, K] x [N, K]
+// operands with M % 16, N % 32 and K % 32 == 0 (and the group size a
+// multiple of 32), activation scales per tensor or per row (static or
+// dynamic), weight scales per tensor, per output row or group-wise along K,
+// and a real result or a requantize(...) to i8/u8 codes (per tensor or per
+// output channel, as lowbit.quantize lowers it: clamp(roundeven((y + bias)
+// / so) + zo)). Anything else keeps the generic lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Conversion/Passes.h"
+
+#include "../LowbitToLinalg/CodeDecoding.h"
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+#include "lowbit/Quant/Formats.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+namespace mlir::lowbit {
+#define GEN_PASS_DEF_GPUQUANTMATMULPASS
+#include "lowbit/Conversion/Passes.h.inc"
+} // namespace mlir::lowbit
+
+using namespace mlir;
+using namespace mlir::lowbit;
+namespace numerics = ::lowbit::quant;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+/// mma.sync m16n8k32 (s8 and FP8), four n8 tiles per warp.
+constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 32, kTilesN = 4;
+
+/// A scale, zero-point or column sum as the kernel reads it: a scalar, or
+/// a flat buffer indexed by row (activations) or by n (K / Kb) + block
+/// (weights; n alone when there is one block).
+struct Param {
+  Value scalar;
+  Value buffer;
+  /// The buffer holds one value per weight row and block.
+  bool perBlock = false;
+  /// The buffer holds one value (a dynamic per-tensor parameter).
+  bool single = false;
+};
+
+/// What the kernel builder needs, checked by `planMatmul`.
+struct MatmulPlan {
+  int64_t m = 0, n = 0, k = 0;
+  /// Codes per weight-scale block and blocks per row.
+  int64_t blockK = 0, blocks = 1;
+  bool fp8 = false;
+  StorageFormat lhsFormat, rhsFormat;
+  /// Offsets that move u8 codes into s8 (128), or 0.
+  int64_t lhsOffset = 0, rhsOffset = 0;
+  /// za' or zw' can be nonzero: the corrections need Cw' (column sums) or
+  /// Ra' (row sums).
+  bool needColSums = false, needRowSums = false;
+  Type result;
+  /// requantize(...): the result's code range and whether it is affine.
+  bool requantize = false, resultAffine = false;
+  int64_t resultMin = 0, resultMax = 0;
+};
+
+struct HostValues {
+  Value lhs, rhs, bias;
+  Param lhsScale, lhsZeroPoint, rhsScale, rhsZeroPoint, colSums;
+  /// The requantize epilogue's scale and zero-point (per tensor or per n).
+  Param resultScale, resultZeroPoint;
+};
+
+bool isFp8(StorageFormat f) {
+  return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
+}
+
+/// Why `op` keeps the generic lowering, or "" when the kernel applies.
+std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
+  RankedTensorType lhsType = op.getLhs().getType();
+  RankedTensorType rhsType = op.getRhs().getType();
+  if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
+      !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
+    return "needs static rank-2 operands";
+  out.m = lhsType.getDimSize(0);
+  out.k = lhsType.getDimSize(1);
+  out.n = rhsType.getDimSize(0);
+  if (out.m % kTileM || out.n % (kTileN * kTilesN) || out.k % kTileK)
+    return "needs M % 16, N % 32 and K % 32 == 0";
+  out.result = op.getType().getElementType();
+  if (SchemeAttr result = op.getResultSchemeAttr()) {
+    // Per tensor or per output channel (the verifier allows nothing else).
+    if (result.getFormat() != StorageFormat::I8 &&
+        result.getFormat() != StorageFormat::U8)
+      return "requantize(...) to other codes than i8/u8 is not supported";
+    if (!isa<ElementsAttr, FloatAttr>(op.getResultScalesAttr()))
+      return "needs static requantize scales";
+    out.requantize = true;
+    out.resultAffine = !result.getSymmetric();
+    out.resultMin = result.getCodeMin();
+    out.resultMax = result.getCodeMax();
+  }
+  SchemeAttr lhs = op.getLhsScheme(), rhs = op.getRhsScheme();
+  out.lhsFormat = lhs.getFormat();
+  out.rhsFormat = rhs.getFormat();
+  auto eightBitInt = [](StorageFormat f) {
+    return f == StorageFormat::I8 || f == StorageFormat::U8;
+  };
+  if (isFp8(out.lhsFormat) && isFp8(out.rhsFormat)) {
+    if (!allowFp8)
+      return "FP8 mma.sync needs sm_89 or later (fp8=false)";
+    if (!lhs.getSymmetric() || !rhs.getSymmetric())
+      return "FP8 operands must be symmetric";
+    out.fp8 = true;
+  } else if (!eightBitInt(out.lhsFormat) || !eightBitInt(out.rhsFormat)) {
+    return "needs i8/u8 x i8/u8 or FP8 x FP8 codes";
+  }
+  // Activation scales must be constant along K: per tensor or per row.
+  switch (lhs.getGranularity()) {
+  case Granularity::Tensor:
+    break;
+  case Granularity::Axis:
+    if (lhs.getAxis() != 0)
+      return "activation scales must be per tensor or per row";
+    break;
+  case Granularity::Group:
+    if (lhs.getAxis() != 1 || lhs.getGroupSize() != out.k)
+      return "activation scales must be per tensor or per row";
+    break;
+  }
+  out.blockK = out.k;
+  switch (rhs.getGranularity()) {
+  case Granularity::Tensor:
+    break;
+  case Granularity::Axis:
+    if (rhs.getAxis() != 0)
+      return "per-axis weight scales must be per output row";
+    break;
+  case Granularity::Group:
+    if (rhs.getAxis() != 1)
+      return "group-wise weight scales must be along K";
+    out.blockK = rhs.getGroupSize();
+    if (out.blockK % kTileK)
+      return "the group size is not a multiple of 32";
+    break;
+  }
+  out.blocks = out.k / out.blockK;
+  if (!isa<ElementsAttr, FloatAttr>(op.getRhsScalesAttr()))
+    return "needs static weight scales";
+  if (!op.getLhsScalesAttr() && !op.getLhsDynamicScales())
+    return "needs activation scales";
+  if (op.getBias() && op.getBias().getType().getRank() != 1)
+    return "needs a rank-1 bias";
+  if (!out.fp8) {
+    out.lhsOffset = out.lhsFormat == StorageFormat::U8 ? 128 : 0;
+    out.rhsOffset = out.rhsFormat == StorageFormat::U8 ? 128 : 0;
+    out.needColSums = !lhs.getSymmetric() || out.lhsOffset;
+    out.needRowSums = !rhs.getSymmetric() || out.rhsOffset;
+    if (out.needColSums && !op.getColSumsAttr())
+      return "the activation zero-point correction needs col_sums";
+  }
+  return "";
+}
+
+Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// `tensor` as a rank-1 tensor.
+Value flatten(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 1)
+    return tensor;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get({type.getNumElements()}, type.getElementType()),
+      tensor, SmallVector<ReassociationIndices>{all});
+}
+
+/// A static parameter (attribute) or a dynamic one (tensor operand).
+Param materialize(OpBuilder &b, Location loc, Attribute attr, Value dynamic,
+                  int64_t perRowCount) {
+  Param param;
+  if (dynamic) {
+    // Rank 0 (a dynamic per-tensor parameter) stays rank 0: read at [].
+    auto type = cast<RankedTensorType>(dynamic.getType());
+    param.buffer = toBuffer(
+        b, loc, type.getRank() == 0 ? dynamic : flatten(b, loc, dynamic));
+  } else if (auto f = dyn_cast<FloatAttr>(attr)) {
+    param.scalar = arith::ConstantOp::create(b, loc, f);
+  } else if (auto i = dyn_cast<IntegerAttr>(attr)) {
+    param.scalar = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                                i.getValue().getSExtValue());
+  } else {
+    auto elements = cast<ElementsAttr>(attr);
+    auto type = cast<RankedTensorType>(elements.getShapedType());
+    Type element = type.getElementType();
+    if (type.getNumElements() == 1) {
+      if (isa<FloatType>(element))
+        param.scalar = arith::ConstantOp::create(
+            b, loc, FloatAttr::get(element, *elements.value_begin<APFloat>()));
+      else
+        param.scalar = arith::ConstantIntOp::create(
+            b, loc, b.getI32Type(),
+            (*elements.value_begin<APInt>()).getSExtValue());
+      return param;
+    }
+    Value tensor =
+        arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));
+    param.buffer = toBuffer(b, loc, flatten(b, loc, tensor));
+  }
+  if (param.buffer) {
+    int64_t count = cast<MemRefType>(param.buffer.getType()).getNumElements();
+    param.single = count == 1;
+    param.perBlock = count != perRowCount && !param.single;
+  }
+  return param;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel body
+//===----------------------------------------------------------------------===//
+
+class MmaBuilder {
+public:
+  MmaBuilder(OpBuilder &b, Location loc, const MatmulPlan &plan,
+             const HostValues &host, Value y)
+      : b(b), loc(loc), plan(plan), host(host), y(y) {}
+
+  /// The kernel body of thread `threadId` of block (`blockX`, `blockY`).
+  void build(Value blockX, Value blockY, Value threadId, int64_t warps);
+  /// Test only: the same computation as host loops.
+  void buildHostEmulation(int64_t blocksX, int64_t blocksY, int64_t warps);
+
+private:
+  struct Lane {
+    Value g, t4, m0, n0, rowLo, rowHi;
+  };
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  VectorType accType() {
+    return VectorType::get({2, 2}, plan.fp8 ? Type(b.getF32Type())
+                                            : Type(b.getI32Type()));
+  }
+  Value zeroAcc() {
+    return arith::ConstantOp::create(b, loc, b.getZeroAttr(accType()));
+  }
+
+  Lane buildLane(Value blockX, Value blockY, Value threadId, int64_t warps);
+  /// `scf.if` the warp's tile starts inside N; inserts into its body.
+  void buildTileGuard(const Lane &lane);
+  /// Four bytes of a code buffer at `indices`, as s8 (u8 codes shifted).
+  Value loadQuad(Value buffer, ValueRange indices, int64_t offset);
+  /// The A registers (vector<4x4xi8>) of the k32 step at `k0`.
+  Value buildFragmentA(const Lane &lane, Value k0);
+  /// The B registers (vector<2x4xi8>) of n8 tile `tile`.
+  Value buildFragmentB(const Lane &lane, Value k0, int64_t tile);
+  Value buildMma(Value a, Value bFrag, Value c);
+  /// Adds block `block`'s corrected, scaled sums to `ys`.
+  SmallVector<Value> buildBlockUpdate(const Lane &lane, Value block,
+                                      ArrayRef<Value> sums, Value rowSums,
+                                      ArrayRef<Value> ys);
+  /// Bias, then the cast or the requantization, and the store of the
+  /// lane's results.
+  void buildEpilogue(const Lane &lane, ArrayRef<Value> ys);
+  /// Reads `param` at `flat` as f32 or i32.
+  Value read(const Param &param, Value flat, bool integer);
+  /// The index of weight row `n`, block `block` into a weight parameter.
+  Value weightIndex(const Param &param, Value n, Value block);
+
+  OpBuilder &b;
+  Location loc;
+  const MatmulPlan &plan;
+  const HostValues &host;
+  Value y;
+};
+
+} // namespace
+
+Value MmaBuilder::read(const Param &param, Value flat, bool integer) {
+  Value v = param.scalar;
+  if (!v)
+    v = cast<MemRefType>(param.buffer.getType()).getRank() == 0
+            ? memref::LoadOp::create(b, loc, param.buffer, ValueRange{})
+            : memref::LoadOp::create(b, loc, param.buffer,
+                                     param.single ? index(0) : flat);
+  if (integer) {
+    if (v.getType() != b.getI32Type())
+      v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
+    return v;
+  }
+  if (!v.getType().isF32())
+    v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  return v;
+}
+
+Value MmaBuilder::weightIndex(const Param &param, Value n, Value block) {
+  if (!param.perBlock)
+    return n;
+  return add(mul(n, index(plan.blocks)), block);
+}
+
+MmaBuilder::Lane MmaBuilder::buildLane(Value blockX, Value blockY,
+                                       Value threadId, int64_t warps) {
+  Lane lane;
+  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
+  Value laneId = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
+  lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
+  lane.t4 = mul(arith::RemUIOp::create(b, loc, laneId, index(4)), index(4));
+  lane.m0 = mul(blockY, index(kTileM));
+  lane.n0 = mul(add(mul(blockX, index(warps)), warp), index(kTileN * kTilesN));
+  lane.rowLo = add(lane.m0, lane.g);
+  lane.rowHi = add(lane.rowLo, index(8));
+  return lane;
+}
+
+void MmaBuilder::buildTileGuard(const Lane &lane) {
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        lane.n0, index(plan.n));
+  auto ifTile = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifTile.getThenRegion().front());
+}
+
+Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
+  auto i8x4 = VectorType::get({4}, b.getI8Type());
+  Type stored = cast<MemRefType>(buffer.getType()).getElementType();
+  // Four consecutive codes at a multiple of 4 (K % 32 == 0): 4-byte aligned.
+  Value quad = vector::LoadOp::create(
+      b, loc, VectorType::get({4}, stored), buffer, indices,
+      /*nontemporal=*/false, llvm::MaybeAlign(4));
+  if (stored != b.getI8Type())
+    quad = arith::BitcastOp::create(b, loc, i8x4, quad);
+  if (offset) {
+    // u8 -> s8: c ^ 0x80 read as signed is c - 128.
+    Value flip = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8x4, b.getI8IntegerAttr(-128)));
+    quad = arith::XOrIOp::create(b, loc, quad, flip);
+  }
+  return quad;
+}
+
+Value MmaBuilder::buildFragmentA(const Lane &lane, Value k0) {
+  // reg 0: (g, 4t..4t+3)   reg 1: (g+8, 4t..)   reg 2: (g, 4t+16..)
+  // reg 3: (g+8, 4t+16..)
+  Value kLo = add(k0, lane.t4);
+  Value kHi = add(kLo, index(16));
+  auto aType = VectorType::get({4, 4}, b.getI8Type());
+  Value a = arith::ConstantOp::create(b, loc, b.getZeroAttr(aType));
+  int64_t reg = 0;
+  for (Value k : {kLo, kHi})
+    for (Value row : {lane.rowLo, lane.rowHi})
+      a = vector::InsertOp::create(
+          b, loc, loadQuad(host.lhs, ValueRange{row, k}, plan.lhsOffset), a,
+          reg++);
+  return a;
+}
+
+Value MmaBuilder::buildFragmentB(const Lane &lane, Value k0, int64_t tile) {
+  // reg 0: k 4t..4t+3, n g   reg 1: k 4t+16..4t+19, n g; w is [N, K]
+  // row-major (flat), so each register is four consecutive codes.
+  Value n = add(lane.n0, add(index(kTileN * tile), lane.g));
+  Value base = add(mul(n, index(plan.k)), add(k0, lane.t4));
+  auto bType = VectorType::get({2, 4}, b.getI8Type());
+  Value frag = arith::ConstantOp::create(b, loc, b.getZeroAttr(bType));
+  frag = vector::InsertOp::create(
+      b, loc, loadQuad(host.rhs, ValueRange{base}, plan.rhsOffset), frag, 0);
+  return vector::InsertOp::create(
+      b, loc,
+      loadQuad(host.rhs, ValueRange{add(base, index(16))}, plan.rhsOffset),
+      frag, 1);
+}
+
+Value MmaBuilder::buildMma(Value a, Value bFrag, Value c) {
+  if (!plan.fp8)
+    return nvgpu::MmaSyncOp::create(b, loc, a, bFrag, c,
+                                    ArrayRef<int64_t>{kTileM, kTileN, kTileK});
+  // nvgpu/nvvm have no dense FP8 mma.sync: inline PTX, registers as b32.
+  auto ptxType = [](StorageFormat f) {
+    return f == StorageFormat::F8E4M3FN ? "e4m3" : "e5m2";
+  };
+  std::string ptx = std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
+                    ptxType(plan.lhsFormat) + "." + ptxType(plan.rhsFormat) +
+                    ".f32 {$0, $1, $2, $3}, {$4, $5, $6, $7}, {$8, $9}, "
+                    "{$10, $11, $12, $13};";
+  // One b32 register per row of four codes (1-D bitcasts: the n-D form
+  // does not lower to LLVM).
+  auto word = [&](Value frag, int64_t r) -> Value {
+    Value quad = vector::ExtractOp::create(b, loc, frag, r);
+    Value bits = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), quad);
+    return vector::ExtractOp::create(b, loc, bits, 0);
+  };
+  SmallVector<Value> operands;
+  for (int64_t r = 0; r < 4; ++r)
+    operands.push_back(word(a, r));
+  for (int64_t r = 0; r < 2; ++r)
+    operands.push_back(word(bFrag, r));
+  for (int64_t i = 0; i < 4; ++i)
+    operands.push_back(
+        vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{i / 2, i % 2}));
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, loc, resultType, operands, ptx, "=f,=f,=f,=f,r,r,r,r,r,r,f,f,f,f",
+      /*has_side_effects=*/false, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  Value d = arith::ConstantOp::create(b, loc, b.getZeroAttr(c.getType()));
+  for (int64_t i = 0; i < 4; ++i) {
+    Value v = LLVM::ExtractValueOp::create(b, loc, asmOp.getRes(), i);
+    d = vector::InsertOp::create(b, loc, v, d, ArrayRef<int64_t>{i / 2, i % 2});
+  }
+  return d;
+}
+
+SmallVector<Value> MmaBuilder::buildBlockUpdate(const Lane &lane, Value block,
+                                                ArrayRef<Value> sums,
+                                                Value rowSums,
+                                                ArrayRef<Value> ys) {
+  // C layout: [half][e] is row g + 8 half, column 2t + e of the n8 tile.
+  Type f32 = b.getF32Type();
+  Value t2 = arith::DivUIOp::create(b, loc, lane.t4, index(2));
+  SmallVector<Value> lhsScale, lhsZero, rowSum;
+  for (int64_t half = 0; half < 2; ++half) {
+    Value row = half ? lane.rowHi : lane.rowLo;
+    lhsScale.push_back(read(host.lhsScale, row, /*integer=*/false));
+    if (plan.needColSums) {
+      Value za = host.lhsZeroPoint.scalar || host.lhsZeroPoint.buffer
+                     ? read(host.lhsZeroPoint, row, /*integer=*/true)
+                     : i32(0);
+      lhsZero.push_back(arith::SubIOp::create(b, loc, za, i32(plan.lhsOffset)));
+    }
+    if (plan.needRowSums)
+      rowSum.push_back(vector::ExtractOp::create(b, loc, rowSums,
+                                                 ArrayRef<int64_t>{half, 0}));
+  }
+  SmallVector<Value> next;
+  for (int64_t j = 0; j < kTilesN; ++j) {
+    Value yj = ys[j];
+    for (int64_t e = 0; e < 2; ++e) {
+      Value n = add(lane.n0, add(index(kTileN * j + e), t2));
+      Value sw = read(host.rhsScale, weightIndex(host.rhsScale, n, block),
+                      /*integer=*/false);
+      Value colSum, zw;
+      if (plan.needColSums)
+        colSum = arith::SubIOp::create(b, loc,
+                                       read(host.colSums,
+                                            weightIndex(host.colSums, n, block),
+                                            /*integer=*/true),
+                                       i32(plan.rhsOffset * plan.blockK));
+      if (plan.needRowSums) {
+        Value z = host.rhsZeroPoint.scalar || host.rhsZeroPoint.buffer
+                      ? read(host.rhsZeroPoint,
+                             weightIndex(host.rhsZeroPoint, n, block),
+                             /*integer=*/true)
+                      : i32(0);
+        zw = arith::SubIOp::create(b, loc, z, i32(plan.rhsOffset));
+      }
+      for (int64_t half = 0; half < 2; ++half) {
+        Value acc = vector::ExtractOp::create(b, loc, sums[j],
+                                              ArrayRef<int64_t>{half, e});
+        if (!plan.fp8) {
+          // S - za' Cw' - zw' Ra' + Kb za' zw', exact in i32.
+          if (plan.needColSums)
+            acc =
+                arith::SubIOp::create(b, loc, acc, mul(lhsZero[half], colSum));
+          if (plan.needRowSums)
+            acc = arith::SubIOp::create(b, loc, acc, mul(zw, rowSum[half]));
+          if (plan.needColSums && plan.needRowSums)
+            acc = add(acc, mul(i32(plan.blockK), mul(lhsZero[half], zw)));
+          acc = arith::SIToFPOp::create(b, loc, f32, acc);
+        }
+        Value scale = arith::MulFOp::create(b, loc, lhsScale[half], sw);
+        Value value = arith::MulFOp::create(b, loc, acc, scale);
+        Value old =
+            vector::ExtractOp::create(b, loc, yj, ArrayRef<int64_t>{half, e});
+        yj = vector::InsertOp::create(b, loc,
+                                      arith::AddFOp::create(b, loc, old, value),
+                                      yj, ArrayRef<int64_t>{half, e});
+      }
+    }
+    next.push_back(yj);
+  }
+  return next;
+}
+
+void MmaBuilder::buildEpilogue(const Lane &lane, ArrayRef<Value> ys) {
+  Value t2 = arith::DivUIOp::create(b, loc, lane.t4, index(2));
+  for (int64_t j = 0; j < kTilesN; ++j)
+    for (int64_t e = 0; e < 2; ++e) {
+      Value n = add(lane.n0, add(index(kTileN * j + e), t2));
+      Value bias;
+      if (host.bias) {
+        bias = memref::LoadOp::create(b, loc, host.bias, n);
+        if (!bias.getType().isF32())
+          bias = arith::ExtFOp::create(b, loc, b.getF32Type(), bias);
+      }
+      Value so, zo;
+      if (plan.requantize) {
+        so = read(host.resultScale, n, /*integer=*/false);
+        if (plan.resultAffine)
+          zo = arith::SIToFPOp::create(
+              b, loc, b.getF32Type(),
+              read(host.resultZeroPoint, n, /*integer=*/true));
+      }
+      for (int64_t half = 0; half < 2; ++half) {
+        Value v = vector::ExtractOp::create(b, loc, ys[j],
+                                            ArrayRef<int64_t>{half, e});
+        if (bias)
+          v = arith::AddFOp::create(b, loc, v, bias);
+        if (plan.requantize) {
+          // q = clamp(roundeven(v / so) + zo), as lowbit.quantize lowers.
+          v = math::RoundEvenOp::create(b, loc,
+                                        arith::DivFOp::create(b, loc, v, so));
+          if (zo)
+            v = arith::AddFOp::create(b, loc, v, zo);
+          auto bound = [&](int64_t c) -> Value {
+            return arith::ConstantOp::create(b, loc,
+                                             b.getF32FloatAttr(double(c)));
+          };
+          v = arith::MinimumFOp::create(
+              b, loc,
+              arith::MaximumFOp::create(b, loc, v, bound(plan.resultMin)),
+              bound(plan.resultMax));
+          v = arith::TruncIOp::create(
+              b, loc, plan.result,
+              arith::FPToSIOp::create(b, loc, b.getI32Type(), v));
+        } else if (!plan.result.isF32()) {
+          v = arith::TruncFOp::create(b, loc, plan.result, v);
+        }
+        memref::StoreOp::create(b, loc, v, y,
+                                ValueRange{half ? lane.rowHi : lane.rowLo, n});
+      }
+    }
+}
+
+void MmaBuilder::build(Value blockX, Value blockY, Value threadId,
+                       int64_t warps) {
+  Lane lane = buildLane(blockX, blockY, threadId, warps);
+  buildTileGuard(lane);
+  Value zeroY = arith::ConstantOp::create(
+      b, loc, b.getZeroAttr(VectorType::get({2, 2}, b.getF32Type())));
+  auto blockLoop =
+      scf::ForOp::create(b, loc, index(0), index(plan.blocks), index(1),
+                         SmallVector<Value>(kTilesN, zeroY));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    Value block = blockLoop.getInductionVar();
+    Value start = mul(block, index(plan.blockK));
+    SmallVector<Value> inits(kTilesN + (plan.needRowSums ? 1 : 0), zeroAcc());
+    auto kLoop = scf::ForOp::create(
+        b, loc, start, add(start, index(plan.blockK)), index(kTileK), inits);
+    {
+      OpBuilder::InsertionGuard kGuard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      Value k0 = kLoop.getInductionVar();
+      Value a = buildFragmentA(lane, k0);
+      SmallVector<Value> next;
+      for (int64_t j = 0; j < kTilesN; ++j)
+        next.push_back(buildMma(a, buildFragmentB(lane, k0, j),
+                                kLoop.getRegionIterArgs()[j]));
+      if (plan.needRowSums) {
+        // A times a B of ones: every column of C holds the row sums of a'.
+        Value ones = arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(VectorType::get({2, 4}, b.getI8Type()),
+                                   b.getI8IntegerAttr(1)));
+        next.push_back(buildMma(a, ones, kLoop.getRegionIterArgs()[kTilesN]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    SmallVector<Value> sums(kLoop.getResults().take_front(kTilesN));
+    Value rowSums = plan.needRowSums ? kLoop.getResult(kTilesN) : Value();
+    SmallVector<Value> ys(blockLoop.getRegionIterArgs());
+    scf::YieldOp::create(b, loc,
+                         buildBlockUpdate(lane, block, sums, rowSums, ys));
+  }
+  buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
+}
+
+void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
+                                    int64_t warps) {
+  // mma.sync is warp-wide, so: pass 1 scatters every lane's A and B
+  // registers into per-warp tiles by the PTX fragment layouts
+  // (A[k][m], B[tile][k][n]; codes as i32, FP8 decoded to f32), pass 2
+  // multiplies each warp's tiles per weight-scale block (in k order, i32 or
+  // f32, and the row sums of A: the ones-mma), pass 3 gathers each lane's C
+  // registers by the C layout and runs the block updates and the epilogue.
+  Type element = plan.fp8 ? Type(b.getF32Type()) : Type(b.getI32Type());
+  int64_t totalWarps = blocksX * blocksY * warps;
+  Value aTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({totalWarps, plan.k, kTileM}, element));
+  Value bTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({totalWarps, kTilesN, plan.k, kTileN}, element));
+  Value cTiles = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({totalWarps, plan.blocks, kTilesN, kTileM, kTileN},
+                      element));
+  Value rTiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({totalWarps, plan.blocks, kTileM}, element));
+  // FP8 codes to f32 through a 256-entry table (host code only).
+  Value table;
+  if (plan.fp8) {
+    SmallVector<float> values;
+    for (unsigned code = 0; code < 256; ++code)
+      values.push_back(plan.lhsFormat == StorageFormat::F8E4M3FN
+                           ? numerics::decodeFP8E4M3FN(code)
+                           : numerics::decodeFP8E5M2(code));
+    auto type = RankedTensorType::get({256}, b.getF32Type());
+    table = toBuffer(
+        b, loc,
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  }
+  Value rhsTable = table;
+  if (plan.fp8 && plan.rhsFormat != plan.lhsFormat) {
+    SmallVector<float> values;
+    for (unsigned code = 0; code < 256; ++code)
+      values.push_back(plan.rhsFormat == StorageFormat::F8E4M3FN
+                           ? numerics::decodeFP8E4M3FN(code)
+                           : numerics::decodeFP8E5M2(code));
+    auto type = RankedTensorType::get({256}, b.getF32Type());
+    rhsTable = toBuffer(
+        b, loc,
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  }
+  auto widen = [&](Value frag, ArrayRef<int64_t> pos, Value decode) -> Value {
+    Value code = vector::ExtractOp::create(b, loc, frag, pos);
+    if (!plan.fp8)
+      return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
+    Value idx = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        arith::ExtUIOp::create(b, loc, b.getI32Type(), code));
+    return memref::LoadOp::create(b, loc, decode, idx);
+  };
+  Value zero = index(0), one = index(1);
+  std::pair<Value, Value> blockXY;
+  // Loops over blocks (y, x) and threads; returns the thread id and the
+  // warp's global index.
+  auto threadLoops = [&](int64_t threads) -> std::pair<Value, Value> {
+    auto by = scf::ForOp::create(b, loc, zero, index(blocksY), one);
+    b.setInsertionPointToStart(by.getBody());
+    auto bx = scf::ForOp::create(b, loc, zero, index(blocksX), one);
+    b.setInsertionPointToStart(bx.getBody());
+    auto th = scf::ForOp::create(b, loc, zero, index(threads), one);
+    b.setInsertionPointToStart(th.getBody());
+    Value tid = th.getInductionVar();
+    Value warpId =
+        add(mul(add(mul(by.getInductionVar(), index(blocksX)),
+                    bx.getInductionVar()),
+                index(warps)),
+            arith::DivUIOp::create(b, loc, tid, index(threads / warps)));
+    blockXY = {bx.getInductionVar(), by.getInductionVar()};
+    return {tid, warpId};
+  };
+  {
+    // Pass 1: scatter the fragments.
+    OpBuilder::InsertionGuard guard(b);
+    auto [tid, warpId] = threadLoops(warps * kWarpSize);
+    Lane lane = buildLane(blockXY.first, blockXY.second, tid, warps);
+    buildTileGuard(lane);
+    auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kTileK));
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    Value a = buildFragmentA(lane, k0);
+    Value g8 = add(lane.g, index(8));
+    for (int64_t reg = 0; reg < 4; ++reg)
+      for (int64_t e = 0; e < 4; ++e) {
+        Value k = add(k0, add(lane.t4, index(16 * (reg / 2) + e)));
+        memref::StoreOp::create(b, loc, widen(a, {reg, e}, table), aTiles,
+                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
+      }
+    for (int64_t j = 0; j < kTilesN; ++j) {
+      Value w = buildFragmentB(lane, k0, j);
+      for (int64_t reg = 0; reg < 2; ++reg)
+        for (int64_t e = 0; e < 4; ++e) {
+          Value k = add(k0, add(lane.t4, index(16 * reg + e)));
+          memref::StoreOp::create(b, loc, widen(w, {reg, e}, rhsTable), bTiles,
+                                  ValueRange{warpId, index(j), k, lane.g});
+        }
+    }
+  }
+  auto addElem = [&](Value x, Value v) -> Value {
+    return plan.fp8 ? arith::AddFOp::create(b, loc, x, v).getResult()
+                    : arith::AddIOp::create(b, loc, x, v).getResult();
+  };
+  auto mulElem = [&](Value x, Value v) -> Value {
+    return plan.fp8 ? arith::MulFOp::create(b, loc, x, v).getResult()
+                    : arith::MulIOp::create(b, loc, x, v).getResult();
+  };
+  {
+    // Pass 2: per warp and block, C[tile][m][n] = sum_k A[k][m] B[tile][k][n]
+    // and R[m] = sum_k A[k][m].
+    OpBuilder::InsertionGuard guard(b);
+    auto [unused, warpId] = threadLoops(warps);
+    (void)unused;
+    auto blockLoop = scf::ForOp::create(b, loc, zero, index(plan.blocks), one);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    Value block = blockLoop.getInductionVar();
+    Value start = mul(block, index(plan.blockK));
+    Value end = add(start, index(plan.blockK));
+    Value zeroElem = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    auto mLoop = scf::ForOp::create(b, loc, zero, index(kTileM), one);
+    b.setInsertionPointToStart(mLoop.getBody());
+    Value m = mLoop.getInductionVar();
+    {
+      OpBuilder::InsertionGuard rowGuard(b);
+      auto kLoop = scf::ForOp::create(b, loc, start, end, one, zeroElem);
+      b.setInsertionPointToStart(kLoop.getBody());
+      Value av = memref::LoadOp::create(
+          b, loc, aTiles, ValueRange{warpId, kLoop.getInductionVar(), m});
+      scf::YieldOp::create(b, loc, addElem(kLoop.getRegionIterArgs()[0], av));
+      b.setInsertionPointAfter(kLoop);
+      memref::StoreOp::create(b, loc, kLoop.getResult(0), rTiles,
+                              ValueRange{warpId, block, m});
+    }
+    for (int64_t j = 0; j < kTilesN; ++j) {
+      OpBuilder::InsertionGuard tileGuard(b);
+      auto nLoop = scf::ForOp::create(b, loc, zero, index(kTileN), one);
+      b.setInsertionPointToStart(nLoop.getBody());
+      Value n = nLoop.getInductionVar();
+      auto kLoop = scf::ForOp::create(b, loc, start, end, one, zeroElem);
+      {
+        OpBuilder::InsertionGuard kGuard(b);
+        b.setInsertionPointToStart(kLoop.getBody());
+        Value k = kLoop.getInductionVar();
+        Value av =
+            memref::LoadOp::create(b, loc, aTiles, ValueRange{warpId, k, m});
+        Value bv = memref::LoadOp::create(b, loc, bTiles,
+                                          ValueRange{warpId, index(j), k, n});
+        scf::YieldOp::create(
+            b, loc, addElem(kLoop.getRegionIterArgs()[0], mulElem(av, bv)));
+      }
+      memref::StoreOp::create(b, loc, kLoop.getResult(0), cTiles,
+                              ValueRange{warpId, block, index(j), m, n});
+    }
+  }
+  // Pass 3: gather the C registers per block, block updates, epilogue.
+  OpBuilder::InsertionGuard guard(b);
+  auto [tid, warpId] = threadLoops(warps * kWarpSize);
+  Lane lane = buildLane(blockXY.first, blockXY.second, tid, warps);
+  buildTileGuard(lane);
+  Value g8 = add(lane.g, index(8));
+  Value t2 = arith::DivUIOp::create(b, loc, lane.t4, index(2));
+  Value zeroY = arith::ConstantOp::create(
+      b, loc, b.getZeroAttr(VectorType::get({2, 2}, b.getF32Type())));
+  auto blockLoop = scf::ForOp::create(b, loc, zero, index(plan.blocks), one,
+                                      SmallVector<Value>(kTilesN, zeroY));
+  {
+    OpBuilder::InsertionGuard blockGuard(b);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    Value block = blockLoop.getInductionVar();
+    SmallVector<Value> sums;
+    for (int64_t j = 0; j < kTilesN; ++j) {
+      Value c = zeroAcc();
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value v = memref::LoadOp::create(b, loc, cTiles,
+                                           ValueRange{warpId, block, index(j),
+                                                      half ? g8 : lane.g,
+                                                      add(t2, index(e))});
+          c = vector::InsertOp::create(b, loc, v, c,
+                                       ArrayRef<int64_t>{half, e});
+        }
+      sums.push_back(c);
+    }
+    Value rowSums;
+    if (plan.needRowSums) {
+      rowSums = zeroAcc();
+      for (int64_t half = 0; half < 2; ++half) {
+        Value v = memref::LoadOp::create(
+            b, loc, rTiles, ValueRange{warpId, block, half ? g8 : lane.g});
+        for (int64_t e = 0; e < 2; ++e)
+          rowSums = vector::InsertOp::create(b, loc, v, rowSums,
+                                             ArrayRef<int64_t>{half, e});
+      }
+    }
+    SmallVector<Value> ys(blockLoop.getRegionIterArgs());
+    scf::YieldOp::create(b, loc,
+                         buildBlockUpdate(lane, block, sums, rowSums, ys));
+  }
+  buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+struct GPUQuantMatmulPass
+    : public mlir::lowbit::impl::GPUQuantMatmulPassBase<GPUQuantMatmulPass> {
+  using GPUQuantMatmulPassBase::GPUQuantMatmulPassBase;
+
+  void runOnOperation() override {
+    SmallVector<MatmulOp> ops;
+    getOperation().walk([&](MatmulOp op) { ops.push_back(op); });
+    for (MatmulOp op : ops)
+      rewrite(op);
+  }
+
+private:
+  void rewrite(MatmulOp op);
+};
+
+} // namespace
+
+void GPUQuantMatmulPass::rewrite(MatmulOp op) {
+  MatmulPlan plan;
+  std::string reason = planMatmul(op, fp8, plan);
+  if (!reason.empty()) {
+    if (explain)
+      op.emitRemark() << "lowbit-gpu-quant-matmul: generic lowering: "
+                      << reason;
+    return;
+  }
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  int64_t m = plan.m, n = plan.n;
+  HostValues host;
+  host.lhs = toBuffer(b, loc, op.getLhs());
+  CodeSource source = getCodeSource(b, loc, op.getRhs());
+  host.rhs = toBuffer(
+      b, loc, source.flat ? source.tensor : flatten(b, loc, op.getRhs()));
+  if (op.getBias())
+    host.bias = toBuffer(b, loc, op.getBias());
+  host.lhsScale =
+      materialize(b, loc, op.getLhsScalesAttr(), op.getLhsDynamicScales(), m);
+  if (!op.getLhsScheme().getSymmetric())
+    host.lhsZeroPoint = materialize(b, loc, op.getLhsZeroPointsAttr(),
+                                    op.getLhsDynamicZeroPoints(), m);
+  host.rhsScale = materialize(b, loc, op.getRhsScalesAttr(), Value(), n);
+  if (!op.getRhsScheme().getSymmetric())
+    host.rhsZeroPoint =
+        materialize(b, loc, op.getRhsZeroPointsAttr(), Value(), n);
+  if (plan.needColSums)
+    host.colSums = materialize(b, loc, op.getColSumsAttr(), Value(), n);
+  if (plan.requantize) {
+    host.resultScale =
+        materialize(b, loc, op.getResultScalesAttr(), Value(), n);
+    if (plan.resultAffine)
+      host.resultZeroPoint =
+          materialize(b, loc, op.getResultZeroPointsAttr(), Value(), n);
+  }
+  Value y = memref::AllocOp::create(
+      b, loc, MemRefType::get({plan.m, plan.n}, plan.result));
+
+  int64_t warps = std::max<int64_t>(1, warpsPerBlock);
+  int64_t blocksX = (plan.n / (kTileN * kTilesN) + warps - 1) / warps;
+  int64_t blocksY = plan.m / kTileM;
+  if (hostEmulation) {
+    MmaBuilder(b, loc, plan, host, y)
+        .buildHostEmulation(blocksX, blocksY, warps);
+  } else {
+    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    auto gridX = arith::ConstantIndexOp::create(b, loc, blocksX);
+    auto gridY = arith::ConstantIndexOp::create(b, loc, blocksY);
+    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, gridX, gridY, c1, threads, c1, c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    MmaBuilder(b, loc, plan, host, y)
+        .build(launch.getBlockIds().x, launch.getBlockIds().y,
+               launch.getThreadIds().x, warps);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+  }
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, op.getType(), y, /*restrict=*/true, /*writable=*/true);
+  op.replaceAllUsesWith(result);
+  op.erase();
+}

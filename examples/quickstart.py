@@ -140,9 +140,10 @@ def main():
             result["ms"], result["ms"] / base["ms"]))
     print()
     print("Output error: the model's output against the float model's on the same input.")
-    print("Time: median of %d runs after a warm-up, one thread. The CPU code is lowbit's" % BENCHMARK_RUNS)
-    print("first, loop-level lowering (no tiling or vector kernels yet): the ratios show")
-    print("where it stands, not what the quantized formats can reach.")
+    print("Time: median of %d runs after a warm-up, lowbit-run's JIT for this host on all" % BENCHMARK_RUNS)
+    print("cores. f32, int8, int4 and W8A8 matmuls run lowbit's vector kernels; NF4 and FP8")
+    print("weights still run the generic loops. bench/cpu_kernels.sh compares the kernels")
+    print("with oneDNN and ONNX Runtime on LLM-sized shapes.")
     print("Artifacts: %s/*.mlirbc (models), *.json (per-weight reports)" % out)
 
     # Which layer costs what: the per-layer report of W4A16 g128.

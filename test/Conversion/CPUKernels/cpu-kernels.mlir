@@ -99,15 +99,105 @@ func.func @u8_affine_bias(%x: tensor<3x16xf32>, %bias: tensor<4xf32>) -> tensor<
 
 // -----
 
-// Not rewritten (left to lowbit-lower-to-linalg): NF4 codes are table
-// lookups, and K = 40 is not a multiple of the 16-code step of packed i4.
+// NF4, groups of 32: the packed path of i4 (low nibbles for even k, high
+// for odd k), each nibble decoded by a tree of selects over the 16 levels
+// (bit 0 picks within pairs, then bits 1, 2, 3): 8 + 4 + 2 + 1 selects of
+// splat constants, no sitofp.
+// CHECK-LABEL: func.func @nf4_group(
+// CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<256xi8>
+// CHECK: scf.forall
+// CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<256xi8>, vector<8xi8>
+// CHECK: %[[LO:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi8>
+// CHECK: %[[HI:.*]] = arith.shrui %[[W]], %{{.*}} : vector<8xi8>
+// CHECK: %[[L0:.*]] = arith.constant dense<-1.000000e+00> : vector<8xf32>
+// CHECK: %[[L1:.*]] = arith.constant dense<-0.6961928> : vector<8xf32>
+// CHECK: %[[L15:.*]] = arith.constant dense<1.000000e+00> : vector<8xf32>
+// CHECK: %[[B0:.*]] = arith.andi %[[LO]], %{{.*}} : vector<8xi8>
+// CHECK: %[[S0:.*]] = arith.cmpi ne, %[[B0]], %{{.*}} : vector<8xi8>
+// CHECK: arith.select %[[S0]], %[[L1]], %[[L0]] : vector<8xi1>, vector<8xf32>
+// CHECK-COUNT-7: arith.select %[[S0]]
+// CHECK: arith.andi %[[LO]]
+// CHECK-COUNT-4: arith.select
+// CHECK: arith.andi %[[LO]]
+// CHECK-COUNT-2: arith.select
+// CHECK: arith.andi %[[LO]]
+// CHECK: %[[LOF:.*]] = arith.select
+// CHECK: arith.andi %[[HI]]
+// CHECK-NOT: arith.sitofp
+// CHECK: vector.fma %{{.*}}, %[[LOF]], %{{.*}} : vector<8xf32>
+func.func @nf4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<?x64xf32>, tensor<8x64xi4> -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+    }
+  }
+#-}
+
+// -----
+
+// FP8 E4M3FN per channel: the codes are the bytes of the resource, read at
+// n * K + k0, sign-extended to i32 lanes and decoded by moving the fields
+// into an f32 (magnitude << 20, exponent bias 127 - 7 added); subnormals
+// (magnitude < 8) as magnitude * 2^-9; magnitude 0x7F is NaN; the sign bit
+// ORed in last.
+// CHECK-LABEL: func.func @e4m3_channel(
+// CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<128xi8>
+// CHECK: scf.forall
+// CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<128xi8>, vector<8xi8>
+// CHECK: %[[WIDE:.*]] = arith.extsi %[[W]] : vector<8xi8> to vector<8xi32>
+// CHECK: %[[MAG:.*]] = arith.andi %[[WIDE]], %{{.*}} : vector<8xi32>
+// CHECK: %[[SIGNMASK:.*]] = arith.constant dense<-2147483648> : vector<8xi32>
+// CHECK: %[[SIGN:.*]] = arith.andi %[[WIDE]], %[[SIGNMASK]] : vector<8xi32>
+// CHECK: %[[TWENTY:.*]] = arith.constant dense<20> : vector<8xi32>
+// CHECK: %[[SHL:.*]] = arith.shli %[[MAG]], %[[TWENTY]] : vector<8xi32>
+// CHECK: %[[BIAS:.*]] = arith.constant dense<1006632960> : vector<8xi32>
+// CHECK: %[[NB:.*]] = arith.addi %[[SHL]], %[[BIAS]] : vector<8xi32>
+// CHECK: %[[NORMAL:.*]] = arith.bitcast %[[NB]] : vector<8xi32> to vector<8xf32>
+// CHECK: %[[MF:.*]] = arith.uitofp %[[MAG]] : vector<8xi32> to vector<8xf32>
+// CHECK: %[[TINY:.*]] = arith.constant dense<0.001953125> : vector<8xf32>
+// CHECK: %[[SUB:.*]] = arith.mulf %[[MF]], %[[TINY]] : vector<8xf32>
+// CHECK: %[[EIGHT:.*]] = arith.constant dense<8> : vector<8xi32>
+// CHECK: %[[ISSUB:.*]] = arith.cmpi ult, %[[MAG]], %[[EIGHT]] : vector<8xi32>
+// CHECK: %[[V:.*]] = arith.select %[[ISSUB]], %[[SUB]], %[[NORMAL]]
+// CHECK: %[[NAN:.*]] = arith.constant dense<0x7FC00000> : vector<8xf32>
+// CHECK: %[[ALL:.*]] = arith.constant dense<127> : vector<8xi32>
+// CHECK: %[[ISNAN:.*]] = arith.cmpi eq, %[[MAG]], %[[ALL]] : vector<8xi32>
+// CHECK: %[[V2:.*]] = arith.select %[[ISNAN]], %[[NAN]], %[[V]]
+// CHECK: %[[VB:.*]] = arith.bitcast %[[V2]] : vector<8xf32> to vector<8xi32>
+// CHECK: %[[OR:.*]] = arith.ori %[[VB]], %[[SIGN]] : vector<8xi32>
+// CHECK: %[[DEC:.*]] = arith.bitcast %[[OR]] : vector<8xi32> to vector<8xf32>
+// CHECK: vector.fma %{{.*}}, %[[DEC]], %{{.*}} : vector<8xf32>
+func.func @e4m3_channel(%x: tensor<?x32xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<4x32xf8E4M3FN>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense<0.5> : tensor<4xf32>) : tensor<?x32xf32>, tensor<4x32xf8E4M3FN> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x04000000000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE"
+    }
+  }
+#-}
+
+// -----
+
+// Not rewritten (left to lowbit-lower-to-linalg): FP8 codes that are not
+// a constant (the kernel reads them as bytes of a dense_resource), and
+// K = 40 is not a multiple of the 16-code step of packed i4.
 // CHECK-LABEL: func.func @left_alone(
 // CHECK-NOT: scf.forall
 // CHECK: lowbit.dequant_matmul
 // CHECK: lowbit.dequant_matmul
-func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
-  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
-  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<2x64xf32>, tensor<8x64xi4> -> tensor<2x8xf32>
+func.func @left_alone(%x: tensor<2x64xf32>, %w: tensor<8x64xf8E4M3FN>, %x2: tensor<2x40xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<2x64xf32>, tensor<8x64xf8E4M3FN> -> tensor<2x8xf32>
   %w2 = arith.constant dense_resource<w2.q> : tensor<8x40xi4>
   %y2 = lowbit.dequant_matmul %x2, %w2 as #lowbit.scheme<i4, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<2x40xf32>, tensor<8x40xi4> -> tensor<2x8xf32>
   return %y, %y2 : tensor<2x8xf32>, tensor<2x8xf32>
@@ -116,7 +206,6 @@ func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x
 {-#
   dialect_resources: {
     builtin: {
-      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121",
       w2.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
     }
   }

@@ -439,10 +439,12 @@ private:
   }
 
   /// NF4 / FP4 nibbles (vector<VLxi8>, values 0..15) as the f32 values of
-  /// the format's 16-entry table: a binary tree of selects on the four
-  /// bits (15 selects of splat constants). Portable to every vector width
-  /// (no dynamic shuffle or gather), and the values are the table's, bit
-  /// for bit.
+  /// the format's 16-entry table, bit for bit. With 8 or more lanes, lane
+  /// extracts from constant table vectors (variable permutes; warm 4096 x
+  /// 4096 NF4 GEMV on one thread: 0.35 ms instead of 1.44 ms for the tree
+  /// below at 16 lanes, 1.32 instead of 4.53 ms at 8). Narrower vectors
+  /// (the x86-64 baseline has no variable permute) take a binary tree of
+  /// selects on the four bits (15 selects of splat constants).
   Value lookupNibbles(Value nibbles) {
     std::array<float, 16> table;
     for (unsigned code = 0; code < 16; ++code)
@@ -456,6 +458,37 @@ private:
           b, loc, bytesType,
           DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, v)));
     };
+    if (shape.lanes >= 8) {
+      // One lookup per lane from a constant table vector: x86 LLVM turns a
+      // vector built from extracts at variable positions into one variable
+      // permute (vpermps). 16 lanes: the whole table; 8 lanes (a permute
+      // covers 8 entries): both halves by the low 3 bits, bit 3 selects.
+      int64_t width = std::min<int64_t>(shape.lanes, 16);
+      auto permute = [&](ArrayRef<float> part, Value indices) -> Value {
+        auto tableType = VectorType::get({width}, f32);
+        Value tableVector = arith::ConstantOp::create(
+            b, loc, tableType, DenseElementsAttr::get(tableType, part));
+        SmallVector<Value> lanes;
+        for (int64_t i = 0; i < shape.lanes; ++i) {
+          Value code =
+              vector::ExtractOp::create(b, loc, indices, ArrayRef<int64_t>{i});
+          Value index =
+              arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code);
+          lanes.push_back(vector::ExtractOp::create(
+              b, loc, tableVector, ArrayRef<OpFoldResult>{index}));
+        }
+        return vector::FromElementsOp::create(b, loc, accType, lanes);
+      };
+      if (width == 16)
+        return permute(table, nibbles);
+      Value low = arith::AndIOp::create(b, loc, nibbles, splatByte(7));
+      Value high = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(b, loc, nibbles, splatByte(8)), splatByte(0));
+      return arith::SelectOp::create(
+          b, loc, high, permute(ArrayRef(table).drop_front(8), low),
+          permute(ArrayRef(table).take_front(8), low));
+    }
     Value zeroByte = splatByte(0);
     SmallVector<Value> level;
     for (float value : table)

@@ -2,6 +2,7 @@
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 fma=false" | FileCheck %s --check-prefix=NOFMA
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=2" | FileCheck %s --check-prefix=COLS
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1" | FileCheck %s --check-prefix=TREE
 
 // Packed i4, groups of 32, f16 scales: 4 tasks of 2 columns (N = 8), rows in
 // blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low
@@ -100,31 +101,52 @@ func.func @u8_affine_bias(%x: tensor<3x16xf32>, %bias: tensor<4xf32>) -> tensor<
 // -----
 
 // NF4, groups of 32: the packed path of i4 (low nibbles for even k, high
-// for odd k), each nibble decoded by a tree of selects over the 16 levels
-// (bit 0 picks within pairs, then bits 1, 2, 3): 8 + 4 + 2 + 1 selects of
-// splat constants, no sitofp.
+// for odd k), each nibble vector decoded by lookups in constant table
+// vectors (lane extracts at variable positions, which x86 LLVM turns into
+// vpermps): at 8 lanes both halves of the 16 levels by the low 3 bits, bit
+// 3 selecting; no sitofp.
 // CHECK-LABEL: func.func @nf4_group(
 // CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<256xi8>
 // CHECK: scf.forall
 // CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<256xi8>, vector<8xi8>
 // CHECK: %[[LO:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi8>
 // CHECK: %[[HI:.*]] = arith.shrui %[[W]], %{{.*}} : vector<8xi8>
-// CHECK: %[[L0:.*]] = arith.constant dense<-1.000000e+00> : vector<8xf32>
-// CHECK: %[[L1:.*]] = arith.constant dense<-0.6961928> : vector<8xf32>
-// CHECK: %[[L15:.*]] = arith.constant dense<1.000000e+00> : vector<8xf32>
-// CHECK: %[[B0:.*]] = arith.andi %[[LO]], %{{.*}} : vector<8xi8>
-// CHECK: %[[S0:.*]] = arith.cmpi ne, %[[B0]], %{{.*}} : vector<8xi8>
-// CHECK: arith.select %[[S0]], %[[L1]], %[[L0]] : vector<8xi1>, vector<8xf32>
-// CHECK-COUNT-7: arith.select %[[S0]]
-// CHECK: arith.andi %[[LO]]
-// CHECK-COUNT-4: arith.select
-// CHECK: arith.andi %[[LO]]
-// CHECK-COUNT-2: arith.select
-// CHECK: arith.andi %[[LO]]
-// CHECK: %[[LOF:.*]] = arith.select
+// CHECK: %[[LOW3:.*]] = arith.andi %[[LO]], %{{.*}} : vector<8xi8>
+// CHECK: %[[BIT3:.*]] = arith.andi %[[LO]], %{{.*}} : vector<8xi8>
+// CHECK: %[[UPPER:.*]] = arith.cmpi ne, %[[BIT3]], %{{.*}} : vector<8xi8>
+// CHECK: %[[TH:.*]] = arith.constant dense<[0.0795802995, 0.160930201, 0.246112302, 0.337915242, 0.440709829, 5.626170e-01, 0.722956836, 1.000000e+00]> : vector<8xf32>
+// CHECK: %[[I0:.*]] = vector.extract %[[LOW3]][0] : i8 from vector<8xi8>
+// CHECK: %[[X0:.*]] = arith.index_castui %[[I0]] : i8 to index
+// CHECK: vector.extract %[[TH]][%[[X0]]] : f32 from vector<8xf32>
+// CHECK: %[[VH:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[TL:.*]] = arith.constant dense<[-1.000000e+00, -0.6961928, -0.525073051, -0.394917488, -0.284441382, -0.18477343, -0.0910500362, 0.000000e+00]> : vector<8xf32>
+// CHECK: %[[VL:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[LOF:.*]] = arith.select %[[UPPER]], %[[VH]], %[[VL]] : vector<8xi1>, vector<8xf32>
 // CHECK: arith.andi %[[HI]]
 // CHECK-NOT: arith.sitofp
 // CHECK: vector.fma %{{.*}}, %[[LOF]], %{{.*}} : vector<8xf32>
+// At 4 lanes (the x86-64 baseline has no variable permute): a tree of
+// selects over the 16 levels (bit 0 picks within pairs, then bits 1, 2, 3):
+// 8 + 4 + 2 + 1 selects of splat constants.
+// TREE-LABEL: func.func @nf4_group(
+// TREE: %[[LO:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<4xi8>
+// TREE: %[[HI:.*]] = arith.shrui
+// TREE: %[[L0:.*]] = arith.constant dense<-1.000000e+00> : vector<4xf32>
+// TREE: %[[L1:.*]] = arith.constant dense<-0.6961928> : vector<4xf32>
+// TREE: %[[L15:.*]] = arith.constant dense<1.000000e+00> : vector<4xf32>
+// TREE: %[[B0:.*]] = arith.andi %[[LO]], %{{.*}} : vector<4xi8>
+// TREE: %[[S0:.*]] = arith.cmpi ne, %[[B0]], %{{.*}} : vector<4xi8>
+// TREE: arith.select %[[S0]], %[[L1]], %[[L0]] : vector<4xi1>, vector<4xf32>
+// TREE-COUNT-7: arith.select %[[S0]]
+// TREE: arith.andi %[[LO]]
+// TREE-COUNT-4: arith.select
+// TREE: arith.andi %[[LO]]
+// TREE-COUNT-2: arith.select
+// TREE: arith.andi %[[LO]]
+// TREE: %[[LOF:.*]] = arith.select
+// TREE: arith.andi %[[HI]]
+// TREE-NOT: arith.sitofp
+// TREE: vector.fma %{{.*}}, %[[LOF]], %{{.*}} : vector<4xf32>
 func.func @nf4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<?x64xf32>, tensor<8x64xi4> -> tensor<?x8xf32>

@@ -94,6 +94,8 @@ LOWBIT = [
     ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5),
     ("i4 g128", "--lowbit-w4a16", 0.5),
     ("W8A8", "--lowbit-w8a8", 1.0),
+    ("nf4 g64", "--lowbit-nf4", 0.5),
+    ("fp8 e4m3", "--lowbit-fp8", 1.0),
 ]
 
 
@@ -267,6 +269,11 @@ def main():
                  "oneDNN u8s8s32", u8s8, n * k),
                 ("W8A8 dyn/token", lowbit_call(kernels["W8A8"][0]), n * k,
                  "ORT dynamic int8", ort_call("dyn8"), n * k),
+                # No peer here decodes NF4 or FP8 weights on the CPU.
+                ("nf4 g64", lowbit_call(kernels["nf4 g64"][0]), n * k / 2,
+                 None, None, 0),
+                ("fp8 e4m3 per channel", lowbit_call(kernels["fp8 e4m3"][0]),
+                 n * k, None, None, 0),
             ]
             for label, fn, wbytes, peer, pfn, pbytes in cells:
                 fn()  # warm-up (first-touch of pages, ORT's arena)

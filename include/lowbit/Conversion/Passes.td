@@ -53,8 +53,9 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
                 "kernels";
   let description = [{
     Rewrites each `lowbit.dequant_matmul` with f32 activations `[M, K]`,
-    integer weight codes `[N, K]` (`i8`, `u8`, or `i4` / `u4` packed two per
-    byte in a `dense_resource` constant) and per-tensor, per-output-channel
+    weight codes `[N, K]` (`i8`, `u8`; FP8 `f8E4M3FN` / `f8E5M2` in a
+    `dense_resource` constant; `i4`, `u4`, NF4 or FP4 `f4E2M1FN` packed two
+    per byte in a `dense_resource` constant) and per-tensor, per-output-channel
     or group-wise scales (symmetric or affine) into a kernel on tensors: an
     `scf.forall` over blocks of output columns, inside it loops that stream
     each weight row once, decode `vector-width` (4-bit: twice as many) codes
@@ -62,6 +63,12 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     at once, apply each group's scale to the group's partial sums, and
     reduce the lanes at the end. The summation is reassociated (per-lane
     partial sums, scale once per group), which changes rounding only.
+    Decoding is exact: integer codes by conversion, NF4 / FP4 nibbles by
+    lookups in constant vectors of the format's 16 values (variable
+    permutes such as `vpermps`; a tree of selects below 8 lanes), FP8 bytes
+    through f16 (`vcvtph2ps`; below 8 lanes by moving sign, exponent and
+    mantissa into an f32), with subnormals, infinities and NaNs as the
+    linalg lowering's tables define them.
 
     `lowbit.matmul` with i8 activation and weight codes (symmetric, per-row
     or per-tensor scales, f32 result) becomes the same kernel on i32 lanes,
@@ -69,9 +76,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     them unsigned, corrected by the weight row sums computed at compile
     time); its integer sums are exact, so its results are unchanged.
 
-    Ops outside that set (NF4, FP4, FP8, double-quantized scales, batched
-    operands, f16/bf16 activations, K or the group size not a multiple of
-    the step) are left unchanged for `lowbit-lower-to-linalg`.
+    Ops outside that set (double-quantized scales, batched operands,
+    f16/bf16 activations, FP8 codes that are not a constant, K or the group
+    size not a multiple of the step) are left unchanged for
+    `lowbit-lower-to-linalg`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -2,6 +2,7 @@
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 fma=false" | FileCheck %s --check-prefix=NOFMA
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=2" | FileCheck %s --check-prefix=COLS
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1" | FileCheck %s --check-prefix=W4
 
 // Packed i4, groups of 32, f16 scales: 4 tasks of 2 columns (N = 8), rows in
 // blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low
@@ -99,15 +100,146 @@ func.func @u8_affine_bias(%x: tensor<3x16xf32>, %bias: tensor<4xf32>) -> tensor<
 
 // -----
 
-// Not rewritten (left to lowbit-lower-to-linalg): NF4 codes are table
-// lookups, and K = 40 is not a multiple of the 16-code step of packed i4.
+// NF4, groups of 32: the packed path of i4 (low nibbles for even k, high
+// for odd k), each nibble vector decoded by lookups in constant table
+// vectors (lane extracts at variable positions, which x86 LLVM turns into
+// vpermps): at 8 lanes both halves of the 16 levels by the low 3 bits, bit
+// 3 selecting; no sitofp.
+// CHECK-LABEL: func.func @nf4_group(
+// CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<256xi8>
+// CHECK: scf.forall
+// CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<256xi8>, vector<8xi8>
+// CHECK: %[[LO:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi8>
+// CHECK: %[[HI:.*]] = arith.shrui %[[W]], %{{.*}} : vector<8xi8>
+// CHECK: %[[LOW3:.*]] = arith.andi %[[LO]], %{{.*}} : vector<8xi8>
+// CHECK: %[[BIT3:.*]] = arith.andi %[[LO]], %{{.*}} : vector<8xi8>
+// CHECK: %[[UPPER:.*]] = arith.cmpi ne, %[[BIT3]], %{{.*}} : vector<8xi8>
+// CHECK: %[[TH:.*]] = arith.constant dense<[0.0795802995, 0.160930201, 0.246112302, 0.337915242, 0.440709829, 5.626170e-01, 0.722956836, 1.000000e+00]> : vector<8xf32>
+// CHECK: %[[I0:.*]] = vector.extract %[[LOW3]][0] : i8 from vector<8xi8>
+// CHECK: %[[X0:.*]] = arith.index_castui %[[I0]] : i8 to index
+// CHECK: vector.extract %[[TH]][%[[X0]]] : f32 from vector<8xf32>
+// CHECK: %[[VH:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[TL:.*]] = arith.constant dense<[-1.000000e+00, -0.6961928, -0.525073051, -0.394917488, -0.284441382, -0.18477343, -0.0910500362, 0.000000e+00]> : vector<8xf32>
+// CHECK: %[[VL:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[LOF:.*]] = arith.select %[[UPPER]], %[[VH]], %[[VL]] : vector<8xi1>, vector<8xf32>
+// CHECK: arith.andi %[[HI]]
+// CHECK-NOT: arith.sitofp
+// CHECK: vector.fma %{{.*}}, %[[LOF]], %{{.*}} : vector<8xf32>
+// At 4 lanes (the x86-64 baseline has no variable permute): a tree of
+// selects over the 16 levels (bit 0 picks within pairs, then bits 1, 2, 3):
+// 8 + 4 + 2 + 1 selects of splat constants.
+// W4-LABEL: func.func @nf4_group(
+// W4: %[[LO:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<4xi8>
+// W4: %[[HI:.*]] = arith.shrui
+// W4: %[[L0:.*]] = arith.constant dense<-1.000000e+00> : vector<4xf32>
+// W4: %[[L1:.*]] = arith.constant dense<-0.6961928> : vector<4xf32>
+// W4: %[[L15:.*]] = arith.constant dense<1.000000e+00> : vector<4xf32>
+// W4: %[[B0:.*]] = arith.andi %[[LO]], %{{.*}} : vector<4xi8>
+// W4: %[[S0:.*]] = arith.cmpi ne, %[[B0]], %{{.*}} : vector<4xi8>
+// W4: arith.select %[[S0]], %[[L1]], %[[L0]] : vector<4xi1>, vector<4xf32>
+// W4-COUNT-7: arith.select %[[S0]]
+// W4: arith.andi %[[LO]]
+// W4-COUNT-4: arith.select
+// W4: arith.andi %[[LO]]
+// W4-COUNT-2: arith.select
+// W4: arith.andi %[[LO]]
+// W4: %[[LOF:.*]] = arith.select
+// W4: arith.andi %[[HI]]
+// W4-NOT: arith.sitofp
+// W4: vector.fma %{{.*}}, %[[LOF]], %{{.*}} : vector<4xf32>
+func.func @nf4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<?x64xf32>, tensor<8x64xi4> -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
+    }
+  }
+#-}
+
+// -----
+
+// FP8 E4M3FN per channel: the codes are the bytes of the resource, read at
+// n * K + k0. With 8 lanes or more, through f16 (vcvtph2ps): the sign, and
+// exponent and mantissa moved down one bit ((sext << 7) & 0xBF80), make an
+// f16 of value * 2^-8 (subnormals included), scaled back by 256; magnitude
+// 0x7F is NaN.
+// CHECK-LABEL: func.func @e4m3_channel(
+// CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<128xi8>
+// CHECK: scf.forall
+// CHECK: %[[W:.*]] = vector.transfer_read %[[BYTES]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<128xi8>, vector<8xi8>
+// CHECK: %[[WIDE:.*]] = arith.extsi %[[W]] : vector<8xi8> to vector<8xi16>
+// CHECK: %[[SEVEN:.*]] = arith.constant dense<7> : vector<8xi16>
+// CHECK: %[[SHL:.*]] = arith.shli %[[WIDE]], %[[SEVEN]] : vector<8xi16>
+// CHECK: %[[MASK:.*]] = arith.constant dense<-16512> : vector<8xi16>
+// CHECK: %[[BITS:.*]] = arith.andi %[[SHL]], %[[MASK]] : vector<8xi16>
+// CHECK: %[[HALF:.*]] = arith.bitcast %[[BITS]] : vector<8xi16> to vector<8xf16>
+// CHECK: %[[EXT:.*]] = arith.extf %[[HALF]] : vector<8xf16> to vector<8xf32>
+// CHECK: %[[TWO8:.*]] = arith.constant dense<2.560000e+02> : vector<8xf32>
+// CHECK: %[[V:.*]] = arith.mulf %[[EXT]], %[[TWO8]] : vector<8xf32>
+// CHECK: %[[MAG:.*]] = arith.andi %[[BITS]], %{{.*}} : vector<8xi16>
+// CHECK: %[[ISNAN:.*]] = arith.cmpi eq, %[[MAG]], %{{.*}} : vector<8xi16>
+// CHECK: %[[NAN:.*]] = arith.constant dense<0x7FC00000> : vector<8xf32>
+// CHECK: %[[DEC:.*]] = arith.select %[[ISNAN]], %[[NAN]], %[[V]] : vector<8xi1>, vector<8xf32>
+// CHECK: vector.fma %{{.*}}, %[[DEC]], %{{.*}} : vector<8xf32>
+// At 4 lanes (no F16C on the x86-64 baseline), on i32 lanes: the fields
+// moved into an f32 (magnitude << 20, exponent bias 127 - 7 added);
+// subnormals (magnitude < 8) as magnitude * 2^-9; magnitude 0x7F is NaN;
+// the sign bit ORed in last.
+// W4-LABEL: func.func @e4m3_channel(
+// W4: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<128xi8>, vector<4xi8>
+// W4: %[[WIDE:.*]] = arith.extsi %[[W]] : vector<4xi8> to vector<4xi32>
+// W4: %[[MAG:.*]] = arith.andi %[[WIDE]], %{{.*}} : vector<4xi32>
+// W4: %[[SIGNMASK:.*]] = arith.constant dense<-2147483648> : vector<4xi32>
+// W4: %[[SIGN:.*]] = arith.andi %[[WIDE]], %[[SIGNMASK]] : vector<4xi32>
+// W4: %[[TWENTY:.*]] = arith.constant dense<20> : vector<4xi32>
+// W4: %[[SHL:.*]] = arith.shli %[[MAG]], %[[TWENTY]] : vector<4xi32>
+// W4: %[[BIAS:.*]] = arith.constant dense<1006632960> : vector<4xi32>
+// W4: %[[NB:.*]] = arith.addi %[[SHL]], %[[BIAS]] : vector<4xi32>
+// W4: %[[NORMAL:.*]] = arith.bitcast %[[NB]] : vector<4xi32> to vector<4xf32>
+// W4: %[[MF:.*]] = arith.uitofp %[[MAG]] : vector<4xi32> to vector<4xf32>
+// W4: %[[TINY:.*]] = arith.constant dense<0.001953125> : vector<4xf32>
+// W4: %[[SUB:.*]] = arith.mulf %[[MF]], %[[TINY]] : vector<4xf32>
+// W4: %[[EIGHT:.*]] = arith.constant dense<8> : vector<4xi32>
+// W4: %[[ISSUB:.*]] = arith.cmpi ult, %[[MAG]], %[[EIGHT]] : vector<4xi32>
+// W4: %[[V:.*]] = arith.select %[[ISSUB]], %[[SUB]], %[[NORMAL]]
+// W4: %[[NAN:.*]] = arith.constant dense<0x7FC00000> : vector<4xf32>
+// W4: %[[ALL:.*]] = arith.constant dense<127> : vector<4xi32>
+// W4: %[[ISNAN:.*]] = arith.cmpi eq, %[[MAG]], %[[ALL]] : vector<4xi32>
+// W4: %[[V2:.*]] = arith.select %[[ISNAN]], %[[NAN]], %[[V]]
+// W4: %[[VB:.*]] = arith.bitcast %[[V2]] : vector<4xf32> to vector<4xi32>
+// W4: %[[OR:.*]] = arith.ori %[[VB]], %[[SIGN]] : vector<4xi32>
+// W4: %[[DEC:.*]] = arith.bitcast %[[OR]] : vector<4xi32> to vector<4xf32>
+// W4: vector.fma %{{.*}}, %[[DEC]], %{{.*}} : vector<4xf32>
+func.func @e4m3_channel(%x: tensor<?x32xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<4x32xf8E4M3FN>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense<0.5> : tensor<4xf32>) : tensor<?x32xf32>, tensor<4x32xf8E4M3FN> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x04000000000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE"
+    }
+  }
+#-}
+
+// -----
+
+// Not rewritten (left to lowbit-lower-to-linalg): FP8 codes that are not
+// a constant (the kernel reads them as bytes of a dense_resource), and
+// K = 40 is not a multiple of the 16-code step of packed i4.
 // CHECK-LABEL: func.func @left_alone(
 // CHECK-NOT: scf.forall
 // CHECK: lowbit.dequant_matmul
 // CHECK: lowbit.dequant_matmul
-func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
-  %w = arith.constant dense_resource<w.q> : tensor<8x64xi4>
-  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, group = 32, axis = 1> scales(dense<0.5> : tensor<8x2xf32>) : tensor<2x64xf32>, tensor<8x64xi4> -> tensor<2x8xf32>
+func.func @left_alone(%x: tensor<2x64xf32>, %w: tensor<8x64xf8E4M3FN>, %x2: tensor<2x40xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<2x64xf32>, tensor<8x64xf8E4M3FN> -> tensor<2x8xf32>
   %w2 = arith.constant dense_resource<w2.q> : tensor<8x40xi4>
   %y2 = lowbit.dequant_matmul %x2, %w2 as #lowbit.scheme<i4, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<2x40xf32>, tensor<8x40xi4> -> tensor<2x8xf32>
   return %y, %y2 : tensor<2x8xf32>, tensor<2x8xf32>
@@ -116,7 +248,6 @@ func.func @left_alone(%x: tensor<2x64xf32>, %x2: tensor<2x40xf32>) -> (tensor<2x
 {-#
   dialect_resources: {
     builtin: {
-      w.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121",
       w2.q: "0x0400000021212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121212121"
     }
   }

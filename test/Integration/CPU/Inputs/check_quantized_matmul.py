@@ -303,6 +303,15 @@ KERNEL_CASES = [
     # Several row blocks and a remainder, affine and g128.
     ("k_u4_g32_affine_m12", 12, 64, 9, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_i4_g128_m17", 17, 256, 8, "format=i4 granularity=group group-size=128", 0, None),
+    # NF4 / FP4 (16-entry table, select tree) and FP8 (fields moved into
+    # an f32): group-wise, per channel and per tensor.
+    ("k_nf4_g64_m6", 6, 128, 7, "format=nf4 granularity=group group-size=64", 0, None),
+    ("k_nf4_channel", 3, 64, 5, "format=nf4 granularity=channel", 0, None),
+    ("k_fp4_g32_m5", 5, 96, 5, "format=f4E2M1FN granularity=group group-size=32", 0, None),
+    ("k_e4m3_channel_m9", 9, 64, 9, "format=f8E4M3FN granularity=channel", 0, None),
+    ("k_e4m3_g32", 2, 96, 5, "format=f8E4M3FN granularity=group group-size=32", 0, None),
+    ("k_e5m2_tensor", 3, 64, 5, "format=f8E5M2 granularity=tensor", 0, None),
+    ("k_e5m2_g64_m12", 12, 128, 8, "format=f8E5M2 granularity=group group-size=64", 0, None),
 ]
 
 

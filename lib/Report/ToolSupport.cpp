@@ -2,6 +2,8 @@
 
 #include "lowbit/Report/ToolSupport.h"
 
+#include "lowbit/Tools/CPULowering.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
@@ -103,4 +105,70 @@ bool lowbit::report::checkOutputPaths(const std::vector<std::string> &paths,
     }
   }
   return true;
+}
+
+bool SweepSession::open(const SweepSessionOptions &options,
+                        std::string &error) {
+  if (!checkOutputPaths(options.outputs, error))
+    return false;
+  std::string lowbitRun =
+      findLowbitRun(options.argv0, options.lowbitRun, error);
+  if (!error.empty())
+    return false;
+  mlir::lowbit::registerCPUToolDialects(registry);
+  context = std::make_unique<mlir::MLIRContext>(registry);
+  context->loadAllAvailableDialects();
+  module = loadModel(options.model, context.get(), error);
+  if (!module)
+    return false;
+  if (!collectSamples(options.inputs, options.samplesDir, *module,
+                      options.entry, samples, error))
+    return false;
+  if (!workDir.create(options.workDir, error))
+    return false;
+  SweepOptions sweepOptions;
+  sweepOptions.lowbitRun = lowbitRun;
+  sweepOptions.entry = options.entry;
+  sweepOptions.workDir = workDir.getPath();
+  sweep = std::make_unique<LayerSweep>(
+      *module, llvm::sys::path::filename(options.model).str(), sweepOptions);
+  return sweep->prepare(samples, error);
+}
+
+SweepCommandLine::SweepCommandLine(llvm::cl::OptionCategory &category)
+    : model(llvm::cl::Positional, llvm::cl::Required,
+            llvm::cl::desc("<float-model.mlir|.mlirbc>"),
+            llvm::cl::cat(category)),
+      inputs("input",
+             llvm::cl::desc("One sample: a .npy file per argument, in order"),
+             llvm::cl::value_desc("file.npy"), llvm::cl::cat(category)),
+      samples("samples",
+              llvm::cl::desc("Samples: DIR/<sample>/input_<i>.npy, or "
+                             "DIR/*.npy for a one-argument function (as "
+                             "lowbit-run --calibrate)"),
+              llvm::cl::value_desc("DIR"), llvm::cl::cat(category)),
+      entry("entry", llvm::cl::desc("Function to run"), llvm::cl::init("main"),
+            llvm::cl::cat(category)),
+      workDir("work-dir",
+              llvm::cl::desc("Keep the models and outputs of the runs in DIR "
+                             "(default: a temporary directory, removed)"),
+              llvm::cl::value_desc("DIR"), llvm::cl::cat(category)),
+      lowbitRun("lowbit-run",
+                llvm::cl::desc("The lowbit-run executable (default: next to "
+                               "this tool)"),
+                llvm::cl::value_desc("PATH"), llvm::cl::cat(category)) {}
+
+SweepSessionOptions
+SweepCommandLine::toSessionOptions(const char *argv0,
+                                   std::vector<std::string> outputs) const {
+  SweepSessionOptions options;
+  options.argv0 = argv0;
+  options.lowbitRun = lowbitRun;
+  options.model = model;
+  options.inputs.assign(inputs.begin(), inputs.end());
+  options.samplesDir = samples;
+  options.entry = entry;
+  options.workDir = workDir;
+  options.outputs = std::move(outputs);
+  return options;
 }

@@ -15,9 +15,7 @@
 #include "lowbit/Report/LayerSweep.h"
 #include "lowbit/Report/PrecisionSearch.h"
 #include "lowbit/Report/ToolSupport.h"
-#include "lowbit/Tools/CPULowering.h"
 
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -36,9 +34,7 @@ using namespace lowbit::report;
 namespace {
 struct Options {
   cl::OptionCategory category{"lowbit-auto-precision options"};
-  cl::opt<std::string> model{cl::Positional, cl::Required,
-                             cl::desc("<float-model.mlir|.mlirbc>"),
-                             cl::cat(category)};
+  SweepCommandLine common{category};
   cl::opt<std::string> policy{
       "policy", cl::Required,
       cl::desc("Write the chosen schemes as a policy file for "
@@ -62,25 +58,11 @@ struct Options {
       cl::desc("The quantization the policy is for (default "
                "lowbit-quantize-weights); it must run lowbit-quantize-weights"),
       cl::init("lowbit-quantize-weights"), cl::cat(category)};
-  cl::list<std::string> inputs{
-      "input", cl::desc("One sample: a .npy file per argument, in order"),
-      cl::value_desc("file.npy"), cl::cat(category)};
-  cl::opt<std::string> samples{
-      "samples", cl::desc("Samples: DIR/<sample>/input_<i>.npy, or DIR/*.npy"),
-      cl::value_desc("DIR"), cl::cat(category)};
   cl::opt<std::string> json{
       "json",
       cl::desc("Write the search (every layer's SQNR per candidate, the "
                "choice, the result) as JSON"),
       cl::value_desc("FILE"), cl::cat(category)};
-  cl::opt<std::string> entry{"entry", cl::desc("Function to run"),
-                             cl::init("main"), cl::cat(category)};
-  cl::opt<std::string> workDir{"work-dir",
-                               cl::desc("Keep the runs' files in DIR"),
-                               cl::value_desc("DIR"), cl::cat(category)};
-  cl::opt<std::string> lowbitRun{"lowbit-run",
-                                 cl::desc("The lowbit-run executable"),
-                                 cl::value_desc("PATH"), cl::cat(category)};
 };
 
 /// One candidate: its spelling and the policy rule's "scheme" object (none
@@ -210,35 +192,12 @@ int main(int argc, char **argv) {
   std::vector<Candidate> candidates;
   if (!parseCandidates(opts.candidates, candidates, message))
     return fail(message);
-  if (!checkOutputPaths({opts.policy, opts.json}, message))
+  SweepSessionOptions sessionOptions =
+      opts.common.toSessionOptions(argv[0], {opts.policy, opts.json});
+  SweepSession session;
+  if (!session.open(sessionOptions, message))
     return fail(message);
-  std::string lowbitRun = findLowbitRun(argv[0], opts.lowbitRun, message);
-  if (!message.empty())
-    return fail(message);
-
-  mlir::DialectRegistry registry;
-  mlir::lowbit::registerCPUToolDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModel(opts.model, &context, message);
-  if (!module)
-    return fail(message);
-  std::vector<Sample> samples;
-  if (!collectSamples(opts.inputs, opts.samples, *module, opts.entry, samples,
-                      message))
-    return fail(message);
-  WorkDir workDir;
-  if (!workDir.create(opts.workDir, message))
-    return fail(message);
-  SweepOptions sweepOptions;
-  sweepOptions.lowbitRun = lowbitRun;
-  sweepOptions.entry = opts.entry;
-  sweepOptions.workDir = workDir.getPath();
-  LayerSweep sweep(*module, llvm::sys::path::filename(opts.model).str(),
-                   sweepOptions);
-  if (!sweep.prepare(samples, message))
-    return fail(message);
+  LayerSweep &sweep = session.getSweep();
   const std::vector<LayerInfo> &layers = sweep.getLayers();
 
   // Every layer's cost under every candidate.
@@ -255,8 +214,8 @@ int main(int argc, char **argv) {
       }
       continue;
     }
-    std::string policyPath =
-        workDir.getPath() + "/candidate" + std::to_string(c) + ".policy.json";
+    std::string policyPath = session.getWorkDir() + "/candidate" +
+                             std::to_string(c) + ".policy.json";
     std::vector<size_t> all(layers.size(), c);
     if (std::string error = writeFileAtomically(
             policyPath, toText(makePolicy(layers, candidates, all)));
@@ -279,7 +238,7 @@ int main(int argc, char **argv) {
 
   // The choice, and its end-to-end check.
   auto evaluate = [&](const Assignment &choice, LayerReport &report) {
-    std::string policyPath = workDir.getPath() + "/choice.policy.json";
+    std::string policyPath = session.getWorkDir() + "/choice.policy.json";
     if (std::string error = writeFileAtomically(
             policyPath, toText(makePolicy(layers, candidates, choice)));
         !error.empty()) {
@@ -351,7 +310,7 @@ int main(int argc, char **argv) {
     llvm::json::Object root{
         {"version", 1},
         {"tool", "lowbit-auto-precision"},
-        {"model", llvm::sys::path::filename(opts.model).str()},
+        {"model", llvm::sys::path::filename(opts.common.model).str()},
         {"pipeline", opts.pipeline.getValue()},
         {"budget",
          byBits ? llvm::json::Object{{"max_bits", opts.maxBits.getValue()}}
@@ -366,7 +325,7 @@ int main(int argc, char **argv) {
   }
 
   llvm::outs() << "lowbit-auto-precision: " << layers.size() << " layers, "
-               << samples.size() << " sample(s); isolated SQNR dB per "
+               << session.getNumSamples() << " sample(s); isolated SQNR dB per "
                << "candidate, * = chosen\n";
   llvm::outs() << "  layer";
   for (const Candidate &candidate : candidates)

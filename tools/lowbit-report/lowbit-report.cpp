@@ -13,14 +13,11 @@
 #include "lowbit/Report/LayerReport.h"
 #include "lowbit/Report/LayerSweep.h"
 #include "lowbit/Report/ToolSupport.h"
-#include "lowbit/Tools/CPULowering.h"
 
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -32,24 +29,12 @@ using namespace lowbit::report;
 namespace {
 struct Options {
   cl::OptionCategory category{"lowbit-report options"};
-  cl::opt<std::string> model{cl::Positional, cl::Required,
-                             cl::desc("<float-model.mlir|.mlirbc>"),
-                             cl::cat(category)};
+  SweepCommandLine common{category};
   cl::opt<std::string> pipeline{
       "pipeline",
       cl::desc("The quantization, as a pass pipeline on builtin.module "
                "(default lowbit-w4a16)"),
       cl::value_desc("PIPELINE"), cl::init("lowbit-w4a16"), cl::cat(category)};
-  cl::list<std::string> inputs{
-      "input", cl::desc("One sample: a .npy file per argument, in order"),
-      cl::value_desc("file.npy"), cl::cat(category)};
-  cl::opt<std::string> samples{
-      "samples",
-      cl::desc("Samples: DIR/<sample>/input_<i>.npy, or DIR/*.npy for a "
-               "one-argument function (as lowbit-run --calibrate)"),
-      cl::value_desc("DIR"), cl::cat(category)};
-  cl::opt<std::string> entry{"entry", cl::desc("Function to run"),
-                             cl::init("main"), cl::cat(category)};
   cl::opt<std::string> json{"json", cl::desc("Write the JSON report"),
                             cl::value_desc("FILE"), cl::cat(category)};
   cl::opt<std::string> markdown{"markdown",
@@ -58,15 +43,6 @@ struct Options {
   cl::opt<std::string> svg{"svg",
                            cl::desc("Write the SVG chart of SQNR per layer"),
                            cl::value_desc("FILE"), cl::cat(category)};
-  cl::opt<std::string> workDir{
-      "work-dir",
-      cl::desc("Keep the models and outputs of the runs in DIR (default: a "
-               "temporary directory, removed)"),
-      cl::value_desc("DIR"), cl::cat(category)};
-  cl::opt<std::string> lowbitRun{
-      "lowbit-run",
-      cl::desc("The lowbit-run executable (default: next to lowbit-report)"),
-      cl::value_desc("PATH"), cl::cat(category)};
 };
 } // namespace
 
@@ -121,37 +97,12 @@ int main(int argc, char **argv) {
       "                [--json=FILE] [--markdown=FILE] [--svg=FILE]\n");
 
   std::string message;
-  std::vector<std::string> outputPaths = {opts.json, opts.markdown, opts.svg};
-  if (!checkOutputPaths(outputPaths, message))
+  SweepSessionOptions sessionOptions = opts.common.toSessionOptions(
+      argv[0], {opts.json, opts.markdown, opts.svg});
+  SweepSession session;
+  if (!session.open(sessionOptions, message))
     return fail(message);
-  std::string lowbitRun = findLowbitRun(argv[0], opts.lowbitRun, message);
-  if (!message.empty())
-    return fail(message);
-
-  mlir::DialectRegistry registry;
-  mlir::lowbit::registerCPUToolDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModel(opts.model, &context, message);
-  if (!module)
-    return fail(message);
-  std::vector<Sample> samples;
-  if (!collectSamples(opts.inputs, opts.samples, *module, opts.entry, samples,
-                      message))
-    return fail(message);
-  WorkDir workDir;
-  if (!workDir.create(opts.workDir, message))
-    return fail(message);
-
-  SweepOptions sweepOptions;
-  sweepOptions.lowbitRun = lowbitRun;
-  sweepOptions.entry = opts.entry;
-  sweepOptions.workDir = workDir.getPath();
-  LayerSweep sweep(*module, llvm::sys::path::filename(opts.model).str(),
-                   sweepOptions);
-  if (!sweep.prepare(samples, message))
-    return fail(message);
+  LayerSweep &sweep = session.getSweep();
   LayerReport report;
   if (!sweep.measure(opts.pipeline, "", /*isolated=*/true, /*endToEnd=*/true,
                      report, message))

@@ -829,28 +829,11 @@ void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
     auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kMmaK));
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    Value a = buildFragmentA(lane, k0);
-    Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
-    for (int64_t reg = 0; reg < 4; ++reg)
-      for (int64_t e = 0; e < 2; ++e) {
-        Value k = arith::AddIOp::create(
-            b, loc, k0,
-            arith::AddIOp::create(b, loc, lane.kOffset,
-                                  index(8 * (reg / 2) + e)));
-        memref::StoreOp::create(b, loc, extract(a, {reg, e}), aTiles,
-                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
-      }
-    for (int64_t j = 0; j < kMmaTilesN; ++j) {
-      Value w = buildFragmentB(lane, k0, j);
-      for (int64_t reg = 0; reg < 2; ++reg)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value k = arith::AddIOp::create(
-              b, loc, k0,
-              arith::AddIOp::create(b, loc, lane.kOffset, index(8 * reg + e)));
-          memref::StoreOp::create(b, loc, extract(w, {reg, e}), bTiles,
-                                  ValueRange{warpId, index(j), k, lane.g});
-        }
-    }
+    scatterFragmentA(b, loc, lane, buildFragmentA(lane, k0), k0, aTiles, warpId,
+                     extract);
+    for (int64_t j = 0; j < kMmaTilesN; ++j)
+      scatterFragmentB(b, loc, lane, buildFragmentB(lane, k0, j), j, k0, bTiles,
+                       warpId, extract);
   }
   {
     // Pass 2: C[tile][m][n] = sum_k A[k][m] B[tile][k][n], per warp.
@@ -894,23 +877,11 @@ void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
   MmaLane lane = buildMmaLane(thread.blockX, thread.blockY, thread.threadId,
                               warpsPerBlock);
   buildTileGuard(lane);
-  auto cType = VectorType::get({2, 2}, f32);
   Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
-  SmallVector<Value> accumulators;
-  for (int64_t j = 0; j < kMmaTilesN; ++j) {
-    Value c = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
-    for (int64_t half = 0; half < 2; ++half)
-      for (int64_t e = 0; e < 2; ++e) {
-        Value v = memref::LoadOp::create(
-            b, loc, cTiles,
-            ValueRange{warpId, index(j), half ? g8 : lane.g,
-                       arith::AddIOp::create(b, loc, lane.kOffset, index(e))});
-        c = vector::InsertOp::create(b, loc, v, c, ArrayRef<int64_t>{half, e});
-      }
-    accumulators.push_back(c);
-  }
-  buildMmaEpilogue(lane, accumulators);
+  buildMmaEpilogue(lane,
+                   gatherAccumulators(b, loc, lane, g8, lane.kOffset, cTiles,
+                                      ValueRange{warpId}, kMmaTilesN,
+                                      VectorType::get({2, 2}, f32)));
 }
 
 //===----------------------------------------------------------------------===//

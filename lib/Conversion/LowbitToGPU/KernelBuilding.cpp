@@ -11,6 +11,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 using namespace mlir;
@@ -165,4 +166,66 @@ EmulatedThread mlir::lowbit::buildEmulatedThreadLoops(
       arith::DivUIOp::create(b, loc, thread.threadId,
                              index(threads / warpsPerBlock)));
   return thread;
+}
+
+void mlir::lowbit::scatterFragmentA(OpBuilder &b, Location loc,
+                                    const FragmentLane &lane, Value a, Value k0,
+                                    Value tiles, Value warpId,
+                                    WidenElement widen) {
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  int64_t elements = cast<VectorType>(a.getType()).getDimSize(1);
+  Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
+  for (int64_t reg = 0; reg < 4; ++reg)
+    for (int64_t e = 0; e < elements; ++e) {
+      Value k = arith::AddIOp::create(
+          b, loc, k0,
+          arith::AddIOp::create(b, loc, lane.kOffset,
+                                index(4 * elements * (reg / 2) + e)));
+      memref::StoreOp::create(b, loc, widen(a, {reg, e}), tiles,
+                              ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
+    }
+}
+
+void mlir::lowbit::scatterFragmentB(OpBuilder &b, Location loc,
+                                    const FragmentLane &lane, Value registers,
+                                    int64_t tile, Value k0, Value tiles,
+                                    Value warpId, WidenElement widen) {
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  int64_t elements = cast<VectorType>(registers.getType()).getDimSize(1);
+  for (int64_t reg = 0; reg < 2; ++reg)
+    for (int64_t e = 0; e < elements; ++e) {
+      Value k = arith::AddIOp::create(
+          b, loc, k0,
+          arith::AddIOp::create(b, loc, lane.kOffset,
+                                index(4 * elements * reg + e)));
+      memref::StoreOp::create(b, loc, widen(registers, {reg, e}), tiles,
+                              ValueRange{warpId, index(tile), k, lane.g});
+    }
+}
+
+SmallVector<Value> mlir::lowbit::gatherAccumulators(
+    OpBuilder &b, Location loc, const FragmentLane &lane, Value g8,
+    Value column, Value tiles, ValueRange indexPrefix, int64_t tileCount,
+    VectorType cType) {
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  SmallVector<Value> accumulators;
+  for (int64_t j = 0; j < tileCount; ++j) {
+    Value c = arith::ConstantOp::create(b, loc, b.getZeroAttr(cType));
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t e = 0; e < 2; ++e) {
+        SmallVector<Value> indices(indexPrefix);
+        indices.append({index(j), half ? g8 : lane.g,
+                        arith::AddIOp::create(b, loc, column, index(e))});
+        Value v = memref::LoadOp::create(b, loc, tiles, indices);
+        c = vector::InsertOp::create(b, loc, v, c, ArrayRef<int64_t>{half, e});
+      }
+    accumulators.push_back(c);
+  }
+  return accumulators;
 }

@@ -83,6 +83,34 @@ FragmentLane buildFragmentLane(OpBuilder &b, Location loc, Value blockX,
                                int64_t warpsPerBlock, int64_t tileM,
                                int64_t tileN, int64_t codesPerRegisterRow);
 
+/// Converts element `position` of fragment registers to the element type of
+/// the host-emulation tiles.
+using WidenElement =
+    function_ref<Value(Value registers, ArrayRef<int64_t> position)>;
+
+/// Host emulation: stores the lane's A registers `a` (vector<4xE>: rows g,
+/// g + 8, K offsets kOffset and kOffset + 4E from `k0`) into the warp's
+/// tile `tiles`[warpId, k, m], each element through `widen`.
+void scatterFragmentA(OpBuilder &b, Location loc, const FragmentLane &lane,
+                      Value a, Value k0, Value tiles, Value warpId,
+                      WidenElement widen);
+
+/// Host emulation: stores the lane's B registers `registers` of n8 tile
+/// `tile` (vector<2xE>: column g, K offsets kOffset and kOffset + 4E from
+/// `k0`) into `tiles`[warpId, tile, k, n], each element through `widen`.
+void scatterFragmentB(OpBuilder &b, Location loc, const FragmentLane &lane,
+                      Value registers, int64_t tile, Value k0, Value tiles,
+                      Value warpId, WidenElement widen);
+
+/// Host emulation: the lane's C registers (`cType`, vector<2x2>: rows g and
+/// `g8` = g + 8, columns `column` and `column` + 1) of `tiles` n8 tiles,
+/// gathered from `tiles`[indexPrefix..., tile, m, n].
+SmallVector<Value> gatherAccumulators(OpBuilder &b, Location loc,
+                                      const FragmentLane &lane, Value g8,
+                                      Value column, Value tiles,
+                                      ValueRange indexPrefix, int64_t tileCount,
+                                      VectorType cType);
+
 /// One emulated thread of a host-emulation grid.
 struct EmulatedThread {
   Value blockX, blockY, threadId;

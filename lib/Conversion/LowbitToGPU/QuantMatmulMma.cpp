@@ -604,32 +604,24 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
   Value rTiles = memref::AllocOp::create(
       b, loc, MemRefType::get({totalWarps, plan.blocks, kTileM}, element));
   // FP8 codes to f32 through a 256-entry table (host code only).
+  auto decodeTable = [&](StorageFormat format) {
+    SmallVector<float> values;
+    for (unsigned code = 0; code < 256; ++code)
+      values.push_back(format == StorageFormat::F8E4M3FN
+                           ? numerics::decodeFP8E4M3FN(code)
+                           : numerics::decodeFP8E5M2(code));
+    auto type = RankedTensorType::get({256}, b.getF32Type());
+    return toBuffer(
+        b, loc,
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  };
   Value table;
-  if (plan.fp8) {
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(plan.lhsFormat == StorageFormat::F8E4M3FN
-                           ? numerics::decodeFP8E4M3FN(code)
-                           : numerics::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    table = toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  }
+  if (plan.fp8)
+    table = decodeTable(plan.lhsFormat);
   Value rhsTable = table;
-  if (plan.fp8 && plan.rhsFormat != plan.lhsFormat) {
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(plan.rhsFormat == StorageFormat::F8E4M3FN
-                           ? numerics::decodeFP8E4M3FN(code)
-                           : numerics::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    rhsTable = toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  }
+  if (plan.fp8 && plan.rhsFormat != plan.lhsFormat)
+    rhsTable = decodeTable(plan.rhsFormat);
   auto widen = [&](Value frag, ArrayRef<int64_t> pos, Value decode) -> Value {
     Value code = vector::ExtractOp::create(b, loc, frag, pos);
     if (!plan.fp8)
@@ -654,23 +646,15 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kTileK));
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    Value a = buildFragmentA(lane, k0);
-    Value g8 = add(lane.g, index(8));
-    for (int64_t reg = 0; reg < 4; ++reg)
-      for (int64_t e = 0; e < 4; ++e) {
-        Value k = add(k0, add(lane.kOffset, index(16 * (reg / 2) + e)));
-        memref::StoreOp::create(b, loc, widen(a, {reg, e}, table), aTiles,
-                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
-      }
-    for (int64_t j = 0; j < kTilesN; ++j) {
-      Value w = buildFragmentB(lane, k0, j);
-      for (int64_t reg = 0; reg < 2; ++reg)
-        for (int64_t e = 0; e < 4; ++e) {
-          Value k = add(k0, add(lane.kOffset, index(16 * reg + e)));
-          memref::StoreOp::create(b, loc, widen(w, {reg, e}, rhsTable), bTiles,
-                                  ValueRange{warpId, index(j), k, lane.g});
-        }
-    }
+    scatterFragmentA(b, loc, lane, buildFragmentA(lane, k0), k0, aTiles, warpId,
+                     [&](Value frag, ArrayRef<int64_t> pos) {
+                       return widen(frag, pos, table);
+                     });
+    for (int64_t j = 0; j < kTilesN; ++j)
+      scatterFragmentB(b, loc, lane, buildFragmentB(lane, k0, j), j, k0, bTiles,
+                       warpId, [&](Value frag, ArrayRef<int64_t> pos) {
+                         return widen(frag, pos, rhsTable);
+                       });
   }
   auto addElem = [&](Value x, Value v) -> Value {
     return plan.fp8 ? arith::AddFOp::create(b, loc, x, v).getResult()
@@ -742,20 +726,9 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     OpBuilder::InsertionGuard blockGuard(b);
     b.setInsertionPointToStart(blockLoop.getBody());
     Value block = blockLoop.getInductionVar();
-    SmallVector<Value> sums;
-    for (int64_t j = 0; j < kTilesN; ++j) {
-      Value c = zeroAcc();
-      for (int64_t half = 0; half < 2; ++half)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value v = memref::LoadOp::create(b, loc, cTiles,
-                                           ValueRange{warpId, block, index(j),
-                                                      half ? g8 : lane.g,
-                                                      add(t2, index(e))});
-          c = vector::InsertOp::create(b, loc, v, c,
-                                       ArrayRef<int64_t>{half, e});
-        }
-      sums.push_back(c);
-    }
+    SmallVector<Value> sums =
+        gatherAccumulators(b, loc, lane, g8, t2, cTiles,
+                           ValueRange{warpId, block}, kTilesN, accType());
     Value rowSums;
     if (plan.needRowSums) {
       rowSums = zeroAcc();

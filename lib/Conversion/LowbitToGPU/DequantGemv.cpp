@@ -75,7 +75,6 @@
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -262,7 +261,7 @@ private:
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
   }
-  Value toF32(Value v) { return ::toF32(b, loc, v); }
+  Value toF32(Value v) { return mlir::lowbit::toF32(b, loc, v); }
   /// The weight row of warp `warp` of block `blockId`.
   Value buildRow(Value blockId, Value warp, int64_t warpsPerBlock);
   /// The weight row and the lane of thread `threadId` of block `blockId`;

@@ -64,7 +64,6 @@
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"

@@ -71,10 +71,10 @@
 #include "lowbit/Conversion/Passes.h"
 
 #include "../LowbitToLinalg/CodeDecoding.h"
+#include "KernelBuilding.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -95,18 +95,10 @@ namespace numerics = ::lowbit::quant;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 /// The tensor-core tile: mma.sync m16n8k16, four n8 tiles per warp.
 constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kMmaTilesN = 4;
 /// Bytes of weight one lane loads per step.
 constexpr int64_t kChunkBytes = 16;
-
-/// A scale or zero-point as the kernel reads it: a scalar constant, or a
-/// flat 1-D buffer indexed by row (per row) or row * groups + group.
-struct KernelParam {
-  Value scalar;
-  Value buffer;
-};
 
 /// Everything the kernel builder needs, checked by `plan`.
 struct GemvPlan {
@@ -230,60 +222,7 @@ Value flatCodes(OpBuilder &b, Location loc, const GemvPlan &plan,
   }
   // 8-bit codes of a float type stay that type in memory; the kernel
   // bitcasts the loaded vector to bytes.
-  auto type = cast<RankedTensorType>(weight.getType());
-  auto flatType =
-      RankedTensorType::get({type.getNumElements()}, type.getElementType());
-  return tensor::CollapseShapeOp::create(
-      b, loc, flatType, weight, SmallVector<ReassociationIndices>{{0, 1}});
-}
-
-/// A read-only buffer of a tensor, for the kernel.
-Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*read_only=*/true);
-}
-
-/// A static scale or zero-point: a scalar when there is one value, else a
-/// flat buffer.
-KernelParam materializeParam(OpBuilder &b, Location loc, Attribute attr,
-                             Type scalarType) {
-  KernelParam param;
-  if (auto f = dyn_cast<FloatAttr>(attr)) {
-    param.scalar = arith::ConstantOp::create(b, loc, f);
-    return param;
-  }
-  if (auto i = dyn_cast<IntegerAttr>(attr)) {
-    param.scalar = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                                i.getValue().getSExtValue());
-    return param;
-  }
-  auto elements = cast<ElementsAttr>(attr);
-  auto type = cast<RankedTensorType>(elements.getShapedType());
-  if (type.getNumElements() == 1) {
-    Type element = type.getElementType();
-    if (isa<FloatType>(element))
-      param.scalar = arith::ConstantOp::create(
-          b, loc, FloatAttr::get(element, *elements.value_begin<APFloat>()));
-    else
-      param.scalar = arith::ConstantIntOp::create(
-          b, loc, b.getI32Type(),
-          (*elements.value_begin<APInt>()).getSExtValue());
-    return param;
-  }
-  Value tensor = arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));
-  if (type.getRank() != 1) {
-    ReassociationIndices all;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      all.push_back(d);
-    tensor = tensor::CollapseShapeOp::create(
-        b, loc,
-        RankedTensorType::get({type.getNumElements()}, type.getElementType()),
-        tensor, SmallVector<ReassociationIndices>{all});
-  }
-  param.buffer = toBuffer(b, loc, tensor);
-  return param;
+  return flattenTensor(b, loc, weight);
 }
 
 //===----------------------------------------------------------------------===//
@@ -322,13 +261,16 @@ private:
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
   }
-  Value toF32(Value v) {
-    if (v.getType().isF32())
-      return v;
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  }
+  Value toF32(Value v) { return mlir::lowbit::toF32(b, loc, v); }
   /// The weight row of warp `warp` of block `blockId`.
   Value buildRow(Value blockId, Value warp, int64_t warpsPerBlock);
+  /// The weight row and the lane of thread `threadId` of block `blockId`;
+  /// moves the insertion point into an `scf.if` that the row is inside N.
+  std::pair<Value, Value> buildGuardedRow(Value blockId, Value threadId,
+                                          int64_t warpsPerBlock);
+  /// Where weight row `row`'s scale and zero-point for the code at `k`
+  /// are: `row`, or row * groups + k / groupSize when they are group-wise.
+  Value buildParamIndex(Value row, Value k);
   /// One lane's f32 sums (one per activation row) over its 16-byte chunks
   /// of weight row `row`: chunks lane, lane + 32, ...
   SmallVector<Value> buildPartialSums(Value row, Value lane);
@@ -337,14 +279,19 @@ private:
   /// Weight row `n`, codes [k, k + 2) (k even) dequantized (times their
   /// group scale) to a vector<2xf16> B-fragment register.
   Value buildWeightPair(Value n, Value k);
-  /// Where one lane of the tensor-core kernel works.
-  struct MmaLane {
-    Value g, t2, m0, n0, rowLo, rowHi;
-  };
+  /// Where one lane of the tensor-core kernel works (kOffset = 2t: also
+  /// the lane's first column in the C registers).
+  using MmaLane = FragmentLane;
   MmaLane buildMmaLane(Value blockX, Value blockY, Value threadId,
-                       int64_t warpsPerBlock);
+                       int64_t warpsPerBlock) {
+    return buildFragmentLane(b, loc, blockX, blockY, threadId, warpsPerBlock,
+                             kMmaM, kMmaN * kMmaTilesN,
+                             /*codesPerRegisterRow=*/2);
+  }
   /// `scf.if` the warp's tile starts inside N; inserts into its body.
-  void buildTileGuard(const MmaLane &lane);
+  void buildTileGuard(const MmaLane &lane) {
+    beginIfBelow(b, loc, lane.n0, plan.n);
+  }
   /// The A registers (x) and the B registers of n8 tile `tile` (w) of the
   /// k16 step at `k0`.
   Value buildFragmentA(const MmaLane &lane, Value k0);
@@ -370,8 +317,6 @@ private:
   const GemvPlan &plan;
   const HostValues &host;
   Value y;
-  /// The block indices of the innermost host-emulation loops.
-  std::pair<Value, Value> blockXY;
 };
 
 } // namespace
@@ -515,6 +460,15 @@ Value KernelBuilder::decodeValues(Value codes, Value zeroPoint) {
   return arith::SIToFPOp::create(b, loc, f32s, codes);
 }
 
+Value KernelBuilder::buildParamIndex(Value row, Value k) {
+  if (plan.groupSize == 0)
+    return row;
+  return arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, row, index(plan.k / plan.groupSize)),
+      arith::DivUIOp::create(b, loc, k, index(plan.groupSize)));
+}
+
 SmallVector<Value> KernelBuilder::buildPartialSums(Value row, Value lane) {
   Type f32 = b.getF32Type();
   int64_t codesPerByte = 8 / plan.bits;
@@ -528,7 +482,7 @@ SmallVector<Value> KernelBuilder::buildPartialSums(Value row, Value lane) {
   Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   SmallVector<Value> inits(plan.m, zeroF);
   auto loop = scf::ForOp::create(b, loc, start, index(rowBytes),
-                                 index(kWarpSize * kChunkBytes), inits);
+                                 index(kThreadsPerWarp * kChunkBytes), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -544,12 +498,7 @@ SmallVector<Value> KernelBuilder::buildPartialSums(Value row, Value lane) {
     Value k0 = arith::MulIOp::create(b, loc, byte, index(codesPerByte));
 
     // This chunk's group: its scale and zero-point.
-    Value paramIndex = row;
-    if (grouped)
-      paramIndex = arith::AddIOp::create(
-          b, loc,
-          arith::MulIOp::create(b, loc, row, index(plan.k / plan.groupSize)),
-          arith::DivUIOp::create(b, loc, k0, index(plan.groupSize)));
+    Value paramIndex = buildParamIndex(row, k0);
     Value zeroPoint;
     if (affine)
       zeroPoint = readParam(host.zeroPoint, paramIndex, /*integer=*/true);
@@ -609,22 +558,26 @@ Value KernelBuilder::buildRow(Value blockId, Value warp,
       warp);
 }
 
+std::pair<Value, Value> KernelBuilder::buildGuardedRow(Value blockId,
+                                                       Value threadId,
+                                                       int64_t warpsPerBlock) {
+  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kThreadsPerWarp));
+  Value lane = arith::RemUIOp::create(b, loc, threadId, index(kThreadsPerWarp));
+  Value row = buildRow(blockId, warp, warpsPerBlock);
+  beginIfBelow(b, loc, row, plan.n);
+  return {row, lane};
+}
+
 void KernelBuilder::build(Value blockId, Value threadId,
                           int64_t warpsPerBlock) {
-  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
-  Value lane = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
-  Value row = buildRow(blockId, warp, warpsPerBlock);
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                                        index(plan.n));
-  auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+  auto [row, lane] = buildGuardedRow(blockId, threadId, warpsPerBlock);
   SmallVector<Value> sums = buildPartialSums(row, lane);
 
   // Butterfly: after the xor steps every lane holds the row's full sum.
   for (Value &sum : sums)
-    for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      auto shuffle = gpu::ShuffleOp::create(b, loc, sum, offset, kWarpSize,
-                                            gpu::ShuffleMode::XOR);
+    for (int32_t offset = kThreadsPerWarp / 2; offset > 0; offset /= 2) {
+      auto shuffle = gpu::ShuffleOp::create(
+          b, loc, sum, offset, kThreadsPerWarp, gpu::ShuffleMode::XOR);
       sum = arith::AddFOp::create(b, loc, sum, shuffle.getShuffleResult());
     }
 
@@ -643,37 +596,33 @@ void KernelBuilder::buildHostEmulation(int64_t numBlocks,
   // lanes' sums are added (what the butterfly computes) and the epilogue
   // runs.
   Type f32 = b.getF32Type();
-  int64_t lanes = numBlocks * warpsPerBlock * kWarpSize;
+  int64_t lanes = numBlocks * warpsPerBlock * kThreadsPerWarp;
   Value scratch =
       memref::AllocOp::create(b, loc, MemRefType::get({lanes * plan.m}, f32));
   Value zero = index(0), one = index(1);
-  auto rowGuard = [&](Value row) {
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          row, index(plan.n));
-    auto ifRow = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-    b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+  // The first of thread `tid`'s plan.m partial sums in block `block`.
+  auto scratchSlot = [&](Value block, Value tid) -> Value {
+    return arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, block,
+                                  index(warpsPerBlock * kThreadsPerWarp)),
+            tid),
+        index(plan.m));
   };
   {
     OpBuilder::InsertionGuard guard(b);
     auto blocks = scf::ForOp::create(b, loc, zero, index(numBlocks), one);
     b.setInsertionPointToStart(blocks.getBody());
-    auto threads =
-        scf::ForOp::create(b, loc, zero, index(warpsPerBlock * kWarpSize), one);
+    auto threads = scf::ForOp::create(
+        b, loc, zero, index(warpsPerBlock * kThreadsPerWarp), one);
     b.setInsertionPointToStart(threads.getBody());
     Value tid = threads.getInductionVar();
-    Value warp = arith::DivUIOp::create(b, loc, tid, index(kWarpSize));
-    Value lane = arith::RemUIOp::create(b, loc, tid, index(kWarpSize));
-    Value row = buildRow(blocks.getInductionVar(), warp, warpsPerBlock);
-    rowGuard(row);
+    auto [row, lane] =
+        buildGuardedRow(blocks.getInductionVar(), tid, warpsPerBlock);
     SmallVector<Value> sums = buildPartialSums(row, lane);
-    Value slot = arith::MulIOp::create(
-        b, loc,
-        arith::AddIOp::create(
-            b, loc,
-            arith::MulIOp::create(b, loc, blocks.getInductionVar(),
-                                  index(warpsPerBlock * kWarpSize)),
-            tid),
-        index(plan.m));
+    Value slot = scratchSlot(blocks.getInductionVar(), tid);
     for (int64_t m = 0; m < plan.m; ++m)
       memref::StoreOp::create(
           b, loc, sums[m], scratch,
@@ -686,24 +635,17 @@ void KernelBuilder::buildHostEmulation(int64_t numBlocks,
   b.setInsertionPointToStart(warps.getBody());
   Value warp = warps.getInductionVar();
   Value row = buildRow(blocks.getInductionVar(), warp, warpsPerBlock);
-  rowGuard(row);
+  beginIfBelow(b, loc, row, plan.n);
   Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  auto laneLoop = scf::ForOp::create(b, loc, zero, index(kWarpSize), one,
+  auto laneLoop = scf::ForOp::create(b, loc, zero, index(kThreadsPerWarp), one,
                                      SmallVector<Value>(plan.m, zeroF));
   {
     OpBuilder::InsertionGuard laneGuard(b);
     b.setInsertionPointToStart(laneLoop.getBody());
     Value tid = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, warp, index(kWarpSize)),
+        b, loc, arith::MulIOp::create(b, loc, warp, index(kThreadsPerWarp)),
         laneLoop.getInductionVar());
-    Value slot = arith::MulIOp::create(
-        b, loc,
-        arith::AddIOp::create(
-            b, loc,
-            arith::MulIOp::create(b, loc, blocks.getInductionVar(),
-                                  index(warpsPerBlock * kWarpSize)),
-            tid),
-        index(plan.m));
+    Value slot = scratchSlot(blocks.getInductionVar(), tid);
     SmallVector<Value> next;
     for (int64_t m = 0; m < plan.m; ++m) {
       Value partial = memref::LoadOp::create(
@@ -748,12 +690,7 @@ Value KernelBuilder::buildWeightPair(Value n, Value k) {
     raw = arith::BitcastOp::create(
         b, loc, VectorType::get({bytes}, b.getI8Type()), raw);
   bool grouped = plan.groupSize > 0;
-  Value paramIndex = n;
-  if (grouped)
-    paramIndex = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, n, index(plan.k / plan.groupSize)),
-        arith::DivUIOp::create(b, loc, k, index(plan.groupSize)));
+  Value paramIndex = buildParamIndex(n, k);
   Value zeroPoint;
   if (!plan.scheme.getSymmetric())
     zeroPoint = readParam(host.zeroPoint, paramIndex, /*integer=*/true);
@@ -768,34 +705,10 @@ Value KernelBuilder::buildWeightPair(Value n, Value k) {
                                  values);
 }
 
-KernelBuilder::MmaLane KernelBuilder::buildMmaLane(Value blockX, Value blockY,
-                                                   Value threadId,
-                                                   int64_t warpsPerBlock) {
-  MmaLane lane;
-  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
-  Value laneId = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
-  lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
-  lane.t2 = arith::MulIOp::create(
-      b, loc, arith::RemUIOp::create(b, loc, laneId, index(4)), index(2));
-  lane.m0 = arith::MulIOp::create(b, loc, blockY, index(kMmaM));
-  lane.n0 = arith::MulIOp::create(b, loc, buildRow(blockX, warp, warpsPerBlock),
-                                  index(kMmaN * kMmaTilesN));
-  lane.rowLo = arith::AddIOp::create(b, loc, lane.m0, lane.g);
-  lane.rowHi = arith::AddIOp::create(b, loc, lane.rowLo, index(8));
-  return lane;
-}
-
-void KernelBuilder::buildTileGuard(const MmaLane &lane) {
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        lane.n0, index(plan.n));
-  auto ifTile = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&ifTile.getThenRegion().front());
-}
-
 Value KernelBuilder::buildFragmentA(const MmaLane &lane, Value k0) {
   auto f16x2 = VectorType::get({2}, b.getF16Type());
   auto aType = VectorType::get({4, 2}, b.getF16Type());
-  Value kLo = arith::AddIOp::create(b, loc, k0, lane.t2);
+  Value kLo = arith::AddIOp::create(b, loc, k0, lane.kOffset);
   Value kHi = arith::AddIOp::create(b, loc, kLo, index(8));
   Value a = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(aType, b.getF16FloatAttr(0)));
@@ -814,7 +727,7 @@ Value KernelBuilder::buildFragmentA(const MmaLane &lane, Value k0) {
 Value KernelBuilder::buildFragmentB(const MmaLane &lane, Value k0,
                                     int64_t tile) {
   auto bType = VectorType::get({2, 2}, b.getF16Type());
-  Value kLo = arith::AddIOp::create(b, loc, k0, lane.t2);
+  Value kLo = arith::AddIOp::create(b, loc, k0, lane.kOffset);
   Value kHi = arith::AddIOp::create(b, loc, kLo, index(8));
   Value n = arith::AddIOp::create(
       b, loc, lane.n0,
@@ -833,7 +746,7 @@ void KernelBuilder::buildMmaEpilogue(const MmaLane &lane,
     for (int64_t e = 0; e < 2; ++e) {
       Value n = arith::AddIOp::create(
           b, loc, lane.n0,
-          arith::AddIOp::create(b, loc, index(kMmaN * j + e), lane.t2));
+          arith::AddIOp::create(b, loc, index(kMmaN * j + e), lane.kOffset));
       Value scale;
       if (!grouped)
         scale = readParam(host.scale, n, /*integer=*/false);
@@ -896,29 +809,9 @@ void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
   Value cTiles = memref::AllocOp::create(
       b, loc, MemRefType::get({warps, kMmaTilesN, kMmaM, kMmaN}, f32));
   Value zero = index(0), one = index(1);
-  // Loops over blocks (y, x) and threads; returns the thread id and the
-  // warp's global index.
-  auto threadLoops = [&](int64_t threads) -> std::pair<Value, Value> {
-    auto by = scf::ForOp::create(b, loc, zero, index(blocksY), one);
-    b.setInsertionPointToStart(by.getBody());
-    auto bx = scf::ForOp::create(b, loc, zero, index(blocksX), one);
-    b.setInsertionPointToStart(bx.getBody());
-    auto th = scf::ForOp::create(b, loc, zero, index(threads), one);
-    b.setInsertionPointToStart(th.getBody());
-    Value tid = th.getInductionVar();
-    Value warpId = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(
-            b, loc,
-            arith::AddIOp::create(b, loc,
-                                  arith::MulIOp::create(b, loc,
-                                                        by.getInductionVar(),
-                                                        index(blocksX)),
-                                  bx.getInductionVar()),
-            index(warpsPerBlock)),
-        arith::DivUIOp::create(b, loc, tid, index(threads / warpsPerBlock)));
-    blockXY = {bx.getInductionVar(), by.getInductionVar()};
-    return {tid, warpId};
+  auto threadLoops = [&](int64_t threads) {
+    return buildEmulatedThreadLoops(b, loc, zero, one, blocksX, blocksY,
+                                    threads, warpsPerBlock);
   };
   auto extract = [&](Value v, ArrayRef<int64_t> pos) -> Value {
     Value e = vector::ExtractOp::create(b, loc, v, pos);
@@ -927,40 +820,24 @@ void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
   {
     // Pass 1: scatter the fragments.
     OpBuilder::InsertionGuard guard(b);
-    auto [tid, warpId] = threadLoops(warpsPerBlock * kWarpSize);
-    MmaLane lane =
-        buildMmaLane(blockXY.first, blockXY.second, tid, warpsPerBlock);
+    EmulatedThread thread = threadLoops(warpsPerBlock * kThreadsPerWarp);
+    Value warpId = thread.warpId;
+    MmaLane lane = buildMmaLane(thread.blockX, thread.blockY, thread.threadId,
+                                warpsPerBlock);
     buildTileGuard(lane);
     auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kMmaK));
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    Value a = buildFragmentA(lane, k0);
-    Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
-    for (int64_t reg = 0; reg < 4; ++reg)
-      for (int64_t e = 0; e < 2; ++e) {
-        Value k = arith::AddIOp::create(
-            b, loc, k0,
-            arith::AddIOp::create(b, loc, lane.t2, index(8 * (reg / 2) + e)));
-        memref::StoreOp::create(b, loc, extract(a, {reg, e}), aTiles,
-                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
-      }
-    for (int64_t j = 0; j < kMmaTilesN; ++j) {
-      Value w = buildFragmentB(lane, k0, j);
-      for (int64_t reg = 0; reg < 2; ++reg)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value k = arith::AddIOp::create(
-              b, loc, k0,
-              arith::AddIOp::create(b, loc, lane.t2, index(8 * reg + e)));
-          memref::StoreOp::create(b, loc, extract(w, {reg, e}), bTiles,
-                                  ValueRange{warpId, index(j), k, lane.g});
-        }
-    }
+    scatterFragmentA(b, loc, lane, buildFragmentA(lane, k0), k0, aTiles, warpId,
+                     extract);
+    for (int64_t j = 0; j < kMmaTilesN; ++j)
+      scatterFragmentB(b, loc, lane, buildFragmentB(lane, k0, j), j, k0, bTiles,
+                       warpId, extract);
   }
   {
     // Pass 2: C[tile][m][n] = sum_k A[k][m] B[tile][k][n], per warp.
     OpBuilder::InsertionGuard guard(b);
-    auto [unused, warpId] = threadLoops(warpsPerBlock);
-    (void)unused;
+    Value warpId = threadLoops(warpsPerBlock).warpId;
     for (int64_t j = 0; j < kMmaTilesN; ++j) {
       OpBuilder::InsertionGuard tileGuard(b);
       auto mLoop = scf::ForOp::create(b, loc, zero, index(kMmaM), one);
@@ -994,27 +871,16 @@ void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
   }
   // Pass 3: gather the C registers, epilogue.
   OpBuilder::InsertionGuard guard(b);
-  auto [tid, warpId] = threadLoops(warpsPerBlock * kWarpSize);
-  MmaLane lane =
-      buildMmaLane(blockXY.first, blockXY.second, tid, warpsPerBlock);
+  EmulatedThread thread = threadLoops(warpsPerBlock * kThreadsPerWarp);
+  Value warpId = thread.warpId;
+  MmaLane lane = buildMmaLane(thread.blockX, thread.blockY, thread.threadId,
+                              warpsPerBlock);
   buildTileGuard(lane);
-  auto cType = VectorType::get({2, 2}, f32);
   Value g8 = arith::AddIOp::create(b, loc, lane.g, index(8));
-  SmallVector<Value> accumulators;
-  for (int64_t j = 0; j < kMmaTilesN; ++j) {
-    Value c = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
-    for (int64_t half = 0; half < 2; ++half)
-      for (int64_t e = 0; e < 2; ++e) {
-        Value v = memref::LoadOp::create(
-            b, loc, cTiles,
-            ValueRange{warpId, index(j), half ? g8 : lane.g,
-                       arith::AddIOp::create(b, loc, lane.t2, index(e))});
-        c = vector::InsertOp::create(b, loc, v, c, ArrayRef<int64_t>{half, e});
-      }
-    accumulators.push_back(c);
-  }
-  buildMmaEpilogue(lane, accumulators);
+  buildMmaEpilogue(lane,
+                   gatherAccumulators(b, loc, lane, g8, lane.kOffset, cTiles,
+                                      ValueRange{warpId}, kMmaTilesN,
+                                      VectorType::get({2, 2}, f32)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -1053,12 +919,11 @@ void GPUGemvPass::rewrite(DequantMatmulOp op) {
   host.x = toBuffer(b, loc, op.getInput());
   if (op.getBias())
     host.bias = toBuffer(b, loc, op.getBias());
-  host.scale = materializeParam(b, loc, op.getScalesAttr(), b.getF32Type());
+  host.scale = materializeConstantParam(b, loc, op.getScalesAttr());
   if (!plan.scheme.getSymmetric()) {
     if (!op.getZeroPointsAttr())
       return;
-    host.zeroPoint =
-        materializeParam(b, loc, op.getZeroPointsAttr(), b.getI32Type());
+    host.zeroPoint = materializeConstantParam(b, loc, op.getZeroPointsAttr());
   }
   auto yType = MemRefType::get({plan.m, plan.n}, plan.activation);
   Value y = memref::AllocOp::create(b, loc, yType);
@@ -1072,38 +937,23 @@ void GPUGemvPass::rewrite(DequantMatmulOp op) {
   } else if (plan.mma) {
     // Grid: warpsPerBlock warp tiles of 16 x 32 along N per block, one
     // block row per 16 rows of M.
-    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
-    auto blocksX = arith::ConstantIndexOp::create(b, loc, mmaBlocksX);
-    auto blocksY = arith::ConstantIndexOp::create(b, loc, plan.m / kMmaM);
-    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
-    auto launch =
-        gpu::LaunchOp::create(b, loc, blocksX, blocksY, c1, threads, c1, c1);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    KernelBuilder(b, loc, plan, host, y)
-        .buildMma(launch.getBlockIds().x, launch.getBlockIds().y,
-                  launch.getThreadIds().x, warps);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
+    buildLaunch(b, loc, {mmaBlocksX, plan.m / kMmaM}, warps * kThreadsPerWarp,
+                [&](gpu::LaunchOp launch) {
+                  KernelBuilder(b, loc, plan, host, y)
+                      .buildMma(launch.getBlockIds().x, launch.getBlockIds().y,
+                                launch.getThreadIds().x, warps);
+                });
   } else if (hostEmulation) {
     // Test only: the same body in host loops, so that the CPU pipeline can
     // run it.
     KernelBuilder(b, loc, plan, host, y).buildHostEmulation(numBlocks, warps);
   } else {
-    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
-    auto blocks = arith::ConstantIndexOp::create(b, loc, numBlocks);
-    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
-    auto launch =
-        gpu::LaunchOp::create(b, loc, blocks, c1, c1, threads, c1, c1);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    KernelBuilder(b, loc, plan, host, y)
-        .build(launch.getBlockIds().x, launch.getThreadIds().x, warps);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
+    buildLaunch(b, loc, {numBlocks}, warps * kThreadsPerWarp,
+                [&](gpu::LaunchOp launch) {
+                  KernelBuilder(b, loc, plan, host, y)
+                      .build(launch.getBlockIds().x, launch.getThreadIds().x,
+                             warps);
+                });
   }
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, op.getType(), y, /*restrict=*/true, /*writable=*/true);
-  op.replaceAllUsesWith(result);
-  op.erase();
+  replaceWithResultBuffer(b, loc, op, y);
 }

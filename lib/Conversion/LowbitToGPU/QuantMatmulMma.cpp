@@ -60,10 +60,10 @@
 #include "lowbit/Conversion/Passes.h"
 
 #include "../LowbitToLinalg/CodeDecoding.h"
+#include "KernelBuilding.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -85,16 +85,13 @@ namespace numerics = ::lowbit::quant;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 /// mma.sync m16n8k32 (s8 and FP8), four n8 tiles per warp.
 constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 32, kTilesN = 4;
 
 /// A scale, zero-point or column sum as the kernel reads it: a scalar, or
 /// a flat buffer indexed by row (activations) or by n (K / Kb) + block
 /// (weights; n alone when there is one block).
-struct Param {
-  Value scalar;
-  Value buffer;
+struct Param : KernelParam {
   /// The buffer holds one value per weight row and block.
   bool perBlock = false;
   /// The buffer holds one value (a dynamic per-tensor parameter).
@@ -217,27 +214,6 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   return "";
 }
 
-Value toBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*read_only=*/true);
-}
-
-/// `tensor` as a rank-1 tensor.
-Value flatten(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.getRank() == 1)
-    return tensor;
-  ReassociationIndices all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  return tensor::CollapseShapeOp::create(
-      b, loc,
-      RankedTensorType::get({type.getNumElements()}, type.getElementType()),
-      tensor, SmallVector<ReassociationIndices>{all});
-}
-
 /// A static parameter (attribute) or a dynamic one (tensor operand).
 Param materialize(OpBuilder &b, Location loc, Attribute attr, Value dynamic,
                   int64_t perRowCount) {
@@ -246,29 +222,9 @@ Param materialize(OpBuilder &b, Location loc, Attribute attr, Value dynamic,
     // Rank 0 (a dynamic per-tensor parameter) stays rank 0: read at [].
     auto type = cast<RankedTensorType>(dynamic.getType());
     param.buffer = toBuffer(
-        b, loc, type.getRank() == 0 ? dynamic : flatten(b, loc, dynamic));
-  } else if (auto f = dyn_cast<FloatAttr>(attr)) {
-    param.scalar = arith::ConstantOp::create(b, loc, f);
-  } else if (auto i = dyn_cast<IntegerAttr>(attr)) {
-    param.scalar = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                                i.getValue().getSExtValue());
+        b, loc, type.getRank() == 0 ? dynamic : flattenTensor(b, loc, dynamic));
   } else {
-    auto elements = cast<ElementsAttr>(attr);
-    auto type = cast<RankedTensorType>(elements.getShapedType());
-    Type element = type.getElementType();
-    if (type.getNumElements() == 1) {
-      if (isa<FloatType>(element))
-        param.scalar = arith::ConstantOp::create(
-            b, loc, FloatAttr::get(element, *elements.value_begin<APFloat>()));
-      else
-        param.scalar = arith::ConstantIntOp::create(
-            b, loc, b.getI32Type(),
-            (*elements.value_begin<APInt>()).getSExtValue());
-      return param;
-    }
-    Value tensor =
-        arith::ConstantOp::create(b, loc, type, cast<TypedAttr>(attr));
-    param.buffer = toBuffer(b, loc, flatten(b, loc, tensor));
+    static_cast<KernelParam &>(param) = materializeConstantParam(b, loc, attr);
   }
   if (param.buffer) {
     int64_t count = cast<MemRefType>(param.buffer.getType()).getNumElements();
@@ -294,9 +250,7 @@ public:
   void buildHostEmulation(int64_t blocksX, int64_t blocksY, int64_t warps);
 
 private:
-  struct Lane {
-    Value g, t4, m0, n0, rowLo, rowHi;
-  };
+  using Lane = FragmentLane;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value i32(int64_t v) {
@@ -312,9 +266,16 @@ private:
     return arith::ConstantOp::create(b, loc, b.getZeroAttr(accType()));
   }
 
-  Lane buildLane(Value blockX, Value blockY, Value threadId, int64_t warps);
+  /// The lane of thread `threadId` of block (`blockX`, `blockY`): four
+  /// codes per register row.
+  Lane buildLane(Value blockX, Value blockY, Value threadId, int64_t warps) {
+    return buildFragmentLane(b, loc, blockX, blockY, threadId, warps, kTileM,
+                             kTileN * kTilesN, /*codesPerRegisterRow=*/4);
+  }
   /// `scf.if` the warp's tile starts inside N; inserts into its body.
-  void buildTileGuard(const Lane &lane);
+  void buildTileGuard(const Lane &lane) {
+    beginIfBelow(b, loc, lane.n0, plan.n);
+  }
   /// Four bytes of a code buffer at `indices`, as s8 (u8 codes shifted).
   Value loadQuad(Value buffer, ValueRange indices, int64_t offset);
   /// The A registers (vector<4x4xi8>) of the k32 step at `k0`.
@@ -355,36 +316,13 @@ Value MmaBuilder::read(const Param &param, Value flat, bool integer) {
       v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
     return v;
   }
-  if (!v.getType().isF32())
-    v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  return v;
+  return toF32(b, loc, v);
 }
 
 Value MmaBuilder::weightIndex(const Param &param, Value n, Value block) {
   if (!param.perBlock)
     return n;
   return add(mul(n, index(plan.blocks)), block);
-}
-
-MmaBuilder::Lane MmaBuilder::buildLane(Value blockX, Value blockY,
-                                       Value threadId, int64_t warps) {
-  Lane lane;
-  Value warp = arith::DivUIOp::create(b, loc, threadId, index(kWarpSize));
-  Value laneId = arith::RemUIOp::create(b, loc, threadId, index(kWarpSize));
-  lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
-  lane.t4 = mul(arith::RemUIOp::create(b, loc, laneId, index(4)), index(4));
-  lane.m0 = mul(blockY, index(kTileM));
-  lane.n0 = mul(add(mul(blockX, index(warps)), warp), index(kTileN * kTilesN));
-  lane.rowLo = add(lane.m0, lane.g);
-  lane.rowHi = add(lane.rowLo, index(8));
-  return lane;
-}
-
-void MmaBuilder::buildTileGuard(const Lane &lane) {
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        lane.n0, index(plan.n));
-  auto ifTile = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&ifTile.getThenRegion().front());
 }
 
 Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
@@ -408,7 +346,7 @@ Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
 Value MmaBuilder::buildFragmentA(const Lane &lane, Value k0) {
   // reg 0: (g, 4t..4t+3)   reg 1: (g+8, 4t..)   reg 2: (g, 4t+16..)
   // reg 3: (g+8, 4t+16..)
-  Value kLo = add(k0, lane.t4);
+  Value kLo = add(k0, lane.kOffset);
   Value kHi = add(kLo, index(16));
   auto aType = VectorType::get({4, 4}, b.getI8Type());
   Value a = arith::ConstantOp::create(b, loc, b.getZeroAttr(aType));
@@ -425,7 +363,7 @@ Value MmaBuilder::buildFragmentB(const Lane &lane, Value k0, int64_t tile) {
   // reg 0: k 4t..4t+3, n g   reg 1: k 4t+16..4t+19, n g; w is [N, K]
   // row-major (flat), so each register is four consecutive codes.
   Value n = add(lane.n0, add(index(kTileN * tile), lane.g));
-  Value base = add(mul(n, index(plan.k)), add(k0, lane.t4));
+  Value base = add(mul(n, index(plan.k)), add(k0, lane.kOffset));
   auto bType = VectorType::get({2, 4}, b.getI8Type());
   Value frag = arith::ConstantOp::create(b, loc, b.getZeroAttr(bType));
   frag = vector::InsertOp::create(
@@ -487,7 +425,7 @@ SmallVector<Value> MmaBuilder::buildBlockUpdate(const Lane &lane, Value block,
                                                 ArrayRef<Value> ys) {
   // C layout: [half][e] is row g + 8 half, column 2t + e of the n8 tile.
   Type f32 = b.getF32Type();
-  Value t2 = arith::DivUIOp::create(b, loc, lane.t4, index(2));
+  Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
   SmallVector<Value> lhsScale, lhsZero, rowSum;
   for (int64_t half = 0; half < 2; ++half) {
     Value row = half ? lane.rowHi : lane.rowLo;
@@ -553,16 +491,13 @@ SmallVector<Value> MmaBuilder::buildBlockUpdate(const Lane &lane, Value block,
 }
 
 void MmaBuilder::buildEpilogue(const Lane &lane, ArrayRef<Value> ys) {
-  Value t2 = arith::DivUIOp::create(b, loc, lane.t4, index(2));
+  Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
   for (int64_t j = 0; j < kTilesN; ++j)
     for (int64_t e = 0; e < 2; ++e) {
       Value n = add(lane.n0, add(index(kTileN * j + e), t2));
       Value bias;
-      if (host.bias) {
-        bias = memref::LoadOp::create(b, loc, host.bias, n);
-        if (!bias.getType().isF32())
-          bias = arith::ExtFOp::create(b, loc, b.getF32Type(), bias);
-      }
+      if (host.bias)
+        bias = toF32(b, loc, memref::LoadOp::create(b, loc, host.bias, n));
       Value so, zo;
       if (plan.requantize) {
         so = read(host.resultScale, n, /*integer=*/false);
@@ -668,32 +603,24 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
   Value rTiles = memref::AllocOp::create(
       b, loc, MemRefType::get({totalWarps, plan.blocks, kTileM}, element));
   // FP8 codes to f32 through a 256-entry table (host code only).
+  auto decodeTable = [&](StorageFormat format) {
+    SmallVector<float> values;
+    for (unsigned code = 0; code < 256; ++code)
+      values.push_back(format == StorageFormat::F8E4M3FN
+                           ? numerics::decodeFP8E4M3FN(code)
+                           : numerics::decodeFP8E5M2(code));
+    auto type = RankedTensorType::get({256}, b.getF32Type());
+    return toBuffer(
+        b, loc,
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  };
   Value table;
-  if (plan.fp8) {
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(plan.lhsFormat == StorageFormat::F8E4M3FN
-                           ? numerics::decodeFP8E4M3FN(code)
-                           : numerics::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    table = toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  }
+  if (plan.fp8)
+    table = decodeTable(plan.lhsFormat);
   Value rhsTable = table;
-  if (plan.fp8 && plan.rhsFormat != plan.lhsFormat) {
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(plan.rhsFormat == StorageFormat::F8E4M3FN
-                           ? numerics::decodeFP8E4M3FN(code)
-                           : numerics::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    rhsTable = toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  }
+  if (plan.fp8 && plan.rhsFormat != plan.lhsFormat)
+    rhsTable = decodeTable(plan.rhsFormat);
   auto widen = [&](Value frag, ArrayRef<int64_t> pos, Value decode) -> Value {
     Value code = vector::ExtractOp::create(b, loc, frag, pos);
     if (!plan.fp8)
@@ -704,51 +631,29 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     return memref::LoadOp::create(b, loc, decode, idx);
   };
   Value zero = index(0), one = index(1);
-  std::pair<Value, Value> blockXY;
-  // Loops over blocks (y, x) and threads; returns the thread id and the
-  // warp's global index.
-  auto threadLoops = [&](int64_t threads) -> std::pair<Value, Value> {
-    auto by = scf::ForOp::create(b, loc, zero, index(blocksY), one);
-    b.setInsertionPointToStart(by.getBody());
-    auto bx = scf::ForOp::create(b, loc, zero, index(blocksX), one);
-    b.setInsertionPointToStart(bx.getBody());
-    auto th = scf::ForOp::create(b, loc, zero, index(threads), one);
-    b.setInsertionPointToStart(th.getBody());
-    Value tid = th.getInductionVar();
-    Value warpId =
-        add(mul(add(mul(by.getInductionVar(), index(blocksX)),
-                    bx.getInductionVar()),
-                index(warps)),
-            arith::DivUIOp::create(b, loc, tid, index(threads / warps)));
-    blockXY = {bx.getInductionVar(), by.getInductionVar()};
-    return {tid, warpId};
+  auto threadLoops = [&](int64_t threads) {
+    return buildEmulatedThreadLoops(b, loc, zero, one, blocksX, blocksY,
+                                    threads, warps);
   };
   {
     // Pass 1: scatter the fragments.
     OpBuilder::InsertionGuard guard(b);
-    auto [tid, warpId] = threadLoops(warps * kWarpSize);
-    Lane lane = buildLane(blockXY.first, blockXY.second, tid, warps);
+    EmulatedThread thread = threadLoops(warps * kThreadsPerWarp);
+    Value warpId = thread.warpId;
+    Lane lane = buildLane(thread.blockX, thread.blockY, thread.threadId, warps);
     buildTileGuard(lane);
     auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), index(kTileK));
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    Value a = buildFragmentA(lane, k0);
-    Value g8 = add(lane.g, index(8));
-    for (int64_t reg = 0; reg < 4; ++reg)
-      for (int64_t e = 0; e < 4; ++e) {
-        Value k = add(k0, add(lane.t4, index(16 * (reg / 2) + e)));
-        memref::StoreOp::create(b, loc, widen(a, {reg, e}, table), aTiles,
-                                ValueRange{warpId, k, reg % 2 ? g8 : lane.g});
-      }
-    for (int64_t j = 0; j < kTilesN; ++j) {
-      Value w = buildFragmentB(lane, k0, j);
-      for (int64_t reg = 0; reg < 2; ++reg)
-        for (int64_t e = 0; e < 4; ++e) {
-          Value k = add(k0, add(lane.t4, index(16 * reg + e)));
-          memref::StoreOp::create(b, loc, widen(w, {reg, e}, rhsTable), bTiles,
-                                  ValueRange{warpId, index(j), k, lane.g});
-        }
-    }
+    scatterFragmentA(b, loc, lane, buildFragmentA(lane, k0), k0, aTiles, warpId,
+                     [&](Value frag, ArrayRef<int64_t> pos) {
+                       return widen(frag, pos, table);
+                     });
+    for (int64_t j = 0; j < kTilesN; ++j)
+      scatterFragmentB(b, loc, lane, buildFragmentB(lane, k0, j), j, k0, bTiles,
+                       warpId, [&](Value frag, ArrayRef<int64_t> pos) {
+                         return widen(frag, pos, rhsTable);
+                       });
   }
   auto addElem = [&](Value x, Value v) -> Value {
     return plan.fp8 ? arith::AddFOp::create(b, loc, x, v).getResult()
@@ -762,8 +667,7 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     // Pass 2: per warp and block, C[tile][m][n] = sum_k A[k][m] B[tile][k][n]
     // and R[m] = sum_k A[k][m].
     OpBuilder::InsertionGuard guard(b);
-    auto [unused, warpId] = threadLoops(warps);
-    (void)unused;
+    Value warpId = threadLoops(warps).warpId;
     auto blockLoop = scf::ForOp::create(b, loc, zero, index(plan.blocks), one);
     b.setInsertionPointToStart(blockLoop.getBody());
     Value block = blockLoop.getInductionVar();
@@ -807,11 +711,12 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
   }
   // Pass 3: gather the C registers per block, block updates, epilogue.
   OpBuilder::InsertionGuard guard(b);
-  auto [tid, warpId] = threadLoops(warps * kWarpSize);
-  Lane lane = buildLane(blockXY.first, blockXY.second, tid, warps);
+  EmulatedThread thread = threadLoops(warps * kThreadsPerWarp);
+  Value warpId = thread.warpId;
+  Lane lane = buildLane(thread.blockX, thread.blockY, thread.threadId, warps);
   buildTileGuard(lane);
   Value g8 = add(lane.g, index(8));
-  Value t2 = arith::DivUIOp::create(b, loc, lane.t4, index(2));
+  Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
   Value zeroY = arith::ConstantOp::create(
       b, loc, b.getZeroAttr(VectorType::get({2, 2}, b.getF32Type())));
   auto blockLoop = scf::ForOp::create(b, loc, zero, index(plan.blocks), one,
@@ -820,20 +725,9 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     OpBuilder::InsertionGuard blockGuard(b);
     b.setInsertionPointToStart(blockLoop.getBody());
     Value block = blockLoop.getInductionVar();
-    SmallVector<Value> sums;
-    for (int64_t j = 0; j < kTilesN; ++j) {
-      Value c = zeroAcc();
-      for (int64_t half = 0; half < 2; ++half)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value v = memref::LoadOp::create(b, loc, cTiles,
-                                           ValueRange{warpId, block, index(j),
-                                                      half ? g8 : lane.g,
-                                                      add(t2, index(e))});
-          c = vector::InsertOp::create(b, loc, v, c,
-                                       ArrayRef<int64_t>{half, e});
-        }
-      sums.push_back(c);
-    }
+    SmallVector<Value> sums =
+        gatherAccumulators(b, loc, lane, g8, t2, cTiles,
+                           ValueRange{warpId, block}, kTilesN, accType());
     Value rowSums;
     if (plan.needRowSums) {
       rowSums = zeroAcc();
@@ -891,7 +785,7 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   host.lhs = toBuffer(b, loc, op.getLhs());
   CodeSource source = getCodeSource(b, loc, op.getRhs());
   host.rhs = toBuffer(
-      b, loc, source.flat ? source.tensor : flatten(b, loc, op.getRhs()));
+      b, loc, source.flat ? source.tensor : flattenTensor(b, loc, op.getRhs()));
   if (op.getBias())
     host.bias = toBuffer(b, loc, op.getBias());
   host.lhsScale =
@@ -922,22 +816,12 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
     MmaBuilder(b, loc, plan, host, y)
         .buildHostEmulation(blocksX, blocksY, warps);
   } else {
-    auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
-    auto gridX = arith::ConstantIndexOp::create(b, loc, blocksX);
-    auto gridY = arith::ConstantIndexOp::create(b, loc, blocksY);
-    auto threads = arith::ConstantIndexOp::create(b, loc, warps * kWarpSize);
-    auto launch =
-        gpu::LaunchOp::create(b, loc, gridX, gridY, c1, threads, c1, c1);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    MmaBuilder(b, loc, plan, host, y)
-        .build(launch.getBlockIds().x, launch.getBlockIds().y,
-               launch.getThreadIds().x, warps);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
+    buildLaunch(b, loc, {blocksX, blocksY}, warps * kThreadsPerWarp,
+                [&](gpu::LaunchOp launch) {
+                  MmaBuilder(b, loc, plan, host, y)
+                      .build(launch.getBlockIds().x, launch.getBlockIds().y,
+                             launch.getThreadIds().x, warps);
+                });
   }
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, op.getType(), y, /*restrict=*/true, /*writable=*/true);
-  op.replaceAllUsesWith(result);
-  op.erase();
+  replaceWithResultBuffer(b, loc, op, y);
 }

@@ -130,6 +130,91 @@ Value indexConst(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
+/// Emits the task and loop structure both kernels share and returns the
+/// new y: an scf.forall over blocks of output columns (the largest of 64,
+/// 32, ..., 1 dividing N that still leaves 4 tasks, when N allows, so that
+/// small layers are shared out too); in each, the activation rows in
+/// chunks that stay in L2, the block's columns `shape.cols` at a time, and
+/// the chunk's rows `shape.rows` at a time, then one by one.
+/// `emitRows(tile, n, j, m0, rows, cols)` computes rows m0.. of the block's
+/// columns j.. (weight rows n..) into `tile` and returns it.
+Value buildTaskLoops(OpBuilder &b, Location loc, Value y0, Value m,
+                     int64_t nSize, int64_t activationRowBytes,
+                     const KernelShape &shape,
+                     function_ref<Value(Value tile, Value n, Value j, Value m0,
+                                        int64_t rows, int64_t cols)>
+                         emitRows) {
+  int64_t block = 64;
+  while (block > 1 && (nSize % block != 0 || nSize / block < 4))
+    block /= 2;
+  Value numBlocks = indexConst(b, loc, nSize / block);
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numBlocks},
+                                      ValueRange{y0}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
+                                   indexConst(b, loc, block));
+  Value out = forall.getRegionIterArgs().front();
+  Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
+  SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+  Value tile =
+      tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+
+  // Rows in chunks of `chunk` (so that a chunk of activations stays in
+  // L2 while the block's weight rows pass over it), inside a chunk in
+  // blocks of `rows`, then the rest one by one.
+  Value rowsConst = indexConst(b, loc, shape.rows);
+  int64_t chunk =
+      std::max<int64_t>(1, (256 * 1024 / activationRowBytes) / shape.rows) *
+      shape.rows;
+  Value chunkConst = indexConst(b, loc, chunk);
+  int64_t cols = std::min(shape.cols, block);
+  auto chunks = scf::ForOp::create(
+      b, loc, zero, m, chunkConst, ValueRange{tile},
+      [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
+        Value mEnd = arith::MinUIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
+        Value count = arith::SubIOp::create(b, loc, mEnd, mc);
+        Value mMain = arith::AddIOp::create(
+            b, loc, mc,
+            arith::MulIOp::create(
+                b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
+                rowsConst));
+        auto columns = scf::ForOp::create(
+            b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
+            chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
+              Value n = arith::AddIOp::create(b, loc, n0, j);
+              auto main = scf::ForOp::create(
+                  b, loc, mc, mMain, rowsConst, args,
+                  [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                    scf::YieldOp::create(
+                        b, loc,
+                        emitRows(inner.front(), n, j, m0, shape.rows, cols));
+                  });
+              auto rest = scf::ForOp::create(
+                  b, loc, mMain, mEnd, one, main.getResults(),
+                  [&](OpBuilder &, Location, Value m0, ValueRange inner) {
+                    scf::YieldOp::create(
+                        b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
+                  });
+              scf::YieldOp::create(b, loc, rest.getResults());
+            });
+        scf::YieldOp::create(b, loc, columns.getResults());
+      });
+  b.setInsertionPointToEnd(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
+                                        offsets, sizes, strides);
+  return forall.getResult(0);
+}
+
+/// `base` + `i` (`base` itself for 0).
+Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t i) {
+  return i == 0 ? base
+                : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+}
+
 Param getParam(OpBuilder &b, Location loc, Attribute attr) {
   Param param;
   if (auto floatAttr = dyn_cast_if_present<FloatAttr>(attr))
@@ -281,73 +366,12 @@ public:
 
   Value build(Value y0, Value m) {
     splitActivations(m);
-    // Output columns per task: the largest of 64, 32, ..., 1 dividing N
-    // that still leaves 4 tasks (when N allows), so small layers are shared
-    // out too.
-    int64_t block = 64;
-    while (block > 1 && (in.n % block != 0 || in.n / block < 4))
-      block /= 2;
-    Value numBlocks = indexConst(b, loc, in.n / block);
-    auto forall =
-        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numBlocks},
-                              ValueRange{y0}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
-                                     indexConst(b, loc, block));
-    Value out = forall.getRegionIterArgs().front();
-    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
-    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
-    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value tile =
-        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
-
-    // Rows in chunks of `chunk` (so that a chunk of activations stays in
-    // L2 while the block's weight rows pass over it), inside a chunk in
-    // blocks of `rows`, then the rest one by one.
-    Value rowsConst = indexConst(b, loc, shape.rows);
-    int64_t chunk =
-        std::max<int64_t>(1, (256 * 1024 / (in.k * 4)) / shape.rows) *
-        shape.rows;
-    Value chunkConst = indexConst(b, loc, chunk);
-    int64_t cols = std::min(shape.cols, block);
-    auto chunks = scf::ForOp::create(
-        b, loc, zero, m, chunkConst, ValueRange{tile},
-        [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
-          Value mEnd = arith::MinUIOp::create(
-              b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
-          Value count = arith::SubIOp::create(b, loc, mEnd, mc);
-          Value mMain = arith::AddIOp::create(
-              b, loc, mc,
-              arith::MulIOp::create(
-                  b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
-                  rowsConst));
-          auto columns = scf::ForOp::create(
-              b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
-              chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
-                Value n = arith::AddIOp::create(b, loc, n0, j);
-                auto main = scf::ForOp::create(
-                    b, loc, mc, mMain, rowsConst, args,
-                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                      scf::YieldOp::create(
-                          b, loc,
-                          emitRows(inner.front(), n, j, m0, shape.rows, cols));
-                    });
-                auto rest = scf::ForOp::create(
-                    b, loc, mMain, mEnd, one, main.getResults(),
-                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                      scf::YieldOp::create(
-                          b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
-                    });
-                scf::YieldOp::create(b, loc, rest.getResults());
-              });
-          scf::YieldOp::create(b, loc, columns.getResults());
-        });
-    b.setInsertionPointToEnd(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
-                                          offsets, sizes, strides);
-    return forall.getResult(0);
+    // f32 activations: 4 bytes a value.
+    return buildTaskLoops(
+        b, loc, y0, m, in.n,
+        /*activationRowBytes=*/in.k * 4, shape,
+        [&](Value tile, Value n, Value j, Value m0, int64_t rows,
+            int64_t cols) { return emitRows(tile, n, j, m0, rows, cols); });
   }
 
 private:
@@ -670,10 +694,8 @@ private:
     // Separate partial sums for the even and odd lanes of 4-bit steps keep
     // two FMA chains per accumulator when there are few accumulators.
     int64_t parts = in.packed && rows * cols < 4 ? 2 : 1;
-    auto offsetBy = [&](Value base, int64_t i) -> Value {
-      return i == 0
-                 ? base
-                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+    auto offsetBy = [&](Value base, int64_t i) {
+      return offsetIndex(b, loc, base, i);
     };
     SmallVector<Value> rowIndex, colIndex, weightRow;
     for (int64_t r = 0; r < rows; ++r)
@@ -888,76 +910,17 @@ public:
   }
 
   Value build(Value y0, Value m) {
-    int64_t block = 64;
-    while (block > 1 && (in.n % block != 0 || in.n / block < 4))
-      block /= 2;
-    auto forall = scf::ForallOp::create(
-        b, loc, ArrayRef<OpFoldResult>{indexConst(b, loc, in.n / block)},
-        ValueRange{y0}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
-                                     indexConst(b, loc, block));
-    Value out = forall.getRegionIterArgs().front();
-    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
-    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
-    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value tile =
-        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
-    // Rows in chunks of `chunk` (so that a chunk of activations stays in
-    // L2 while the block's weight rows pass over it), inside a chunk in
-    // blocks of `rows`, then the rest one by one.
-    Value rowsConst = indexConst(b, loc, shape.rows);
-    int64_t chunk =
-        std::max<int64_t>(1, (256 * 1024 / in.k) / shape.rows) * shape.rows;
-    Value chunkConst = indexConst(b, loc, chunk);
-    int64_t cols = std::min(shape.cols, block);
-    auto chunks = scf::ForOp::create(
-        b, loc, zero, m, chunkConst, ValueRange{tile},
-        [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
-          Value mEnd = arith::MinUIOp::create(
-              b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
-          Value count = arith::SubIOp::create(b, loc, mEnd, mc);
-          Value mMain = arith::AddIOp::create(
-              b, loc, mc,
-              arith::MulIOp::create(
-                  b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
-                  rowsConst));
-          auto columns = scf::ForOp::create(
-              b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
-              chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
-                Value n = arith::AddIOp::create(b, loc, n0, j);
-                auto main = scf::ForOp::create(
-                    b, loc, mc, mMain, rowsConst, args,
-                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                      scf::YieldOp::create(
-                          b, loc,
-                          emitRows(inner.front(), n, j, m0, shape.rows, cols));
-                    });
-                auto rest = scf::ForOp::create(
-                    b, loc, mMain, mEnd, one, main.getResults(),
-                    [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                      scf::YieldOp::create(
-                          b, loc, emitRows(inner.front(), n, j, m0, 1, cols));
-                    });
-                scf::YieldOp::create(b, loc, rest.getResults());
-              });
-          scf::YieldOp::create(b, loc, columns.getResults());
-        });
-    b.setInsertionPointToEnd(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, chunks.getResult(0), out,
-                                          offsets, sizes, strides);
-    return forall.getResult(0);
+    return buildTaskLoops(
+        b, loc, y0, m, in.n, /*activationRowBytes=*/in.k, shape,
+        [&](Value tile, Value n, Value j, Value m0, int64_t rows,
+            int64_t cols) { return emitRows(tile, n, j, m0, rows, cols); });
   }
 
 private:
   Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
                  int64_t cols) {
-    auto offsetBy = [&](Value base, int64_t i) -> Value {
-      return i == 0
-                 ? base
-                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
+    auto offsetBy = [&](Value base, int64_t i) {
+      return offsetIndex(b, loc, base, i);
     };
     Type i8 = b.getI8Type();
     auto bytesType = VectorType::get({step}, i8);

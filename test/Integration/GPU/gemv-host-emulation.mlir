@@ -15,7 +15,6 @@
 // different order (per 16-byte chunk, then over chunks), which can move a
 // result by one f16 ulp: 2^-11 |y| relative, below 1e-3 for |y| < 2. One
 // mis-decoded code or a wrong scale moves y by about 0.02 |x| or more.
-// UNSUPPORTED: sanitizers
 //
 // DEFINE: %{check} = %S/Inputs/check-gemv.sh lowbit-opt lowbit-run FileCheck %s
 //

@@ -17,7 +17,6 @@
 // results must be bit-identical. This checks the fragment indexing against
 // the layout tables, the u8 shift, the corrections, the per-block scales
 // and the epilogue; the mma.sync instructions themselves need a GPU.
-// UNSUPPORTED: sanitizers
 //
 // DEFINE: %{check} = %S/Inputs/check-quant-matmul.sh lowbit-opt lowbit-run FileCheck %s
 //

@@ -41,11 +41,14 @@ static std::string xml(const std::string &text) {
 }
 
 std::string lowbit::report::formatSvg(const LayerReport &report) {
-  // An exact layer (inf dB) is drawn at the top of the axis and labelled.
-  double top = 10.0;
+  // An exact layer (+inf dB) is drawn to the top of the axis and labelled;
+  // the axis goes below 0 dB when a layer's error exceeds its signal.
+  double top = 10.0, bottom = 0.0;
   auto consider = [&](double value) {
-    if (std::isfinite(value))
+    if (std::isfinite(value)) {
       top = std::max(top, value);
+      bottom = std::min(bottom, value);
+    }
   };
   for (const LayerResult &layer : report.layers) {
     consider(layer.isolated.sqnrDb);
@@ -54,6 +57,7 @@ std::string lowbit::report::formatSvg(const LayerReport &report) {
   for (const OutputResult &output : report.outputs)
     consider(output.error.sqnrDb);
   top = 10.0 * std::ceil(top / 10.0 + 0.05);
+  bottom = 10.0 * std::floor(bottom / 10.0);
 
   const double left = 60, right = 170, plotTop = 40, plotHeight = 260;
   size_t n = std::max<size_t>(report.layers.size(), 1);
@@ -63,8 +67,8 @@ std::string lowbit::report::formatSvg(const LayerReport &report) {
   double width = left + group * double(n) + right;
   double height = plotTop + plotHeight + 110;
   auto y = [&](double db) {
-    double clamped = std::clamp(std::isnan(db) ? 0.0 : db, 0.0, top);
-    return plotTop + plotHeight * (1.0 - clamped / top);
+    double clamped = std::clamp(std::isnan(db) ? 0.0 : db, bottom, top);
+    return plotTop + plotHeight * (top - clamped) / (top - bottom);
   };
 
   std::string text;
@@ -81,7 +85,7 @@ std::string lowbit::report::formatSvg(const LayerReport &report) {
                      left)
      << xml(report.pipeline) << "</text>\n";
   // Grid and axis labels.
-  for (double db = 0; db <= top + 1e-9; db += 10) {
+  for (double db = bottom; db <= top + 1e-9; db += 10) {
     os << llvm::format("<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" "
                        "stroke=\"#ddd\"/>\n",
                        left, width - right, y(db), y(db));
@@ -100,16 +104,20 @@ std::string lowbit::report::formatSvg(const LayerReport &report) {
     double values[2] = {layer.isolated.sqnrDb, layer.endToEnd.sqnrDb};
     for (int k = 0; k < 2; ++k) {
       double x = x0 + bar * k;
+      // From the 0 dB line up (or down, below 0 dB) to the value.
+      double from = y(0.0), to = y(values[k]);
       os << llvm::format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" "
                          "height=\"%.1f\" fill=\"%s\"><title>",
-                         x, y(values[k]), bar - 2,
-                         plotTop + plotHeight - y(values[k]), colors[k])
+                         x, std::min(from, to), bar - 2, std::abs(to - from),
+                         colors[k])
          << xml(layer.info.name) << (k ? " end to end: " : " isolated: ")
          << formatSqnr(values[k]) << " dB</title></rect>\n";
       if (!std::isfinite(values[k]))
         os << llvm::format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                            "font-size=\"9\">",
-                           x + bar / 2 - 1, plotTop - 3)
+                           x + bar / 2 - 1,
+                           values[k] < 0 ? plotTop + plotHeight + 10
+                                         : plotTop - 3)
            << formatSqnr(values[k]) << "</text>\n";
     }
     double labelX = left + group * double(i) + group / 2;

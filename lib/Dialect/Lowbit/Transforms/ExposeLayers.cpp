@@ -31,7 +31,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::lowbit {
 #define GEN_PASS_DEF_EXPOSELAYERSPASS
@@ -94,7 +94,7 @@ struct ExposeLayersPass
     // Positions count every constant-weight matmul of the module in walk
     // order, as the policies of lowbit-quantize-weights do.
     SmallVector<Layer> layers;
-    llvm::StringMap<unsigned> nameCount;
+    llvm::StringSet<> usedNames;
     int64_t position = 0;
     module.walk([&](Operation *op) {
       std::optional<ConstantWeightMatmul> match = matchConstantWeightMatmul(op);
@@ -120,10 +120,15 @@ struct ExposeLayersPass
         return;
       }
       std::string name = getStatisticsKey(op, match->weight);
-      // Names must be unique for the report to be readable.
-      unsigned seen = nameCount[name]++;
-      if (seen)
-        name += "#" + std::to_string(seen + 1);
+      // Names must be unique for the report to be readable; a suffix must
+      // not collide with another layer's own name either.
+      if (!usedNames.insert(name).second) {
+        std::string base = name;
+        unsigned n = 2;
+        do
+          name = base + "#" + std::to_string(n++);
+        while (!usedNames.insert(name).second);
+      }
       layers.push_back({*match, name, index});
     });
 

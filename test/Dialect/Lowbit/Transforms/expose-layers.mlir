@@ -65,3 +65,20 @@ func.func @main(%x: tensor<2x2xf32>, %v: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %b = linalg.matmul ins(%a, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%x : tensor<2x2xf32>) -> tensor<2x2xf32> loc("kept")
   return %b : tensor<2x2xf32>
 }
+
+// -----
+
+// Repeated names get a suffix that cannot collide with another layer's own
+// name.
+
+// TAP-LABEL: func.func @main(
+// TAP-SAME:      name = "fc",
+// TAP-SAME:      name = "fc#2",
+// TAP-SAME:      name = "fc#2#2",
+func.func @main(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2xf32>
+  %a = linalg.matmul ins(%x, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%x : tensor<2x2xf32>) -> tensor<2x2xf32> loc("fc")
+  %b = linalg.matmul ins(%a, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%x : tensor<2x2xf32>) -> tensor<2x2xf32> loc("fc")
+  %c = linalg.matmul ins(%b, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%x : tensor<2x2xf32>) -> tensor<2x2xf32> loc("fc#2")
+  return %c : tensor<2x2xf32>
+}

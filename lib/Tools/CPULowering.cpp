@@ -50,6 +50,56 @@ FailureOr<unsigned> mlir::lowbit::resolveThreads(int value,
   return unsigned(value);
 }
 
+mlir::lowbit::CPUTargetCommandLine::CPUTargetCommandLine(
+    llvm::cl::OptionCategory &category, bool hostOnly)
+    : threads("kernel-threads",
+              llvm::cl::desc("Threads of the large kernels (0, the default: "
+                             "every hardware thread of the host; above 1 the "
+                             "code runs on the OpenMP runtime, libomp); also "
+                             "spelled --threads=N"),
+              llvm::cl::value_desc("N"), llvm::cl::init(0),
+              llvm::cl::cat(category)),
+      targetCPU("target-cpu",
+                llvm::cl::desc(
+                    hostOnly
+                        ? "CPU to generate code for: native (the host's name "
+                          "and features, default) or an LLVM CPU name such "
+                          "as x86-64-v3 (AVX2), x86-64-v4 (AVX-512), znver4, "
+                          "znver5, sapphirerapids; it must not need "
+                          "extensions the host lacks"
+                        : "CPU to generate code for: native (the host's name "
+                          "and features), or an LLVM CPU name such as "
+                          "x86-64, x86-64-v3, x86-64-v4 (with that CPU's "
+                          "features)"),
+                llvm::cl::value_desc("cpu"), llvm::cl::init("native"),
+                llvm::cl::cat(category)),
+      hostOnly(hostOnly) {}
+
+bool mlir::lowbit::CPUTargetCommandLine::resolve(std::string &error) {
+  FailureOr<unsigned> resolvedThreads = resolveThreads(threads, error);
+  if (failed(resolvedThreads))
+    return false;
+  numThreads = *resolvedThreads;
+  FailureOr<CPUTarget> resolved = resolveCPUTarget(targetCPU, error);
+  if (failed(resolved))
+    return false;
+  if (hostOnly && !resolved->missingOnHost.empty()) {
+    error = "--target-cpu=" + targetCPU + " needs " + resolved->missingOnHost +
+            ", which this host lacks; the code could not run here";
+    return false;
+  }
+  target = *resolved;
+  return true;
+}
+
+void mlir::lowbit::renameOptionArgument(std::vector<std::string> &args,
+                                        StringRef name, StringRef replacement) {
+  for (std::string &arg : args)
+    for (std::string spelling : {"--" + name.str(), "-" + name.str()})
+      if (arg == spelling || StringRef(arg).starts_with(spelling + "="))
+        arg = "--" + replacement.str() + arg.substr(spelling.size());
+}
+
 std::string mlir::lowbit::listFunctions(ModuleOp module) {
   std::string names;
   auto add = [&](StringRef name) {

@@ -107,27 +107,10 @@ struct Options {
   cl::opt<std::string> header{
       "header", cl::desc("C header to write (default: OUT with suffix .h)"),
       cl::value_desc("OUT.h"), cl::cat(category)};
-  // Spelled --threads on the command line; LLVM owns the option name
-  // "threads", so main() renames the argument.
-  cl::opt<int> threads{
-      "kernel-threads",
-      cl::desc("Threads of the large kernels (0, the default: every "
-               "hardware thread of the host; above 1 the code runs on the "
-               "OpenMP runtime, libomp); also spelled --threads=N"),
-      cl::value_desc("N"), cl::init(0), cl::cat(category)};
-  cl::opt<std::string> targetCPU{
-      "target-cpu",
-      cl::desc("CPU to generate code for: native (the host's name and "
-               "features), or an LLVM CPU name such as x86-64, x86-64-v3, "
-               "x86-64-v4 (with that CPU's features)"),
-      cl::value_desc("cpu"), cl::init("native"), cl::cat(category)};
+  mlir::lowbit::CPUTargetCommandLine cpu{category, /*hostOnly=*/false};
   cl::opt<unsigned> optLevel{"opt-level",
                              cl::desc("LLVM optimization level, 0 to 3"),
                              cl::init(2), cl::cat(category)};
-  /// --target-cpu resolved (by checkOptions).
-  mlir::lowbit::CPUTarget target;
-  /// --threads resolved (by checkOptions).
-  unsigned numThreads = 1;
 };
 
 } // namespace
@@ -253,7 +236,7 @@ static bool readTypes(TypeRange types, ArrayAttr attrs, llvm::StringRef kind,
 static bool lowerModule(ModuleOp module, func::FuncOp func,
                         const Options &opts) {
   std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
-      module, func, /*calibrate=*/false, opts.target, opts.numThreads);
+      module, func, /*calibrate=*/false, opts.cpu.target, opts.cpu.numThreads);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
   if (Operation *leftover = mlir::lowbit::findUntranslatableOp(module))
@@ -476,7 +459,8 @@ createTargetMachine(const Options &opts) {
     error("cannot target " + triple.str() + ": " + lookupError);
     return nullptr;
   }
-  const std::string &cpu = opts.target.cpu, &features = opts.target.features;
+  const std::string &cpu = opts.cpu.target.cpu,
+                    &features = opts.cpu.target.features;
   llvm::CodeGenOptLevel level = llvm::CodeGenOptLevel::Default;
   switch (opts.optLevel) {
   case 0:
@@ -664,16 +648,8 @@ static bool checkOptions(Options &opts) {
   if (opts.header == opts.output)
     return error("--header and -o name the same file " + quote(opts.output));
   std::string targetError;
-  FailureOr<unsigned> numThreads =
-      mlir::lowbit::resolveThreads(opts.threads, targetError);
-  if (failed(numThreads))
+  if (!opts.cpu.resolve(targetError))
     return error(targetError);
-  opts.numThreads = *numThreads;
-  FailureOr<mlir::lowbit::CPUTarget> target =
-      mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
-  if (failed(target))
-    return error(targetError);
-  opts.target = *target;
   return true;
 }
 
@@ -765,7 +741,7 @@ static bool compile(Options &opts) {
   }
   std::string cpuDescription =
       tm->getTargetTriple().str() + ", CPU " + tm->getTargetCPU().str() +
-      (opts.targetCPU == "native" ? " (native, host features)" : "");
+      (opts.cpu.targetCPU == "native" ? " (native, host features)" : "");
   std::string headerText = generateHeader(sig, opts, cName, cpuDescription);
 
   if (!writeFile(opts.output, llvm::StringRef(object.data(), object.size())))
@@ -789,13 +765,9 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
 
-  // --threads is --kernel-threads (see Options::threads).
+  // --threads is --kernel-threads (see CPUTargetCommandLine).
   std::vector<std::string> renamed(argv, argv + argc);
-  for (std::string &arg : renamed)
-    for (const char *spelling : {"--threads", "-threads"})
-      if (arg == spelling ||
-          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
-        arg = "--kernel-threads" + arg.substr(std::strlen(spelling));
+  mlir::lowbit::renameOptionArgument(renamed, "threads", "kernel-threads");
   std::vector<const char *> args;
   for (const std::string &arg : renamed)
     args.push_back(arg.c_str());

@@ -152,21 +152,7 @@ struct Options {
                "(atomically; Gram matrices go to FILE.gram.bin); also "
                "spelled --stats=FILE"),
       cl::value_desc("FILE"), cl::cat(category)};
-  // Spelled --threads on the command line; LLVM owns the option name
-  // "threads", so main() renames the argument.
-  cl::opt<int> threads{
-      "kernel-threads",
-      cl::desc("Threads of the large kernels (0, the default: every "
-               "hardware thread of the host; above 1 the code runs on the "
-               "OpenMP runtime, libomp); also spelled --threads=N"),
-      cl::value_desc("N"), cl::init(0), cl::cat(category)};
-  cl::opt<std::string> targetCPU{
-      "target-cpu",
-      cl::desc("CPU to generate code for: native (the host's name and "
-               "features, default) or an LLVM CPU name such as x86-64-v3 "
-               "(AVX2), x86-64-v4 (AVX-512), znver4, znver5, sapphirerapids; "
-               "it must not need extensions the host lacks"),
-      cl::value_desc("cpu"), cl::init("native"), cl::cat(category)};
+  mlir::lowbit::CPUTargetCommandLine cpu{category, /*hostOnly=*/true};
   cl::opt<bool> dumpLLVM{
       "dump-llvm",
       cl::desc("Print the LLVM IR that is compiled (after the --opt-level "
@@ -181,10 +167,6 @@ struct Options {
   cl::opt<std::string> chip{
       "chip", cl::desc("With --device=cuda: sm_90a (default) or sm_80"),
       cl::init("sm_90a"), cl::cat(category)};
-  /// --target-cpu resolved (by checkOptions).
-  mlir::lowbit::CPUTarget target;
-  /// --threads resolved (by checkOptions).
-  unsigned numThreads = 1;
 };
 
 } // namespace
@@ -369,7 +351,7 @@ static bool lowerTensorModule(ModuleOp module, func::FuncOp func,
   // Arguments are read-only (see lowerEntryModuleToCPU): the same input
   // buffers serve every --benchmark call.
   std::string lowerError = mlir::lowbit::lowerEntryModuleToCPU(
-      module, func, calibrating, opts.target, opts.numThreads);
+      module, func, calibrating, opts.cpu.target, opts.cpu.numThreads);
   if (!lowerError.empty())
     return error("lowering " + quote(opts.model) + ": " + lowerError);
 
@@ -722,20 +704,8 @@ static bool checkOptions(Options &opts) {
   if (!(opts.rtol >= 0) || !(opts.atol >= 0))
     return error("--rtol and --atol must be non-negative numbers");
   std::string targetError;
-  FailureOr<unsigned> numThreads =
-      mlir::lowbit::resolveThreads(opts.threads, targetError);
-  if (failed(numThreads))
+  if (!opts.cpu.resolve(targetError))
     return error(targetError);
-  opts.numThreads = *numThreads;
-  FailureOr<mlir::lowbit::CPUTarget> target =
-      mlir::lowbit::resolveCPUTarget(opts.targetCPU, targetError);
-  if (failed(target))
-    return error(targetError);
-  if (!target->missingOnHost.empty())
-    return error("--target-cpu=" + opts.targetCPU + " needs " +
-                 target->missingOnHost +
-                 ", which this host lacks; the code could not run here");
-  opts.target = *target;
   return true;
 }
 
@@ -790,9 +760,9 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
     break;
   }
   builder->setCodeGenOptLevel(codeGenLevel);
-  if (opts.targetCPU != "native") {
+  if (opts.cpu.targetCPU != "native") {
     // A named CPU brings its own features, not the host's.
-    builder->setCPU(opts.target.cpu);
+    builder->setCPU(opts.cpu.target.cpu);
     builder->getFeatures() = llvm::SubtargetFeatures();
   }
   auto tm = builder->createTargetMachine();
@@ -825,11 +795,11 @@ static std::unique_ptr<ExecutionEngine> createEngine(ModuleOp module,
 
   // Parallel kernels call the OpenMP runtime; the JIT resolves its symbols
   // in the process, so load it (globally) first.
-  if (opts.numThreads > 1) {
+  if (opts.cpu.numThreads > 1) {
     std::string loadError;
     if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(LOWBIT_LIBOMP,
                                                           &loadError)) {
-      error("--threads=" + llvm::Twine(opts.numThreads) +
+      error("--threads=" + llvm::Twine(opts.cpu.numThreads) +
             " needs the OpenMP runtime " + quote(LOWBIT_LIBOMP) + ": " +
             loadError + " (use --threads=1, or install libomp)");
       return nullptr;
@@ -1472,18 +1442,10 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
 
   // --stats=FILE / --stats FILE is --stats-file (see Options::stats), and
-  // --threads is --kernel-threads (see Options::threads).
+  // --threads is --kernel-threads (see CPUTargetCommandLine).
   std::vector<std::string> renamed(argv, argv + argc);
-  for (std::string &arg : renamed) {
-    for (const char *spelling : {"--stats", "-stats"})
-      if (arg == spelling ||
-          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
-        arg = "--stats-file" + arg.substr(std::strlen(spelling));
-    for (const char *spelling : {"--threads", "-threads"})
-      if (arg == spelling ||
-          llvm::StringRef(arg).starts_with(std::string(spelling) + "="))
-        arg = "--kernel-threads" + arg.substr(std::strlen(spelling));
-  }
+  mlir::lowbit::renameOptionArgument(renamed, "stats", "stats-file");
+  mlir::lowbit::renameOptionArgument(renamed, "threads", "kernel-threads");
   std::vector<const char *> args;
   for (const std::string &arg : renamed)
     args.push_back(arg.c_str());

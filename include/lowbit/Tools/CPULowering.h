@@ -11,9 +11,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/CommandLine.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class DialectRegistry;
@@ -76,6 +78,32 @@ std::string lowerEntryModuleToCPU(ModuleOp module, func::FuncOp entry,
 /// --threads=`value`: 0 means every hardware thread of the host. Fails
 /// with a message naming the option for a negative or non-numeric value.
 FailureOr<unsigned> resolveThreads(int value, std::string &error);
+
+/// --target-cpu and --threads, declared once for the tools that compile for
+/// the CPU. LLVM owns the option name "threads": the option is registered as
+/// --kernel-threads, and renameOptionArgument(args, "threads",
+/// "kernel-threads") in main() lets users spell it --threads.
+struct CPUTargetCommandLine {
+  /// `hostOnly`: the code runs on this host (lowbit-run), so a target whose
+  /// extensions the host lacks is refused.
+  CPUTargetCommandLine(llvm::cl::OptionCategory &category, bool hostOnly);
+  /// Resolves both options into `target` and `numThreads`; false with
+  /// `error` set on a bad value.
+  bool resolve(std::string &error);
+
+  llvm::cl::opt<int> threads;
+  llvm::cl::opt<std::string> targetCPU;
+  CPUTarget target;
+  unsigned numThreads = 1;
+
+private:
+  bool hostOnly;
+};
+
+/// Rewrites `--NAME`, `-NAME`, `--NAME=V` and `-NAME=V` in `args` to
+/// `--REPLACEMENT[=V]`, for options whose names LLVM's own options own.
+void renameOptionArgument(std::vector<std::string> &args, llvm::StringRef name,
+                          llvm::StringRef replacement);
 
 /// The op that keeps `module` from being translated to LLVM IR: the first
 /// op outside the LLVM and OpenMP dialects, preferring a real op over the

@@ -34,15 +34,13 @@ LogicalResult onnx_import::convertSplit(NodeCtx &c) {
                      << " is out of range for rank " << rank;
   int64_t dim = xt.getDimSize(axis);
   int64_t n = c.node.outputs.size();
-  SmallVector<int64_t> sizes;
-  if (const auto *attr = c.intsAttr("split")) {
-    sizes.assign(attr->begin(), attr->end());
-  } else if (c.has(1)) {
-    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "split");
-    if (failed(values))
-      return failure();
-    sizes = *values;
-  } else {
+  bool sizesGiven;
+  FailureOr<SmallVector<int64_t>> givenSizes =
+      c.intsAttrOrInput("split", 1, &sizesGiven);
+  if (failed(givenSizes))
+    return failure();
+  SmallVector<int64_t> sizes = *givenSizes;
+  if (!sizesGiven) {
     const OnnxAttribute *num = c.node.getAttr("num_outputs");
     if (num && (num->kind != OnnxAttribute::Int || num->i != n))
       return c.error() << "num_outputs must be an integer equal to the " << n

@@ -570,15 +570,10 @@ static LogicalResult convertReshape(NodeCtx &c) {
     shape = {outer, outer ? total / outer : 0};
   } else {
     // Squeeze / Unsqueeze: axes from the attribute (opset < 13) or input 1.
-    SmallVector<int64_t> axes;
-    if (const auto *attr = c.intsAttr("axes")) {
-      axes.assign(attr->begin(), attr->end());
-    } else if (c.has(1)) {
-      FailureOr<SmallVector<int64_t>> values = c.constInts(1, "axes");
-      if (failed(values))
-        return failure();
-      axes = *values;
-    }
+    FailureOr<SmallVector<int64_t>> givenAxes = c.intsAttrOrInput("axes", 1);
+    if (failed(givenAxes))
+      return failure();
+    SmallVector<int64_t> axes = *givenAxes;
     if (op == "Squeeze") {
       int64_t rank = inShape.size();
       llvm::SmallDenseSet<int64_t> drop;
@@ -891,15 +886,10 @@ static LogicalResult convertReduce(NodeCtx &c) {
   if (failed(x))
     return failure();
   int64_t rank = tensorType(*x).getRank();
-  SmallVector<int64_t> axes;
-  if (const auto *attr = c.intsAttr("axes")) {
-    axes.assign(attr->begin(), attr->end());
-  } else if (c.has(1)) {
-    FailureOr<SmallVector<int64_t>> values = c.constInts(1, "axes");
-    if (failed(values))
-      return failure();
-    axes = *values;
-  }
+  FailureOr<SmallVector<int64_t>> givenAxes = c.intsAttrOrInput("axes", 1);
+  if (failed(givenAxes))
+    return failure();
+  SmallVector<int64_t> axes = *givenAxes;
   if (axes.empty()) {
     if (c.intAttr("noop_with_empty_axes", 0)) {
       c.out(0, *x);

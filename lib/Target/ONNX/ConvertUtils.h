@@ -81,6 +81,21 @@ struct NodeCtx {
       return notConstant(i, role);
     return imp.getInts(*t, loc);
   }
+  /// Integers given either as the ints attribute `name` (older opsets) or
+  /// as constant input `i` (newer ones); empty when neither is given, with
+  /// `given` (when not null) saying which.
+  FailureOr<SmallVector<int64_t>> intsAttrOrInput(const char *name, unsigned i,
+                                                  bool *given = nullptr) {
+    if (given)
+      *given = true;
+    if (const std::vector<int64_t> *attr = intsAttr(name))
+      return SmallVector<int64_t>(attr->begin(), attr->end());
+    if (has(i))
+      return constInts(i, name);
+    if (given)
+      *given = false;
+    return SmallVector<int64_t>();
+  }
   /// The error for input `i` (`role`, e.g. "pads") that must be known at
   /// import time but is a graph input or computed at run time.
   InFlightDiagnostic notConstant(unsigned i, StringRef role = "") {

@@ -35,10 +35,9 @@ double LayerReport::bitsPerWeight() const {
                   : 0.0;
 }
 
-/// JSON has no infinities: an exact result (+inf) is `null`; the two broken
-/// cases, -inf (error on a zero reference) and NaN (non-finite values), are
-/// the strings "-inf" and "nan" so they cannot pass for exact.
-static llvm::json::Value number(double value) {
+// -inf (error on a zero reference) and NaN (non-finite values) must not
+// pass for exact.
+llvm::json::Value lowbit::report::jsonNumber(double value) {
   if (std::isfinite(value))
     return value;
   if (std::isnan(value))
@@ -49,10 +48,10 @@ static llvm::json::Value number(double value) {
 }
 
 static llvm::json::Object metrics(const ErrorMetrics &error) {
-  return llvm::json::Object{{"sqnr_db", number(error.sqnrDb)},
-                            {"cosine", number(error.cosine)},
-                            {"max_abs_error", number(error.maxAbs)},
-                            {"relative_error", number(error.relativeL2)}};
+  return llvm::json::Object{{"sqnr_db", jsonNumber(error.sqnrDb)},
+                            {"cosine", jsonNumber(error.cosine)},
+                            {"max_abs_error", jsonNumber(error.maxAbs)},
+                            {"relative_error", jsonNumber(error.relativeL2)}};
 }
 
 std::string lowbit::report::formatJson(const LayerReport &report) {

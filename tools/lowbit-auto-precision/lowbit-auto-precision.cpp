@@ -159,12 +159,6 @@ static double worstOutputSqnr(const LayerReport &report) {
   return worst;
 }
 
-static llvm::json::Value number(double value) {
-  if (std::isfinite(value))
-    return value;
-  return nullptr;
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerAllPasses();
@@ -299,13 +293,14 @@ int main(int argc, char **argv) {
     for (size_t l = 0; l < layers.size(); ++l) {
       llvm::json::Object perCandidate;
       for (size_t c = 0; c < candidates.size(); ++c)
-        perCandidate[candidates[c].spelling] = number(sqnr[l][c]);
-      layerArray.push_back(llvm::json::Object{
-          {"name", layers[l].name},
-          {"position", layers[l].position},
-          {"isolated_sqnr_db", std::move(perCandidate)},
-          {"chosen", candidates[choice[l]].spelling},
-          {"end_to_end_sqnr_db", number(result.layers[l].endToEnd.sqnrDb)}});
+        perCandidate[candidates[c].spelling] = jsonNumber(sqnr[l][c]);
+      layerArray.push_back(
+          llvm::json::Object{{"name", layers[l].name},
+                             {"position", layers[l].position},
+                             {"isolated_sqnr_db", std::move(perCandidate)},
+                             {"chosen", candidates[choice[l]].spelling},
+                             {"end_to_end_sqnr_db",
+                              jsonNumber(result.layers[l].endToEnd.sqnrDb)}});
     }
     llvm::json::Object root{
         {"version", 1},
@@ -317,7 +312,7 @@ int main(int argc, char **argv) {
                 : llvm::json::Object{{"min_sqnr_db", opts.minSqnr.getValue()}}},
         {"met", met},
         {"bits_per_weight", bits},
-        {"output_sqnr_db", number(outputSqnr)},
+        {"output_sqnr_db", jsonNumber(outputSqnr)},
         {"layers", std::move(layerArray)}};
     if (std::string error = writeFileAtomically(opts.json, toText(root));
         !error.empty())

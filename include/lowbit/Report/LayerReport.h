@@ -13,6 +13,8 @@
 
 #include "lowbit/Quant/ErrorMetrics.h"
 
+#include "llvm/Support/JSON.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -85,6 +87,10 @@ std::string writeFileAtomically(const std::string &path,
 
 /// SQNR as text: "inf" for an exact result, one decimal otherwise.
 std::string formatSqnr(double sqnrDb);
+
+/// A metric as JSON, which has no infinities: +inf (exact) is null, -inf
+/// and NaN are the strings "-inf" and "nan".
+llvm::json::Value jsonNumber(double value);
 
 } // namespace lowbit::report
 

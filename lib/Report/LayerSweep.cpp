@@ -391,12 +391,14 @@ bool LayerSweep::measure(const std::string &pipeline,
   }
   std::string weightReport = join(options.workDir, "weights.json");
   bool schemesRead = false;
+  // Both forms quantize the same weights: the first report is enough (the
+  // next transform removes the other's files).
   auto readSchemes = [&]() {
+    if (schemesRead)
+      return true;
     std::vector<WeightEntry> entries;
     if (!readWeightReports(weightReport, entries, error))
       return false;
-    if (schemesRead)
-      return true;
     schemesRead = true;
     for (LayerResult &layer : report.layers)
       if (WeightEntry *entry = findEntry(layer.info, entries)) {

@@ -70,3 +70,24 @@ size_t lowbit::quant::packedByteCount(size_t numElements,
                                       StorageFormat format) {
   return isSubByteFormat(format) ? (numElements + 1) / 2 : numElements;
 }
+
+std::vector<uint32_t>
+lowbit::quant::interleaveNibblesForLanes(const uint8_t *packed, int64_t rows,
+                                         int64_t k, int64_t lanes) {
+  assert(lanes > 0 && k % (8 * lanes) == 0 && "k must be whole steps");
+  const int64_t stepCodes = 8 * lanes;
+  std::vector<uint32_t> words(rows * k / 8, 0);
+  for (int64_t row = 0; row < rows; ++row) {
+    const uint8_t *rowBytes = packed + row * (k / 2);
+    uint32_t *rowWords = words.data() + row * (k / 8);
+    for (int64_t column = 0; column < k; ++column) {
+      uint8_t byte = rowBytes[column / 2];
+      uint32_t nibble = (column % 2 ? byte >> 4 : byte) & 0xF;
+      int64_t step = column / stepCodes, within = column % stepCodes;
+      int64_t j = within / lanes, l = within % lanes;
+      rowWords[step * lanes + l] |= nibble << (4 * j);
+    }
+  }
+  return words;
+}
+

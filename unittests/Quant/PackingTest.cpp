@@ -55,6 +55,51 @@ TEST(PackingTest, RoundTripRandomCodes) {
   }
 }
 
+TEST(PackingTest, LaneInterleavedWordsOnHandWrittenCodes) {
+  // One lane: a word holds eight consecutive codes, the first in bits 0..3.
+  std::vector<uint8_t> packed = packNibbles({1, 2, 3, 4, 5, 6, 7, 8});
+  EXPECT_EQ(interleaveNibblesForLanes(packed.data(), 1, 8, 1),
+            (std::vector<uint32_t>{0x87654321u}));
+  // Signed codes stay 4-bit two's complement.
+  packed = packNibbles({-8, -1, 0, 7, 1, 2, 3, 4});
+  EXPECT_EQ(interleaveNibblesForLanes(packed.data(), 1, 8, 1),
+            (std::vector<uint32_t>{0x432170F8u}));
+  // Two lanes, one step of 16 codes: lane 0 takes the even columns, lane 1
+  // the odd ones (columns 0, 1 in nibble 0; 2, 3 in nibble 1; ...).
+  std::vector<int32_t> codes(16);
+  for (int i = 0; i < 16; ++i)
+    codes[i] = i;
+  packed = packNibbles(codes);
+  EXPECT_EQ(interleaveNibblesForLanes(packed.data(), 1, 16, 2),
+            (std::vector<uint32_t>{0xECA86420u, 0xFDB97531u}));
+}
+
+TEST(PackingTest, LaneInterleavedWordsAsTheKernelReadsThem) {
+  // The CPU kernel loads a step's `lanes` words as one vector and takes
+  // (word >> 4j) & 15 as the codes of columns k0 + j * lanes + lane.
+  ref::Rng rng(0x5eed0004);
+  for (int64_t lanes : {4, 8, 16}) {
+    const int64_t rows = 3, k = 2 * 8 * lanes;
+    std::vector<int32_t> codes(rows * k);
+    for (int32_t &code : codes)
+      code = static_cast<int32_t>(rng.bits() % 16) - 8;
+    std::vector<uint8_t> packed = packNibbles(codes);
+    std::vector<uint32_t> words =
+        interleaveNibblesForLanes(packed.data(), rows, k, lanes);
+    ASSERT_EQ(static_cast<int64_t>(words.size()), rows * k / 8);
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t k0 = 0; k0 < k; k0 += 8 * lanes) {
+        const uint32_t *vector = &words[(row * k + k0) / 8];
+        for (int j = 0; j < 8; ++j)
+          for (int64_t lane = 0; lane < lanes; ++lane)
+            EXPECT_EQ(int32_t(vector[lane] << (28 - 4 * j)) >> 28,
+                      codes[row * k + k0 + j * lanes + lane])
+                << "lanes " << lanes << " row " << row << " k0 " << k0
+                << " nibble " << j << " lane " << lane;
+      }
+  }
+}
+
 TEST(PackingTest, PackCodesPerFormat) {
   QuantizedTensor tensor;
   tensor.codes = {-1, -128, 127, 0};

@@ -63,7 +63,16 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     at once, apply each group's scale to the group's partial sums, and
     reduce the lanes at the end. The summation is reassociated (per-lane
     partial sums, scale once per group), which changes rounding only.
-    Decoding is exact: integer codes by conversion, NF4 / FP4 nibbles by
+    Constant 4-bit weights are repacked at compile time (`repack`, on by
+    default) into lane words: per weight row, steps of 8 x `vector-width`
+    codes as `vector-width` 32-bit words, word l holding in nibble j the
+    code of column k0 + j * vector-width + l, so that one vector load and a
+    shift and mask per vector give the codes of consecutive columns (no
+    byte unpacking, activations read as they are); K must be a multiple of
+    the step and the group size a multiple of `vector-width` (otherwise the
+    packed bytes are read as stored).
+    Decoding is exact: integer codes by conversion (4-bit ones by a lookup
+    with 16 lanes), NF4 / FP4 nibbles by
     lookups in constant vectors of the format's 16 values (variable
     permutes such as `vpermps`; a tree of selects below 8 lanes), FP8 bytes
     through f16 (`vcvtph2ps`; below 8 lanes by moving sign, exponent and
@@ -102,7 +111,11 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "
-           "FMA, where it would become a libm call">
+           "FMA, where it would become a libm call">,
+    Option<"repack", "repack", "bool", /*default=*/"true",
+           "Rewrite constant 4-bit weights at compile time into lane "
+           "words (the layout the kernel decodes with one shift and mask "
+           "per vector); false: read the packed bytes as stored">
   ];
 }
 

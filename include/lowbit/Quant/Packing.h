@@ -50,6 +50,23 @@ std::vector<int32_t> unpackCodes(const uint8_t *bytes, size_t numElements,
 /// Bytes that packCodes() produces for `numElements` elements of `format`.
 size_t packedByteCount(size_t numElements, StorageFormat format);
 
+/// The CPU kernels' layout of a [rows, k] matrix of 4-bit codes held as
+/// packNibbles() bytes: each row in steps of 8 * `lanes` codes, a step as
+/// `lanes` 32-bit words (little-endian), word l holding in nibble j (bits
+/// 4j .. 4j + 3) the code of column
+///
+///   k0 + j * lanes + l        (k0 = the step's first column)
+///
+/// so that a vector load of the step's words, shifted right by 4j and masked
+/// to 4 bits, gives the codes of the `lanes` consecutive columns
+/// k0 + j * lanes ... in lane order (no byte unpacking, no interleaving with
+/// the activations). Nibbles are copied as they are (signed codes stay two's
+/// complement). `k` must be a multiple of 8 * `lanes`; `packed` holds
+/// rows * k / 2 bytes.
+std::vector<uint32_t> interleaveNibblesForLanes(const uint8_t *packed,
+                                                int64_t rows, int64_t k,
+                                                int64_t lanes);
+
 } // namespace lowbit::quant
 
 #endif // LOWBIT_QUANT_PACKING_H

@@ -2,7 +2,7 @@
 """Checks the vector kernels' decoding of every NF4, FP4 and FP8 code.
 
 For each format, a dequant_matmul whose weight row n holds code n at every
-one of its K = 64 positions (all 16 codes of a 4-bit format, all 256 of an
+one of its K = 128 positions (all 16 codes of a 4-bit format, all 256 of an
 8-bit one, NaNs and infinities included), scale 1. FP8 rows times x = ones(1, K): y[n] = K * value(n), exact in f32
 whatever the summation order (K is a power of two, FP8 values have at most
 4 significant bits), and NaN or +-inf where the code is. The 4-bit formats
@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                 "Tools", "lowbit-run", "Inputs"))
 import make_npy  # noqa: E402
 
-K = 64
+K = 128
 
 NF4 = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453,
        -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,

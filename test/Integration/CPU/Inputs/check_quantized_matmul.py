@@ -312,6 +312,17 @@ KERNEL_CASES = [
     ("k_e4m3_g32", 2, 96, 5, "format=f8E4M3FN granularity=group group-size=32", 0, None),
     ("k_e5m2_tensor", 3, 64, 5, "format=f8E5M2 granularity=tensor", 0, None),
     ("k_e5m2_g64_m12", 12, 128, 8, "format=f8E5M2 granularity=group group-size=64", 0, None),
+    # 4-bit weights repacked into lane words (K a multiple of 8 lanes * 8
+    # nibbles at every width): groups spanning several steps, steps holding
+    # several groups (down to one vector per group), per tensor and per
+    # channel, signed (stored offset by 8), affine, and the tables.
+    ("k_words_i4_g16", 2, 256, 5, "format=i4 granularity=group group-size=16", 0, None),
+    ("k_words_u4_g32_affine_m5", 5, 256, 6, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_words_i4_g64_affine", 3, 256, 5, "format=i4 granularity=group group-size=64 symmetric=false", 0, None),
+    ("k_words_i4_tensor_m7", 7, 384, 5, "format=i4 granularity=tensor", 0, None),
+    ("k_words_i4_g256_m1", 1, 512, 9, "format=i4 granularity=group group-size=256", 0, None),
+    ("k_words_nf4_g32", 2, 256, 6, "format=nf4 granularity=group group-size=32", 0, None),
+    ("k_words_fp4_channel", 1, 256, 4, "format=f4E2M1FN granularity=channel", 0, None),
 ]
 
 

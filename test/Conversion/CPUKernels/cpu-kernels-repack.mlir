@@ -1,0 +1,146 @@
+// lowbit-cpu-kernels' offline repacking of constant 4-bit weights into lane
+// words (interleaveNibblesForLanes, lib/Quant/Packing.cpp): for VL lanes,
+// each step of 8 * VL codes of a weight row becomes VL 32-bit words, word l
+// holding in nibble j the code of column k0 + j * VL + l. The kernel loads a
+// step with one vector read and takes nibble j of every lane as the codes of
+// VL consecutive columns, so the activations are read as they are.
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=1 cols=1" | FileCheck %s --check-prefix=W16
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=1" | FileCheck %s --check-prefix=W8
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1 repack=false" | FileCheck %s --check-prefix=BYTES
+
+// i4, K = 32, groups of 16, 4 lanes: one step (32 codes) holds two groups.
+// Row 0 has codes k % 16 - 8 (bytes 0x98, 0xBA, ...), row 1 all -1. Word l
+// of row 0 holds the codes of columns l, 4 + l, ..., 28 + l: nibbles
+// (4j + l) % 16 - 8 in two's complement, word 0 = 0x40C840C8 (stored
+// little-endian: C8 40 C8 40).
+// CHECK-LABEL: func.func @i4_two_groups_per_step(
+// CHECK-SAME: %[[X:.*]]: tensor<?x32xf32>
+// CHECK: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes4> : tensor<8xi32>
+// CHECK: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<2x2xf32>
+// No reordering of the activations.
+// CHECK-NOT: vector.shuffle
+// One block per step, its two groups' scales:
+// CHECK: scf.for %[[BLOCK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
+// CHECK: %[[G0:.*]] = arith.muli %[[BLOCK]], %{{.*}} : index
+// CHECK: %[[G1:.*]] = arith.addi %[[G0]], %{{.*}} : index
+// Word (n * K + k0) / 8: one load of 4 words, nibble j sign-extended by
+// << (28 - 4j), >> 28 (arithmetic), then converted.
+// CHECK: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<8xi32>, vector<4xi32>
+// CHECK: %[[C28:.*]] = arith.constant dense<28> : vector<4xi32>
+// CHECK: %[[SH0:.*]] = arith.shli %[[W]], %[[C28]] : vector<4xi32>
+// CHECK: %[[N0:.*]] = arith.shrsi %[[SH0]], %{{.*}} : vector<4xi32>
+// CHECK: %[[V0:.*]] = arith.sitofp %[[N0]] : vector<4xi32> to vector<4xf32>
+// CHECK: arith.constant dense<24> : vector<4xi32>
+// CHECK: arith.shli %[[W]]
+// CHECK-COUNT-5: arith.shli %[[W]]
+// Nibble 7 needs only the arithmetic shift.
+// CHECK: %[[N7:.*]] = arith.shrsi %[[W]], %{{.*}} : vector<4xi32>
+// CHECK: %[[V7:.*]] = arith.sitofp %[[N7]]
+// Activations x[m, k0 + 4j .. k0 + 4j + 3], read in place.
+// CHECK: %[[X0:.*]] = vector.transfer_read %[[X]][%[[M:.*]], %[[K0:.*]]], %{{.*}} : tensor<?x32xf32>, vector<4xf32>
+// CHECK-COUNT-7: vector.transfer_read %[[X]][%[[M]], %{{.*}}]
+// Vectors 0-3 belong to group 0, 4-7 to group 1 (two chains each).
+// CHECK: %[[P0:.*]] = vector.fma %[[X0]], %[[V0]], %[[A0:[^ ]*]] : vector<4xf32>
+// CHECK: scf.yield
+// Each group's partial sums times its own scale.
+// CHECK: tensor.extract %[[S]][%{{.*}}, %[[G0]]]
+// CHECK: tensor.extract %[[S]][%{{.*}}, %[[G1]]]
+// CHECK: arith.addf
+// CHECK: vector.fma
+// CHECK: arith.addf
+// CHECK: vector.fma
+// The lane words next to the original bytes (which canonicalization drops
+// once nothing reads them).
+// CHECK: w.q.lanes4: "0x40000000C840C840D951D951EA62EA62FB73FB73FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+
+// BYTES-LABEL: func.func @i4_two_groups_per_step(
+// BYTES-NOT: lanes4
+// BYTES: vector<4xi8>
+// BYTES: vector.shuffle
+func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<2x32xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 16, axis = 1> scales(dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>) : tensor<?x32xf32>, tensor<2x32xi4> -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x0400000098BADCFE1032547698BADCFE10325476FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+    }
+  }
+#-}
+
+// -----
+
+// With 16 lanes every 4-bit format decodes by a lookup in a 16-entry table
+// (one variable permute): u4 with zero-points, K = 128 (one step of 128
+// codes), groups of 32: four groups per step, each with its own zero-point
+// and scale.
+// W16-LABEL: func.func @u4_affine_lookup(
+// W16: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes16> : tensor<16xi32>
+// W16-DAG: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x4xf32>
+// W16-DAG: %[[Z:.*]] = arith.constant dense<{{\[\[}}1, 2, 3, 4]]> : tensor<1x4xi32>
+// W16: tensor.extract %[[Z]]
+// W16: tensor.extract %[[Z]]
+// W16: tensor.extract %[[Z]]
+// W16: %[[Z3:.*]] = tensor.extract %[[Z]]
+// W16: %[[Z3F:.*]] = arith.sitofp %[[Z3]] : i32 to f32
+// W16: %[[Z3V:.*]] = vector.broadcast %[[Z3F]] : f32 to vector<16xf32>
+// W16: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} : tensor<16xi32>, vector<16xi32>
+// W16: %[[N0:.*]] = arith.andi %[[W]], %{{.*}} : vector<16xi32>
+// W16: %[[T:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, {{.*}}, 1.500000e+01]> : vector<16xf32>
+// W16: vector.extract %[[N0]][0] : i32 from vector<16xi32>
+// W16: vector.from_elements
+// Nibbles 6 and 7 are the last group's.
+// W16: arith.shrui %[[W]]
+// W16: arith.shrui %[[W]]
+// W16: arith.shrui %[[W]]
+// W16: arith.shrui %[[W]]
+// W16: arith.shrui %[[W]]
+// W16: arith.shrui %[[W]]
+// W16: arith.shrui %[[W]]
+// W16: %[[V7:.*]] = vector.from_elements
+// W16: arith.subf %[[V7]], %[[Z3V]] : vector<16xf32>
+// W16-COUNT-4: tensor.extract %[[S]]
+// W16: w.q.lanes16: "0x40000000
+func.func @u4_affine_lookup(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<1x128xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<u4, group = 32, axis = 1, affine> scales(dense<[[1.0, 2.0, 3.0, 4.0]]> : tensor<1x4xf32>) zero_points(dense<[[1, 2, 3, 4]]> : tensor<1x4xi32>) : tensor<?x128xf32>, tensor<1x128xi4> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x040000001032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE"
+    }
+  }
+#-}
+
+// -----
+
+// NF4 per channel, 8 lanes (K = 64: one step): nibbles index the table's
+// halves by their low 3 bits, bit 3 selects.
+// W8-LABEL: func.func @nf4_channel_words(
+// W8: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes8> : tensor<8xi32>
+// W8: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} : tensor<8xi32>, vector<8xi32>
+// W8: %[[N0:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi32>
+// W8: arith.andi %[[N0]], %{{.*}} : vector<8xi32>
+// W8: arith.cmpi ne
+// W8: vector.from_elements
+// W8: vector.from_elements
+// W8: arith.select
+// W8-NOT: vector.shuffle
+// W8: w.q.lanes8: "0x40000000
+func.func @nf4_channel_words(%x: tensor<?x64xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<1x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, axis = 0> scales(dense<[0.5]> : tensor<1xf32>) : tensor<?x64xf32>, tensor<1x64xi4> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x040000001032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE"
+    }
+  }
+#-}

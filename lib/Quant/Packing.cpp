@@ -90,4 +90,3 @@ lowbit::quant::interleaveNibblesForLanes(const uint8_t *packed, int64_t rows,
   }
   return words;
 }
-

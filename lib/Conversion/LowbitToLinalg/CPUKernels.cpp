@@ -43,15 +43,15 @@
 // split once per call into even and odd lanes to match (vector.shuffle,
 // each step stored as [even.., odd..]), so the codes are never interleaved.
 // With 16 lanes, 4-bit integers are decoded by a table lookup as NF4 / FP4
-// (lookupDecodes). The sum is reassociated: per-lane partial sums, the scale applied once per group,
-// a fixed tree of halving adds at the end (the linalg lowering sums k in order;
-// the difference is rounding, within K * 2^-24 relative). Decoding is exact
-// and in registers: integers by sitofp; NF4 / FP4 nibbles by lookups in
-// constant table vectors (variable permutes; a tree of selects below 8
-// lanes, lookupNibbles); FP8 bytes through f16 (below 8 lanes by moving
-// sign, exponent and mantissa into an f32, decodeFP8), so every format gives
-// the values of the linalg lowering's tables. The result depends on
-// vector-width and fma (the tools derive both from the target CPU), never on
+// (lookupDecodes). The sum is reassociated: per-lane partial sums, the scale
+// applied once per group, a fixed tree of halving adds at the end (the linalg
+// lowering sums k in order; the difference is rounding, within K * 2^-24
+// relative). Decoding is exact and in registers: integers by sitofp; NF4 / FP4
+// nibbles by lookups in constant table vectors (variable permutes; a tree of
+// selects below 8 lanes, lookupNibbles); FP8 bytes through f16 (below 8 lanes
+// by moving sign, exponent and mantissa into an f32, decodeFP8), so every
+// format gives the values of the linalg lowering's tables. The result depends
+// on vector-width and fma (the tools derive both from the target CPU), never on
 // how LLVM legalizes. Ops it does not handle (double-quantized scales,
 // batches, K not a multiple of CH, FP8 codes that are not a dense_resource
 // constant) are left to lowbit-lower-to-linalg.
@@ -452,16 +452,11 @@ private:
                                  arith::MulFOp::create(b, loc, lhs, rhs), acc);
   }
 
-  /// The codes of w[n, k0 .. k0 + step) as f32 vectors: one vector for 8-bit
-  /// codes; for 4-bit bytes the even-k codes, then the odd-k codes; for lane
-  /// words eight vectors of consecutive codes. `subtrahends` (null or
-  /// vector<VLxf32>, one per group of the step, see subtrahend()) are
-  /// subtracted from the values.
-  SmallVector<Value> decodeStep(Value n, Value k0,
-                                ArrayRef<Value> subtrahends) {
-    if (in.laneWords)
-      return decodeLaneWords(n, k0, subtrahends);
-    Value zeroPoint = subtrahends.front();
+  /// The codes of w[n, k0 .. k0 + step) as f32 vectors, minus `zeroPoint`
+  /// (null or vector<VLxf32>): one vector for 8-bit codes; for 4-bit bytes
+  /// the even-k codes, then the odd-k codes. (Lane words: loadLaneWords
+  /// and decodeNibble.)
+  SmallVector<Value> decodeStep(Value n, Value k0, Value zeroPoint) {
     Type i8 = b.getI8Type();
     auto bytesType = VectorType::get({shape.lanes}, i8);
     Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
@@ -544,9 +539,7 @@ private:
   /// reads all 16 entries: warm 4096 x 4096 i4 g128 GEMV on one thread
   /// 0.37 ms instead of 0.52 ms by conversion; with 8 lanes two permutes and
   /// a select lose to conversion, 1.31 ms against 1.22 ms).
-  bool lookupDecodes() const {
-    return isTableFormat() || shape.lanes >= 16;
-  }
+  bool lookupDecodes() const { return isTableFormat() || shape.lanes >= 16; }
 
   /// The zero-point of weight row `n`, group `g`, as a vector to subtract
   /// from decoded values; null for symmetric schemes.
@@ -554,67 +547,59 @@ private:
     if (!in.zeroPoint.scalar && !in.zeroPoint.tensor)
       return {};
     return vector::BroadcastOp::create(
-        b, loc, accType,
-        readParam(b, loc, in.zeroPoint, in.granularity, n, g));
+        b, loc, accType, readParam(b, loc, in.zeroPoint, in.granularity, n, g));
   }
 
-  /// decodeStep for lane words: one vector load of VL words gives the
-  /// step's 8 * VL codes; vector j holds nibble j of each word, the codes
-  /// of k0 + j * VL .. k0 + (j + 1) * VL - 1: (words >> 4j) & 15 as table
-  /// indices, or converted (i4 sign-extended by (words << (28 - 4j)) >> 28,
-  /// arithmetic).
-  SmallVector<Value> decodeLaneWords(Value n, Value k0,
-                                     ArrayRef<Value> subtrahends) {
+  /// The lane words of the step of weight row `n` starting at column `k0`:
+  /// one vector load of VL words (8 * VL codes), word (n * K + k0) / 8 first.
+  Value loadLaneWords(Value n, Value k0) {
     Type i32 = b.getI32Type();
     auto wordsType = VectorType::get({shape.lanes}, i32);
+    Value flat = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, n, indexConst(b, loc, in.k / 8)),
+        arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 8)));
+    Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
+    return vector::TransferReadOp::create(b, loc, wordsType, in.codes,
+                                          ValueRange{flat}, padding,
+                                          ArrayRef<bool>{true});
+  }
+
+  /// Nibble j of every lane word: the values of the codes of columns
+  /// k0 + j * VL .. k0 + (j + 1) * VL - 1, minus `zeroPoint` (or null).
+  /// (words >> 4j) & 15 as table indices, or converted (i4 sign-extended
+  /// by (words << (28 - 4j)) >> 28, arithmetic).
+  Value decodeNibble(Value words, int64_t j, Value zeroPoint) {
+    Type i32 = b.getI32Type();
+    auto wordsType = cast<VectorType>(words.getType());
     auto splat = [&](int64_t v) -> Value {
       return arith::ConstantOp::create(
           b, loc, wordsType,
           DenseElementsAttr::get(wordsType, b.getIntegerAttr(i32, v)));
     };
-    // Word (n * K + k0) / 8 starts the step.
-    Value flat = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, n, indexConst(b, loc, in.k / 8)),
-        arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 8)));
-    Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
-    Value words = vector::TransferReadOp::create(b, loc, wordsType, in.codes,
-                                                 ValueRange{flat}, padding,
-                                                 ArrayRef<bool>{true});
-    bool signExtend = in.format == StorageFormat::I4 && !lookupDecodes();
-    SmallVector<Value> codes;
-    for (int64_t j = 0; j < 8; ++j) {
-      Value nibbles;
-      if (signExtend) {
-        Value high = j == 7 ? words
-                            : arith::ShLIOp::create(b, loc, words,
-                                                    splat(28 - 4 * j));
-        nibbles = arith::ShRSIOp::create(b, loc, high, splat(28));
-      } else {
-        Value shifted = j == 0 ? words
-                               : arith::ShRUIOp::create(b, loc, words,
-                                                        splat(4 * j));
-        nibbles = arith::AndIOp::create(b, loc, shifted, splat(15));
-      }
-      Value value = lookupDecodes()
-                        ? lookupNibbles(nibbles)
-                        : arith::SIToFPOp::create(b, loc, accType, nibbles)
-                              .getResult();
-      if (Value subtract = subtrahends[subgroupOf(j)])
-        value = arith::SubFOp::create(b, loc, value, subtract);
-      codes.push_back(value);
+    Value nibbles;
+    if (in.format == StorageFormat::I4 && !lookupDecodes()) {
+      Value high =
+          j == 7 ? words
+                 : arith::ShLIOp::create(b, loc, words, splat(28 - 4 * j));
+      nibbles = arith::ShRSIOp::create(b, loc, high, splat(28));
+    } else {
+      Value shifted =
+          j == 0 ? words : arith::ShRUIOp::create(b, loc, words, splat(4 * j));
+      nibbles = arith::AndIOp::create(b, loc, shifted, splat(15));
     }
-    return codes;
+    Value value =
+        lookupDecodes()
+            ? lookupNibbles(nibbles)
+            : arith::SIToFPOp::create(b, loc, accType, nibbles).getResult();
+    if (zeroPoint)
+      value = arith::SubFOp::create(b, loc, value, zeroPoint);
+    return value;
   }
 
   /// Groups in one step: above 1 only when a step of lane words spans
   /// several groups (then the group loop walks steps, not groups).
   int64_t subgroups() const {
     return std::max<int64_t>(1, step / in.groupSize);
-  }
-
-  /// The group, within the step, of decodeStep's vector `h`.
-  int64_t subgroupOf(int64_t h) const {
-    return in.laneWords ? h * shape.lanes / in.groupSize : 0;
   }
 
   /// NF4 / FP4 nibbles (vector<VLxi8>, values 0..15) as the f32 values of
@@ -807,15 +792,6 @@ private:
   /// The activations x[m, k0 .. k0 + step) matching decodeStep's vectors.
   SmallVector<Value> readActivations(Value m, Value k0) {
     Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    if (in.laneWords) {
-      SmallVector<Value> vectors;
-      for (int64_t j = 0; j < 8; ++j)
-        vectors.push_back(vector::TransferReadOp::create(
-            b, loc, accType, in.x,
-            ValueRange{m, offsetIndex(b, loc, k0, j * shape.lanes)}, padding,
-            ArrayRef<bool>{true}));
-      return vectors;
-    }
     if (!in.packed)
       return {vector::TransferReadOp::create(b, loc, accType, in.x,
                                              ValueRange{m, k0}, padding,
@@ -862,15 +838,39 @@ private:
     return vector::ExtractOp::create(b, loc, vector, ArrayRef<int64_t>{0});
   }
 
+  /// For lane words: the products of vectors hBegin .. hEnd - 1 of a step
+  /// (nibbles of `words`, one per weight row) with the activation rows,
+  /// added to `sums` [(r * cols + c) * parts + h % parts]. Vector by
+  /// vector, so that only `cols` decoded vectors and one activation vector
+  /// are live at a time.
+  void emitLaneWordProducts(ArrayRef<Value> words, Value k0, int64_t hBegin,
+                            int64_t hEnd, ArrayRef<Value> rowIndex,
+                            ArrayRef<Value> zeroPoints, int64_t parts,
+                            SmallVectorImpl<Value> &sums) {
+    int64_t cols = words.size();
+    Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    for (int64_t h = hBegin; h < hEnd; ++h) {
+      SmallVector<Value> codes;
+      for (int64_t c = 0; c < cols; ++c)
+        codes.push_back(decodeNibble(words[c], h, zeroPoints[c]));
+      Value k = offsetIndex(b, loc, k0, h * shape.lanes);
+      for (size_t r = 0; r < rowIndex.size(); ++r) {
+        Value x = vector::TransferReadOp::create(b, loc, accType, in.x,
+                                                 ValueRange{rowIndex[r], k},
+                                                 padding, ArrayRef<bool>{true});
+        for (int64_t c = 0; c < cols; ++c) {
+          Value &sum = sums[(r * cols + c) * parts + h % parts];
+          sum = multiplyAdd(x, codes[c], sum);
+        }
+      }
+    }
+  }
+
   /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
   /// n .. n + cols: each decoded step of a weight row meets every activation
   /// row, each activation vector every weight row.
   Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
                  int64_t cols) {
-    // Separate partial sums for alternate vectors of 4-bit steps keep two
-    // FMA chains per accumulator when there are few accumulators.
-    int64_t parts =
-        in.packed && rows * cols < (in.laneWords ? 8 : 4) ? 2 : 1;
     auto offsetBy = [&](Value base, int64_t i) {
       return offsetIndex(b, loc, base, i);
     };
@@ -882,79 +882,105 @@ private:
       weightRow.push_back(offsetBy(n, c));
     }
     Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-    // The loop walks blocks of codes: a group, or a step of lane words
-    // holding `numSub` groups, whose partial sums stay apart until scaled.
-    int64_t numSub = subgroups();
-    int64_t blockCodes = in.groupSize * numSub;
-    int64_t numBlocks = in.k / blockCodes;
     int64_t numAcc = rows * cols;
+    // Separate partial sums for alternate vectors of 4-bit steps keep two
+    // FMA chains per accumulator when there are few chains.
+    int64_t parts = in.packed && numAcc < (in.laneWords ? 8 : 4) ? 2 : 1;
+    // The loop walks groups, or steps of lane words holding `numSub`
+    // groups of `perGroup` vectors each.
+    int64_t numSub = subgroups();
+    int64_t perGroup = in.groupSize / shape.lanes;
+    if (numSub > 1)
+      parts = std::min(parts, perGroup);
+    int64_t blockCodes = in.groupSize * numSub;
     SmallVector<Value> accInit(numAcc, zeroVector());
+    auto readScale = [&](int64_t c, Value g) -> Value {
+      return vector::BroadcastOp::create(
+          b, loc, accType,
+          readParam(b, loc, in.scale, in.granularity, weightRow[c], g));
+    };
+    // acc[r, c] += (sum of the parts of sums[r, c]) * scale[c].
+    auto addScaled = [&](ValueRange sums, ArrayRef<Value> scales,
+                         SmallVectorImpl<Value> &accs) {
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          int64_t a = r * cols + c;
+          Value sum = sums[a * parts];
+          for (int64_t p = 1; p < parts; ++p)
+            sum = arith::AddFOp::create(b, loc, sum, sums[a * parts + p]);
+          accs[a] =
+              in.isFloat
+                  ? arith::AddFOp::create(b, loc, sum, accs[a]).getResult()
+                  : multiplyAdd(sum, scales[c], accs[a]);
+        }
+    };
     auto groups = scf::ForOp::create(
-        b, loc, zero, indexConst(b, loc, numBlocks), one, accInit,
+        b, loc, zero, indexConst(b, loc, in.k / blockCodes), one, accInit,
         [&](OpBuilder &, Location, Value block, ValueRange accs) {
-          // Groups block * numSub + sub.
-          SmallVector<Value> groupIndex = {block};
-          if (numSub > 1) {
-            groupIndex.front() = arith::MulIOp::create(
-                b, loc, block, indexConst(b, loc, numSub));
-            for (int64_t sub = 1; sub < numSub; ++sub)
-              groupIndex.push_back(offsetBy(groupIndex.front(), sub));
-          }
-          SmallVector<SmallVector<Value>> subtrahends(cols);
-          for (int64_t c = 0; c < cols; ++c)
-            for (int64_t sub = 0; sub < numSub; ++sub)
-              subtrahends[c].push_back(
-                  subtrahend(weightRow[c], groupIndex[sub]));
+          SmallVector<Value> next(accs.begin(), accs.end());
           Value kStart = arith::MulIOp::create(b, loc, block,
                                                indexConst(b, loc, blockCodes));
-          SmallVector<Value> partInit(numAcc * numSub * parts, zeroVector());
+          if (numSub > 1) {
+            // One step, its groups block * numSub + sub one after the
+            // other: each group's sums are scaled as soon as they are done.
+            Value firstGroup = arith::MulIOp::create(
+                b, loc, block, indexConst(b, loc, numSub));
+            SmallVector<Value> words;
+            for (int64_t c = 0; c < cols; ++c)
+              words.push_back(loadLaneWords(weightRow[c], kStart));
+            for (int64_t sub = 0; sub < numSub; ++sub) {
+              Value g = offsetBy(firstGroup, sub);
+              SmallVector<Value> zeroPoints, scales;
+              for (int64_t c = 0; c < cols; ++c)
+                zeroPoints.push_back(subtrahend(weightRow[c], g));
+              SmallVector<Value> sums(numAcc * parts, zeroVector());
+              emitLaneWordProducts(words, kStart, sub * perGroup,
+                                   (sub + 1) * perGroup, rowIndex, zeroPoints,
+                                   parts, sums);
+              for (int64_t c = 0; c < cols; ++c)
+                scales.push_back(readScale(c, g));
+              addScaled(sums, scales, next);
+            }
+            scf::YieldOp::create(b, loc, next);
+            return;
+          }
+          SmallVector<Value> zeroPoints;
+          for (int64_t c = 0; c < cols; ++c)
+            zeroPoints.push_back(subtrahend(weightRow[c], block));
+          SmallVector<Value> partInit(numAcc * parts, zeroVector());
           auto steps = scf::ForOp::create(
               b, loc, zero, indexConst(b, loc, blockCodes),
               indexConst(b, loc, step), partInit,
               [&](OpBuilder &, Location, Value offset, ValueRange partial) {
                 Value k0 = arith::AddIOp::create(b, loc, kStart, offset);
+                SmallVector<Value> sums(partial.begin(), partial.end());
+                if (in.laneWords) {
+                  SmallVector<Value> words;
+                  for (int64_t c = 0; c < cols; ++c)
+                    words.push_back(loadLaneWords(weightRow[c], k0));
+                  emitLaneWordProducts(words, k0, 0, 8, rowIndex, zeroPoints,
+                                       parts, sums);
+                  scf::YieldOp::create(b, loc, sums);
+                  return;
+                }
                 SmallVector<SmallVector<Value>> codes;
                 for (int64_t c = 0; c < cols; ++c)
-                  codes.push_back(
-                      decodeStep(weightRow[c], k0, subtrahends[c]));
-                SmallVector<Value> next(partial.begin(), partial.end());
+                  codes.push_back(decodeStep(weightRow[c], k0, zeroPoints[c]));
                 for (int64_t r = 0; r < rows; ++r) {
                   SmallVector<Value> x = readActivations(rowIndex[r], k0);
                   for (int64_t c = 0; c < cols; ++c)
                     for (size_t h = 0; h < x.size(); ++h) {
-                      int64_t a = r * cols + c;
-                      Value &sum = next[(a * numSub + subgroupOf(h)) * parts +
-                                        h % parts];
+                      Value &sum = sums[(r * cols + c) * parts + h % parts];
                       sum = multiplyAdd(x[h], codes[c][h], sum);
                     }
                 }
-                scf::YieldOp::create(b, loc, next);
+                scf::YieldOp::create(b, loc, sums);
               });
-          SmallVector<Value> next;
-          SmallVector<SmallVector<Value>> scales(cols);
+          SmallVector<Value> scales;
           if (!in.isFloat)
             for (int64_t c = 0; c < cols; ++c)
-              for (int64_t sub = 0; sub < numSub; ++sub)
-                scales[c].push_back(vector::BroadcastOp::create(
-                    b, loc, accType,
-                    readParam(b, loc, in.scale, in.granularity, weightRow[c],
-                              groupIndex[sub])));
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t c = 0; c < cols; ++c) {
-              int64_t a = r * cols + c;
-              Value acc = accs[a];
-              for (int64_t sub = 0; sub < numSub; ++sub) {
-                int64_t first = (a * numSub + sub) * parts;
-                Value sum = steps.getResult(first);
-                for (int64_t p = 1; p < parts; ++p)
-                  sum = arith::AddFOp::create(b, loc, sum,
-                                              steps.getResult(first + p));
-                acc = in.isFloat
-                          ? arith::AddFOp::create(b, loc, sum, acc).getResult()
-                          : multiplyAdd(sum, scales[c][sub], acc);
-              }
-              next.push_back(acc);
-            }
+              scales.push_back(readScale(c, block));
+          addScaled(steps.getResults(), scales, next);
           scf::YieldOp::create(b, loc, next);
         });
     for (int64_t c = 0; c < cols; ++c) {

@@ -20,36 +20,48 @@
 // CHECK: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<2x2xf32>
 // No reordering of the activations.
 // CHECK-NOT: vector.shuffle
-// One block per step, its two groups' scales:
-// CHECK: scf.for %[[BLOCK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>)
+// One block per step; its two groups (block * 2 + 0, + 1) one after the
+// other.
+// CHECK: scf.for %[[BLOCK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<4xf32>)
+// CHECK: %[[KSTART:.*]] = arith.muli %[[BLOCK]], %{{.*}} : index
 // CHECK: %[[G0:.*]] = arith.muli %[[BLOCK]], %{{.*}} : index
-// CHECK: %[[G1:.*]] = arith.addi %[[G0]], %{{.*}} : index
-// Word (n * K + k0) / 8: one load of 4 words, nibble j sign-extended by
-// << (28 - 4j), >> 28 (arithmetic), then converted.
+// Word (n * K + k0) / 8: one load of 4 words; nibble j sign-extended by
+// << (28 - 4j), >> 28 (arithmetic), converted, and multiplied with the
+// activations x[m, k0 + 4j .. k0 + 4j + 3], read in place; two chains.
 // CHECK: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<8xi32>, vector<4xi32>
 // CHECK: %[[C28:.*]] = arith.constant dense<28> : vector<4xi32>
 // CHECK: %[[SH0:.*]] = arith.shli %[[W]], %[[C28]] : vector<4xi32>
 // CHECK: %[[N0:.*]] = arith.shrsi %[[SH0]], %{{.*}} : vector<4xi32>
 // CHECK: %[[V0:.*]] = arith.sitofp %[[N0]] : vector<4xi32> to vector<4xf32>
+// CHECK: %[[X0:.*]] = vector.transfer_read %[[X]][%[[M:.*]], %[[KSTART]]], %{{.*}} : tensor<?x32xf32>, vector<4xf32>
+// CHECK: %[[P0:.*]] = vector.fma %[[X0]], %[[V0]], %[[ZERO:[^ ]*]] : vector<4xf32>
 // CHECK: arith.constant dense<24> : vector<4xi32>
-// CHECK: arith.shli %[[W]]
-// CHECK-COUNT-5: arith.shli %[[W]]
+// CHECK: %[[SH1:.*]] = arith.shli %[[W]]
+// CHECK: %[[N1:.*]] = arith.shrsi %[[SH1]]
+// CHECK: %[[V1:.*]] = arith.sitofp %[[N1]]
+// CHECK: %[[K1:.*]] = arith.addi %[[KSTART]], %{{.*}} : index
+// CHECK: %[[X1:.*]] = vector.transfer_read %[[X]][%[[M]], %[[K1]]]
+// CHECK: %[[P1:.*]] = vector.fma %[[X1]], %[[V1]], %[[ZERO]] : vector<4xf32>
+// CHECK: %[[P2:.*]] = vector.fma %{{.*}}, %{{.*}}, %[[P0]]
+// CHECK: %[[P3:.*]] = vector.fma %{{.*}}, %{{.*}}, %[[P1]]
+// Group 0's sum times its scale, then group 1 (nibbles 4-7).
+// CHECK: %[[S0:.*]] = tensor.extract %[[S]][%{{.*}}, %[[G0]]]
+// CHECK: %[[S0V:.*]] = vector.broadcast %[[S0]]
+// CHECK: %[[SUM0:.*]] = arith.addf %[[P2]], %[[P3]] : vector<4xf32>
+// CHECK: %[[ACC0:.*]] = vector.fma %[[SUM0]], %[[S0V]], %[[ACC]]
+// CHECK: %[[G1:.*]] = arith.addi %[[G0]], %{{.*}} : index
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK: vector.fma
 // Nibble 7 needs only the arithmetic shift.
 // CHECK: %[[N7:.*]] = arith.shrsi %[[W]], %{{.*}} : vector<4xi32>
 // CHECK: %[[V7:.*]] = arith.sitofp %[[N7]]
-// Activations x[m, k0 + 4j .. k0 + 4j + 3], read in place.
-// CHECK: %[[X0:.*]] = vector.transfer_read %[[X]][%[[M:.*]], %[[K0:.*]]], %{{.*}} : tensor<?x32xf32>, vector<4xf32>
-// CHECK-COUNT-7: vector.transfer_read %[[X]][%[[M]], %{{.*}}]
-// Vectors 0-3 belong to group 0, 4-7 to group 1 (two chains each).
-// CHECK: %[[P0:.*]] = vector.fma %[[X0]], %[[V0]], %[[A0:[^ ]*]] : vector<4xf32>
-// CHECK: scf.yield
-// Each group's partial sums times its own scale.
-// CHECK: tensor.extract %[[S]][%{{.*}}, %[[G0]]]
-// CHECK: tensor.extract %[[S]][%{{.*}}, %[[G1]]]
-// CHECK: arith.addf
-// CHECK: vector.fma
-// CHECK: arith.addf
-// CHECK: vector.fma
+// CHECK: %[[P7:.*]] = vector.fma %{{.*}}, %[[V7]], %{{.*}}
+// CHECK: %[[S1:.*]] = tensor.extract %[[S]][%{{.*}}, %[[G1]]]
+// CHECK: %[[S1V:.*]] = vector.broadcast %[[S1]]
+// CHECK: %[[SUM1:.*]] = arith.addf %{{.*}}, %[[P7]] : vector<4xf32>
+// CHECK: %[[ACC1:.*]] = vector.fma %[[SUM1]], %[[S1V]], %[[ACC0]]
+// CHECK: scf.yield %[[ACC1]]
 // The lane words next to the original bytes (which canonicalization drops
 // once nothing reads them).
 // CHECK: w.q.lanes4: "0x40000000C840C840D951D951EA62EA62FB73FB73FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
@@ -81,28 +93,30 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 // W16: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes16> : tensor<16xi32>
 // W16-DAG: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x4xf32>
 // W16-DAG: %[[Z:.*]] = arith.constant dense<{{\[\[}}1, 2, 3, 4]]> : tensor<1x4xi32>
-// W16: tensor.extract %[[Z]]
-// W16: tensor.extract %[[Z]]
-// W16: tensor.extract %[[Z]]
-// W16: %[[Z3:.*]] = tensor.extract %[[Z]]
-// W16: %[[Z3F:.*]] = arith.sitofp %[[Z3]] : i32 to f32
-// W16: %[[Z3V:.*]] = vector.broadcast %[[Z3F]] : f32 to vector<16xf32>
 // W16: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} : tensor<16xi32>, vector<16xi32>
+// Group 0: its zero-point, nibbles 0 and 1 looked up in the table 0..15.
+// W16: %[[Z0:.*]] = tensor.extract %[[Z]]
+// W16: %[[Z0F:.*]] = arith.sitofp %[[Z0]] : i32 to f32
+// W16: %[[Z0V:.*]] = vector.broadcast %[[Z0F]] : f32 to vector<16xf32>
 // W16: %[[N0:.*]] = arith.andi %[[W]], %{{.*}} : vector<16xi32>
 // W16: %[[T:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, {{.*}}, 1.500000e+01]> : vector<16xf32>
 // W16: vector.extract %[[N0]][0] : i32 from vector<16xi32>
-// W16: vector.from_elements
-// Nibbles 6 and 7 are the last group's.
-// W16: arith.shrui %[[W]]
-// W16: arith.shrui %[[W]]
-// W16: arith.shrui %[[W]]
-// W16: arith.shrui %[[W]]
-// W16: arith.shrui %[[W]]
-// W16: arith.shrui %[[W]]
+// W16: %[[V0:.*]] = vector.from_elements
+// W16: arith.subf %[[V0]], %[[Z0V]] : vector<16xf32>
+// W16: tensor.extract %[[S]]
+// Groups 1 and 2, then group 3 with nibbles 6 and 7.
+// W16: tensor.extract %[[Z]]
+// W16: tensor.extract %[[S]]
+// W16: tensor.extract %[[Z]]
+// W16: tensor.extract %[[S]]
+// W16: %[[Z3:.*]] = tensor.extract %[[Z]]
+// W16: %[[Z3F:.*]] = arith.sitofp %[[Z3]] : i32 to f32
+// W16: %[[Z3V:.*]] = vector.broadcast %[[Z3F]] : f32 to vector<16xf32>
+// W16: arith.constant dense<28> : vector<16xi32>
 // W16: arith.shrui %[[W]]
 // W16: %[[V7:.*]] = vector.from_elements
 // W16: arith.subf %[[V7]], %[[Z3V]] : vector<16xf32>
-// W16-COUNT-4: tensor.extract %[[S]]
+// W16: tensor.extract %[[S]]
 // W16: w.q.lanes16: "0x40000000
 func.func @u4_affine_lookup(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<1x128xi4>

@@ -840,19 +840,24 @@ private:
 
   /// For lane words: the products of vectors hBegin .. hEnd - 1 of a step
   /// (nibbles of `words`, one per weight row) with the activation rows,
-  /// added to `sums` [(r * cols + c) * parts + h % parts]. Vector by
-  /// vector, so that only `cols` decoded vectors and one activation vector
+  /// added to `sums` [(r * cols + c) * parts + h % parts]; with `scales`
+  /// (one vector per weight row), the decoded values are scaled first. Vector
+  /// by vector, so that only `cols` decoded vectors and one activation vector
   /// are live at a time.
   void emitLaneWordProducts(ArrayRef<Value> words, Value k0, int64_t hBegin,
                             int64_t hEnd, ArrayRef<Value> rowIndex,
                             ArrayRef<Value> zeroPoints, int64_t parts,
-                            SmallVectorImpl<Value> &sums) {
+                            SmallVectorImpl<Value> &sums,
+                            ArrayRef<Value> scales = {}) {
     int64_t cols = words.size();
     Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     for (int64_t h = hBegin; h < hEnd; ++h) {
       SmallVector<Value> codes;
-      for (int64_t c = 0; c < cols; ++c)
+      for (int64_t c = 0; c < cols; ++c) {
         codes.push_back(decodeNibble(words[c], h, zeroPoints[c]));
+        if (!scales.empty())
+          codes.back() = arith::MulFOp::create(b, loc, codes.back(), scales[c]);
+      }
       Value k = offsetIndex(b, loc, k0, h * shape.lanes);
       for (size_t r = 0; r < rowIndex.size(); ++r) {
         Value x = vector::TransferReadOp::create(b, loc, accType, in.x,
@@ -922,7 +927,10 @@ private:
                                                indexConst(b, loc, blockCodes));
           if (numSub > 1) {
             // One step, its groups block * numSub + sub one after the
-            // other: each group's sums are scaled as soon as they are done.
+            // other: each group's sums are scaled as soon as they are done,
+            // or, when a group has fewer vectors than there are activation
+            // rows, its decoded values are (fewer multiplies).
+            bool scaleValues = perGroup < rows;
             Value firstGroup = arith::MulIOp::create(
                 b, loc, block, indexConst(b, loc, numSub));
             SmallVector<Value> words;
@@ -933,6 +941,14 @@ private:
               SmallVector<Value> zeroPoints, scales;
               for (int64_t c = 0; c < cols; ++c)
                 zeroPoints.push_back(subtrahend(weightRow[c], g));
+              if (scaleValues) {
+                for (int64_t c = 0; c < cols; ++c)
+                  scales.push_back(readScale(c, g));
+                emitLaneWordProducts(words, kStart, sub * perGroup,
+                                     (sub + 1) * perGroup, rowIndex, zeroPoints,
+                                     /*parts=*/1, next, scales);
+                continue;
+              }
               SmallVector<Value> sums(numAcc * parts, zeroVector());
               emitLaneWordProducts(words, kStart, sub * perGroup,
                                    (sub + 1) * perGroup, rowIndex, zeroPoints,

@@ -8,6 +8,7 @@
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=1 cols=1" | FileCheck %s --check-prefix=W16
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=1" | FileCheck %s --check-prefix=W8
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1 repack=false" | FileCheck %s --check-prefix=BYTES
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1" | FileCheck %s --check-prefix=SCALED
 
 // i4, K = 32, groups of 16, 4 lanes: one step (32 codes) holds two groups.
 // Row 0 has codes k % 16 - 8 (bytes 0x98, 0xBA, ...), row 1 all -1. Word l
@@ -155,6 +156,40 @@ func.func @nf4_channel_words(%x: tensor<?x64xf32>) -> tensor<?x1xf32> {
   dialect_resources: {
     builtin: {
       w.q: "0x040000001032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE"
+    }
+  }
+#-}
+
+// -----
+
+// Groups of 16 codes at 16 lanes: one vector per group, fewer than the two
+// activation rows of a block, so the decoded values are scaled (one
+// multiply per vector) instead of each row's sums (one per row and group).
+// SCALED-LABEL: func.func @i4_g16_scaled_values(
+// SCALED: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x8xf32>
+// SCALED: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC0:.*]] = %{{.*}}, %[[ACC1:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// SCALED: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<16xi32>, vector<16xi32>
+// SCALED: %[[S0:.*]] = tensor.extract %[[S]]
+// SCALED: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
+// SCALED: %[[V0:.*]] = vector.from_elements
+// SCALED: %[[W0:.*]] = arith.mulf %[[V0]], %[[S0V]] : vector<16xf32>
+// SCALED: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// SCALED: %[[A0:.*]] = vector.fma %[[X0]], %[[W0]], %[[ACC0]]
+// SCALED: %[[X1:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// SCALED: %[[A1:.*]] = vector.fma %[[X1]], %[[W0]], %[[ACC1]]
+// SCALED: tensor.extract %[[S]]
+// SCALED: arith.mulf
+// SCALED: vector.fma %{{.*}}, %{{.*}}, %[[A0]]
+// SCALED: vector.fma %{{.*}}, %{{.*}}, %[[A1]]
+func.func @i4_g16_scaled_values(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense_resource<w.q> : tensor<1x128xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 16, axis = 1> scales(dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]]> : tensor<1x8xf32>) : tensor<?x128xf32>, tensor<1x128xi4> -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x040000001032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE"
     }
   }
 #-}

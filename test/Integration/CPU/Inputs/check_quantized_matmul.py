@@ -317,6 +317,8 @@ KERNEL_CASES = [
     # several groups (down to one vector per group), per tensor and per
     # channel, signed (stored offset by 8), affine, and the tables.
     ("k_words_i4_g16", 2, 256, 5, "format=i4 granularity=group group-size=16", 0, None),
+    # Groups shorter than the activation row block: scaled weights.
+    ("k_words_i4_g16_m6", 6, 256, 5, "format=i4 granularity=group group-size=16", 0, None),
     ("k_words_u4_g32_affine_m5", 5, 256, 6, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_words_i4_g64_affine", 3, 256, 5, "format=i4 granularity=group group-size=64 symmetric=false", 0, None),
     ("k_words_i4_tensor_m7", 7, 384, 5, "format=i4 granularity=tensor", 0, None),

@@ -298,3 +298,34 @@ func.func @f32_constant_weight(%x: tensor<?x16xf32>) -> tensor<?x2xf32> {
   %y = linalg.matmul ins(%x, %w : tensor<?x16xf32>, tensor<16x2xf32>) outs(%a : tensor<?x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
+
+// -----
+
+// Long K (2048): the float kernel reads K in blocks of 1024 (outermost in each
+// task, so that the slices of the weight rows a step reads stay in L1); y
+// starts at zero and each block's lane sums are added to it.
+// CHECK-LABEL: func.func @f32_k_blocks(
+// CHECK: %[[WT:.*]] = arith.constant dense_resource<lowbit.weight_nk> : tensor<1x2048xf32>
+// CHECK: %[[Y0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x1xf32>)
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[Y0]])
+// CHECK: %[[TILE:.*]] = tensor.extract_slice
+// CHECK: scf.for %[[KB:[^ ]*]] = %{{[^ ]*}} to %c2{{[_0-9]*}} step %{{[^ ]*}} iter_args(%{{[^ ]*}} = %[[TILE]])
+// CHECK: %[[END:.*]] = arith.addi %[[KB]], %{{.*}} : index
+// CHECK: scf.for %[[G:.*]] = %[[KB]] to %[[END]] step
+// CHECK: %[[K0:.*]] = arith.muli %[[G]], %{{.*}} : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: vector.transfer_read %[[WT]]
+// CHECK: %[[SUM:.*]] = vector.extract %{{.*}}[0] : f32 from vector<1xf32>
+// CHECK: %[[OLD:.*]] = tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<?x1xf32>
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUM]] : f32
+// CHECK: tensor.insert %[[NEW]]
+func.func @f32_k_blocks(%x: tensor<?x2048xf32>) -> tensor<?x1xf32> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x2048xf32>
+  %w = arith.constant dense<0.5> : tensor<2048x1xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x1xf32>
+  %a = linalg.fill ins(%z : f32) outs(%e : tensor<?x1xf32>) -> tensor<?x1xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<?x2048xf32>, tensor<2048x1xf32>) outs(%a : tensor<?x1xf32>) -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}

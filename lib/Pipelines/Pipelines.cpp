@@ -418,7 +418,12 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,"
               "convert-bufferization-to-memref,"
-              "func.func(convert-linalg-to-parallel-loops,"
+              "func.func(";
+  // The staged tensor-core kernels, after deallocation (their barriers and
+  // async-copy groups declare no memory effects).
+  if (options.tensorCores)
+    pipeline += "lowbit-gpu-staged-mma,";
+  pipeline += "convert-linalg-to-parallel-loops,"
               "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
               std::to_string(blockSize) +
               " no-min-max-bounds=true},"
@@ -429,6 +434,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "canonicalize,cse,"
               "gpu-launch-sink-index-computations,"
               "gpu-kernel-outlining,"
+              "lowbit-gpu-align-workgroup-memory,"
               "convert-nvgpu-to-nvvm,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +

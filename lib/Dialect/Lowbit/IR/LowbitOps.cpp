@@ -477,6 +477,27 @@ LogicalResult DequantMatmulOp::verify() {
                     resultType.getElementType());
 }
 
+//===----------------------------------------------------------------------===//
+// StagedDequantMatmulOp
+//===----------------------------------------------------------------------===//
+
+void StagedDequantMatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // Scalar scales and zero-points have no effect; every buffer is read,
+  // the result written.
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (operand.get() == getResult())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
 #define GET_OP_CLASSES
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
 

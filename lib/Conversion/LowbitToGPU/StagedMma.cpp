@@ -63,7 +63,8 @@
 // only emits lowbit.staged_dequant_matmul (on buffers, with declared
 // effects); lowbit-gpu-staged-mma, after convert-bufferization-to-memref,
 // builds the launch here. The host emulation (tests) has no barriers and is
-// built on tensors directly: per block, all threads' copy phase, then the
+// built on tensors directly, from the same pieces and the same k-loop
+// schedule (buildPipeline): per block, all threads' copy phase, then the
 // compute phase of every thread (copies of k-tile kt + 1 into the other
 // stage happen before k-tile kt is computed, as on the GPU), ldmatrix
 // emulated from the addresses of the source lanes, the fragments scattered
@@ -195,6 +196,21 @@ private:
   /// decoded from the shared weight bytes.
   Value buildLoadB(Value sw, Value stage, const Lane &lane, int64_t nj,
                    int64_t ks, const TileParams &params);
+  /// The software pipeline over the k-tiles, which the kernel and its
+  /// emulation share: `copy` k-tile 0 into stage 0; then per k-tile kt,
+  /// `copy` k-tile kt + 1 into stage (kt + 1) % 2 when there is one and
+  /// `ready` (with that copy's result, or the first copy's and `last`),
+  /// `compute` k-tile kt from stage kt % 2 (carrying `inits` through the
+  /// loop) and `done`. Returns the carried values after the last k-tile.
+  struct PipelineSteps {
+    function_ref<Value(Value kt, Value stage)> copy;
+    function_ref<void(Value copied, bool last)> ready;
+    function_ref<SmallVector<Value>(Value kt, Value stage, ValueRange carried)>
+        compute;
+    function_ref<void()> done;
+  };
+  SmallVector<Value> buildPipeline(ValueRange inits,
+                                   const PipelineSteps &steps);
   /// Scale, bias, cast and store of m16 tile `mi`'s C registers `acc`
   /// (one per n8 tile).
   void buildEpilogue(const Lane &lane, Value m0, Value n0, int64_t mi,
@@ -393,49 +409,57 @@ void StagedMmaBuilder::buildEpilogue(const Lane &lane, Value m0, Value n0,
     }
 }
 
+SmallVector<Value> StagedMmaBuilder::buildPipeline(ValueRange inits,
+                                                   const PipelineSteps &steps) {
+  int64_t kTiles = k / kTileK;
+  Value zero = index(0);
+  Value first = steps.copy(zero, zero);
+  auto loop = scf::ForOp::create(b, loc, zero, index(kTiles), index(1), inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value kt = loop.getInductionVar();
+  Value next = add(kt, index(1));
+  Value hasNext = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next,
+                                        index(kTiles));
+  auto ifNext = scf::IfOp::create(b, loc, hasNext, /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard ifGuard(b);
+    b.setInsertionPointToStart(&ifNext.getThenRegion().front());
+    steps.ready(steps.copy(next, rem(next, kStages)), /*last=*/false);
+    b.setInsertionPointToStart(&ifNext.getElseRegion().front());
+    steps.ready(first, /*last=*/true);
+  }
+  SmallVector<Value> results =
+      steps.compute(kt, rem(kt, kStages), loop.getRegionIterArgs());
+  steps.done();
+  // Without carried values the loop has its terminator already.
+  if (!inits.empty())
+    scf::YieldOp::create(b, loc, results);
+  return SmallVector<Value>(loop.getResults());
+}
+
 void StagedMmaBuilder::buildKernel(Value blockX, Value blockY, Value threadId,
                                    Value sx, Value sw) {
   auto cType = VectorType::get({2, 2}, b.getF32Type());
   Lane lane = buildLane(threadId);
   Value m0 = mul(blockY, kBlockM), n0 = mul(blockX, kBlockN);
-  int64_t kTiles = k / kTileK;
-
-  // Prologue: k-tile 0 into stage 0.
-  Value zero = index(0);
   auto tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-  Value first = nvgpu::DeviceAsyncCreateGroupOp::create(
-      b, loc, tokenType, buildCopies(threadId, m0, n0, zero, zero, sx, sw));
-
-  Value zeroC = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
-  auto loop = scf::ForOp::create(b, loc, zero, index(kTiles), index(1),
-                                 SmallVector<Value>(kTilesM * kTilesN, zeroC));
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value kt = loop.getInductionVar();
-    Value stage = rem(kt, kStages);
-    Value next = add(kt, index(1));
-    Value hasNext = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          next, index(kTiles));
-    auto ifNext = scf::IfOp::create(b, loc, hasNext, /*withElseRegion=*/true);
-    {
-      // Prefetch k-tile kt + 1 into the other stage, then wait for every
-      // group but that one: k-tile kt has landed.
-      OpBuilder::InsertionGuard ifGuard(b);
-      b.setInsertionPointToStart(&ifNext.getThenRegion().front());
-      Value group = nvgpu::DeviceAsyncCreateGroupOp::create(
-          b, loc, tokenType,
-          buildCopies(threadId, m0, n0, next, rem(next, kStages), sx, sw));
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(1));
-      // The last k-tile: nothing to prefetch, wait for all groups.
-      b.setInsertionPointToStart(&ifNext.getElseRegion().front());
-      nvgpu::DeviceAsyncWaitOp::create(b, loc, first, b.getI32IntegerAttr(0));
-    }
+  auto copy = [&](Value kt, Value stage) -> Value {
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, tokenType, buildCopies(threadId, m0, n0, kt, stage, sx, sw));
+  };
+  auto ready = [&](Value copied, bool last) {
+    // All groups but the prefetch just issued have landed, k-tile kt with
+    // them; for the last k-tile, all groups.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, copied,
+                                     b.getI32IntegerAttr(last ? 0 : 1));
+  };
+  auto compute = [&](Value kt, Value stage,
+                     ValueRange carried) -> SmallVector<Value> {
     // Every thread's copies of k-tile kt are visible to the block.
     gpu::BarrierOp::create(b, loc);
     TileParams params = buildTileParams(lane, n0, kt);
-    SmallVector<Value> acc(loop.getRegionIterArgs());
+    SmallVector<Value> acc(carried);
     for (int64_t ks = 0; ks < kTileK / kMmaK; ++ks) {
       SmallVector<Value> a;
       for (int64_t mi = 0; mi < kTilesM; ++mi)
@@ -449,12 +473,16 @@ void StagedMmaBuilder::buildKernel(Value blockX, Value blockY, Value threadId,
         }
       }
     }
-    // Stage kt % 2 is read by all warps before the copy of k-tile kt + 2
-    // (issued in the next iteration) overwrites it.
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, acc);
-  }
-  SmallVector<Value> results(loop.getResults());
+    return acc;
+  };
+  // Stage kt % 2 is read by all warps before the copy of k-tile kt + 2
+  // (issued in the next iteration) overwrites it.
+  auto done = [&] { gpu::BarrierOp::create(b, loc); };
+  Value zeroC = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(cType, b.getF32FloatAttr(0)));
+  SmallVector<Value> results =
+      buildPipeline(SmallVector<Value>(kTilesM * kTilesN, zeroC),
+                    {copy, ready, compute, done});
   for (int64_t mi = 0; mi < kTilesM; ++mi)
     buildEpilogue(lane, m0, n0, mi,
                   ArrayRef<Value>(results).slice(mi * kTilesN, kTilesN));
@@ -492,19 +520,16 @@ void StagedMmaBuilder::buildEmulation() {
   OpBuilder::InsertionGuard guard(b);
   Value m0 = mul(forLoop(gridY()), kBlockM);
   Value n0 = mul(forLoop(gridX()), kBlockN);
-  threadPhase([&](Value tid) { buildCopies(tid, m0, n0, zero, zero, sx, sw); });
-  {
-    OpBuilder::InsertionGuard kGuard(b);
-    Value kt = forLoop(k / kTileK);
-    Value next = add(kt, one);
-    {
-      OpBuilder::InsertionGuard ifGuard(b);
-      beginIfBelow(b, loc, next, k / kTileK);
-      threadPhase([&](Value tid) {
-        buildCopies(tid, m0, n0, next, rem(next, kStages), sx, sw);
-      });
-    }
-    Value stage = rem(kt, kStages);
+  // Copies and waits are synchronous here: a copy phase is every thread's
+  // copies in turn, and a k-tile's compute phase follows the prefetch of
+  // the next one, as on the GPU.
+  auto copy = [&](Value kt, Value stage) -> Value {
+    threadPhase(
+        [&](Value tid) { buildCopies(tid, m0, n0, kt, stage, sx, sw); });
+    return Value();
+  };
+  auto ready = [](Value, bool) {};
+  auto compute = [&](Value kt, Value stage, ValueRange) -> SmallVector<Value> {
     threadPhase([&](Value tid) {
       Lane lane = buildLane(tid);
       TileParams params = buildTileParams(lane, n0, kt);
@@ -521,6 +546,7 @@ void StagedMmaBuilder::buildEmulation() {
       }
     });
     // C[warp][mi][nj] (+)= A[warp, mi] B[warp, nj] over the k-tile.
+    OpBuilder::InsertionGuard warpGuard(b);
     Value isFirst =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kt, zero);
     Value warp = forLoop(kWarps);
@@ -554,7 +580,9 @@ void StagedMmaBuilder::buildEmulation() {
                                           accumulated);
         memref::StoreOp::create(b, loc, c, cTiles, cIndex);
       }
-  }
+    return {};
+  };
+  buildPipeline({}, {copy, ready, compute, [] {}});
   threadPhase([&](Value tid) {
     Lane lane = buildLane(tid);
     Value g8 = add(lane.fragment.g, index(8));

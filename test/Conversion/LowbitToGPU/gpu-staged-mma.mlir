@@ -35,7 +35,6 @@
 // CHECK: %[[C2:.*]] = nvgpu.device_async_copy %{{.*}}[%{{.*}}], %[[SW]][%{{.*}}, %{{.*}}, %{{.*}}], 8 : memref<4096xi8> to memref<2x64x16xi8, #gpu.address_space<workgroup>>
 // CHECK: %[[G0:.*]] = nvgpu.device_async_create_group %[[C0]], %[[C1]], %[[C2]]
 // CHECK: scf.for %[[KT:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// CHECK: %[[STAGE:.*]] = arith.remui %[[KT]], %{{.*}} : index
 // CHECK: %[[NEXT:.*]] = arith.addi %[[KT]], %{{.*}} : index
 // CHECK: %[[HAS:.*]] = arith.cmpi ult, %[[NEXT]], %{{.*}} : index
 // CHECK: scf.if %[[HAS]] {
@@ -48,6 +47,7 @@
 // CHECK: } else {
 // CHECK: nvgpu.device_async_wait %[[G0]] {numGroups = 0 : i32}
 // CHECK: }
+// CHECK: %[[STAGE:.*]] = arith.remui %[[KT]], %{{.*}} : index
 // CHECK: gpu.barrier
 // CHECK: nvgpu.ldmatrix %[[SX]][%[[STAGE]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<2x64x40xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
 // CHECK: nvgpu.ldmatrix %[[SX]][%[[STAGE]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false}

@@ -9,10 +9,11 @@
 // decoded from the shared weight bytes), the registers scattered into
 // per-warp tiles by the m16n8k16 fragment layouts and multiplied there,
 // and finally each lane's C registers gathered back and the epilogue run.
-// The shared tiles and their padding, the copy index maps, the ldmatrix
-// row addresses, the decoding from shared memory, the tile parameters and
-// the epilogue are the kernel's own code; the k-loop schedule (which stage
-// holds which k-tile) is written again for the emulation. Results are compared with the generic CPU
+// The shared tiles and their padding, the copy index maps, the k-loop
+// schedule (which stage receives and which serves each k-tile), the
+// ldmatrix row addresses, the decoding from shared memory, the tile
+// parameters and the epilogue are the kernel's own code (a prefetch into
+// the stage being computed, or ldmatrix rows taken mod 8, fail here). Results are compared with the generic CPU
 // lowering of the same quantized layer (check-gemv.sh): M = 64, K = 256,
 // N = 128 (two blocks, eight k-tiles) and M = 128, K = 512, N = 192 (a
 // 3 x 2 grid, sixteen k-tiles). What it cannot check: the hardware's

@@ -596,28 +596,12 @@ void KernelBuilder::buildMmaEpilogue(const MmaLane &lane,
   // Each lane owns two rows x two columns of every n8 tile.
   bool grouped = plan.groupSize > 0;
   for (int64_t j = 0; j < kMmaTilesN; ++j)
-    for (int64_t e = 0; e < 2; ++e) {
-      Value n = arith::AddIOp::create(
-          b, loc, lane.n0,
-          arith::AddIOp::create(b, loc, index(kMmaN * j + e), lane.kOffset));
-      Value scale;
-      if (!grouped)
-        scale = readParam(host.scale, n, /*integer=*/false);
-      Value bias;
-      if (host.bias)
-        bias = toF32(memref::LoadOp::create(b, loc, host.bias, n));
-      for (int64_t half = 0; half < 2; ++half) {
-        Value result = vector::ExtractOp::create(b, loc, accumulators[j],
-                                                 ArrayRef<int64_t>{half, e});
-        if (scale)
-          result = arith::MulFOp::create(b, loc, result, scale);
-        if (bias)
-          result = arith::AddFOp::create(b, loc, result, bias);
-        result = arith::TruncFOp::create(b, loc, plan.activation, result);
-        memref::StoreOp::create(b, loc, result, y,
-                                ValueRange{half ? lane.rowHi : lane.rowLo, n});
-      }
-    }
+    storeAccumulatorTile(
+        b, loc, accumulators[j], lane.rowLo, lane.rowHi,
+        arith::AddIOp::create(
+            b, loc, lane.n0,
+            arith::AddIOp::create(b, loc, index(kMmaN * j), lane.kOffset)),
+        grouped ? nullptr : &host.scale, host.bias, y);
 }
 
 void KernelBuilder::buildMma(Value blockX, Value blockY, Value threadId,

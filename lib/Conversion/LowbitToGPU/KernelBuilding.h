@@ -42,6 +42,19 @@ struct KernelParam {
 KernelParam materializeConstantParam(OpBuilder &b, Location loc,
                                      Attribute attr);
 
+/// Reads a scale or zero-point at `flat` (an index; ignored for a scalar),
+/// as f32 (`integer` false) or i32.
+Value readKernelParam(OpBuilder &b, Location loc, const KernelParam &param,
+                      Value flat, bool integer);
+
+/// The epilogue of one m16n8 tile of mma.sync C registers `acc`
+/// (vector<2x2xf32>: rows `rowLo`, `rowHi`, columns `column`, + 1): times
+/// the per-column `scale` (unless null), plus `bias`[column] (unless
+/// null), cast to the element type of `y` and stored there.
+void storeAccumulatorTile(OpBuilder &b, Location loc, Value acc, Value rowLo,
+                          Value rowHi, Value column, const KernelParam *scale,
+                          Value bias, Value y);
+
 /// `v` (a float) as f32.
 Value toF32(OpBuilder &b, Location loc, Value v);
 

@@ -381,32 +381,14 @@ Value StagedMmaBuilder::buildLoadB(Value sw, Value stage, const Lane &lane,
 void StagedMmaBuilder::buildEpilogue(const Lane &lane, Value m0, Value n0,
                                      int64_t mi, ArrayRef<Value> acc) {
   bool grouped = groupSize > 0;
-  Type activation = cast<MemRefType>(ops.y.getType()).getElementType();
   Value rowLo = add(add(m0, mul(lane.warpM, kWarpM)),
                     add(index(kMmaM * mi), lane.fragment.g));
   Value rowHi = add(rowLo, index(8));
   for (int64_t nj = 0; nj < kTilesN; ++nj)
-    for (int64_t e = 0; e < 2; ++e) {
-      Value column = add(add(n0, mul(lane.warpN, kWarpN)),
-                         add(index(kMmaN * nj + e), lane.fragment.kOffset));
-      Value scale;
-      if (!grouped)
-        scale = readKernelParam(b, loc, ops.scale, column, /*integer=*/false);
-      Value bias;
-      if (ops.bias)
-        bias = toF32(b, loc, memref::LoadOp::create(b, loc, ops.bias, column));
-      for (int64_t half = 0; half < 2; ++half) {
-        Value result = vector::ExtractOp::create(b, loc, acc[nj],
-                                                 ArrayRef<int64_t>{half, e});
-        if (scale)
-          result = arith::MulFOp::create(b, loc, result, scale);
-        if (bias)
-          result = arith::AddFOp::create(b, loc, result, bias);
-        result = arith::TruncFOp::create(b, loc, activation, result);
-        memref::StoreOp::create(b, loc, result, ops.y,
-                                ValueRange{half ? rowHi : rowLo, column});
-      }
-    }
+    storeAccumulatorTile(b, loc, acc[nj], rowLo, rowHi,
+                         add(add(n0, mul(lane.warpN, kWarpN)),
+                             add(index(kMmaN * nj), lane.fragment.kOffset)),
+                         grouped ? nullptr : &ops.scale, ops.bias, ops.y);
 }
 
 SmallVector<Value> StagedMmaBuilder::buildPipeline(ValueRange inits,

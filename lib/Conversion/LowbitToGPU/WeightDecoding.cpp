@@ -43,19 +43,6 @@ Value WeightDecoder::f32Splat(float v, int64_t lanes) {
       b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
 }
 
-Value mlir::lowbit::readKernelParam(OpBuilder &b, Location loc,
-                                    const KernelParam &param, Value flat,
-                                    bool integer) {
-  Value v = param.scalar;
-  if (!v)
-    v = memref::LoadOp::create(b, loc, param.buffer, flat);
-  if (!integer)
-    return toF32(b, loc, v);
-  if (v.getType() != b.getI32Type())
-    v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
-  return v;
-}
-
 Value WeightDecoder::decodeCodes(Value bytes) {
   int64_t count = cast<VectorType>(bytes.getType()).getNumElements();
   auto i32x16 = VectorType::get({count}, b.getI32Type());

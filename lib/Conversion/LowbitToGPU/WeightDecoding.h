@@ -24,11 +24,6 @@ namespace mlir::lowbit {
 /// Bits per code of `format`: 4 for i4, u4, nf4, f4E2M1FN, else 8.
 unsigned codeBits(StorageFormat format);
 
-/// Reads a scale or zero-point at `flat` (an index; ignored for a scalar),
-/// as f32 (`integer` false) or i32.
-Value readKernelParam(OpBuilder &b, Location loc, const KernelParam &param,
-                      Value flat, bool integer);
-
 /// Decodes the weight codes of one storage format in kernel registers.
 class WeightDecoder {
 public:

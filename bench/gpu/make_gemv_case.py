@@ -46,6 +46,47 @@ def f16_blob(values):
     return "0x02000000" + struct.pack("<%de" % len(values), *values).hex().upper()
 
 
+def bf16_blob(values):
+    """A dense_resource blob of bf16 values (f32 rounded to nearest even)."""
+    words = []
+    for bits in struct.unpack("<%dI" % len(values),
+                              struct.pack("<%df" % len(values), *values)):
+        words.append((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16)
+    return "0x02000000" + struct.pack("<%dH" % len(words), *words).hex().upper()
+
+
+def write_check_bf16(out, m, k, n, seed):
+    """The check model with bf16 activations and weights behind an f32
+    interface (lowbit-run has no bf16 arrays): x is rounded to bf16 in the
+    model and y extended to f32."""
+    rng = random.Random(seed)
+    weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
+    with open(os.path.join(out, "linear.mlir"), "w") as f:
+        f.write(
+            "func.func @main(%%x: tensor<{m}x{k}xf32>) -> tensor<{m}x{n}xf32> "
+            "attributes {{llvm.emit_c_interface, lowbit.signature = "
+            "(tensor<{m}x{k}xf32>) -> tensor<{m}x{n}xf32>}} {{\n"
+            "  %%xb = arith.truncf %%x : tensor<{m}x{k}xf32> to "
+            "tensor<{m}x{k}xbf16>\n"
+            "  %%w = arith.constant dense_resource<weight> : "
+            "tensor<{k}x{n}xbf16>\n"
+            "  %%zero = arith.constant 0.0 : bf16\n"
+            "  %%empty = tensor.empty() : tensor<{m}x{n}xbf16>\n"
+            "  %%acc = linalg.fill ins(%%zero : bf16) outs(%%empty : "
+            "tensor<{m}x{n}xbf16>) -> tensor<{m}x{n}xbf16>\n"
+            "  %%y = linalg.matmul ins(%%xb, %%w : tensor<{m}x{k}xbf16>, "
+            "tensor<{k}x{n}xbf16>) outs(%%acc : tensor<{m}x{n}xbf16>) -> "
+            "tensor<{m}x{n}xbf16>\n"
+            "  %%yf = arith.extf %%y : tensor<{m}x{n}xbf16> to "
+            "tensor<{m}x{n}xf32>\n"
+            "  return %%yf : tensor<{m}x{n}xf32>\n"
+            "}}\n".replace("%%", "%").format(m=m, k=k, n=n))
+        f.write("{-#\n  dialect_resources: { builtin: {\n    weight: \"%s\"\n"
+                "  } }\n#-}\n" % bf16_blob(weight))
+    x = [rng.gauss(0.0, 1.0) for _ in range(m * k)]
+    make_npy.write_npy(os.path.join(out, "x.npy"), "f4", [m, k], x)
+
+
 def write_check(out, m, k, n, seed):
     rng = random.Random(seed)
     weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
@@ -119,9 +160,14 @@ def main():
     parser.add_argument("--group", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--codes", default="i8", choices=["i8", "f8E4M3FN"])
+    parser.add_argument("--dtype", default="f16", choices=["f16", "bf16"],
+                        help="check: the activation type (bf16 behind an "
+                        "f32 interface)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    if args.kind == "check":
+    if args.kind == "check" and args.dtype == "bf16":
+        write_check_bf16(args.out, args.m, args.k, args.n, args.seed)
+    elif args.kind == "check":
         write_check(args.out, args.m, args.k, args.n, args.seed)
     elif args.kind == "gemm":
         write_gemm(args.out, args.m, args.k, args.n, args.codes, args.seed)

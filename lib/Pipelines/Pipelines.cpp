@@ -337,12 +337,12 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::init(16)};
   Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("dequant_matmul above gemv-max-m with f16 activations "
-                     "gets a tensor-core kernel of lowbit-gpu-gemv: the "
-                     "staged one (shared memory, cp.async, ldmatrix; "
-                     "lowbit-gpu-staged-mma) when M, N, K are multiples of "
-                     "64, 64, 32, else the unstaged nvgpu.mma.sync one when "
-                     "they are multiples of 16, 32, 16; integer "
+      llvm::cl::desc("dequant_matmul above gemv-max-m gets a tensor-core "
+                     "kernel of lowbit-gpu-gemv: the staged one (shared "
+                     "memory, cp.async, ldmatrix; lowbit-gpu-staged-mma) "
+                     "for f16 or bf16 activations and M, N, K multiples of "
+                     "64, 64, 32, else the unstaged nvgpu.mma.sync one for "
+                     "f16 and multiples of 16, 32, 16; integer "
                      "(and on sm_90a FP8) lowbit.matmul with M, N, K "
                      "multiples of 16, 32, 32 the one of "
                      "lowbit-gpu-quant-matmul"),

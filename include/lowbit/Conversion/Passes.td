@@ -173,8 +173,8 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     registers with vector ops, f32 dot products per chunk, group scales per
     chunk, a `gpu.shuffle` butterfly across the warp, and an epilogue with
     the row scale, the bias and the cast fused. Above `max-m`, with
-    `tensor-cores` and `staged`, f16 activations whose M, N and K are
-    multiples of 64, 64 and 32 become a `lowbit.staged_dequant_matmul` on
+    `tensor-cores` and `staged`, f16 or bf16 activations whose M, N and K
+    are multiples of 64, 64 and 32 become a `lowbit.staged_dequant_matmul` on
     buffers, which `lowbit-gpu-staged-mma` later expands into the staged
     tensor-core kernel (shared-memory tiles, asynchronous copies,
     `ldmatrix`, double buffering); other f16 activations whose M, N and K
@@ -206,7 +206,8 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
            "get a tensor-core kernel (nvgpu.mma.sync m16n8k16, 16 x 32 per "
            "warp)">,
     Option<"staged", "staged", "bool", /*default=*/"true",
-           "Above max-m, f16 activations with M % 64, N % 64 and K % 32 == 0 "
+           "Above max-m, f16 or bf16 activations with M % 64, N % 64 and "
+           "K % 32 == 0 "
            "(group size % 32 == 0) get the staged tensor-core kernel "
            "(lowbit.staged_dequant_matmul, built by lowbit-gpu-staged-mma); "
            "false keeps the unstaged one">,
@@ -226,16 +227,18 @@ def GPUStagedMmaPass : Pass<"lowbit-gpu-staged-mma", "::mlir::func::FuncOp"> {
   let summary = "Build the staged tensor-core kernel of each lowbit.staged_dequant_matmul";
   let description = [{
     Replaces each `lowbit.staged_dequant_matmul` (left by `lowbit-gpu-gemv`
-    for f16 products above `max-m` with M % 64, N % 64, K % 32 == 0) by
+    for f16 or bf16 products above `max-m` with M % 64, N % 64,
+    K % 32 == 0) by
     one `gpu.launch` of 64 x 64 blocks of the result, four warps of
-    32 x 32: k-tiles of 32 of x (f16) and of the packed weight bytes are
+    32 x 32: k-tiles of 32 of x (f16 or bf16) and of the packed weight
+    bytes are
     copied to double-buffered shared memory (`workgroup` attributions)
     with `nvgpu.device_async_copy` groups, the copy of k-tile t + 1
     overlapping the products of k-tile t; A fragments come from
     `nvgpu.ldmatrix` (padded rows, no bank conflicts), B fragments are
     decoded from the shared codes in registers (group scale, zero-point,
-    rounded to f16); eight `nvgpu.mma.sync` m16n8k16 per warp and k16
-    step; the epilogue (row or tensor scale, bias, cast) on the C
+    rounded to the activation type); eight `nvgpu.mma.sync` m16n8k16 (for
+    bf16 `nvvm.mma.sync`) per warp and k16 step; the epilogue (row or tensor scale, bias, cast) on the C
     registers. Runs on buffers, after `convert-bufferization-to-memref`,
     because `buffer-deallocation-pipeline` rejects the kernel's
     `gpu.barrier` and async-copy groups (see
@@ -244,7 +247,9 @@ def GPUStagedMmaPass : Pass<"lowbit-gpu-staged-mma", "::mlir::func::FuncOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"

@@ -145,8 +145,9 @@ std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
                                              out.activation, op.getScheme())
                         : "staged=false";
     out.staged = out.notStaged.empty();
-    if (!out.activation.isF16())
-      return "the tensor-core strategy needs f16 activations";
+    if (!out.activation.isF16() && !out.staged)
+      return "the unstaged tensor-core kernel needs f16 activations (" +
+             out.notStaged + ")";
     if (out.m % kMmaM || out.n % (kMmaN * kMmaTilesN) || out.k % kMmaK)
       return "the tensor-core strategy needs M % 16, N % 32, K % 16 == 0";
     out.mma = true;

@@ -4,13 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A lowbit.dequant_matmul y[M, N] = x[M, K] dequant(w)[N, K]^T with f16
-// activations and M % 64, N % 64, K % 32 == 0 becomes one kernel of
+// A lowbit.dequant_matmul y[M, N] = x[M, K] dequant(w)[N, K]^T with f16 or
+// bf16 activations and M % 64, N % 64, K % 32 == 0 becomes one kernel of
 // 64 x 64 blocks of y, four warps of 32 x 32 each (2 x 2), and a software
 // pipeline over k-tiles of 32 with two shared-memory stages:
 //
 //   gpu.launch blocks(N / 64, M / 64) threads(128)
-//       workgroup(sx : 2 x 64 x 40 f16, sw : 2 x 64 x S codes) {
+//       workgroup(sx : 2 x 64 x 40 f16 (bf16), sw : 2 x 64 x S codes) {
 //     copies(k-tile 0 -> stage 0); g0 = create_group
 //     acc[2][4] = scf.for kt = 0 to K / 32 {
 //       scf.if kt + 1 < K / 32 {
@@ -20,7 +20,9 @@
 //       gpu.barrier                              // ... for every thread
 //       per k16 step (2): a[mi] = ldmatrix.x4 sx  (2 per warp)
 //                         b[nj] = decode(sw) in registers (4 per warp)
-//                         acc[mi][nj] = mma.sync m16n8k16 (8 per warp)
+//                         acc[mi][nj] = mma.sync m16n8k16 (8 per warp;
+//                           nvgpu's for f16, NVVM's for bf16, which
+//                           nvgpu.mma.sync cannot lower)
 //       gpu.barrier                  // stage kt % 2 free for k-tile kt + 2
 //     }
 //     epilogue on the C registers: row/tensor scale, bias, cast, store
@@ -36,7 +38,8 @@
 // Weights stay packed in shared memory (4-bit codes two per byte, as in
 // global memory) and each lane decodes the code pairs its B registers need
 // straight from there (k 2t..2t+1 and 2t+8..2t+9 of column g, one byte for
-// 4-bit codes), in registers, times the group scale, rounded to f16. The
+// 4-bit codes), in registers, times the group scale, rounded to f16 (or
+// bf16, the activation type: tensor cores multiply two of one type). The
 // alternative, decoding cooperatively into an f16 shared tile and loading
 // B with ldmatrix too, would decode each code once instead of twice (the
 // two warps of a block column both decode their columns) but costs a third
@@ -80,6 +83,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -119,6 +124,7 @@ public:
         decoder(b, loc, ops.scheme.getFormat()) {
     auto xType = cast<MemRefType>(ops.x.getType());
     auto yType = cast<MemRefType>(ops.y.getType());
+    activation = xType.getElementType();
     m = xType.getDimSize(0);
     k = xType.getDimSize(1);
     n = yType.getDimSize(1);
@@ -133,7 +139,7 @@ public:
 
   /// The shared x and weight tiles (all stages) in `space`.
   MemRefType sharedXType(Attribute space) {
-    return MemRefType::get({kStages, kBlockM, kXStride}, b.getF16Type(),
+    return MemRefType::get({kStages, kBlockM, kXStride}, activation,
                            MemRefLayoutAttrInterface(), space);
   }
   MemRefType sharedWType(Attribute space) {
@@ -192,6 +198,8 @@ private:
   Value buildLoadA(Value sx, Value stage, const Lane &lane, int64_t mi,
                    int64_t ks);
   TileParams buildTileParams(const Lane &lane, Value n0, Value kt);
+  /// acc + a b by mma.sync m16n8k16 (f32 accumulators).
+  Value buildMmaSync(Value a, Value w, Value acc);
   /// The B registers (vector<2x2xf16>) of n8 tile `nj`, k16 step `ks`,
   /// decoded from the shared weight bytes.
   Value buildLoadB(Value sw, Value stage, const Lane &lane, int64_t nj,
@@ -223,6 +231,8 @@ private:
   WeightDecoder decoder;
   int64_t m = 0, n = 0, k = 0, groupSize = 0;
   unsigned bits = 0;
+  /// The activation type (f16 or bf16): also the tensor-core operands'.
+  Type activation;
   Type stored;
   /// Weight bytes per row and k-tile, per padded shared row, per thread.
   int64_t tileBytes = 0, wStride = 0, wCopyBytes = 0;
@@ -301,7 +311,7 @@ std::pair<Value, Value> StagedMmaBuilder::buildRowAddress(Value lane,
 
 Value StagedMmaBuilder::buildLoadA(Value sx, Value stage, const Lane &lane,
                                    int64_t mi, int64_t ks) {
-  auto aType = VectorType::get({4, 2}, b.getF16Type());
+  auto aType = VectorType::get({4, 2}, activation);
   if (!emulate) {
     auto [row, col] = buildRowAddress(lane.lane, lane.warpM, mi, ks);
     return nvgpu::LdMatrixOp::create(b, loc, aType, sx,
@@ -317,7 +327,7 @@ Value StagedMmaBuilder::buildLoadA(Value sx, Value stage, const Lane &lane,
     Value source = add(index(8 * i), div(lane.lane, 4));
     auto [row, col] = buildRowAddress(source, lane.warpM, mi, ks);
     Value pair = vector::LoadOp::create(
-        b, loc, VectorType::get({2}, b.getF16Type()), sx,
+        b, loc, VectorType::get({2}, activation), sx,
         ValueRange{stage, row, add(col, mul(rem(lane.lane, 4), 2))});
     a = vector::InsertOp::create(b, loc, pair, a, i);
   }
@@ -349,8 +359,7 @@ StagedMmaBuilder::buildTileParams(const Lane &lane, Value n0, Value kt) {
 Value StagedMmaBuilder::buildLoadB(Value sw, Value stage, const Lane &lane,
                                    int64_t nj, int64_t ks,
                                    const TileParams &params) {
-  auto f16 = b.getF16Type();
-  auto bType = VectorType::get({2, 2}, f16);
+  auto bType = VectorType::get({2, 2}, activation);
   Value column =
       add(mul(lane.warpN, kWarpN), add(index(kMmaN * nj), lane.fragment.g));
   Value w = arith::ConstantOp::create(
@@ -371,11 +380,48 @@ Value StagedMmaBuilder::buildLoadB(Value sw, Value stage, const Lane &lane,
       values = arith::MulFOp::create(
           b, loc, values,
           vector::BroadcastOp::create(b, loc, values.getType(), scale));
-    Value pair =
-        arith::TruncFOp::create(b, loc, VectorType::get({2}, f16), values);
+    Value pair = arith::TruncFOp::create(
+        b, loc, VectorType::get({2}, activation), values);
     w = vector::InsertOp::create(b, loc, pair, w, reg);
   }
   return w;
+}
+
+Value StagedMmaBuilder::buildMmaSync(Value a, Value w, Value acc) {
+  if (activation.isF16())
+    return nvgpu::MmaSyncOp::create(b, loc, a, w, acc,
+                                    ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK});
+  // nvgpu.mma.sync has no bf16 lowering; NVVM's mma.sync takes the bf16
+  // pairs as i32 registers and returns the four f32 accumulators as a
+  // struct.
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto registers = [&](Value fragment, int64_t count) {
+    SmallVector<Value> packed;
+    for (int64_t r = 0; r < count; ++r) {
+      Value pair = vector::ExtractOp::create(b, loc, fragment, r);
+      Value word =
+          vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair);
+      packed.push_back(vector::ExtractOp::create(b, loc, word, 0));
+    }
+    return packed;
+  };
+  SmallVector<Value> c;
+  for (int64_t half = 0; half < 2; ++half)
+    for (int64_t e = 0; e < 2; ++e)
+      c.push_back(
+          vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{half, e}));
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                     SmallVector<Type>(4, f32));
+  Value d = NVVM::MmaOp::create(
+      b, loc, resultType, registers(a, 4), registers(w, 2), c,
+      ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK}, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> elements;
+  for (int64_t i = 0; i < 4; ++i)
+    elements.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+  return vector::FromElementsOp::create(b, loc, acc.getType(), elements);
 }
 
 void StagedMmaBuilder::buildEpilogue(const Lane &lane, Value m0, Value n0,
@@ -450,8 +496,7 @@ void StagedMmaBuilder::buildKernel(Value blockX, Value blockY, Value threadId,
         Value w = buildLoadB(sw, stage, lane, nj, ks, params);
         for (int64_t mi = 0; mi < kTilesM; ++mi) {
           Value &c = acc[mi * kTilesN + nj];
-          c = nvgpu::MmaSyncOp::create(b, loc, a[mi], w, c,
-                                       ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK});
+          c = buildMmaSync(a[mi], w, c);
         }
       }
     }
@@ -584,8 +629,8 @@ void StagedMmaBuilder::buildEmulation() {
 std::string mlir::lowbit::stagedMmaRejection(int64_t m, int64_t n, int64_t k,
                                              Type activation,
                                              SchemeAttr scheme) {
-  if (!activation.isF16())
-    return "the staged kernel needs f16 activations";
+  if (!activation.isF16() && !activation.isBF16())
+    return "the staged kernel needs f16 or bf16 activations";
   if (m % kBlockM || n % kBlockN || k % kTileK)
     return "the staged kernel needs M % 64, N % 64 and K % 32 == 0";
   if (scheme.getGranularity() == Granularity::Group &&

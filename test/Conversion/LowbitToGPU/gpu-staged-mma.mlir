@@ -124,13 +124,32 @@ func.func @staged_e4m3_arg(%x: tensor<64x64xf16>, %w: tensor<64x64xf8E4M3FN>) ->
 
 // -----
 
+// bf16 activations: bf16 shared x tiles and B registers; nvgpu.mma.sync has
+// no bf16 lowering, so the products are NVVM's mma.sync with bf16
+// multiplicands, the register pairs passed as i32.
+// CHECK-LABEL: func.func @staged_bf16(
+// CHECK: workgroup(%[[SX:.*]] : memref<2x64x40xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x64x48xi8, #gpu.address_space<workgroup>>)
+// CHECK: nvgpu.ldmatrix %[[SX]]{{.*}} -> vector<4x2xbf16>
+// CHECK: arith.truncf %{{.*}} : vector<2xf32> to vector<2xbf16>
+// CHECK: vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// CHECK: nvvm.mma.sync A[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] B[%{{.*}}, %{{.*}}] C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<64x64xbf16>
+func.func @staged_bf16(%x: tensor<64x64xbf16>, %w: tensor<64x64xi8>) -> tensor<64x64xbf16> {
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.25> : tensor<64xf32>) : tensor<64x64xbf16>, tensor<64x64xi8> -> tensor<64x64xbf16>
+  return %y : tensor<64x64xbf16>
+}
+
+// -----
+
 // Shapes the staged kernel does not take keep the unstaged tensor-core
 // kernel (M = 96 is not a multiple of 64; K = 48 not of 32; group 16 not a
-// multiple of the k-tile) or the generic lowering (bf16 activations).
+// multiple of the k-tile) or, with bf16 activations (which only the staged
+// kernel takes), the generic lowering.
 // WHY: remark: unstaged tensor-core kernel: the staged kernel needs M % 64, N % 64 and K % 32 == 0
 // WHY: remark: unstaged tensor-core kernel: the staged kernel needs M % 64, N % 64 and K % 32 == 0
 // WHY: remark: unstaged tensor-core kernel: the staged kernel needs a group size that is a multiple of 32
-// WHY: remark: left to the generic lowering: the tensor-core strategy needs f16 activations
+// WHY: remark: left to the generic lowering: the unstaged tensor-core kernel needs f16 activations (the staged kernel needs M % 64, N % 64 and K % 32 == 0)
 // CHECK-LABEL: func.func @m96(
 // CHECK-NOT: nvgpu.ldmatrix
 // CHECK: nvgpu.mma.sync
@@ -162,10 +181,10 @@ func.func @group16(%x: tensor<64x64xf16>) -> tensor<64x64xf16> {
 
 // -----
 
-// CHECK-LABEL: func.func @bf16(
+// CHECK-LABEL: func.func @bf16_m96(
 // CHECK-NOT: gpu.launch
 // CHECK: lowbit.dequant_matmul
-func.func @bf16(%x: tensor<64x64xbf16>, %w: tensor<64x64xi8>) -> tensor<64x64xbf16> {
-  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.25> : tensor<64xf32>) : tensor<64x64xbf16>, tensor<64x64xi8> -> tensor<64x64xbf16>
-  return %y : tensor<64x64xbf16>
+func.func @bf16_m96(%x: tensor<96x64xbf16>, %w: tensor<64x64xi8>) -> tensor<96x64xbf16> {
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.25> : tensor<64xf32>) : tensor<96x64xbf16>, tensor<64x64xi8> -> tensor<96x64xbf16>
+  return %y : tensor<96x64xbf16>
 }

@@ -4,8 +4,8 @@
 // Inputs/staged-mma-formats.mlir, serialized to PTX for sm_90a and sm_80:
 // one kernel per function, with 16-byte aligned shared tiles, cp.async
 // copies committed as groups and waited for, ldmatrix.x4 A loads, barriers
-// and mma.sync m16n8k16 (f16 x f16 + f32); ptxas assembles every one for
-// its chip.
+// and mma.sync m16n8k16 (f16 or bf16 x the same + f32); ptxas assembles
+// every one for its chip.
 // REQUIRES: ptxas
 //
 // RUN: rm -rf %t.sm90 && lowbit-opt %S/Inputs/staged-mma-formats.mlir --lowbit-lower-to-nvvm="chip=sm_90a ptx-dir=%t.sm90" -o %t.sm90.mlir
@@ -32,9 +32,12 @@
 // HOST: gpu.launch_func
 // HOST-LABEL: llvm.func @staged_e4m3_arg(
 // HOST: gpu.launch_func
+// HOST-LABEL: llvm.func @staged_bf16_i4(
+// HOST: gpu.launch_func
 // HOST-NOT: gpu.launch_func
 
-// FILES: staged_e4m3_arg_kernel
+// FILES: staged_bf16_i4_kernel
+// FILES-NEXT: staged_e4m3_arg_kernel
 // FILES-NEXT: staged_i4_kernel
 // FILES-NEXT: staged_i8_arg_kernel
 // FILES-NEXT: staged_nf4_kernel
@@ -43,7 +46,7 @@
 // PTX: .entry {{.*}}_kernel(
 // PTX: .shared .align 16 .b8 {{.*}}[10240];
 // PTX: .shared .align 16 .b8
-// PTX-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.{{b?}}f16.{{b?}}f16.f32
 
 // In whatever block order LLVM chose: the copies, groups, waits (one group
 // in flight, then none for the last k-tile), barriers and ldmatrix.

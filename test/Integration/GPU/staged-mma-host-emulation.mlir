@@ -45,9 +45,25 @@
 // RUN: %{check} %t/m64 "func.func(lowbit-quantize-weights{format=f8E5M2 granularity=channel})"
 // RUN: %{check} %t/m64 "func.func(lowbit-quantize-weights{format=i8 granularity=tensor})"
 //
+// bf16 activations (make_gemv_case.py --dtype=bf16: bf16 x and weights
+// behind an f32 interface, since lowbit-run has no bf16 arrays; the
+// kernel's tiles are bf16 and its mma.sync is NVVM's bf16 one). bf16 has
+// an 8-bit significand: the output's rounding alone is one ulp, 2^-8 |y|
+// relative (0.0078 for |y| in [2, 4)), and the dequantized weight's
+// rounding to bf16 adds up to 2^-9 relative per term; tolerance 1e-2 (the
+// results agree within one ulp, about 52 dB SQNR, cosine 0.999997). A
+// wrong index moves results by 0.1 or more.
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/bf64 --m=64 --k=256 --n=128 --seed=13 --dtype=bf16
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/bf128 --m=128 --k=512 --n=192 --seed=14 --dtype=bf16
+// RUN: %{check} %t/bf64 "lowbit-w4a16{group-size=64}" 1e-2
+// RUN: %{check} %t/bf128 "lowbit-w8a16" 1e-2
+// RUN: %{check} %t/bf64 "lowbit-nf4{group-size=64}" 1e-2
+// RUN: %{check} %t/bf64 "func.func(lowbit-quantize-weights{format=u4 granularity=group group-size=32 symmetric=false})" 1e-2
+// RUN: %{check} %t/bf64 "lowbit-fp8" 1e-2
+//
 // CHECK-NOT: lowbit.dequant_matmul
 // CHECK-NOT: lowbit.staged_dequant_matmul
 // CHECK-NOT: gpu.launch
-// CHECK: memref.alloc() : memref<2x64x40xf16>
+// CHECK: memref.alloc() : memref<2x64x40x{{b?}}f16>
 // CHECK: scf.for
 // PASS: output 0: max_abs={{.*}} [PASS]

@@ -55,61 +55,45 @@ def bf16_blob(values):
     return "0x02000000" + struct.pack("<%dH" % len(words), *words).hex().upper()
 
 
-def write_check_bf16(out, m, k, n, seed):
-    """The check model with bf16 activations and weights behind an f32
+def write_check(out, m, k, n, seed, dtype="f16"):
+    """The check model; with bf16, x and the weight are bf16 behind an f32
     interface (lowbit-run has no bf16 arrays): x is rounded to bf16 in the
     model and y extended to f32."""
     rng = random.Random(seed)
     weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
+    io = "f16" if dtype == "f16" else "f32"
+    types = dict(m=m, k=k, n=n, t=dtype, io=io)
+    lines = ["func.func @main(%x: tensor<{m}x{k}x{io}>) -> "
+             "tensor<{m}x{n}x{io}> attributes {{llvm.emit_c_interface, "
+             "lowbit.signature = (tensor<{m}x{k}x{io}>) -> "
+             "tensor<{m}x{n}x{io}>}} {{"]
+    x, y = "%x", "%y"
+    if io != dtype:
+        lines.append("  %xb = arith.truncf %x : tensor<{m}x{k}x{io}> to "
+                     "tensor<{m}x{k}x{t}>")
+        x = "%xb"
+    lines += [
+        "  %w = arith.constant dense_resource<weight> : tensor<{k}x{n}x{t}>",
+        "  %zero = arith.constant 0.0 : {t}",
+        "  %empty = tensor.empty() : tensor<{m}x{n}x{t}>",
+        "  %acc = linalg.fill ins(%zero : {t}) outs(%empty : "
+        "tensor<{m}x{n}x{t}>) -> tensor<{m}x{n}x{t}>",
+        "  %y = linalg.matmul ins(" + x + ", %w : tensor<{m}x{k}x{t}>, "
+        "tensor<{k}x{n}x{t}>) outs(%acc : tensor<{m}x{n}x{t}>) -> "
+        "tensor<{m}x{n}x{t}>"]
+    if io != dtype:
+        lines.append("  %yf = arith.extf %y : tensor<{m}x{n}x{t}> to "
+                     "tensor<{m}x{n}x{io}>")
+        y = "%yf"
+    lines += ["  return " + y + " : tensor<{m}x{n}x{io}>", "}}"]
+    blob = f16_blob(weight) if dtype == "f16" else bf16_blob(weight)
     with open(os.path.join(out, "linear.mlir"), "w") as f:
-        f.write(
-            "func.func @main(%%x: tensor<{m}x{k}xf32>) -> tensor<{m}x{n}xf32> "
-            "attributes {{llvm.emit_c_interface, lowbit.signature = "
-            "(tensor<{m}x{k}xf32>) -> tensor<{m}x{n}xf32>}} {{\n"
-            "  %%xb = arith.truncf %%x : tensor<{m}x{k}xf32> to "
-            "tensor<{m}x{k}xbf16>\n"
-            "  %%w = arith.constant dense_resource<weight> : "
-            "tensor<{k}x{n}xbf16>\n"
-            "  %%zero = arith.constant 0.0 : bf16\n"
-            "  %%empty = tensor.empty() : tensor<{m}x{n}xbf16>\n"
-            "  %%acc = linalg.fill ins(%%zero : bf16) outs(%%empty : "
-            "tensor<{m}x{n}xbf16>) -> tensor<{m}x{n}xbf16>\n"
-            "  %%y = linalg.matmul ins(%%xb, %%w : tensor<{m}x{k}xbf16>, "
-            "tensor<{k}x{n}xbf16>) outs(%%acc : tensor<{m}x{n}xbf16>) -> "
-            "tensor<{m}x{n}xbf16>\n"
-            "  %%yf = arith.extf %%y : tensor<{m}x{n}xbf16> to "
-            "tensor<{m}x{n}xf32>\n"
-            "  return %%yf : tensor<{m}x{n}xf32>\n"
-            "}}\n".replace("%%", "%").format(m=m, k=k, n=n))
+        f.write("\n".join(lines).format(**types) + "\n")
         f.write("{-#\n  dialect_resources: { builtin: {\n    weight: \"%s\"\n"
-                "  } }\n#-}\n" % bf16_blob(weight))
+                "  } }\n#-}\n" % blob)
     x = [rng.gauss(0.0, 1.0) for _ in range(m * k)]
-    make_npy.write_npy(os.path.join(out, "x.npy"), "f4", [m, k], x)
-
-
-def write_check(out, m, k, n, seed):
-    rng = random.Random(seed)
-    weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
-    with open(os.path.join(out, "linear.mlir"), "w") as f:
-        f.write(
-            "func.func @main(%%x: tensor<%dx%dxf16>) -> tensor<%dx%dxf16> "
-            "attributes {llvm.emit_c_interface, lowbit.signature = "
-            "(tensor<%dx%dxf16>) -> tensor<%dx%dxf16>} {\n"
-            "  %%w = arith.constant dense_resource<weight> : tensor<%dx%dxf16>\n"
-            "  %%zero = arith.constant 0.0 : f16\n"
-            "  %%empty = tensor.empty() : tensor<%dx%dxf16>\n"
-            "  %%acc = linalg.fill ins(%%zero : f16) outs(%%empty : "
-            "tensor<%dx%dxf16>) -> tensor<%dx%dxf16>\n"
-            "  %%y = linalg.matmul ins(%%x, %%w : tensor<%dx%dxf16>, "
-            "tensor<%dx%dxf16>) outs(%%acc : tensor<%dx%dxf16>) -> "
-            "tensor<%dx%dxf16>\n"
-            "  return %%y : tensor<%dx%dxf16>\n"
-            "}\n" % (m, k, m, n, m, k, m, n, k, n, m, n, m, n, m, n, m, k, k,
-                     n, m, n, m, n, m, n))
-        f.write("{-#\n  dialect_resources: { builtin: {\n    weight: \"%s\"\n"
-                "  } }\n#-}\n" % f16_blob(weight))
-    x = [rng.gauss(0.0, 1.0) for _ in range(m * k)]
-    make_npy.write_npy(os.path.join(out, "x.npy"), "f2", [m, k], x)
+    make_npy.write_npy(os.path.join(out, "x.npy"), "f2" if io == "f16" else "f4",
+                       [m, k], x)
 
 
 def write_time(out, m, k, n, group, seed):
@@ -165,10 +149,8 @@ def main():
                         "f32 interface)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    if args.kind == "check" and args.dtype == "bf16":
-        write_check_bf16(args.out, args.m, args.k, args.n, args.seed)
-    elif args.kind == "check":
-        write_check(args.out, args.m, args.k, args.n, args.seed)
+    if args.kind == "check":
+        write_check(args.out, args.m, args.k, args.n, args.seed, args.dtype)
     elif args.kind == "gemm":
         write_gemm(args.out, args.m, args.k, args.n, args.codes, args.seed)
     else:

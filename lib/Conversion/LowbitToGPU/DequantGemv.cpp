@@ -158,7 +158,7 @@ std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
   out.scheme = op.getScheme();
   if (op.getScaleBlockScalesAttr())
     return "double-quantized scales are not supported";
-  out.bits = codeBits(out.scheme.getFormat());
+  out.bits = codeBits(out.scheme);
   // The K granularity of one step: a 16-byte chunk (GEMV) or a k16 tile.
   int64_t chunkCodes = out.mma ? kMmaK : kChunkBytes * (8 / out.bits);
   if (out.k % chunkCodes)
@@ -297,12 +297,11 @@ private:
   }
   /// The codes in `bytes` (a vector of i8) as i32 lanes.
   Value decodeCodes(Value bytes) {
-    return WeightDecoder(b, loc, plan.scheme.getFormat()).decodeCodes(bytes);
+    return WeightDecoder(b, loc, plan.scheme).decodeCodes(bytes);
   }
   /// The unscaled real values of `codes` (vector of i32).
   Value decodeValues(Value codes, Value zeroPoint) {
-    return WeightDecoder(b, loc, plan.scheme.getFormat())
-        .decodeValues(codes, zeroPoint);
+    return WeightDecoder(b, loc, plan.scheme).decodeValues(codes, zeroPoint);
   }
 
   OpBuilder &b;

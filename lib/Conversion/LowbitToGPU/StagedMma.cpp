@@ -121,14 +121,14 @@ public:
   StagedMmaBuilder(OpBuilder &b, Location loc, const StagedMmaOperands &ops,
                    bool emulate)
       : b(b), loc(loc), ops(ops), emulate(emulate),
-        decoder(b, loc, ops.scheme.getFormat()) {
+        decoder(b, loc, ops.scheme) {
     auto xType = cast<MemRefType>(ops.x.getType());
     auto yType = cast<MemRefType>(ops.y.getType());
     activation = xType.getElementType();
     m = xType.getDimSize(0);
     k = xType.getDimSize(1);
     n = yType.getDimSize(1);
-    bits = codeBits(ops.scheme.getFormat());
+    bits = codeBits(ops.scheme);
     stored = cast<MemRefType>(ops.codes.getType()).getElementType();
     if (ops.scheme.getGranularity() == Granularity::Group)
       groupSize = ops.scheme.getGroupSize();

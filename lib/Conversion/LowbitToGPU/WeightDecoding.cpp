@@ -19,18 +19,6 @@ using namespace mlir;
 using namespace mlir::lowbit;
 namespace numerics = ::lowbit::quant;
 
-unsigned mlir::lowbit::codeBits(StorageFormat format) {
-  switch (format) {
-  case StorageFormat::I4:
-  case StorageFormat::U4:
-  case StorageFormat::NF4:
-  case StorageFormat::F4E2M1FN:
-    return 4;
-  default:
-    return 8;
-  }
-}
-
 Value WeightDecoder::i32Splat(int64_t v, int64_t lanes) {
   auto type = VectorType::get({lanes}, b.getI32Type());
   return arith::ConstantOp::create(
@@ -46,7 +34,7 @@ Value WeightDecoder::f32Splat(float v, int64_t lanes) {
 Value WeightDecoder::decodeCodes(Value bytes) {
   int64_t count = cast<VectorType>(bytes.getType()).getNumElements();
   auto i32x16 = VectorType::get({count}, b.getI32Type());
-  if (codeBits(format) == 8)
+  if (bits == 8)
     return format == StorageFormat::I8
                ? arith::ExtSIOp::create(b, loc, i32x16, bytes).getResult()
                : arith::ExtUIOp::create(b, loc, i32x16, bytes).getResult();

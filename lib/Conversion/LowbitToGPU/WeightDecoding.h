@@ -21,14 +21,16 @@
 
 namespace mlir::lowbit {
 
-/// Bits per code of `format`: 4 for i4, u4, nf4, f4E2M1FN, else 8.
-unsigned codeBits(StorageFormat format);
+/// Bits per code of `scheme`'s format: 4 for i4, u4, nf4, f4E2M1FN, else 8.
+inline unsigned codeBits(SchemeAttr scheme) {
+  return scheme.isSubByte() ? 4 : 8;
+}
 
 /// Decodes the weight codes of one storage format in kernel registers.
 class WeightDecoder {
 public:
-  WeightDecoder(OpBuilder &b, Location loc, StorageFormat format)
-      : b(b), loc(loc), format(format) {}
+  WeightDecoder(OpBuilder &b, Location loc, SchemeAttr scheme)
+      : b(b), loc(loc), format(scheme.getFormat()), bits(codeBits(scheme)) {}
 
   /// The codes in `bytes` (a vector of i8) as i32 lanes: one per byte for
   /// 8-bit codes, two per byte (low nibble first) for 4-bit ones, i4
@@ -52,6 +54,7 @@ private:
   OpBuilder &b;
   Location loc;
   StorageFormat format;
+  unsigned bits;
 };
 
 } // namespace mlir::lowbit

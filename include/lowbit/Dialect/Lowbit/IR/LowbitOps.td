@@ -335,6 +335,7 @@ def Lowbit_StagedDequantMatmulOp : Lowbit_Op<"staged_dequant_matmul", [
     `into` $result
     attr-dict `:` type($input) `,` type($codes) `,` type($result)
   }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

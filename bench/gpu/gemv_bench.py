@@ -59,7 +59,10 @@ def compile_kernel(lowbit_opt, model, chip, workdir):
         capture_output=True, text=True)
     if dump.returncode:
         fail("lowbit-opt failed on %s:\n%s" % (model, dump.stderr))
-    funcs = re.findall(r"gpu\.func @(\w+)\((.*?)\) kernel attributes "
+    # The staged tensor-core kernel also has shared-memory attributions,
+    # "workgroup(...)", which are no parameters.
+    funcs = re.findall(r"gpu\.func @(\w+)\((.*?)\)(?: workgroup\(.*?\))? "
+                       r"kernel attributes "
                        r"\{known_block_size = array<i32: (\d+), (\d+), (\d+)>,"
                        r" known_grid_size = array<i32: (\d+), (\d+), (\d+)>\}",
                        dump.stderr)

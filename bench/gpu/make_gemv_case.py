@@ -46,29 +46,54 @@ def f16_blob(values):
     return "0x02000000" + struct.pack("<%de" % len(values), *values).hex().upper()
 
 
-def write_check(out, m, k, n, seed):
+def bf16_blob(values):
+    """A dense_resource blob of bf16 values (f32 rounded to nearest even)."""
+    words = []
+    for bits in struct.unpack("<%dI" % len(values),
+                              struct.pack("<%df" % len(values), *values)):
+        words.append((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16)
+    return "0x02000000" + struct.pack("<%dH" % len(words), *words).hex().upper()
+
+
+def write_check(out, m, k, n, seed, dtype="f16"):
+    """The check model; with bf16, x and the weight are bf16 behind an f32
+    interface (lowbit-run has no bf16 arrays): x is rounded to bf16 in the
+    model and y extended to f32."""
     rng = random.Random(seed)
     weight = [rng.gauss(0.0, 0.02) for _ in range(k * n)]
+    io = "f16" if dtype == "f16" else "f32"
+    types = dict(m=m, k=k, n=n, t=dtype, io=io)
+    lines = ["func.func @main(%x: tensor<{m}x{k}x{io}>) -> "
+             "tensor<{m}x{n}x{io}> attributes {{llvm.emit_c_interface, "
+             "lowbit.signature = (tensor<{m}x{k}x{io}>) -> "
+             "tensor<{m}x{n}x{io}>}} {{"]
+    x, y = "%x", "%y"
+    if io != dtype:
+        lines.append("  %xb = arith.truncf %x : tensor<{m}x{k}x{io}> to "
+                     "tensor<{m}x{k}x{t}>")
+        x = "%xb"
+    lines += [
+        "  %w = arith.constant dense_resource<weight> : tensor<{k}x{n}x{t}>",
+        "  %zero = arith.constant 0.0 : {t}",
+        "  %empty = tensor.empty() : tensor<{m}x{n}x{t}>",
+        "  %acc = linalg.fill ins(%zero : {t}) outs(%empty : "
+        "tensor<{m}x{n}x{t}>) -> tensor<{m}x{n}x{t}>",
+        "  %y = linalg.matmul ins(" + x + ", %w : tensor<{m}x{k}x{t}>, "
+        "tensor<{k}x{n}x{t}>) outs(%acc : tensor<{m}x{n}x{t}>) -> "
+        "tensor<{m}x{n}x{t}>"]
+    if io != dtype:
+        lines.append("  %yf = arith.extf %y : tensor<{m}x{n}x{t}> to "
+                     "tensor<{m}x{n}x{io}>")
+        y = "%yf"
+    lines += ["  return " + y + " : tensor<{m}x{n}x{io}>", "}}"]
+    blob = f16_blob(weight) if dtype == "f16" else bf16_blob(weight)
     with open(os.path.join(out, "linear.mlir"), "w") as f:
-        f.write(
-            "func.func @main(%%x: tensor<%dx%dxf16>) -> tensor<%dx%dxf16> "
-            "attributes {llvm.emit_c_interface, lowbit.signature = "
-            "(tensor<%dx%dxf16>) -> tensor<%dx%dxf16>} {\n"
-            "  %%w = arith.constant dense_resource<weight> : tensor<%dx%dxf16>\n"
-            "  %%zero = arith.constant 0.0 : f16\n"
-            "  %%empty = tensor.empty() : tensor<%dx%dxf16>\n"
-            "  %%acc = linalg.fill ins(%%zero : f16) outs(%%empty : "
-            "tensor<%dx%dxf16>) -> tensor<%dx%dxf16>\n"
-            "  %%y = linalg.matmul ins(%%x, %%w : tensor<%dx%dxf16>, "
-            "tensor<%dx%dxf16>) outs(%%acc : tensor<%dx%dxf16>) -> "
-            "tensor<%dx%dxf16>\n"
-            "  return %%y : tensor<%dx%dxf16>\n"
-            "}\n" % (m, k, m, n, m, k, m, n, k, n, m, n, m, n, m, n, m, k, k,
-                     n, m, n, m, n, m, n))
+        f.write("\n".join(lines).format(**types) + "\n")
         f.write("{-#\n  dialect_resources: { builtin: {\n    weight: \"%s\"\n"
-                "  } }\n#-}\n" % f16_blob(weight))
+                "  } }\n#-}\n" % blob)
     x = [rng.gauss(0.0, 1.0) for _ in range(m * k)]
-    make_npy.write_npy(os.path.join(out, "x.npy"), "f2", [m, k], x)
+    make_npy.write_npy(os.path.join(out, "x.npy"), "f2" if io == "f16" else "f4",
+                       [m, k], x)
 
 
 def write_time(out, m, k, n, group, seed):
@@ -119,10 +144,13 @@ def main():
     parser.add_argument("--group", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--codes", default="i8", choices=["i8", "f8E4M3FN"])
+    parser.add_argument("--dtype", default="f16", choices=["f16", "bf16"],
+                        help="check: the activation type (bf16 behind an "
+                        "f32 interface)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if args.kind == "check":
-        write_check(args.out, args.m, args.k, args.n, args.seed)
+        write_check(args.out, args.m, args.k, args.n, args.seed, args.dtype)
     elif args.kind == "gemm":
         write_gemm(args.out, args.m, args.k, args.n, args.codes, args.seed)
     else:

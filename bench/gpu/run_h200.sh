@@ -12,7 +12,8 @@
 #    layer [M, K] x [K, N] with K = N = 2048 and N(0, 0.02^2) weights,
 #    quantized by --lowbit-w4a16 (g128), --lowbit-w8a16, --lowbit-nf4 and
 #    --lowbit-fp8, for M = 1, 4, 16 (the GEMV kernel), M = 32 (the
-#    tensor-core kernel) and M = 24 (the generic kernels), run by
+#    unstaged tensor-core kernel), M = 64 (the staged one) and M = 24 (the
+#    generic kernels), run by
 #    lowbit-run --device=cuda, which compares the GPU result with the CPU
 #    result of the same model. Then the integer lowbit.matmul of
 #    --lowbit-w8a8 (dynamic per-row i8 activations) at M = 32 (the s8
@@ -88,11 +89,12 @@ say "correctness against the CPU (lowbit-run --device=cuda)"
   echo "|---|---|---|---|"
 } >>"$RESULTS"
 failures=0
-for M in 1 4 16 32 24; do
+for M in 1 4 16 32 64 24; do
   case_dir=$OUT/check-m$M
   python3 "$HERE/make_gemv_case.py" check "$case_dir" --m=$M --k=2048 --n=2048 --seed=$M
   kernel=GEMV
   [ "$M" -eq 32 ] && kernel="tensor cores"
+  [ "$M" -eq 64 ] && kernel="staged tensor cores"
   [ "$M" -eq 24 ] && kernel=generic
   for pipeline in w4a16 w8a16 nf4 fp8; do
     "$OPT" "$case_dir/linear.mlir" --lowbit-$pipeline -o "$case_dir/$pipeline.mlir" >>"$LOG" 2>&1

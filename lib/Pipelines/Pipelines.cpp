@@ -337,9 +337,12 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       llvm::cl::init(16)};
   Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("dequant_matmul above gemv-max-m with f16 activations "
-                     "and M, N, K multiples of 16, 32, 16 gets the "
-                     "nvgpu.mma.sync kernel of lowbit-gpu-gemv; integer "
+      llvm::cl::desc("dequant_matmul above gemv-max-m gets a tensor-core "
+                     "kernel of lowbit-gpu-gemv: the staged one (shared "
+                     "memory, cp.async, ldmatrix; lowbit-gpu-staged-mma) "
+                     "for f16 or bf16 activations and M, N, K multiples of "
+                     "64, 64, 32, else the unstaged nvgpu.mma.sync one for "
+                     "f16 and multiples of 16, 32, 16; integer "
                      "(and on sm_90a FP8) lowbit.matmul with M, N, K "
                      "multiples of 16, 32, 32 the one of "
                      "lowbit-gpu-quant-matmul"),
@@ -418,7 +421,12 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,"
               "convert-bufferization-to-memref,"
-              "func.func(convert-linalg-to-parallel-loops,"
+              "func.func(";
+  // The staged tensor-core kernels, after deallocation (their barriers and
+  // async-copy groups declare no memory effects).
+  if (options.tensorCores)
+    pipeline += "lowbit-gpu-staged-mma,";
+  pipeline += "convert-linalg-to-parallel-loops,"
               "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
               std::to_string(blockSize) +
               " no-min-max-bounds=true},"
@@ -429,6 +437,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "canonicalize,cse,"
               "gpu-launch-sink-index-computations,"
               "gpu-kernel-outlining,"
+              "lowbit-gpu-align-workgroup-memory,"
               "convert-nvgpu-to-nvvm,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +

@@ -186,8 +186,12 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     registers with vector ops, f32 dot products per chunk, group scales per
     chunk, a `gpu.shuffle` butterfly across the warp, and an epilogue with
     the row scale, the bias and the cast fused. Above `max-m`, with
-    `tensor-cores`, f16 activations whose M, N and K are multiples of 16,
-    32 and 16 get a tensor-core kernel: a 16 x 32 tile per warp, fragments
+    `tensor-cores` and `staged`, f16 or bf16 activations whose M, N and K
+    are multiples of 64, 64 and 32 become a `lowbit.staged_dequant_matmul` on
+    buffers, which `lowbit-gpu-staged-mma` later expands into the staged
+    tensor-core kernel (shared-memory tiles, asynchronous copies,
+    `ldmatrix`, double buffering); other f16 activations whose M, N and K
+    are multiples of 16, 32 and 16 get the unstaged tensor-core kernel: a 16 x 32 tile per warp, fragments
     loaded from global memory into registers (weights dequantized and
     scaled there, rounded to f16), four `nvgpu.mma.sync` m16n8k16 per k16
     step, the epilogue on the C registers. Operands it does not handle
@@ -198,6 +202,7 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::lowbit::LowbitDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
@@ -213,11 +218,54 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
            "Above max-m, f16 activations with M % 16, N % 32 and K % 16 == 0 "
            "get a tensor-core kernel (nvgpu.mma.sync m16n8k16, 16 x 32 per "
            "warp)">,
+    Option<"staged", "staged", "bool", /*default=*/"true",
+           "Above max-m, f16 or bf16 activations with M % 64, N % 64 and "
+           "K % 32 == 0 "
+           "(group size % 32 == 0) get the staged tensor-core kernel "
+           "(lowbit.staged_dequant_matmul, built by lowbit-gpu-staged-mma); "
+           "false keeps the unstaged one">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Emit a remark on each lowbit.dequant_matmul left to the generic "
+           "lowering, or given the unstaged tensor-core kernel, saying why">,
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
            "Test only: build the kernel's computation in host loops instead "
            "of a gpu.launch (each lane's partial sums into a scratch buffer, "
            "then a per-warp sum in place of the shuffle butterfly, then the "
-           "epilogue), so that lowbit-lower-to-cpu can run it">
+           "epilogue; for the staged kernel, its copy and compute phases), "
+           "so that lowbit-lower-to-cpu can run it">
+  ];
+}
+
+def GPUStagedMmaPass : Pass<"lowbit-gpu-staged-mma", "::mlir::func::FuncOp"> {
+  let summary = "Build the staged tensor-core kernel of each lowbit.staged_dequant_matmul";
+  let description = [{
+    Replaces each `lowbit.staged_dequant_matmul` (left by `lowbit-gpu-gemv`
+    for f16 or bf16 products above `max-m` with M % 64, N % 64,
+    K % 32 == 0) by
+    one `gpu.launch` of 64 x 64 blocks of the result, four warps of
+    32 x 32: k-tiles of 32 of x (f16 or bf16) and of the packed weight
+    bytes are
+    copied to double-buffered shared memory (`workgroup` attributions)
+    with `nvgpu.device_async_copy` groups, the copy of k-tile t + 1
+    overlapping the products of k-tile t; A fragments come from
+    `nvgpu.ldmatrix` (padded rows, no bank conflicts), B fragments are
+    decoded from the shared codes in registers (group scale, zero-point,
+    rounded to the activation type); eight `nvgpu.mma.sync` m16n8k16 (for
+    bf16 `nvvm.mma.sync`) per warp and k16 step; the epilogue (row or tensor scale, bias, cast) on the C
+    registers. Runs on buffers, after `convert-bufferization-to-memref`,
+    because `buffer-deallocation-pipeline` rejects the kernel's
+    `gpu.barrier` and async-copy groups (see
+    lib/Conversion/LowbitToGPU/StagedMma.cpp).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 
@@ -265,6 +313,24 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
            "Test only: build the kernel's computation in host loops (fragments "
            "scattered into per-warp tiles, the tiles multiplied, the C "
            "registers gathered) so that lowbit-lower-to-cpu can run it">
+  ];
+}
+
+def GPUAlignWorkgroupMemoryPass
+    : Pass<"lowbit-gpu-align-workgroup-memory", "::mlir::ModuleOp"> {
+  let summary = "Align the shared-memory attributions of GPU kernels";
+  let description = [{
+    Sets `llvm.align` on every workgroup attribution of a `gpu.func` that
+    has none. Without it `convert-gpu-to-nvvm` aligns the `.shared` global
+    to its element type only, while the staged kernel's 16-byte
+    `cp.async` and `ldmatrix` need 16-byte aligned addresses. Runs after
+    `gpu-kernel-outlining` in lowbit-lower-to-nvvm (`gpu.launch` cannot
+    carry the attribute).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Alignment in bytes">
   ];
 }
 

@@ -72,8 +72,9 @@
 
 #include "../LowbitToLinalg/CodeDecoding.h"
 #include "KernelBuilding.h"
+#include "StagedMma.h"
+#include "WeightDecoding.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
-#include "lowbit/Quant/Formats.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -91,7 +92,6 @@ namespace mlir::lowbit {
 
 using namespace mlir;
 using namespace mlir::lowbit;
-namespace numerics = ::lowbit::quant;
 
 namespace {
 
@@ -110,6 +110,11 @@ struct GemvPlan {
   int64_t groupSize = 0;
   /// M is above max-m: the tensor-core strategy instead of the GEMV.
   bool mma = false;
+  /// The staged tensor-core kernel (StagedMma.cpp) rather than the
+  /// unstaged one.
+  bool staged = false;
+  /// Why the staged kernel was not taken (mma only), for explain.
+  std::string notStaged;
 };
 
 /// Ops built outside the kernel.
@@ -120,7 +125,7 @@ struct HostValues {
 
 /// Why a dequant_matmul keeps the generic lowering, or "" when it applies.
 std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
-                 GemvPlan &out) {
+                 bool allowStaged, GemvPlan &out) {
   RankedTensorType xType = op.getInput().getType();
   RankedTensorType wType = op.getWeight().getType();
   if (xType.getRank() != 2 || wType.getRank() != 2 || !xType.hasStaticShape() ||
@@ -134,8 +139,15 @@ std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
     // The tensor-core strategy: m16n8k16 f16 tiles, 16 x 32 per warp.
     if (!allowMma)
       return "M is above max-m";
-    if (!out.activation.isF16())
-      return "the tensor-core strategy needs f16 activations";
+    // The staged kernel when the shape allows it, else the unstaged one.
+    out.notStaged = allowStaged
+                        ? stagedMmaRejection(out.m, out.n, out.k,
+                                             out.activation, op.getScheme())
+                        : "staged=false";
+    out.staged = out.notStaged.empty();
+    if (!out.activation.isF16() && !out.staged)
+      return "the unstaged tensor-core kernel needs f16 activations (" +
+             out.notStaged + ")";
     if (out.m % kMmaM || out.n % (kMmaN * kMmaTilesN) || out.k % kMmaK)
       return "the tensor-core strategy needs M % 16, N % 32, K % 16 == 0";
     out.mma = true;
@@ -146,16 +158,7 @@ std::string plan(DequantMatmulOp op, int64_t maxM, bool allowMma,
   out.scheme = op.getScheme();
   if (op.getScaleBlockScalesAttr())
     return "double-quantized scales are not supported";
-  switch (out.scheme.getFormat()) {
-  case StorageFormat::I4:
-  case StorageFormat::U4:
-  case StorageFormat::NF4:
-  case StorageFormat::F4E2M1FN:
-    out.bits = 4;
-    break;
-  default:
-    out.bits = 8;
-  }
+  out.bits = codeBits(out.scheme);
   // The K granularity of one step: a 16-byte chunk (GEMV) or a k16 tile.
   int64_t chunkCodes = out.mma ? kMmaK : kChunkBytes * (8 / out.bits);
   if (out.k % chunkCodes)
@@ -251,16 +254,6 @@ public:
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value i32Splat(int64_t v, int64_t lanes) {
-    auto type = VectorType::get({lanes}, b.getI32Type());
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
-  }
-  Value f32Splat(float v, int64_t lanes) {
-    auto type = VectorType::get({lanes}, b.getF32Type());
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
-  }
   Value toF32(Value v) { return mlir::lowbit::toF32(b, loc, v); }
   /// The weight row of warp `warp` of block `blockId`.
   Value buildRow(Value blockId, Value warp, int64_t warpsPerBlock);
@@ -299,18 +292,17 @@ private:
   /// Row scale, bias, cast and store of the lane's C registers.
   void buildMmaEpilogue(const MmaLane &lane, ArrayRef<Value> accumulators);
   /// Reads a parameter at `flat` (an index), as f32 or i32.
-  Value readParam(const KernelParam &param, Value flat, bool integer);
+  Value readParam(const KernelParam &param, Value flat, bool integer) {
+    return readKernelParam(b, loc, param, flat, integer);
+  }
   /// The codes in `bytes` (a vector of i8) as i32 lanes.
-  Value decodeCodes(Value bytes);
+  Value decodeCodes(Value bytes) {
+    return WeightDecoder(b, loc, plan.scheme).decodeCodes(bytes);
+  }
   /// The unscaled real values of `codes` (vector of i32).
-  Value decodeValues(Value codes, Value zeroPoint);
-  /// The 16-entry value table of nf4/f4E2M1FN indexed by `codes`, as a
-  /// tree of selects on the code bits (no memory lookups).
-  Value selectFromTable(Value codes, ArrayRef<float> table);
-  /// f8E4M3FN bit patterns to f32, with integer arithmetic.
-  Value decodeE4M3(Value codes);
-  /// f8E5M2 bit patterns to f32 (an E5M2 is the top byte of an f16).
-  Value decodeE5M2(Value codes);
+  Value decodeValues(Value codes, Value zeroPoint) {
+    return WeightDecoder(b, loc, plan.scheme).decodeValues(codes, zeroPoint);
+  }
 
   OpBuilder &b;
   Location loc;
@@ -320,145 +312,6 @@ private:
 };
 
 } // namespace
-
-Value KernelBuilder::readParam(const KernelParam &param, Value flat,
-                               bool integer) {
-  Value v = param.scalar;
-  if (!v)
-    v = memref::LoadOp::create(b, loc, param.buffer, flat);
-  if (!integer)
-    return toF32(v);
-  if (v.getType() != b.getI32Type())
-    v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
-  return v;
-}
-
-Value KernelBuilder::decodeCodes(Value bytes) {
-  int64_t count = cast<VectorType>(bytes.getType()).getNumElements();
-  auto i32x16 = VectorType::get({count}, b.getI32Type());
-  StorageFormat format = plan.scheme.getFormat();
-  if (plan.bits == 8)
-    return format == StorageFormat::I8
-               ? arith::ExtSIOp::create(b, loc, i32x16, bytes).getResult()
-               : arith::ExtUIOp::create(b, loc, i32x16, bytes).getResult();
-  // Two codes per byte, low nibble first.
-  Value wide = arith::ExtUIOp::create(b, loc, i32x16, bytes);
-  Value low = arith::AndIOp::create(b, loc, wide, i32Splat(15, count));
-  Value high = arith::ShRUIOp::create(b, loc, wide, i32Splat(4, count));
-  Value codes = vector::InterleaveOp::create(b, loc, low, high);
-  if (format == StorageFormat::I4) {
-    // Two's complement of 4 bits: (c ^ 8) - 8.
-    Value eight = i32Splat(8, 2 * count);
-    codes = arith::SubIOp::create(
-        b, loc, arith::XOrIOp::create(b, loc, codes, eight), eight);
-  }
-  return codes;
-}
-
-Value KernelBuilder::selectFromTable(Value codes, ArrayRef<float> table) {
-  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
-  SmallVector<Value> level;
-  for (float v : table)
-    level.push_back(f32Splat(v, lanes));
-  Value zero = i32Splat(0, lanes);
-  for (int64_t bit = 0; level.size() > 1; ++bit) {
-    Value mask = i32Splat(int64_t(1) << bit, lanes);
-    Value set =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                              arith::AndIOp::create(b, loc, codes, mask), zero);
-    SmallVector<Value> next;
-    for (size_t i = 0; i < level.size(); i += 2)
-      next.push_back(
-          arith::SelectOp::create(b, loc, set, level[i + 1], level[i]));
-    level = std::move(next);
-  }
-  return level.front();
-}
-
-Value KernelBuilder::decodeE4M3(Value codes) {
-  // s eeee mmm: normal (1 + m/8) 2^(e-7), f32 bits s | (e + 120) << 23 |
-  // m << 20; subnormal (e = 0) m 2^-9; s 1111 111 is NaN.
-  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
-  auto f32s = VectorType::get({lanes}, b.getF32Type());
-  Value sign = arith::ShLIOp::create(
-      b, loc,
-      arith::AndIOp::create(
-          b, loc, arith::ShRUIOp::create(b, loc, codes, i32Splat(7, lanes)),
-          i32Splat(1, lanes)),
-      i32Splat(31, lanes));
-  Value exponent = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, codes, i32Splat(3, lanes)),
-      i32Splat(15, lanes));
-  Value mantissa = arith::AndIOp::create(b, loc, codes, i32Splat(7, lanes));
-  Value normalBits = arith::OrIOp::create(
-      b, loc,
-      arith::OrIOp::create(
-          b, loc, sign,
-          arith::ShLIOp::create(
-              b, loc,
-              arith::AddIOp::create(b, loc, exponent, i32Splat(120, lanes)),
-              i32Splat(23, lanes))),
-      arith::ShLIOp::create(b, loc, mantissa, i32Splat(20, lanes)));
-  Value normal = arith::BitcastOp::create(b, loc, f32s, normalBits);
-  Value subnormalMagnitude = arith::MulFOp::create(
-      b, loc, arith::SIToFPOp::create(b, loc, f32s, mantissa),
-      f32Splat(1.0f / 512.0f, lanes));
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign,
-                                         i32Splat(0, lanes));
-  Value subnormal = arith::SelectOp::create(
-      b, loc, negative, arith::NegFOp::create(b, loc, subnormalMagnitude),
-      subnormalMagnitude);
-  Value isSubnormal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                            exponent, i32Splat(0, lanes));
-  Value value = arith::SelectOp::create(b, loc, isSubnormal, subnormal, normal);
-  Value isNaN = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::eq,
-      arith::AndIOp::create(b, loc, codes, i32Splat(127, lanes)),
-      i32Splat(127, lanes));
-  return arith::SelectOp::create(
-      b, loc, isNaN, f32Splat(std::numeric_limits<float>::quiet_NaN(), lanes),
-      value);
-}
-
-Value KernelBuilder::decodeE5M2(Value codes) {
-  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
-  Value shifted = arith::ShLIOp::create(b, loc, codes, i32Splat(8, lanes));
-  Value half = arith::TruncIOp::create(
-      b, loc, VectorType::get({lanes}, b.getI16Type()), shifted);
-  Value f16s = arith::BitcastOp::create(
-      b, loc, VectorType::get({lanes}, b.getF16Type()), half);
-  return arith::ExtFOp::create(b, loc, VectorType::get({lanes}, b.getF32Type()),
-                               f16s);
-}
-
-Value KernelBuilder::decodeValues(Value codes, Value zeroPoint) {
-  int64_t lanes = cast<VectorType>(codes.getType()).getNumElements();
-  auto f32s = VectorType::get({lanes}, b.getF32Type());
-  switch (plan.scheme.getFormat()) {
-  case StorageFormat::NF4: {
-    std::vector<float> table(numerics::nf4Levels().begin(),
-                             numerics::nf4Levels().end());
-    return selectFromTable(codes, table);
-  }
-  case StorageFormat::F4E2M1FN: {
-    std::vector<float> table;
-    for (unsigned code = 0; code < 16; ++code)
-      table.push_back(numerics::decodeFP4E2M1(code));
-    return selectFromTable(codes, table);
-  }
-  case StorageFormat::F8E4M3FN:
-    return decodeE4M3(codes);
-  case StorageFormat::F8E5M2:
-    return decodeE5M2(codes);
-  default:
-    break;
-  }
-  if (zeroPoint)
-    codes = arith::SubIOp::create(
-        b, loc, codes,
-        vector::BroadcastOp::create(b, loc, codes.getType(), zeroPoint));
-  return arith::SIToFPOp::create(b, loc, f32s, codes);
-}
 
 Value KernelBuilder::buildParamIndex(Value row, Value k) {
   if (plan.groupSize == 0)
@@ -743,28 +596,12 @@ void KernelBuilder::buildMmaEpilogue(const MmaLane &lane,
   // Each lane owns two rows x two columns of every n8 tile.
   bool grouped = plan.groupSize > 0;
   for (int64_t j = 0; j < kMmaTilesN; ++j)
-    for (int64_t e = 0; e < 2; ++e) {
-      Value n = arith::AddIOp::create(
-          b, loc, lane.n0,
-          arith::AddIOp::create(b, loc, index(kMmaN * j + e), lane.kOffset));
-      Value scale;
-      if (!grouped)
-        scale = readParam(host.scale, n, /*integer=*/false);
-      Value bias;
-      if (host.bias)
-        bias = toF32(memref::LoadOp::create(b, loc, host.bias, n));
-      for (int64_t half = 0; half < 2; ++half) {
-        Value result = vector::ExtractOp::create(b, loc, accumulators[j],
-                                                 ArrayRef<int64_t>{half, e});
-        if (scale)
-          result = arith::MulFOp::create(b, loc, result, scale);
-        if (bias)
-          result = arith::AddFOp::create(b, loc, result, bias);
-        result = arith::TruncFOp::create(b, loc, plan.activation, result);
-        memref::StoreOp::create(b, loc, result, y,
-                                ValueRange{half ? lane.rowHi : lane.rowLo, n});
-      }
-    }
+    storeAccumulatorTile(
+        b, loc, accumulators[j], lane.rowLo, lane.rowHi,
+        arith::AddIOp::create(
+            b, loc, lane.n0,
+            arith::AddIOp::create(b, loc, index(kMmaN * j), lane.kOffset)),
+        grouped ? nullptr : &host.scale, host.bias, y);
 }
 
 void KernelBuilder::buildMma(Value blockX, Value blockY, Value threadId,
@@ -907,31 +744,52 @@ private:
 
 void GPUGemvPass::rewrite(DequantMatmulOp op) {
   GemvPlan plan;
-  if (!::plan(op, maxM, tensorCores, plan).empty())
-    return;
+  auto leave = [&](const Twine &why) {
+    if (explain)
+      op.emitRemark() << "left to the generic lowering: " << why;
+  };
+  std::string why = ::plan(op, maxM, tensorCores, staged, plan);
+  if (!why.empty())
+    return leave(why);
+  if (!plan.scheme.getSymmetric() && !op.getZeroPointsAttr())
+    return leave("affine weights without zero-points");
   OpBuilder b(op);
   Location loc = op.getLoc();
   HostValues host;
   Value codes = flatCodes(b, loc, plan, op.getWeight());
   if (!codes)
-    return;
+    return leave("4-bit codes that are not a constant");
+  if (plan.mma && !plan.staged && explain)
+    op.emitRemark() << "unstaged tensor-core kernel: " << plan.notStaged;
   host.codes = toBuffer(b, loc, codes);
   host.x = toBuffer(b, loc, op.getInput());
   if (op.getBias())
     host.bias = toBuffer(b, loc, op.getBias());
   host.scale = materializeConstantParam(b, loc, op.getScalesAttr());
-  if (!plan.scheme.getSymmetric()) {
-    if (!op.getZeroPointsAttr())
-      return;
+  if (!plan.scheme.getSymmetric())
     host.zeroPoint = materializeConstantParam(b, loc, op.getZeroPointsAttr());
-  }
   auto yType = MemRefType::get({plan.m, plan.n}, plan.activation);
   Value y = memref::AllocOp::create(b, loc, yType);
 
   int64_t warps = std::max<int64_t>(1, warpsPerBlock);
   int64_t numBlocks = (plan.n + warps - 1) / warps;
   int64_t mmaBlocksX = (plan.n / (kMmaN * kMmaTilesN) + warps - 1) / warps;
-  if (plan.mma && hostEmulation) {
+  if (plan.staged) {
+    // The staged kernel's barriers cannot cross buffer deallocation: on
+    // the GPU, lowbit-gpu-staged-mma builds it later from this op.
+    StagedMmaOperands operands{host.x,     host.codes, y,
+                               host.bias,  host.scale, host.zeroPoint,
+                               plan.scheme};
+    auto asValue = [](const KernelParam &p) {
+      return p.scalar ? p.scalar : p.buffer;
+    };
+    if (hostEmulation)
+      buildStagedMmaHostEmulation(b, loc, operands);
+    else
+      StagedDequantMatmulOp::create(
+          b, loc, host.x, host.codes, y, asValue(host.scale),
+          asValue(host.zeroPoint), host.bias, plan.scheme);
+  } else if (plan.mma && hostEmulation) {
     KernelBuilder(b, loc, plan, host, y)
         .buildMmaHostEmulation(mmaBlocksX, plan.m / kMmaM, warps);
   } else if (plan.mma) {

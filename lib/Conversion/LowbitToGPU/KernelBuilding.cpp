@@ -67,6 +67,48 @@ KernelParam mlir::lowbit::materializeConstantParam(OpBuilder &b, Location loc,
   return param;
 }
 
+Value mlir::lowbit::readKernelParam(OpBuilder &b, Location loc,
+                                    const KernelParam &param, Value flat,
+                                    bool integer) {
+  Value v = param.scalar;
+  if (!v)
+    v = memref::LoadOp::create(b, loc, param.buffer, flat);
+  if (!integer)
+    return toF32(b, loc, v);
+  if (v.getType() != b.getI32Type())
+    v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
+  return v;
+}
+
+void mlir::lowbit::storeAccumulatorTile(OpBuilder &b, Location loc, Value acc,
+                                        Value rowLo, Value rowHi, Value column,
+                                        const KernelParam *scale, Value bias,
+                                        Value y) {
+  Type element = cast<MemRefType>(y.getType()).getElementType();
+  for (int64_t e = 0; e < 2; ++e) {
+    Value n = arith::AddIOp::create(b, loc, column,
+                                    arith::ConstantIndexOp::create(b, loc, e));
+    Value s;
+    if (scale)
+      s = readKernelParam(b, loc, *scale, n, /*integer=*/false);
+    Value bn;
+    if (bias)
+      bn = toF32(b, loc, memref::LoadOp::create(b, loc, bias, n));
+    for (int64_t half = 0; half < 2; ++half) {
+      Value result =
+          vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{half, e});
+      if (s)
+        result = arith::MulFOp::create(b, loc, result, s);
+      if (bn)
+        result = arith::AddFOp::create(b, loc, result, bn);
+      if (!element.isF32())
+        result = arith::TruncFOp::create(b, loc, element, result);
+      memref::StoreOp::create(b, loc, result, y,
+                              ValueRange{half ? rowHi : rowLo, n});
+    }
+  }
+}
+
 Value mlir::lowbit::toF32(OpBuilder &b, Location loc, Value v) {
   if (v.getType().isF32())
     return v;
@@ -75,7 +117,7 @@ Value mlir::lowbit::toF32(OpBuilder &b, Location loc, Value v) {
 
 void mlir::lowbit::buildLaunch(
     OpBuilder &b, Location loc, ArrayRef<int64_t> grid, int64_t threads,
-    function_ref<void(gpu::LaunchOp launch)> buildBody) {
+    function_ref<void(gpu::LaunchOp launch)> buildBody, TypeRange workgroup) {
   assert(!grid.empty() && grid.size() <= 3 && "a 1-D to 3-D grid");
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
   SmallVector<Value, 3> gridSizes(3, c1);
@@ -83,7 +125,10 @@ void mlir::lowbit::buildLaunch(
     gridSizes[dim] = arith::ConstantIndexOp::create(b, loc, size);
   Value blockSize = arith::ConstantIndexOp::create(b, loc, threads);
   auto launch = gpu::LaunchOp::create(b, loc, gridSizes[0], gridSizes[1],
-                                      gridSizes[2], blockSize, c1, c1);
+                                      gridSizes[2], blockSize, c1, c1,
+                                      /*dynamicSharedMemorySize=*/nullptr,
+                                      /*asyncTokenType=*/nullptr,
+                                      /*asyncDependencies=*/{}, workgroup);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   buildBody(launch);

@@ -42,15 +42,30 @@ struct KernelParam {
 KernelParam materializeConstantParam(OpBuilder &b, Location loc,
                                      Attribute attr);
 
+/// Reads a scale or zero-point at `flat` (an index; ignored for a scalar),
+/// as f32 (`integer` false) or i32.
+Value readKernelParam(OpBuilder &b, Location loc, const KernelParam &param,
+                      Value flat, bool integer);
+
+/// The epilogue of one m16n8 tile of mma.sync C registers `acc`
+/// (vector<2x2xf32>: rows `rowLo`, `rowHi`, columns `column`, + 1): times
+/// the per-column `scale` (unless null), plus `bias`[column] (unless
+/// null), cast to the element type of `y` and stored there.
+void storeAccumulatorTile(OpBuilder &b, Location loc, Value acc, Value rowLo,
+                          Value rowHi, Value column, const KernelParam *scale,
+                          Value bias, Value y);
+
 /// `v` (a float) as f32.
 Value toF32(OpBuilder &b, Location loc, Value v);
 
 /// A gpu.launch of `grid` blocks (x first; dimensions not given are 1) of
 /// `threads` threads along x, whose body `buildBody` fills (the insertion
-/// point at the start of the body; the terminator is added after).
+/// point at the start of the body; the terminator is added after), with
+/// `workgroup` memory attributions (shared memory) of those types.
 void buildLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
                  int64_t threads,
-                 function_ref<void(gpu::LaunchOp launch)> buildBody);
+                 function_ref<void(gpu::LaunchOp launch)> buildBody,
+                 TypeRange workgroup = {});
 
 /// Replaces the single result of `op` by the kernel's result buffer
 /// `buffer` as a tensor (bufferization.to_tensor restrict writable) and

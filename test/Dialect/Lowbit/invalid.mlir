@@ -607,3 +607,45 @@ func.func @dot_u8s8_lanes(%acc: vector<2xi32>, %a: vector<8xi8>, %w: vector<8xi8
   %r = lowbit.dot_u8s8 %acc, %a, %w : vector<8xi8> -> vector<2xi32>
   return %r : vector<2xi32>
 }
+
+//===----------------------------------------------------------------------===//
+// lowbit.staged_dequant_matmul
+//===----------------------------------------------------------------------===//
+
+func.func @staged_rows(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: f32, %y: memref<32x64xf16>) {
+  // expected-error @+1 {{has 64 input rows but 32 result rows}}
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<i8> scales(%s : f32) into %y : memref<64x64xf16>, memref<4096xi8>, memref<32x64xf16>
+  return
+}
+
+// -----
+
+func.func @staged_types(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: f32, %y: memref<64x64xbf16>) {
+  // expected-error @+1 {{result element type 'bf16' differs from the input's 'f16'}}
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<i8> scales(%s : f32) into %y : memref<64x64xf16>, memref<4096xi8>, memref<64x64xbf16>
+  return
+}
+
+// -----
+
+func.func @staged_code_bytes(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: f32, %y: memref<64x64xf16>) {
+  // expected-error @+1 {{expects the 64 x 64 weight codes as 2048 bytes in a flat buffer, got 'memref<4096xi8>'}}
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<i4> scales(%s : f32) into %y : memref<64x64xf16>, memref<4096xi8>, memref<64x64xf16>
+  return
+}
+
+// -----
+
+func.func @staged_bias(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: f32, %b: memref<32xf16>, %y: memref<64x64xf16>) {
+  // expected-error @+1 {{expects a bias of 64 values, got 'memref<32xf16>'}}
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<i8> scales(%s : f32) bias(%b : memref<32xf16>) into %y : memref<64x64xf16>, memref<4096xi8>, memref<64x64xf16>
+  return
+}
+
+// -----
+
+func.func @staged_zero_points(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: f32, %y: memref<64x64xf16>) {
+  // expected-error @+1 {{needs zero_points with an affine scheme}}
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<u8, affine> scales(%s : f32) into %y : memref<64x64xf16>, memref<4096xi8>, memref<64x64xf16>
+  return
+}

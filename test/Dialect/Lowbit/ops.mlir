@@ -158,3 +158,14 @@ func.func @dot_u8s8(%acc: vector<8xi32>, %a: vector<32xi8>, %w: vector<32xi8>) -
   %r = lowbit.dot_u8s8 %acc, %a, %w : vector<32xi8> -> vector<8xi32>
   return %r : vector<8xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @staged_dequant_matmul(
+// CHECK: lowbit.staged_dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<u4, group = 64, axis = 1, affine> scales(%{{.*}} : memref<128xf32>) zero_points(%{{.*}} : memref<128xi32>) bias(%{{.*}} : memref<64xf16>) into %{{.*}} : memref<64x128xf16>, memref<4096xi8>, memref<64x64xf16>
+// CHECK: lowbit.staged_dequant_matmul %{{.*}}, %{{.*}} as #lowbit.scheme<f8E4M3FN> scales(%{{.*}} : f32) into %{{.*}} : memref<64x64xf16>, memref<4096xf8E4M3FN>, memref<64x64xf16>
+func.func @staged_dequant_matmul(%x: memref<64x128xf16>, %w: memref<4096xi8>, %s: memref<128xf32>, %z: memref<128xi32>, %b: memref<64xf16>, %y: memref<64x64xf16>, %x2: memref<64x64xf16>, %w2: memref<4096xf8E4M3FN>, %s2: f32) {
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<u4, group = 64, axis = 1, affine> scales(%s : memref<128xf32>) zero_points(%z : memref<128xi32>) bias(%b : memref<64xf16>) into %y : memref<64x128xf16>, memref<4096xi8>, memref<64x64xf16>
+  lowbit.staged_dequant_matmul %x2, %w2 as #lowbit.scheme<f8E4M3FN> scales(%s2 : f32) into %y : memref<64x64xf16>, memref<4096xf8E4M3FN>, memref<64x64xf16>
+  return
+}

@@ -477,6 +477,58 @@ LogicalResult DequantMatmulOp::verify() {
                     resultType.getElementType());
 }
 
+//===----------------------------------------------------------------------===//
+// StagedDequantMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult StagedDequantMatmulOp::verify() {
+  MemRefType x = getInput().getType(), y = getResult().getType();
+  MemRefType codes = getCodes().getType();
+  if (x.getRank() != 2 || y.getRank() != 2 || !x.hasStaticShape() ||
+      !y.hasStaticShape())
+    return emitOpError("expects static rank-2 input and result buffers");
+  if (x.getDimSize(0) != y.getDimSize(0))
+    return emitOpError("has ") << x.getDimSize(0) << " input rows but "
+                               << y.getDimSize(0) << " result rows";
+  if (x.getElementType() != y.getElementType())
+    return emitOpError("result element type ")
+           << y.getElementType() << " differs from the input's "
+           << x.getElementType();
+  int64_t n = y.getDimSize(1), k = x.getDimSize(1);
+  int64_t bytes = getScheme().isSubByte() ? n * k / 2 : n * k;
+  if (codes.getRank() != 1 || codes.getShape()[0] != bytes)
+    return emitOpError("expects the ")
+           << n << " x " << k << " weight codes as " << bytes
+           << " bytes in a flat buffer, got " << codes;
+  if (getBias()) {
+    auto bias = cast<MemRefType>(getBias().getType());
+    if (bias.getRank() != 1 || bias.getShape()[0] != n)
+      return emitOpError("expects a bias of ") << n << " values, got " << bias;
+  }
+  if (getScheme().getSymmetric() == bool(getZeroPoints()))
+    return emitOpError(getScheme().getSymmetric()
+                           ? "takes no zero_points with a symmetric scheme"
+                           : "needs zero_points with an affine scheme");
+  return success();
+}
+
+void StagedDequantMatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // Scalar scales and zero-points have no effect; every buffer is read,
+  // the result written.
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (operand.get() == getResult())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
 #define GET_OP_CLASSES
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
 

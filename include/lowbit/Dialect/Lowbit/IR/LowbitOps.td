@@ -291,6 +291,54 @@ def Lowbit_DequantMatmulOp : Lowbit_Op<"dequant_matmul", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// StagedDequantMatmulOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_StagedDequantMatmulOp : Lowbit_Op<"staged_dequant_matmul", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "a dequant_matmul on buffers, waiting for its staged GPU kernel";
+  let description = [{
+    The memref form of a `lowbit.dequant_matmul` that `lowbit-gpu-gemv`
+    chose for the staged tensor-core kernel: `result[m, n] = sum_k
+    input[m, k] * dequant(codes)[n, k] (+ bias[n])`, written into
+    `result`. `codes` holds the weight bytes flat, row by row (two 4-bit
+    codes per byte, low nibble first; 8-bit codes as their own type);
+    `scales` and `zero_points` are scalars (one value) or flat buffers in
+    the order of the scheme's granularity. It exists because the staged
+    kernel's `gpu.barrier` and asynchronous-copy groups declare no memory
+    effects and `buffer-deallocation-pipeline` rejects them: the op crosses
+    bufferization and deallocation with declared effects (reads its inputs,
+    writes `result`), and `lowbit-gpu-staged-mma`, placed after
+    `convert-bufferization-to-memref`, replaces it by the `gpu.launch`.
+    Internal to `lowbit-lower-to-nvvm`; nothing else creates or lowers it.
+
+    ```mlir
+    lowbit.staged_dequant_matmul %x, %codes as #lowbit.scheme<i4, group = 128,
+        axis = 1, scale = f16> scales(%s : memref<8192xf16>) into %y
+        : memref<64x1024xf16>, memref<65536xi8>, memref<64x128xf16>
+    ```
+  }];
+  let arguments = (ins
+    AnyMemRef:$input,
+    AnyMemRef:$codes,
+    AnyMemRef:$result,
+    AnyType:$scales,
+    Optional<AnyType>:$zero_points,
+    Optional<AnyMemRef>:$bias,
+    Lowbit_SchemeAttr:$scheme);
+  let assemblyFormat = [{
+    $input `,` $codes `as` qualified($scheme)
+    `scales` `(` $scales `:` type($scales) `)`
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    `into` $result
+    attr-dict `:` type($input) `,` type($codes) `,` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // DotU8S8Op
 //===----------------------------------------------------------------------===//
 

@@ -166,14 +166,17 @@ Value indexConst(OpBuilder &b, Location loc, int64_t value) {
 /// the chunk's activation rows pass.
 /// `emitRows(tile, n, j, m0, rows, cols, kBlock)` computes rows m0.. of the
 /// block's columns j.. (weight rows n..) into `tile` (for K block `kBlock`,
-/// null without K blocks) and returns it.
+/// null without K blocks) and returns it. The tile is the task's slice of
+/// y, or what `makeTile(slice)` makes of it, turned back into the slice of
+/// y (of columns n0..) by `finishTile(tile, slice, n0)`.
 Value buildTaskLoops(
     OpBuilder &b, Location loc, Value y0, Value m, int64_t nSize,
     int64_t activationRowBytes, const KernelShape &shape,
     function_ref<Value(Value tile, Value n, Value j, Value m0, int64_t rows,
                        int64_t cols, Value kBlock)>
         emitRows,
-    int64_t numKBlocks = 1) {
+    int64_t numKBlocks = 1, function_ref<Value(Value slice)> makeTile = {},
+    function_ref<Value(Value tile, Value slice, Value n0)> finishTile = {}) {
   int64_t block = 64;
   while (block > 1 && (nSize % block != 0 || nSize / block < 4))
     block /= 2;
@@ -189,8 +192,9 @@ Value buildTaskLoops(
   SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
   SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
   SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-  Value tile =
+  Value slice =
       tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+  Value tile = makeTile ? makeTile(slice) : slice;
 
   // Rows in chunks of `chunk` (so that a chunk of activations stays in
   // L2 while the block's weight rows pass over it), inside a chunk in
@@ -248,7 +252,10 @@ Value buildTaskLoops(
     b.setInsertionPointToEnd(kBlocks.getBody());
     scf::YieldOp::create(b, loc, result);
     result = kBlocks.getResult(0);
+    b.setInsertionPointAfter(kBlocks);
   }
+  if (finishTile)
+    result = finishTile(result, slice, n0);
   b.setInsertionPointToEnd(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
                                         strides);
@@ -1192,15 +1199,104 @@ public:
   }
 
   Value build(Value y0, Value m) {
+    int64_t kBlock = intKBlock();
+    if (kBlock == in.k)
+      return buildTaskLoops(
+          b, loc, y0, m, in.n, /*activationRowBytes=*/in.k, shape,
+          [&](Value tile, Value n, Value j, Value m0, int64_t rows,
+              int64_t cols,
+              Value) { return emitRows(tile, n, j, m0, rows, cols, {}, 0); });
+    // K in blocks: the task sums into an i32 tile (exact, so the result
+    // does not depend on the blocks), then applies the epilogue.
+    Type i32 = b.getI32Type();
     return buildTaskLoops(
-        b, loc, y0, m, in.n, /*activationRowBytes=*/in.k, shape,
+        b, loc, y0, m, in.n, /*activationRowBytes=*/kBlock, shape,
         [&](Value tile, Value n, Value j, Value m0, int64_t rows, int64_t cols,
-            Value) { return emitRows(tile, n, j, m0, rows, cols); });
+            Value kIndex) {
+          return emitRows(tile, n, j, m0, rows, cols, kIndex, kBlock);
+        },
+        in.k / kBlock,
+        [&](Value slice) -> Value {
+          auto type = cast<RankedTensorType>(slice.getType());
+          SmallVector<OpFoldResult> sizes = {
+              tensor::getMixedSize(b, loc, slice, 0),
+              b.getIndexAttr(type.getDimSize(1))};
+          Value empty = tensor::EmptyOp::create(b, loc, sizes, i32);
+          Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+          return linalg::FillOp::create(b, loc, ValueRange{zero},
+                                        ValueRange{empty})
+              .getResult(0);
+        },
+        [&](Value sums, Value slice, Value n0) {
+          return applyEpilogue(sums, slice, n0);
+        });
   }
 
 private:
+  /// The block of K (in codes, = bytes) the kernel reads at a time when
+  /// K is long: the largest multiple of the step that divides K and is at
+  /// most 2048, K itself when there is none (or K is short).
+  int64_t intKBlock() const {
+    for (int64_t block = 2048 / step * step; block >= 4 * step; block -= step)
+      if (in.k % block == 0)
+        return block;
+    return in.k;
+  }
+
+  /// y[row, col] from the exact sum of products: correction, scales, bias.
+  Value epilogue(Value sum, Value row, Value col) {
+    if (shape.vnni)
+      sum = arith::SubIOp::create(
+          b, loc, sum,
+          arith::MulIOp::create(
+              b, loc,
+              tensor::ExtractOp::create(b, loc, in.colSums, ValueRange{col}),
+              arith::ConstantIntOp::create(b, loc, b.getI32Type(), 128)));
+    Value rhsScale =
+        readParam(b, loc, in.rhsScale, in.rhsGranularity, col, Value());
+    Value lhsScale =
+        readParam(b, loc, in.lhsScale, in.lhsGranularity, row, Value());
+    Value scale = arith::MulFOp::create(b, loc, lhsScale, rhsScale);
+    Value value = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, b.getF32Type(), sum), scale);
+    if (in.bias)
+      value = arith::AddFOp::create(
+          b, loc, value,
+          tensor::ExtractOp::create(b, loc, in.bias, ValueRange{col}));
+    return value;
+  }
+
+  /// The task's slice of y (columns n0..) from its i32 sums.
+  Value applyEpilogue(Value sums, Value slice, Value n0) {
+    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+    Value rows = tensor::DimOp::create(b, loc, sums, 0);
+    Value cols = tensor::DimOp::create(b, loc, sums, 1);
+    auto rowLoop = scf::ForOp::create(
+        b, loc, zero, rows, one, ValueRange{slice},
+        [&](OpBuilder &, Location, Value r, ValueRange rowArgs) {
+          auto colLoop = scf::ForOp::create(
+              b, loc, zero, cols, one, rowArgs,
+              [&](OpBuilder &, Location, Value c, ValueRange args) {
+                Value sum =
+                    tensor::ExtractOp::create(b, loc, sums, ValueRange{r, c});
+                Value col = arith::AddIOp::create(b, loc, n0, c);
+                Value value = epilogue(sum, r, col);
+                scf::YieldOp::create(b, loc,
+                                     tensor::InsertOp::create(b, loc, value,
+                                                              args.front(),
+                                                              ValueRange{r, c})
+                                         .getResult());
+              });
+          scf::YieldOp::create(b, loc, colLoop.getResults());
+        });
+    return rowLoop.getResult(0);
+  }
+
+  /// Rows m0.. of the tile's columns j.. (weight rows n..): y values, or
+  /// with `kIndex` the i32 sums of K block `kIndex` (of `kBlock` codes)
+  /// added to the tile's.
   Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
-                 int64_t cols) {
+                 int64_t cols, Value kIndex, int64_t kBlock) {
     auto offsetBy = [&](Value base, int64_t i) {
       return offsetIndex(b, loc, base, i);
     };
@@ -1214,9 +1310,14 @@ private:
         b, loc, bytesType,
         DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, -128)));
     SmallVector<Value> init(rows * cols, zeroAcc);
+    Value kBegin = indexConst(b, loc, 0), kEnd = indexConst(b, loc, in.k);
+    if (kIndex) {
+      kBegin =
+          arith::MulIOp::create(b, loc, kIndex, indexConst(b, loc, kBlock));
+      kEnd = offsetBy(kBegin, kBlock);
+    }
     auto sums = scf::ForOp::create(
-        b, loc, indexConst(b, loc, 0), indexConst(b, loc, in.k),
-        indexConst(b, loc, step), init,
+        b, loc, kBegin, kEnd, indexConst(b, loc, step), init,
         [&](OpBuilder &, Location, Value k0, ValueRange accs) {
           SmallVector<Value> x, w;
           for (int64_t r = 0; r < rows; ++r) {
@@ -1251,37 +1352,21 @@ private:
             }
           scf::YieldOp::create(b, loc, next);
         });
-    Type f32 = b.getF32Type();
-    for (int64_t c = 0; c < cols; ++c) {
-      Value col = offsetBy(n, c);
-      Value rhsScale =
-          readParam(b, loc, in.rhsScale, in.rhsGranularity, col, Value());
-      Value correction;
-      if (shape.vnni)
-        correction = arith::MulIOp::create(
-            b, loc,
-            tensor::ExtractOp::create(b, loc, in.colSums, ValueRange{col}),
-            arith::ConstantIntOp::create(b, loc, b.getI32Type(), 128));
-      Value biasValue;
-      if (in.bias)
-        biasValue = tensor::ExtractOp::create(b, loc, in.bias, ValueRange{col});
+    for (int64_t c = 0; c < cols; ++c)
       for (int64_t r = 0; r < rows; ++r) {
-        Value row = offsetBy(m0, r);
+        Value row = offsetBy(m0, r), tileCol = offsetBy(j, c);
         Value sum = vector::ReductionOp::create(
             b, loc, vector::CombiningKind::ADD, sums.getResult(r * cols + c));
-        if (correction)
-          sum = arith::SubIOp::create(b, loc, sum, correction);
-        Value lhsScale =
-            readParam(b, loc, in.lhsScale, in.lhsGranularity, row, Value());
-        Value scale = arith::MulFOp::create(b, loc, lhsScale, rhsScale);
-        Value value = arith::MulFOp::create(
-            b, loc, arith::SIToFPOp::create(b, loc, f32, sum), scale);
-        if (biasValue)
-          value = arith::AddFOp::create(b, loc, value, biasValue);
+        Value value = kIndex ? arith::AddIOp::create(
+                                   b, loc,
+                                   tensor::ExtractOp::create(
+                                       b, loc, tile, ValueRange{row, tileCol}),
+                                   sum)
+                                   .getResult()
+                             : epilogue(sum, row, offsetBy(n, c));
         tile = tensor::InsertOp::create(b, loc, value, tile,
-                                        ValueRange{row, offsetBy(j, c)});
+                                        ValueRange{row, tileCol});
       }
-    }
     return tile;
   }
 

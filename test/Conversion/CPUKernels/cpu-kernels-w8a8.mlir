@@ -1,7 +1,7 @@
 // lowbit-cpu-kernels on lowbit.matmul (W8A8): the integer kernel, with
 // vpdpbusd (lowbit.dot_u8s8) when vnni=true, else sign-extended products.
-// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1 vnni=true" | FileCheck %s
-// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s --check-prefix=GENERIC
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1 vnni=true" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s --check-prefix=GENERIC
 
 // VNNI: the activations become unsigned (xor 0x80 = +128), 64 codes per
 // step feed 16 i32 lanes; the +128 is taken back with 128 times the weight
@@ -23,11 +23,11 @@
 // CHECK: %[[WV:.*]] = vector.transfer_read %[[W]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<4x64xi8>, vector<64xi8>
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %[[U0]], %[[WV]] : vector<64xi8> -> vector<16xi32>
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %[[U1]], %[[WV]] : vector<64xi8> -> vector<16xi32>
-// CHECK: %[[S:.*]] = tensor.extract %[[SW]]
-// CHECK: %[[CS:.*]] = tensor.extract %[[SUMS]]
-// CHECK: %[[CORR:.*]] = arith.muli %[[CS]], %c128_i32 : i32
 // CHECK: %[[R:.*]] = vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+// CHECK: %[[CS:.*]] = tensor.extract %[[SUMS]]
+// CHECK: %[[CORR:.*]] = arith.muli %[[CS]], %c128_i32{{.*}} : i32
 // CHECK: %[[EXACT:.*]] = arith.subi %[[R]], %[[CORR]] : i32
+// CHECK: %[[S:.*]] = tensor.extract %[[SW]]
 // CHECK: %[[SX:.*]] = tensor.extract %[[SA]]
 // CHECK: %[[SC:.*]] = arith.mulf %[[SX]], %[[S]] : f32
 // CHECK: %[[F:.*]] = arith.sitofp %[[EXACT]] : i32 to f32
@@ -47,5 +47,35 @@
 func.func @w8a8(%a: tensor<?x64xi8>, %sa: tensor<?xf32>) -> tensor<?x4xf32> {
   %w = arith.constant dense<[[1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2], [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]]> : tensor<4x64xi8>
   %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8, axis = 0> scales(%sa : tensor<?xf32>)) rhs(as #lowbit.scheme<i8, axis = 0> scales(dense<[0.5, 0.25, 0.125, 1.0]> : tensor<4xf32>)) : tensor<?x64xi8>, tensor<4x64xi8> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// Long K (4096): the codes are read in blocks of 2048; each task sums into
+// an i32 tile (exact, so the blocks do not change the result), then applies
+// the correction, scales and bias to its slice of y.
+// CHECK-LABEL: func.func @w8a8_k_blocks(
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%[[Y:.*]] = %{{.*}})
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %[[Y]]
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : tensor<?x1xi32>)
+// CHECK: %[[SUMS:.*]] = scf.for %[[KB:[^ ]*]] = %{{[^ ]*}} to %c2{{[_0-9]*}} step %{{[^ ]*}} iter_args(%{{[^ ]*}} = %[[ZERO]]) -> (tensor<?x1xi32>)
+// CHECK: %[[K0:.*]] = arith.muli %[[KB]], %c2048{{.*}} : index
+// CHECK: %[[K1:.*]] = arith.addi %[[K0]], %c2048{{.*}} : index
+// CHECK: scf.for %{{.*}} = %[[K0]] to %[[K1]] step %c64{{.*}} iter_args
+// CHECK: lowbit.dot_u8s8
+// CHECK: %[[R:.*]] = vector.reduction <add>
+// CHECK: %[[OLD:.*]] = tensor.extract %{{.*}} : tensor<?x1xi32>
+// CHECK: %[[NEW:.*]] = arith.addi %[[OLD]], %[[R]] : i32
+// CHECK: tensor.insert %[[NEW]]
+// The epilogue, once per task, on the whole sums tile:
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[SLICE]]) -> (tensor<?x1xf32>)
+// CHECK: %[[SUM:.*]] = tensor.extract %[[SUMS]]
+// CHECK: %[[EXACT:.*]] = arith.subi %[[SUM]]
+// CHECK: arith.sitofp %[[EXACT]]
+// CHECK: tensor.parallel_insert_slice
+func.func @w8a8_k_blocks(%a: tensor<?x4096xi8>, %sa: tensor<?xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense<3> : tensor<4x4096xi8>
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8, axis = 0> scales(%sa : tensor<?xf32>)) rhs(as #lowbit.scheme<i8, axis = 0> scales(dense<[0.5, 0.25, 0.125, 1.0]> : tensor<4xf32>)) : tensor<?x4096xi8>, tensor<4x4096xi8> -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }

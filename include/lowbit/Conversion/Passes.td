@@ -191,7 +191,8 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
     buffers, which `lowbit-gpu-staged-mma` later expands into the staged
     tensor-core kernel (shared-memory tiles, asynchronous copies,
     `ldmatrix`, double buffering); other f16 activations whose M, N and K
-    are multiples of 16, 32 and 16 get the unstaged tensor-core kernel: a 16 x 32 tile per warp, fragments
+    are multiples of 16, 32 and 16 get the unstaged tensor-core kernel: a
+    16 x 32 tile per warp, fragments
     loaded from global memory into registers (weights dequantized and
     scaled there, rounded to f16), four `nvgpu.mma.sync` m16n8k16 per k16
     step, the epilogue on the C registers. Operands it does not handle
@@ -237,22 +238,24 @@ def GPUGemvPass : Pass<"lowbit-gpu-gemv", "::mlir::func::FuncOp"> {
 }
 
 def GPUStagedMmaPass : Pass<"lowbit-gpu-staged-mma", "::mlir::func::FuncOp"> {
-  let summary = "Build the staged tensor-core kernel of each lowbit.staged_dequant_matmul";
+  let summary =
+      "Build the staged tensor-core kernel of each staged_dequant_matmul";
   let description = [{
     Replaces each `lowbit.staged_dequant_matmul` (left by `lowbit-gpu-gemv`
     for f16 or bf16 products above `max-m` with M % 64, N % 64,
-    K % 32 == 0) by
-    one `gpu.launch` of 64 x 64 blocks of the result, four warps of
-    32 x 32: k-tiles of 32 of x (f16 or bf16) and of the packed weight
-    bytes are
+    K % 32 == 0) by one `gpu.launch` of 64 x 64 blocks of the result, four
+    warps of 32 x 32: k-tiles of 32 of x (f16 or bf16) and of the packed
+    weight bytes are
     copied to double-buffered shared memory (`workgroup` attributions)
     with `nvgpu.device_async_copy` groups, the copy of k-tile t + 1
     overlapping the products of k-tile t; A fragments come from
     `nvgpu.ldmatrix` (padded rows, no bank conflicts), B fragments are
     decoded from the shared codes in registers (group scale, zero-point,
     rounded to the activation type); eight `nvgpu.mma.sync` m16n8k16 (for
-    bf16 `nvvm.mma.sync`) per warp and k16 step; the epilogue (row or tensor scale, bias, cast) on the C
-    registers. Runs on buffers, after `convert-bufferization-to-memref`,
+    bf16 `nvvm.mma.sync`) per warp and k16 step; the epilogue (row or
+    tensor scale, bias, cast) on the C registers. An op the kernel cannot
+    run (shape, format, scale axis, layout) is an error naming the reason.
+    Runs on buffers, after `convert-bufferization-to-memref`,
     because `buffer-deallocation-pipeline` rejects the kernel's
     `gpu.barrier` and async-copy groups (see
     lib/Conversion/LowbitToGPU/StagedMma.cpp).

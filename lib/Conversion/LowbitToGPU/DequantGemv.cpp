@@ -95,8 +95,8 @@ using namespace mlir::lowbit;
 
 namespace {
 
-/// The tensor-core tile: mma.sync m16n8k16, four n8 tiles per warp.
-constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16, kMmaTilesN = 4;
+/// The tensor-core tile: four mma.sync n8 tiles per warp.
+constexpr int64_t kMmaTilesN = 4;
 /// Bytes of weight one lane loads per step.
 constexpr int64_t kChunkBytes = 16;
 

@@ -22,6 +22,8 @@
 namespace mlir::lowbit {
 
 constexpr int64_t kThreadsPerWarp = 32;
+/// The f16/bf16 tensor-core instruction: mma.sync m16n8k16.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
 
 /// A read-only buffer of a ranked tensor, for a kernel to read.
 Value toBuffer(OpBuilder &b, Location loc, Value tensor);

@@ -107,8 +107,7 @@ constexpr int64_t kBlockM = 64, kBlockN = 64, kTileK = 32;
 constexpr int64_t kWarpM = 32, kWarpN = 32, kWarpsN = kBlockN / kWarpN;
 constexpr int64_t kWarps = (kBlockM / kWarpM) * kWarpsN;
 constexpr int64_t kThreads = kWarps * kThreadsPerWarp;
-/// mma.sync m16n8k16 and the tiles of it per warp.
-constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
+/// The mma.sync m16n8k16 tiles per warp.
 constexpr int64_t kTilesM = kWarpM / kMmaM, kTilesN = kWarpN / kMmaN;
 /// Shared-memory stages and the padded x row (f16 elements).
 constexpr int64_t kStages = 2, kXStride = kTileK + 8;
@@ -322,7 +321,7 @@ Value StagedMmaBuilder::buildLoadA(Value sx, Value stage, const Lane &lane,
   // columns 2 (L % 4) and + 1, of the 8 x 8 matrix whose rows lanes
   // 8i..8i+7 point at.
   Value a = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(aType, b.getF16FloatAttr(0)));
+      b, loc, cast<DenseElementsAttr>(b.getZeroAttr(aType)));
   for (int64_t i = 0; i < 4; ++i) {
     Value source = add(index(8 * i), div(lane.lane, 4));
     auto [row, col] = buildRowAddress(source, lane.warpM, mi, ks);
@@ -363,7 +362,7 @@ Value StagedMmaBuilder::buildLoadB(Value sw, Value stage, const Lane &lane,
   Value column =
       add(mul(lane.warpN, kWarpN), add(index(kMmaN * nj), lane.fragment.g));
   Value w = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(bType, b.getF16FloatAttr(0)));
+      b, loc, cast<DenseElementsAttr>(b.getZeroAttr(bType)));
   for (int64_t reg = 0; reg < 2; ++reg) {
     // Codes k, k + 1 of the k-tile: one byte for 4-bit codes, two else.
     Value kk = add(lane.fragment.kOffset, index(kMmaK * ks + 8 * reg));
@@ -633,9 +632,34 @@ std::string mlir::lowbit::stagedMmaRejection(int64_t m, int64_t n, int64_t k,
     return "the staged kernel needs f16 or bf16 activations";
   if (m % kBlockM || n % kBlockN || k % kTileK)
     return "the staged kernel needs M % 64, N % 64 and K % 32 == 0";
-  if (scheme.getGranularity() == Granularity::Group &&
-      scheme.getGroupSize() % kTileK)
-    return "the staged kernel needs a group size that is a multiple of 32";
+  switch (scheme.getFormat()) {
+  case StorageFormat::I4:
+  case StorageFormat::U4:
+  case StorageFormat::NF4:
+  case StorageFormat::F4E2M1FN:
+  case StorageFormat::I8:
+  case StorageFormat::U8:
+  case StorageFormat::F8E4M3FN:
+  case StorageFormat::F8E5M2:
+    break;
+  default:
+    return "the staged kernel does not decode this weight format";
+  }
+  switch (scheme.getGranularity()) {
+  case Granularity::Tensor:
+    break;
+  case Granularity::Axis:
+    if (scheme.getAxis() != 0)
+      return "the staged kernel needs per-channel scales along the weight "
+             "rows (axis 0)";
+    break;
+  case Granularity::Group:
+    if (scheme.getAxis() != 1)
+      return "the staged kernel needs groups along K (axis 1)";
+    if (scheme.getGroupSize() % kTileK)
+      return "the staged kernel needs a group size that is a multiple of 32";
+    break;
+  }
   return "";
 }
 
@@ -672,6 +696,22 @@ struct GPUStagedMmaPass
     SmallVector<StagedDequantMatmulOp> ops;
     getOperation().walk([&](StagedDequantMatmulOp op) { ops.push_back(op); });
     for (StagedDequantMatmulOp op : ops) {
+      // The kernel reads whole tiles with 16-byte copies and indexes every
+      // buffer as dense row-major memory: refuse what it cannot run.
+      MemRefType x = op.getInput().getType(), y = op.getResult().getType();
+      std::string rejection =
+          stagedMmaRejection(x.getDimSize(0), y.getDimSize(1), x.getDimSize(1),
+                             x.getElementType(), op.getScheme());
+      if (rejection.empty() &&
+          llvm::any_of(op->getOperands(), [](Value operand) {
+            auto type = dyn_cast<MemRefType>(operand.getType());
+            return type && !type.getLayout().isIdentity();
+          }))
+        rejection = "the staged kernel needs buffers with identity layouts";
+      if (!rejection.empty()) {
+        op.emitOpError() << rejection;
+        return signalPassFailure();
+      }
       auto param = [](Value v) {
         KernelParam p;
         if (!v)

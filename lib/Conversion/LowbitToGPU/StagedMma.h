@@ -1,5 +1,4 @@
-//===- StagedMma.h - the staged tensor-core dequant_matmul kernel -*- C++
-//-*-===//
+//===- StagedMma.h - the staged tensor-core kernel --------------*- C++ -*-===//
 //
 // Part of the lowbit project.
 //

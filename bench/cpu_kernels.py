@@ -155,6 +155,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--budget", type=float, default=2.0,
                    help="seconds of timed calls per table cell")
+    p.add_argument("--shapes", default="",
+                   help="only these N x K shapes, e.g. 4096x11008,4096x4096")
+    p.add_argument("--ms", default="", help="only these M, e.g. 128,512")
     p.add_argument("--lowbit-flag", action="append", default=[])
     p.add_argument("--link-flag", action="append", default=[])
     args = p.parse_args()
@@ -164,6 +167,11 @@ def main():
     ms = [1, 16, 128, 512]
     if args.quick:
         shapes, ms = [(4096, 4096)], [1, 16, 128]
+    if args.shapes:
+        shapes = [tuple(int(v) for v in s.split("x"))
+                  for s in args.shapes.split(",")]
+    if args.ms:
+        ms = [int(v) for v in args.ms.split(",")]
     threads = args.threads
 
     reader = ctypes.CDLL(args.read_lib)

@@ -1215,7 +1215,7 @@ public:
             Value kIndex) {
           return emitRows(tile, n, j, m0, rows, cols, kIndex, kBlock);
         },
-        in.k / kBlock,
+        llvm::divideCeil(in.k, kBlock),
         [&](Value slice) -> Value {
           auto type = cast<RankedTensorType>(slice.getType());
           SmallVector<OpFoldResult> sizes = {
@@ -1233,14 +1233,13 @@ public:
   }
 
 private:
-  /// The block of K (in codes, = bytes) the kernel reads at a time when
-  /// K is long: the largest multiple of the step that divides K and is at
-  /// most 2048, K itself when there is none (or K is short).
+  /// The block of K (in codes, = bytes) the kernel reads at a time: K in
+  /// ceil(K / 2048) blocks of equal size, rounded up to whole steps (the
+  /// last block may be shorter). On the build machine, 2048 beat 1024 (one
+  /// thread, 512 x 4096 x 4096: 21.8 against 24.4 ms).
   int64_t intKBlock() const {
-    for (int64_t block = 2048 / step * step; block >= 4 * step; block -= step)
-      if (in.k % block == 0)
-        return block;
-    return in.k;
+    int64_t numBlocks = llvm::divideCeil(in.k, 2048);
+    return llvm::divideCeil(llvm::divideCeil(in.k, numBlocks), step) * step;
   }
 
   /// y[row, col] from the exact sum of products: correction, scales, bias.
@@ -1314,7 +1313,7 @@ private:
     if (kIndex) {
       kBegin =
           arith::MulIOp::create(b, loc, kIndex, indexConst(b, loc, kBlock));
-      kEnd = offsetBy(kBegin, kBlock);
+      kEnd = arith::MinUIOp::create(b, loc, offsetBy(kBegin, kBlock), kEnd);
     }
     auto sums = scf::ForOp::create(
         b, loc, kBegin, kEnd, indexConst(b, loc, step), init,

@@ -52,7 +52,8 @@ func.func @w8a8(%a: tensor<?x64xi8>, %sa: tensor<?xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// Long K (4096): the codes are read in blocks of 2048; each task sums into
+// Long K (4096): the codes are read in ceil(K / 2048) equal blocks (the last
+// one cut at K when K is not a multiple); each task sums into
 // an i32 tile (exact, so the blocks do not change the result), then applies
 // the correction, scales and bias to its slice of y.
 // CHECK-LABEL: func.func @w8a8_k_blocks(
@@ -62,7 +63,8 @@ func.func @w8a8(%a: tensor<?x64xi8>, %sa: tensor<?xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[SUMS:.*]] = scf.for %[[KB:[^ ]*]] = %{{[^ ]*}} to %c2{{[_0-9]*}} step %{{[^ ]*}} iter_args(%{{[^ ]*}} = %[[ZERO]]) -> (tensor<?x1xi32>)
 // CHECK: %[[K0:.*]] = arith.muli %[[KB]], %c2048{{.*}} : index
 // CHECK: %[[K1:.*]] = arith.addi %[[K0]], %c2048{{.*}} : index
-// CHECK: scf.for %{{.*}} = %[[K0]] to %[[K1]] step %c64{{.*}} iter_args
+// CHECK: %[[KEND:.*]] = arith.minui %[[K1]], %c4096{{.*}} : index
+// CHECK: scf.for %{{.*}} = %[[K0]] to %[[KEND]] step %c64{{.*}} iter_args
 // CHECK: lowbit.dot_u8s8
 // CHECK: %[[R:.*]] = vector.reduction <add>
 // CHECK: %[[OLD:.*]] = tensor.extract %{{.*}} : tensor<?x1xi32>

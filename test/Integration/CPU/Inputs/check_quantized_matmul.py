@@ -298,8 +298,9 @@ KERNEL_CASES = [
     # per tensor activation scales.
     ("k_w8a8_token_m6", 6, 128, 9, "format=i8 granularity=channel", 0, "granularity=token"),
     ("k_w8a8_tensor", 3, 64, 5, "format=i8 granularity=channel", 0, "granularity=tensor"),
-    # K = 4096: the integer kernel sums K in blocks of 2048 into i32.
-    ("k_w8a8_kblocks_m5", 5, 4096, 6, "format=i8 granularity=channel", 0, "granularity=token"),
+    # K = 4160: the integer kernel sums K in 3 blocks (1408, 1408, 1344 at
+    # 16 lanes) into i32.
+    ("k_w8a8_kblocks_m5", 5, 4160, 6, "format=i8 granularity=channel", 0, "granularity=token"),
     # A float matmul with a constant weight (transposed at compile time).
     ("k_f32_m6", 6, 64, 9, "float", 0, None),
     # ... with K = 3072 read in blocks of 1024, each block's sums added to y.

@@ -84,6 +84,9 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     with `vpdpbusd` when `vnni` is set (activations offset by 128 to make
     them unsigned, corrected by the weight row sums computed at compile
     time); its integer sums are exact, so its results are unchanged.
+    Long K is read in blocks (about 1024 values for f32, 2048 codes for
+    W8A8), outermost in each task, so the slices of the weight rows a step
+    reads stay in L1.
 
     Ops outside that set (double-quantized scales, batched operands,
     f16/bf16 activations, FP8 codes that are not a constant, K or the group

@@ -71,6 +71,16 @@
 // (m, n, k) to (m, k, n), which keeps every output's summation order (see
 // interchangeMatmul).
 //
+// Long K: the float kernel reads K in blocks of about 1024 values and the
+// W8A8 kernel in blocks of about 2048 codes, outermost in each task, so that
+// the block's slices of the few weight rows a step reads stay in L1 while
+// the task's activation rows pass (without them the weight rows of K = 4096
+// or more were re-read from L2 for every block of activation rows). Each
+// float block's lane sums are added to y (which starts at zero); the W8A8
+// kernel adds its blocks' exact i32 sums in a tile of the task and applies
+// the correction, scales and bias once at the end, so its results do not
+// change.
+//
 //===----------------------------------------------------------------------===//
 
 #include "CodeDecoding.h"

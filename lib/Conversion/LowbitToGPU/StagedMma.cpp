@@ -92,6 +92,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <optional>
+
 namespace mlir::lowbit {
 #define GEN_PASS_DEF_GPUSTAGEDMMAPASS
 #include "lowbit/Conversion/Passes.h.inc"
@@ -335,6 +337,7 @@ Value StagedMmaBuilder::buildLoadA(Value sx, Value stage, const Lane &lane,
 
 StagedMmaBuilder::TileParams
 StagedMmaBuilder::buildTileParams(const Lane &lane, Value n0, Value kt) {
+  // `kt` (the k-tile) only matters for group-wise parameters.
   TileParams params;
   bool grouped = groupSize > 0;
   bool affine = !ops.scheme.getSymmetric();
@@ -481,11 +484,17 @@ void StagedMmaBuilder::buildKernel(Value blockX, Value blockY, Value threadId,
     nvgpu::DeviceAsyncWaitOp::create(b, loc, copied,
                                      b.getI32IntegerAttr(last ? 0 : 1));
   };
+  // Without groups the lane's zero-points do not depend on the k-tile:
+  // read them once, before the loop.
+  std::optional<TileParams> fixedParams;
+  if (groupSize == 0)
+    fixedParams = buildTileParams(lane, n0, /*kt=*/Value());
   auto compute = [&](Value kt, Value stage,
                      ValueRange carried) -> SmallVector<Value> {
     // Every thread's copies of k-tile kt are visible to the block.
     gpu::BarrierOp::create(b, loc);
-    TileParams params = buildTileParams(lane, n0, kt);
+    TileParams params =
+        fixedParams ? *fixedParams : buildTileParams(lane, n0, kt);
     SmallVector<Value> acc(carried);
     for (int64_t ks = 0; ks < kTileK / kMmaK; ++ks) {
       SmallVector<Value> a;

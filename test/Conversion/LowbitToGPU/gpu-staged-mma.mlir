@@ -188,3 +188,18 @@ func.func @bf16_m96(%x: tensor<96x64xbf16>, %w: tensor<64x64xi8>) -> tensor<96x6
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.25> : tensor<64xf32>) : tensor<96x64xbf16>, tensor<64x64xi8> -> tensor<96x64xbf16>
   return %y : tensor<96x64xbf16>
 }
+
+// -----
+
+// Per-channel zero-points do not depend on the k-tile: each lane reads its
+// four columns' zero-points once, before the k-loop.
+// CHECK-LABEL: func.func @per_channel_zero_points_before_the_loop(
+// CHECK: gpu.launch
+// CHECK-COUNT-4: memref.load %{{.*}} : memref<64xi32>
+// CHECK: scf.for
+// CHECK-NOT: memref.load %{{.*}} : memref<64xi32>
+// CHECK: gpu.terminator
+func.func @per_channel_zero_points_before_the_loop(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: memref<64xf32>, %z: memref<64xi32>, %y: memref<64x64xf16>) {
+  lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<u8, axis = 0, affine> scales(%s : memref<64xf32>) zero_points(%z : memref<64xi32>) into %y : memref<64x64xf16>, memref<4096xi8>, memref<64x64xf16>
+  return
+}

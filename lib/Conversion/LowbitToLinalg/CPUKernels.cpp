@@ -316,8 +316,14 @@ Value readParam(OpBuilder &b, Location loc, const Param &param,
 
 /// Checks that the kernel applies; fills `inputs` (creating the constants
 /// it reads) only when it does.
+/// Lane words already made in this run of the pass, by the resource key of
+/// the packed weight they come from (a weight read by several matmuls is
+/// repacked once).
+using LaneWordCache = llvm::StringMap<DenseResourceElementsAttr>;
+
 LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
-                          const KernelShape &shape, KernelInputs &inputs) {
+                          const KernelShape &shape, KernelInputs &inputs,
+                          LaneWordCache &laneWordCache) {
   SchemeAttr scheme = op.getScheme();
   RankedTensorType xType = op.getInput().getType();
   RankedTensorType wType = op.getWeight().getType();
@@ -384,21 +390,26 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
     if (matchPattern(op.getWeight(), m_Constant(&resource)))
       blob = resource.getRawHandle().getBlob();
     if (blob && int64_t(blob->getData().size()) == n * k / 2) {
-      std::vector<uint32_t> words = ::lowbit::quant::interleaveNibblesForLanes(
-          reinterpret_cast<const uint8_t *>(blob->getData().data()), n, k,
-          shape.lanes);
       auto type = RankedTensorType::get({n * k / 8}, b.getI32Type());
-      AsmResourceBlob wordBlob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-          ArrayRef<char>(reinterpret_cast<const char *>(words.data()),
-                         words.size() * sizeof(uint32_t)),
-          /*align=*/64);
-      std::string name =
-          (resource.getRawHandle().getKey() + ".lanes" + Twine(shape.lanes))
-              .str();
+      DenseResourceElementsAttr &words =
+          laneWordCache[resource.getRawHandle().getKey()];
+      if (!words) {
+        std::vector<uint32_t> packed =
+            ::lowbit::quant::interleaveNibblesForLanes(
+                reinterpret_cast<const uint8_t *>(blob->getData().data()), n, k,
+                shape.lanes);
+        AsmResourceBlob wordBlob =
+            HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                               packed.size() * sizeof(uint32_t)),
+                /*align=*/64);
+        std::string name =
+            (resource.getRawHandle().getKey() + ".lanes" + Twine(shape.lanes))
+                .str();
+        words = DenseResourceElementsAttr::get(type, name, std::move(wordBlob));
+      }
       source.tensor.getDefiningOp()->erase();
-      inputs.codes = arith::ConstantOp::create(
-          b, loc, type,
-          DenseResourceElementsAttr::get(type, name, std::move(wordBlob)));
+      inputs.codes = arith::ConstantOp::create(b, loc, type, words);
       inputs.laneWords = true;
     } else if (k % step != 0 || groupSize % step != 0) {
       source.tensor.getDefiningOp()->erase();
@@ -1575,11 +1586,12 @@ struct CPUKernelsPass
     }
     SmallVector<DequantMatmulOp> ops;
     getOperation()->walk([&](DequantMatmulOp op) { ops.push_back(op); });
+    LaneWordCache laneWordCache;
     IRRewriter rewriter(&getContext());
     for (DequantMatmulOp op : ops) {
       rewriter.setInsertionPoint(op);
       KernelInputs inputs;
-      if (failed(matchKernel(rewriter, op, shape, inputs)))
+      if (failed(matchKernel(rewriter, op, shape, inputs, laneWordCache)))
         continue;
       Location loc = op.getLoc();
       Value m = tensor::DimOp::create(rewriter, loc, op.getInput(), 0);

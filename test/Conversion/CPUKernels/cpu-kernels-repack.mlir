@@ -193,3 +193,27 @@ func.func @i4_g16_scaled_values(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
     }
   }
 #-}
+
+// -----
+
+// A weight read by two matmuls is repacked once: both kernels read the same
+// lane-word blob.
+// W8-LABEL: func.func @shared_weight(
+// W8: arith.constant dense_resource<w.shared.lanes8> : tensor<8xi32>
+// W8: arith.constant dense_resource<w.shared.lanes8> : tensor<8xi32>
+// W8-NOT: w.shared.lanes8_
+// W8: w.shared.lanes8: "0x400000008080808091919191A2A2A2A2B3B3B3B3C4C4C4C4D5D5D5D5E6E6E6E6F7F7F7F7"
+// W8-NOT: w.shared.lanes8
+func.func @shared_weight(%x: tensor<?x64xf32>, %x2: tensor<?x64xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32>) {
+  %w = arith.constant dense_resource<w.shared> : tensor<1x64xi4>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, axis = 0> scales(dense<[0.5]> : tensor<1xf32>) : tensor<?x64xf32>, tensor<1x64xi4> -> tensor<?x1xf32>
+  %y2 = lowbit.dequant_matmul %x2, %w as #lowbit.scheme<i4, axis = 0> scales(dense<[0.25]> : tensor<1xf32>) : tensor<?x64xf32>, tensor<1x64xi4> -> tensor<?x1xf32>
+  return %y, %y2 : tensor<?x1xf32>, tensor<?x1xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w.shared: "0x040000001032547698BADCFE1032547698BADCFE1032547698BADCFE1032547698BADCFE"
+    }
+  }
+#-}

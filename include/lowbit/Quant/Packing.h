@@ -52,7 +52,7 @@ size_t packedByteCount(size_t numElements, StorageFormat format);
 
 /// The CPU kernels' layout of a [rows, k] matrix of 4-bit codes held as
 /// packNibbles() bytes: each row in steps of 8 * `lanes` codes, a step as
-/// `lanes` 32-bit words (little-endian), word l holding in nibble j (bits
+/// `lanes` 32-bit words (in host byte order), word l holding in nibble j (bits
 /// 4j .. 4j + 3) the code of column
 ///
 ///   k0 + j * lanes + l        (k0 = the step's first column)

@@ -34,10 +34,13 @@
 // (28 - 4j) >> 28, arithmetic) holds VL consecutive codes, which meet the
 // activations x[m, k0 + j * VL ..] as they are. A step may hold several
 // groups (group size a multiple of VL): their partial sums stay apart until
-// each is scaled. Warm 4096 x 4096 i4 g128 GEMV on one thread: 0.31 ms on
-// x86-64-v4 and 0.75 ms on x86-64-v3, against 0.52 and 1.22 ms for the bytes.
+// each is scaled, or, when a group has fewer vectors than the block has
+// activation rows, the decoded values are scaled instead. Warm 4096 x 4096 i4
+// g128 GEMV on one thread: 0.31 ms on x86-64-v4 and 0.75 ms on x86-64-v3,
+// against 0.52 and 1.22 ms for the bytes.
 //
-// Otherwise (repack=false, or K not a multiple of 8 * VL), a 4-bit step
+// Otherwise (repack=false, K not a multiple of 8 * VL, or a group size that
+// neither divides 8 * VL nor is a multiple of it), a 4-bit step
 // reads VL bytes: the low nibbles are the codes of
 // the even k, the high nibbles those of the odd k, and the activations are
 // split once per call into even and odd lanes to match (vector.shuffle,
@@ -52,9 +55,13 @@
 // by moving sign, exponent and mantissa into an f32, decodeFP8), so every
 // format gives the values of the linalg lowering's tables. The result depends
 // on vector-width and fma (the tools derive both from the target CPU), never on
-// how LLVM legalizes. Ops it does not handle (double-quantized scales,
-// batches, K not a multiple of CH, FP8 codes that are not a dense_resource
-// constant) are left to lowbit-lower-to-linalg.
+// how LLVM legalizes. For 4-bit weights it also depends
+// on whether a row is computed in a block of `rows` activation rows or in
+// the one-by-one remainder (the number of partial-sum chains, and whether
+// small groups scale sums or values, follow the block's size), so the last
+// bits of a row's result can depend on M. Ops it does not handle
+// (double-quantized scales, batches, K not a multiple of CH, FP8 codes that are
+// not a dense_resource constant) are left to lowbit-lower-to-linalg.
 //
 // lowbit.matmul with i8 x i8 codes (symmetric, per-row or per-tensor
 // scales, f32 result) becomes the same structure on i32 lanes: with VNNI
@@ -314,13 +321,13 @@ Value readParam(OpBuilder &b, Location loc, const Param &param,
   return value;
 }
 
-/// Checks that the kernel applies; fills `inputs` (creating the constants
-/// it reads) only when it does.
 /// Lane words already made in this run of the pass, by the resource key of
 /// the packed weight they come from (a weight read by several matmuls is
 /// repacked once).
 using LaneWordCache = llvm::StringMap<DenseResourceElementsAttr>;
 
+/// Checks that the kernel applies; fills `inputs` (creating the constants
+/// it reads) only when it does.
 LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
                           const KernelShape &shape, KernelInputs &inputs,
                           LaneWordCache &laneWordCache) {
@@ -379,9 +386,7 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
       source.tensor.getDefiningOp()->erase();
     return failure();
   }
-  inputs.x = op.getInput();
-  inputs.codes = source.tensor;
-  inputs.packed = source.packed;
+  Value codes = source.tensor;
   if (laneWords) {
     // The offline repacking: a new constant of lane words replaces the
     // bytes (the original blob stays until nothing else reads it).
@@ -409,13 +414,19 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
         words = DenseResourceElementsAttr::get(type, name, std::move(wordBlob));
       }
       source.tensor.getDefiningOp()->erase();
-      inputs.codes = arith::ConstantOp::create(b, loc, type, words);
-      inputs.laneWords = true;
-    } else if (k % step != 0 || groupSize % step != 0) {
-      source.tensor.getDefiningOp()->erase();
-      return failure();
+      codes = arith::ConstantOp::create(b, loc, type, words);
+    } else {
+      laneWords = false;
+      if (k % step != 0 || groupSize % step != 0) {
+        source.tensor.getDefiningOp()->erase();
+        return failure();
+      }
     }
   }
+  inputs.x = op.getInput();
+  inputs.codes = codes;
+  inputs.packed = source.packed;
+  inputs.laneWords = laneWords;
   inputs.flat = source.flat;
   inputs.format = scheme.getFormat();
   inputs.isUnsigned = scheme.getFormat() == StorageFormat::U8 ||
@@ -663,7 +674,8 @@ private:
     return std::max<int64_t>(1, step / in.groupSize);
   }
 
-  /// NF4 / FP4 nibbles (vector<VLxi8>, values 0..15) as the f32 values of
+  /// 4-bit codes (vector<VLxi8> or, from lane words, vector<VLxi32>, values
+  /// 0..15) as the f32 values of
   /// the format's 16-entry table, bit for bit. With 8 or more lanes, lane
   /// extracts from constant table vectors (variable permutes; warm 4096 x
   /// 4096 NF4 GEMV on one thread: 0.35 ms instead of 1.44 ms for the tree

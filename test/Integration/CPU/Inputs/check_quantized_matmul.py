@@ -298,8 +298,8 @@ KERNEL_CASES = [
     # per tensor activation scales.
     ("k_w8a8_token_m6", 6, 128, 9, "format=i8 granularity=channel", 0, "granularity=token"),
     ("k_w8a8_tensor", 3, 64, 5, "format=i8 granularity=channel", 0, "granularity=tensor"),
-    # K = 4160: the integer kernel sums K in 3 blocks (1408, 1408, 1344 at
-    # 16 lanes) into i32.
+    # K = 4160: the integer kernel sums K in 3 blocks (1408, 1408, 1344 with
+    # VNNI at 16 lanes; 1392, 1392, 1376 with 8-code steps) into i32.
     ("k_w8a8_kblocks_m5", 5, 4160, 6, "format=i8 granularity=channel", 0, "granularity=token"),
     # A float matmul with a constant weight (transposed at compile time).
     ("k_f32_m6", 6, 64, 9, "float", 0, None),
@@ -323,6 +323,10 @@ KERNEL_CASES = [
     # several groups (down to one vector per group), per tensor and per
     # channel, signed (stored offset by 8), affine, and the tables.
     ("k_words_i4_g16", 2, 256, 5, "format=i4 granularity=group group-size=16", 0, None),
+    # Several weight rows per step (N = 16, 32: column blocks of 4) with
+    # several groups per step.
+    ("k_words_i4_g32_n32_m5", 5, 256, 32, "format=i4 granularity=group group-size=32", 0, None),
+    ("k_words_u4_g16_affine_n16_m6", 6, 256, 16, "format=u4 granularity=group group-size=16 symmetric=false", 0, None),
     # Groups shorter than the activation row block: scaled weights.
     ("k_words_i4_g16_m6", 6, 256, 5, "format=i4 granularity=group group-size=16", 0, None),
     ("k_words_u4_g32_affine_m5", 5, 256, 6, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),

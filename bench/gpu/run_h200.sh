@@ -144,6 +144,12 @@ check_on_gpu "fp8 matmul (E4M3 codes)" 32 "FP8 tensor cores ($CHIP)" "$case_dir/
 echo >>"$RESULTS"
 
 #--- 3. Timing ----------------------------------------------------------------
+# get FIELD: FIELD=value from gemv_bench.py's last line ($line).
+get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+# to_us MS: milliseconds as microseconds with one decimal (n/a stays n/a).
+to_us() {
+  if [ "$1" = "n/a" ]; then echo n/a; else python3 -c "print('%.1f' % (1000 * $1))"; fi
+}
 say "timing (gemv_bench.py, CUDA events, weight set >= 1 GiB)"
 {
   echo "## W4A16 g128 GEMV against cuBLAS f16 (median of 200 launches)"
@@ -164,16 +170,14 @@ for shape in 4096x4096 8192x8192 8192x28672; do
     line=$(python3 "$HERE/gemv_bench.py" --lowbit-opt="$OPT" --model="$case_dir/gemv.mlir" \
       --chip=$CHIP --m=$M --k=$K --n=$N 2>&1 | tee -a "$LOG" | tail -1)
     echo "  $shape M=$M: $line"
-    get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
     ms=$(get lowbit_ms)
     if [ -z "$ms" ]; then
       echo "| $K | $N | $M | failed: $line | | | | |" >>"$RESULTS"
       continue
     fi
     blas=$(get cublas_ms)
-    us=$(python3 -c "print('%.1f' % (1000 * $ms))")
-    blas_us=n/a
-    [ "$blas" != "n/a" ] && blas_us=$(python3 -c "print('%.1f' % (1000 * $blas))")
+    us=$(to_us "$ms")
+    blas_us=$(to_us "$blas")
     echo "| $K | $N | $M | $us | $(get lowbit_gbs) | $(get hbm_fraction) | $blas_us | $(get speedup) |" >>"$RESULTS"
   done
 done
@@ -193,16 +197,14 @@ for M in 32 64 128 256; do
   line=$(python3 "$HERE/gemv_bench.py" --lowbit-opt="$OPT" --model="$case_dir/gemv.mlir" \
     --chip=$CHIP --m=$M --k=8192 --n=8192 2>&1 | tee -a "$LOG" | tail -1)
   echo "  mma M=$M: $line"
-  get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
   ms=$(get lowbit_ms)
   if [ -z "$ms" ]; then
     echo "| $M | failed: $line | | |" >>"$RESULTS"
     continue
   fi
   blas=$(get cublas_ms)
-  us=$(python3 -c "print('%.1f' % (1000 * $ms))")
-  blas_us=n/a
-  [ "$blas" != "n/a" ] && blas_us=$(python3 -c "print('%.1f' % (1000 * $blas))")
+  us=$(to_us "$ms")
+  blas_us=$(to_us "$blas")
   echo "| $M | $us | $blas_us | $(get speedup) |" >>"$RESULTS"
 done
 
@@ -225,16 +227,14 @@ for codes in i8 f8E4M3FN; do
     line=$(python3 "$HERE/gemv_bench.py" --lowbit-opt="$OPT" --model="$case_dir/gemm.mlir" \
       --chip=$CHIP --m=$M --k=8192 --n=8192 --peer=$peer --iters=50 2>&1 | tee -a "$LOG" | tail -1)
     echo "  gemm $codes M=$M: $line"
-    get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
     ms=$(get lowbit_ms)
     if [ -z "$ms" ]; then
       echo "| $codes | $M | failed: $line | | | |" >>"$RESULTS"
       continue
     fi
     blas=$(get cublas_ms)
-    us=$(python3 -c "print('%.1f' % (1000 * $ms))")
-    blas_us=n/a
-    [ "$blas" != "n/a" ] && blas_us=$(python3 -c "print('%.1f' % (1000 * $blas))")
+    us=$(to_us "$ms")
+    blas_us=$(to_us "$blas")
     echo "| $codes | $M | $us | $(get lowbit_tops) | $blas_us | $(get speedup) |" >>"$RESULTS"
   done
 done

@@ -279,6 +279,14 @@ Value buildTaskLoops(
   return forall.getResult(0);
 }
 
+/// The size of the blocks K is read in: K in ceil(K / `limit`) blocks of
+/// equal size, rounded up to a multiple of `multiple` (the last block may be
+/// shorter); K itself when K <= `limit`.
+int64_t balancedKBlock(int64_t k, int64_t limit, int64_t multiple) {
+  int64_t numBlocks = llvm::divideCeil(k, limit);
+  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
+}
+
 /// `base` + `i` (`base` itself for 0).
 Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t i) {
   return i == 0 ? base
@@ -1277,10 +1285,7 @@ private:
   /// ceil(K / 2048) blocks of equal size, rounded up to whole steps (the
   /// last block may be shorter). On the build machine, 2048 beat 1024 (one
   /// thread, 512 x 4096 x 4096: 21.8 against 24.4 ms).
-  int64_t intKBlock() const {
-    int64_t numBlocks = llvm::divideCeil(in.k, 2048);
-    return llvm::divideCeil(llvm::divideCeil(in.k, numBlocks), step) * step;
-  }
+  int64_t intKBlock() const { return balancedKBlock(in.k, 2048, step); }
 
   /// y[row, col] from the exact sum of products: correction, scales, bias.
   Value epilogue(Value sum, Value row, Value col) {
@@ -1424,8 +1429,7 @@ private:
 /// 4096 x 4096 f32 at 16 lanes: 22.7 ms with blocks of 1024, 27.5 ms of
 /// 256, 29 ms of 2048, 32.5 ms unblocked).
 int64_t floatKBlock(int64_t k, int64_t lanes) {
-  int64_t numBlocks = llvm::divideCeil(k, 1024);
-  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), lanes) * lanes;
+  return balancedKBlock(k, 1024, lanes);
 }
 
 /// A float matmul y = x @ W + 0 with a constant W [K, N]: W is transposed

@@ -681,26 +681,11 @@ void KernelBuilder::buildMmaHostEmulation(int64_t blocksX, int64_t blocksY,
       b.setInsertionPointToStart(mLoop.getBody());
       auto nLoop = scf::ForOp::create(b, loc, zero, index(kMmaN), one);
       b.setInsertionPointToStart(nLoop.getBody());
-      Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-      auto kLoop = scf::ForOp::create(b, loc, zero, index(plan.k), one,
-                                      ValueRange{zeroF});
-      {
-        OpBuilder::InsertionGuard kGuard(b);
-        b.setInsertionPointToStart(kLoop.getBody());
-        Value av =
-            memref::LoadOp::create(b, loc, aTiles,
-                                   ValueRange{warpId, kLoop.getInductionVar(),
-                                              mLoop.getInductionVar()});
-        Value bv = memref::LoadOp::create(b, loc, bTiles,
-                                          ValueRange{warpId, index(j),
-                                                     kLoop.getInductionVar(),
-                                                     nLoop.getInductionVar()});
-        scf::YieldOp::create(b, loc,
-                             ValueRange{arith::AddFOp::create(
-                                 b, loc, kLoop.getRegionIterArgs()[0],
-                                 arith::MulFOp::create(b, loc, av, bv))});
-      }
-      memref::StoreOp::create(b, loc, kLoop.getResult(0), cTiles,
+      Value sum = buildEmulatedTileDot(
+          b, loc, aTiles, ValueRange{warpId}, mLoop.getInductionVar(), bTiles,
+          ValueRange{warpId, index(j)}, nLoop.getInductionVar(), zero,
+          index(plan.k));
+      memref::StoreOp::create(b, loc, sum, cTiles,
                               ValueRange{warpId, index(j),
                                          mLoop.getInductionVar(),
                                          nLoop.getInductionVar()});

@@ -274,3 +274,32 @@ SmallVector<Value> mlir::lowbit::gatherAccumulators(
   }
   return accumulators;
 }
+
+Value mlir::lowbit::buildEmulatedTileDot(OpBuilder &b, Location loc,
+                                         Value aTiles, ValueRange aPrefix,
+                                         Value m, Value bTiles,
+                                         ValueRange bPrefix, Value n,
+                                         Value kBegin, Value kEnd) {
+  Type element = cast<MemRefType>(aTiles.getType()).getElementType();
+  bool isFloat = isa<FloatType>(element);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, one, ValueRange{zero});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(kLoop.getBody());
+  Value k = kLoop.getInductionVar();
+  SmallVector<Value> aIndex(aPrefix), bIndex(bPrefix);
+  aIndex.append({k, m});
+  bIndex.append({k, n});
+  Value av = memref::LoadOp::create(b, loc, aTiles, aIndex);
+  Value bv = memref::LoadOp::create(b, loc, bTiles, bIndex);
+  Value sum = kLoop.getRegionIterArgs()[0];
+  Value next = isFloat ? arith::AddFOp::create(
+                             b, loc, sum, arith::MulFOp::create(b, loc, av, bv))
+                             .getResult()
+                       : arith::AddIOp::create(
+                             b, loc, sum, arith::MulIOp::create(b, loc, av, bv))
+                             .getResult();
+  scf::YieldOp::create(b, loc, next);
+  return kLoop.getResult(0);
+}

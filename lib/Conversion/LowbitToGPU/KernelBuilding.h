@@ -128,6 +128,14 @@ SmallVector<Value> gatherAccumulators(OpBuilder &b, Location loc,
                                       ValueRange indexPrefix, int64_t tileCount,
                                       VectorType cType);
 
+/// Host emulation: sum over k in [kBegin, kEnd), in order, of
+/// aTiles[aPrefix..., k, m] * bTiles[bPrefix..., k, n], in the tiles'
+/// element type (f32, or an integer for exact integer products).
+Value buildEmulatedTileDot(OpBuilder &b, Location loc, Value aTiles,
+                           ValueRange aPrefix, Value m, Value bTiles,
+                           ValueRange bPrefix, Value n, Value kBegin,
+                           Value kEnd);
+
 /// One emulated thread of a host-emulation grid.
 struct EmulatedThread {
   Value blockX, blockY, threadId;

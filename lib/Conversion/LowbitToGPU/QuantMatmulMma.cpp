@@ -659,10 +659,6 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     return plan.fp8 ? arith::AddFOp::create(b, loc, x, v).getResult()
                     : arith::AddIOp::create(b, loc, x, v).getResult();
   };
-  auto mulElem = [&](Value x, Value v) -> Value {
-    return plan.fp8 ? arith::MulFOp::create(b, loc, x, v).getResult()
-                    : arith::MulIOp::create(b, loc, x, v).getResult();
-  };
   {
     // Pass 2: per warp and block, C[tile][m][n] = sum_k A[k][m] B[tile][k][n]
     // and R[m] = sum_k A[k][m].
@@ -693,19 +689,10 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
       auto nLoop = scf::ForOp::create(b, loc, zero, index(kTileN), one);
       b.setInsertionPointToStart(nLoop.getBody());
       Value n = nLoop.getInductionVar();
-      auto kLoop = scf::ForOp::create(b, loc, start, end, one, zeroElem);
-      {
-        OpBuilder::InsertionGuard kGuard(b);
-        b.setInsertionPointToStart(kLoop.getBody());
-        Value k = kLoop.getInductionVar();
-        Value av =
-            memref::LoadOp::create(b, loc, aTiles, ValueRange{warpId, k, m});
-        Value bv = memref::LoadOp::create(b, loc, bTiles,
-                                          ValueRange{warpId, index(j), k, n});
-        scf::YieldOp::create(
-            b, loc, addElem(kLoop.getRegionIterArgs()[0], mulElem(av, bv)));
-      }
-      memref::StoreOp::create(b, loc, kLoop.getResult(0), cTiles,
+      Value sum =
+          buildEmulatedTileDot(b, loc, aTiles, ValueRange{warpId}, m, bTiles,
+                               ValueRange{warpId, index(j)}, n, start, end);
+      memref::StoreOp::create(b, loc, sum, cTiles,
                               ValueRange{warpId, block, index(j), m, n});
     }
   }

@@ -413,7 +413,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // (mma.sync with e4m3/e5m2 needs sm_89), generic kernels on sm_80.
   if (options.tensorCores)
     pipeline += std::string("func.func(lowbit-gpu-quant-matmul{fp8=") +
-                (sm90 ? "true" : "false") + "}),";
+                (sm90 ? "true" : "false") +
+                " warpgroup-mma=" + (sm90 ? "true" : "false") + "}),";
   pipeline += "lowbit-lower-to-linalg,"
               "convert-elementwise-to-linalg,"
               "canonicalize,cse,"
@@ -432,13 +433,18 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               " no-min-max-bounds=true},"
               "gpu-map-parallel-loops,"
               "convert-parallel-loops-to-gpu,"
-              "lowbit-gpu-device-buffers),"
+              "lowbit-gpu-device-buffers,"
+              // After the device mirrors: its tensor maps point at them.
+              "lowbit-gpu-warpgroup-mma),"
               "lower-affine,"
               "canonicalize,cse,"
               "gpu-launch-sink-index-computations,"
+              // Before outlining, as upstream's gpu-lower-to-nvvm-pipeline:
+              // TMA tensor maps cross into kernels as !llvm.ptr (gpu.func
+              // arguments of nvgpu types would not convert).
+              "convert-nvgpu-to-nvvm,"
               "gpu-kernel-outlining,"
               "lowbit-gpu-align-workgroup-memory,"
-              "convert-nvgpu-to-nvvm,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +
               chip.str() + " features=" + (sm90 ? "+ptx84" : "+ptx80") +

@@ -12,6 +12,8 @@
 //   mgpuMemAlloc(n, s, shared)         -> cuMemAlloc / cuMemAllocManaged
 //   mgpuMemcpy(d, s, n, stream)        -> cuMemcpyAsync (unified addressing
 //                                         picks the direction)
+//   mgpuTensorMapEncodeTiledMemref(..) -> cuTensorMapEncodeTiled, copied to
+//                                         the device once per distinct map
 //
 // The driver's types are declared here (opaque handles, int results) rather
 // than taken from cuda.h, so the library builds without the CUDA toolkit.
@@ -22,8 +24,12 @@
 
 #include <dlfcn.h>
 
+#include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -44,6 +50,12 @@ constexpr int kJitErrorLogBufferSize = 6;
 constexpr int kJitOptimizationLevel = 7;
 constexpr unsigned kStreamNonBlocking = 1;
 constexpr unsigned kMemAttachGlobal = 1;
+constexpr int kFuncAttrMaxDynamicSharedBytes = 8;
+/// Dynamic shared memory a kernel may use without opting in.
+constexpr int32_t kDefaultDynamicSharedLimit = 48 * 1024;
+/// sizeof(CUtensorMap), and its alignment.
+constexpr size_t kTensorMapBytes = 128;
+constexpr size_t kTensorMapAlign = 64;
 
 // X(name, symbol, signature): every driver entry point lowbit calls. The
 // versioned symbols are the ones cuda.h maps the plain names to.
@@ -87,7 +99,14 @@ constexpr unsigned kMemAttachGlobal = 1;
   X(cuMemsetD32Async, "cuMemsetD32Async",                                      \
     CUresult (*)(CUdeviceptr, unsigned, size_t, Handle))                       \
   X(cuMemsetD16Async, "cuMemsetD16Async",                                      \
-    CUresult (*)(CUdeviceptr, unsigned short, size_t, Handle))
+    CUresult (*)(CUdeviceptr, unsigned short, size_t, Handle))                 \
+  X(cuMemcpyHtoD, "cuMemcpyHtoD_v2",                                           \
+    CUresult (*)(CUdeviceptr, const void *, size_t))                           \
+  X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult (*)(Handle, int, int))  \
+  X(cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled",                          \
+    CUresult (*)(void *, int, unsigned, void *, const uint64_t *,              \
+                 const uint64_t *, const unsigned *, const unsigned *, int,    \
+                 int, int, int))
 
 /// Spells a function pointer type as one token sequence in a declaration.
 template <typename T> using Fn = T;
@@ -106,6 +125,13 @@ struct Driver {
 
   std::mutex errorMutex;
   std::string firstError;
+
+  /// Tensor maps copied to the device, by content: the same buffer and box
+  /// on every call of a model reuses one copy (kept until the process
+  /// ends; distinct device addresses are few, buffers being reused).
+  std::mutex tensorMapMutex;
+  std::map<std::array<unsigned char, kTensorMapBytes>, CUdeviceptr>
+      tensorMaps;
 };
 
 Driver &driver() {
@@ -248,6 +274,7 @@ void lowbit::runtime::cuda::forEachEntryPoint(
   LOWBIT_VISIT(mgpuMemset32);
   LOWBIT_VISIT(mgpuMemset16);
   LOWBIT_VISIT(mgpuSetDefaultDevice);
+  LOWBIT_VISIT(mgpuTensorMapEncodeTiledMemref);
 #undef LOWBIT_VISIT
 }
 
@@ -301,10 +328,17 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                  intptr_t blockY, intptr_t blockZ, int32_t smem,
                                  void *stream, void **params, void ** /*extra*/,
                                  size_t /*paramsCount*/) {
-  if (enter("mgpuLaunchKernel"))
-    check(driver().cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                                  blockZ, smem, stream, params, nullptr),
-          "cuLaunchKernel");
+  if (!enter("mgpuLaunchKernel"))
+    return;
+  // More than 48 KiB of dynamic shared memory needs the kernel's opt-in.
+  if (smem > kDefaultDynamicSharedLimit &&
+      !check(driver().cuFuncSetAttribute(function,
+                                         kFuncAttrMaxDynamicSharedBytes, smem),
+             "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)"))
+    return;
+  check(driver().cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                                blockZ, smem, stream, params, nullptr),
+        "cuLaunchKernel");
 }
 
 extern "C" void *mgpuStreamCreate() {
@@ -390,6 +424,67 @@ extern "C" void mgpuMemset16(void *dst, unsigned short value, size_t count,
   if (count && enter("mgpuMemset16"))
     check(driver().cuMemsetD16Async(toDevice(dst), value, count, stream),
           "cuMemsetD16Async");
+}
+
+/// Bytes per element of CUtensorMapDataType `type` (0: unknown).
+static uint64_t tensorMapElementBytes(int64_t type) {
+  // UINT8, UINT16, UINT32, INT32, UINT64, INT64, FLOAT16, FLOAT32, FLOAT64,
+  // BFLOAT16, FLOAT32_FTZ, TFLOAT32, TFLOAT32_FTZ.
+  static const uint64_t bytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  return type >= 0 && type < int64_t(std::size(bytes)) ? bytes[type] : 0;
+}
+
+/// What nvgpu.tma.create.descriptor calls: encodes a tiled TMA tensor map
+/// of the (device) memref whose ranked descriptor is `descriptor` (rank
+/// `rank`: allocated and aligned pointers, offset, sizes, strides), with
+/// boxes of `boxDims` elements (in the memref's dimension order), and
+/// returns a device copy of the map for kernels to read (TMA takes the map
+/// by address). The driver wants dimensions innermost first and strides in
+/// bytes. Null (and a recorded error) on failure.
+extern "C" void *mgpuTensorMapEncodeTiledMemref(
+    int64_t rank, void *descriptor, int64_t dataType, int64_t interleave,
+    int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
+  if (!enter("mgpuTensorMapEncodeTiledMemref"))
+    return nullptr;
+  uint64_t elementBytes = tensorMapElementBytes(dataType);
+  if (rank < 1 || rank > 5 || !elementBytes) {
+    check(1, "mgpuTensorMapEncodeTiledMemref (rank 1..5 and a known data "
+             "type expected)");
+    return nullptr;
+  }
+  // { T *allocated, *aligned; int64_t offset, sizes[rank], strides[rank]; }
+  auto *fields = static_cast<int64_t *>(descriptor);
+  char *aligned = reinterpret_cast<char *>(fields[1]);
+  int64_t offset = fields[2];
+  const int64_t *sizes = fields + 3, *strides = fields + 3 + rank;
+  uint64_t globalDim[5], globalStrides[4];
+  unsigned box[5], elementStrides[5];
+  for (int64_t i = 0; i < rank; ++i) {
+    globalDim[i] = uint64_t(sizes[rank - 1 - i]);
+    box[i] = unsigned(boxDims[rank - 1 - i]);
+    elementStrides[i] = 1;
+  }
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    globalStrides[i] = uint64_t(strides[rank - 2 - i]) * elementBytes;
+  alignas(kTensorMapAlign) std::array<unsigned char, kTensorMapBytes> map{};
+  Driver &d = driver();
+  if (!check(d.cuTensorMapEncodeTiled(
+                 map.data(), int(dataType), unsigned(rank),
+                 aligned + offset * int64_t(elementBytes), globalDim,
+                 globalStrides, box, elementStrides, int(interleave),
+                 int(swizzle), int(l2Promotion), int(oobFill)),
+             "cuTensorMapEncodeTiled"))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(d.tensorMapMutex);
+  auto [it, inserted] = d.tensorMaps.try_emplace(map, CUdeviceptr(0));
+  if (inserted &&
+      (!check(d.cuMemAlloc(&it->second, kTensorMapBytes), "cuMemAlloc") ||
+       !check(d.cuMemcpyHtoD(it->second, map.data(), kTensorMapBytes),
+              "cuMemcpyHtoD"))) {
+    d.tensorMaps.erase(it);
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(static_cast<uintptr_t>(it->second));
 }
 
 extern "C" void mgpuSetDefaultDevice(int32_t device) {

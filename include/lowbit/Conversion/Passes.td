@@ -312,6 +312,11 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
            "later; false leaves them to the generic lowering)">,
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps (16 x 32 tiles along N) per thread block">,
+    Option<"warpgroupMma", "warpgroup-mma", "bool", /*default=*/"false",
+           "sm_90a: leave matmuls with M, N, K multiples of 128, weights "
+           "symmetric with per-tensor or per-row scales, as "
+           "lowbit.staged_matmul for the TMA + wgmma kernel of "
+           "lowbit-gpu-warpgroup-mma">,
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Emit a remark on each lowbit.matmul left to the generic lowering, "
            "saying why">,
@@ -319,6 +324,41 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
            "Test only: build the kernel's computation in host loops (fragments "
            "scattered into per-warp tiles, the tiles multiplied, the C "
            "registers gathered) so that lowbit-lower-to-cpu can run it">
+  ];
+}
+
+def GPUWarpgroupMmaPass
+    : Pass<"lowbit-gpu-warpgroup-mma", "::mlir::func::FuncOp"> {
+  let summary = "Build the sm_90a TMA + wgmma kernel of each staged_matmul";
+  let description = [{
+    Replaces each `lowbit.staged_matmul` (left by
+    `lowbit-gpu-quant-matmul{warpgroup-mma=true}` for integer or FP8
+    matmuls with M, N, K multiples of 128) by a host part that encodes two
+    TMA tensor maps (`nvgpu.tma.create.descriptor`, 128 x 128-byte boxes,
+    128-byte swizzle) for the device buffers of the activation and weight
+    codes, and one `gpu.launch` of 128 x 128 blocks of the result, two
+    warpgroups (256 threads) each: a four-stage ring of k-tiles of 128
+    codes in dynamic shared memory, filled by `nvgpu.tma.async.load` and
+    guarded by `nvgpu.mbarrier`s (one thread issues the copies three
+    k-tiles ahead), and per k-tile four `nvvm.wgmma.mma_async` m64n128k32
+    per warpgroup reading both operands from shared memory through matrix
+    descriptors (s8/u8 x s8/u8 into s32, e4m3/e5m2 into f32); the epilogue
+    (zero-point correction from the column sums, scales, bias, cast or
+    requantization) on the accumulator registers. Runs after
+    `lowbit-gpu-device-buffers`, which mirrors the op's buffers on the
+    device, so that the tensor maps point at device memory (see
+    lib/Conversion/LowbitToGPU/WarpgroupMma.cpp).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

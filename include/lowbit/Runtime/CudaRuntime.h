@@ -87,6 +87,13 @@ void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream);
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream);
 void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream);
 void mgpuSetDefaultDevice(int32_t device);
+/// A TMA tensor map of a memref (its ranked descriptor, `rank`
+/// dimensions), copied to the device; what nvgpu.tma.create.descriptor
+/// lowers to. The enums are the driver's CUtensorMap* values.
+void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
+                                     int64_t dataType, int64_t interleave,
+                                     int64_t swizzle, int64_t l2Promotion,
+                                     int64_t oobFill, int64_t *boxDims);
 }
 
 #endif // LOWBIT_RUNTIME_CUDARUNTIME_H

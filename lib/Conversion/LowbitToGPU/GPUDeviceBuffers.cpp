@@ -37,9 +37,14 @@
 // need them. Weights are copied on every call (hoisting them into
 // device-resident globals is future work).
 //
+// lowbit.staged_matmul counts as device code too: its buffer operands are
+// mirrored like a kernel's captures (lowbit-gpu-warpgroup-mma, after this
+// pass, builds its TMA tensor maps from the device buffers).
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/Passes.h"
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -112,8 +117,8 @@ struct GPUDeviceBuffersPass
   void runOnOperation() override;
 
 private:
-  /// Mirrors `root` and rewrites the launches in `launches` that use it.
-  LogicalResult mirror(Value root, ArrayRef<gpu::LaunchOp> launches);
+  /// Mirrors `root` and rewrites the device ops in `deviceOps` that use it.
+  LogicalResult mirror(Value root, ArrayRef<Operation *> deviceOps);
 };
 
 } // namespace
@@ -131,20 +136,40 @@ static Value findRoot(Value value) {
   return nullptr;
 }
 
+/// The memrefs defined outside device op `op` (a gpu.launch or a
+/// lowbit.staged_matmul) that it uses.
+static llvm::SetVector<Value> deviceUses(Operation *op) {
+  llvm::SetVector<Value> used;
+  if (auto launch = dyn_cast<gpu::LaunchOp>(op)) {
+    getUsedValuesDefinedAbove(launch.getBody(), used);
+  } else {
+    for (Value operand : op->getOperands())
+      used.insert(operand);
+  }
+  llvm::SetVector<Value> memrefs;
+  for (Value value : used)
+    if (isa<MemRefType>(value.getType()))
+      memrefs.insert(value);
+  return memrefs;
+}
+
 void GPUDeviceBuffersPass::runOnOperation() {
   func::FuncOp func = getOperation();
   if (func.isExternal())
     return;
   Block &body = func.getBody().front();
 
-  SmallVector<gpu::LaunchOp> launches;
+  SmallVector<Operation *> deviceOps;
   bool nested = false;
-  func.walk([&](gpu::LaunchOp launch) {
-    launches.push_back(launch);
-    if (launch->getBlock() != &body) {
-      launch.emitError("lowbit-gpu-device-buffers: a gpu.launch nested in "
-                       "host control flow is not supported (kernels must be "
-                       "in the function's body block)");
+  func.walk([&](Operation *op) {
+    if (!isa<gpu::LaunchOp, lowbit::StagedMatmulOp>(op))
+      return;
+    deviceOps.push_back(op);
+    if (op->getBlock() != &body) {
+      op->emitError("lowbit-gpu-device-buffers: a ")
+          << op->getName()
+          << " nested in host control flow is not supported (kernels must "
+             "be in the function's body block)";
       nested = true;
     }
   });
@@ -153,26 +178,22 @@ void GPUDeviceBuffersPass::runOnOperation() {
 
   // The buffers, in order of first use.
   llvm::SetVector<Value> roots;
-  for (gpu::LaunchOp launch : launches) {
-    llvm::SetVector<Value> captured;
-    getUsedValuesDefinedAbove(launch.getBody(), captured);
-    for (Value value : captured) {
-      if (!isa<MemRefType>(value.getType()))
-        continue;
+  for (Operation *launch : deviceOps) {
+    for (Value value : deviceUses(launch)) {
       Value root = findRoot(value);
       auto type = root ? dyn_cast<MemRefType>(root.getType()) : MemRefType();
       if (!root ||
           (isa<BlockArgument>(root) &&
            cast<BlockArgument>(root).getOwner() != &body) ||
           (root.getDefiningOp() && root.getDefiningOp()->getBlock() != &body)) {
-        launch.emitError("lowbit-gpu-device-buffers: the kernel uses a memref ")
+        launch->emitError("lowbit-gpu-device-buffers: the kernel uses a memref ")
             << value.getType()
             << " that is not a view of a function argument, memref.alloc or "
                "memref.get_global in the function's body block";
         return signalPassFailure();
       }
       if (!type || !type.getLayout().isIdentity() || type.getMemorySpace()) {
-        launch.emitError("lowbit-gpu-device-buffers: cannot mirror ")
+        launch->emitError("lowbit-gpu-device-buffers: cannot mirror ")
             << root.getType()
             << " on the device (expected an identity layout in the default "
                "memory space)";
@@ -182,12 +203,12 @@ void GPUDeviceBuffersPass::runOnOperation() {
     }
   }
   for (Value root : roots)
-    if (failed(mirror(root, launches)))
+    if (failed(mirror(root, deviceOps)))
       return signalPassFailure();
 }
 
 LogicalResult GPUDeviceBuffersPass::mirror(Value root,
-                                           ArrayRef<gpu::LaunchOp> launches) {
+                                           ArrayRef<Operation *> deviceOps) {
   Block &body =
       *(isa<BlockArgument>(root) ? cast<BlockArgument>(root).getOwner()
                                  : root.getDefiningOp()->getBlock());
@@ -228,7 +249,6 @@ LogicalResult GPUDeviceBuffersPass::mirror(Value root,
     start = start->getNextNode();
   for (Operation *op = start; op && !released;) {
     Operation *next = op->getNextNode();
-    auto launch = dyn_cast<gpu::LaunchOp>(op);
     bool uses = false;
     op->walk([&](Operation *nestedOp) {
       uses |= llvm::any_of(nestedOp->getOperands(),
@@ -239,12 +259,12 @@ LogicalResult GPUDeviceBuffersPass::mirror(Value root,
       continue;
     }
 
-    if (launch && llvm::is_contained(launches, launch)) {
+    if (llvm::is_contained(deviceOps, op)) {
+      Operation *launch = op;
       if (state == Sync::HostNewer)
         copy(launch, device, root);
       // Re-create each captured view on the mirror, before the launch.
-      llvm::SetVector<Value> captured;
-      getUsedValuesDefinedAbove(launch.getBody(), captured);
+      llvm::SetVector<Value> captured = deviceUses(launch);
       IRMapping mapping;
       mapping.map(root, device);
       OpBuilder b(launch);
@@ -260,7 +280,7 @@ LogicalResult GPUDeviceBuffersPass::mirror(Value root,
             b.clone(*view, mapping);
         Value onDevice = mapping.lookup(value);
         value.replaceUsesWithIf(onDevice, [&](OpOperand &use) {
-          return launch->isProperAncestor(use.getOwner());
+          return launch->isAncestor(use.getOwner());
         });
         inside.insert(onDevice);
       }

@@ -117,16 +117,21 @@ Value mlir::lowbit::toF32(OpBuilder &b, Location loc, Value v) {
 
 void mlir::lowbit::buildLaunch(
     OpBuilder &b, Location loc, ArrayRef<int64_t> grid, int64_t threads,
-    function_ref<void(gpu::LaunchOp launch)> buildBody, TypeRange workgroup) {
+    function_ref<void(gpu::LaunchOp launch)> buildBody, TypeRange workgroup,
+    int64_t dynamicSharedBytes) {
   assert(!grid.empty() && grid.size() <= 3 && "a 1-D to 3-D grid");
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
   SmallVector<Value, 3> gridSizes(3, c1);
   for (auto [dim, size] : llvm::enumerate(grid))
     gridSizes[dim] = arith::ConstantIndexOp::create(b, loc, size);
   Value blockSize = arith::ConstantIndexOp::create(b, loc, threads);
+  Value dynamicShared;
+  if (dynamicSharedBytes)
+    dynamicShared = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                                 dynamicSharedBytes);
   auto launch = gpu::LaunchOp::create(b, loc, gridSizes[0], gridSizes[1],
                                       gridSizes[2], blockSize, c1, c1,
-                                      /*dynamicSharedMemorySize=*/nullptr,
+                                      dynamicShared,
                                       /*asyncTokenType=*/nullptr,
                                       /*asyncDependencies=*/{}, workgroup);
   OpBuilder::InsertionGuard guard(b);

@@ -63,11 +63,12 @@ Value toF32(OpBuilder &b, Location loc, Value v);
 /// A gpu.launch of `grid` blocks (x first; dimensions not given are 1) of
 /// `threads` threads along x, whose body `buildBody` fills (the insertion
 /// point at the start of the body; the terminator is added after), with
-/// `workgroup` memory attributions (shared memory) of those types.
+/// `workgroup` memory attributions (shared memory) of those types and
+/// `dynamicSharedBytes` of dynamic shared memory (gpu.dynamic_shared_memory).
 void buildLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
                  int64_t threads,
                  function_ref<void(gpu::LaunchOp launch)> buildBody,
-                 TypeRange workgroup = {});
+                 TypeRange workgroup = {}, int64_t dynamicSharedBytes = 0);
 
 /// Replaces the single result of `op` by the kernel's result buffer
 /// `buffer` as a tensor (bufferization.to_tensor restrict writable) and

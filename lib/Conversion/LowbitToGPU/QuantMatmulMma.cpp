@@ -61,6 +61,7 @@
 
 #include "../LowbitToLinalg/CodeDecoding.h"
 #include "KernelBuilding.h"
+#include "QuantMatmulEpilogue.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
@@ -88,40 +89,13 @@ namespace {
 /// mma.sync m16n8k32 (s8 and FP8), four n8 tiles per warp.
 constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 32, kTilesN = 4;
 
-/// A scale, zero-point or column sum as the kernel reads it: a scalar, or
-/// a flat buffer indexed by row (activations) or by n (K / Kb) + block
-/// (weights; n alone when there is one block).
-struct Param : KernelParam {
-  /// The buffer holds one value per weight row and block.
-  bool perBlock = false;
-  /// The buffer holds one value (a dynamic per-tensor parameter).
-  bool single = false;
-};
+/// The block tile (M and N) and k-tile of the wgmma kernel.
+constexpr int64_t kWarpgroupTile = 128;
 
-/// What the kernel builder needs, checked by `planMatmul`.
-struct MatmulPlan {
-  int64_t m = 0, n = 0, k = 0;
-  /// Codes per weight-scale block and blocks per row.
-  int64_t blockK = 0, blocks = 1;
-  bool fp8 = false;
-  StorageFormat lhsFormat, rhsFormat;
-  /// Offsets that move u8 codes into s8 (128), or 0.
-  int64_t lhsOffset = 0, rhsOffset = 0;
-  /// za' or zw' can be nonzero: the corrections need Cw' (column sums) or
-  /// Ra' (row sums).
-  bool needColSums = false, needRowSums = false;
-  Type result;
-  /// requantize(...): the result's code range and whether it is affine.
-  bool requantize = false, resultAffine = false;
-  int64_t resultMin = 0, resultMax = 0;
-};
+using Param = QuantMatmulParam;
+using MatmulPlan = QuantMatmulPlan;
+using HostValues = QuantMatmulHost;
 
-struct HostValues {
-  Value lhs, rhs, bias;
-  Param lhsScale, lhsZeroPoint, rhsScale, rhsZeroPoint, colSums;
-  /// The requantize epilogue's scale and zero-point (per tensor or per n).
-  Param resultScale, resultZeroPoint;
-};
 
 bool isFp8(StorageFormat f) {
   return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
@@ -214,24 +188,38 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   return "";
 }
 
+/// Why `op`, planned by `planMatmul`, does not get the sm_90a wgmma kernel
+/// of lowbit-gpu-warpgroup-mma, or "" (then `plan` multiplies the codes as
+/// they are: wgmma takes u8 and s8 operands, no shift into s8).
+std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
+  if (plan.m % kWarpgroupTile || plan.n % kWarpgroupTile ||
+      plan.k % kWarpgroupTile)
+    return "needs M, N and K multiples of 128";
+  if (plan.blocks != 1)
+    return "group-wise weight scales (per tensor or per row only)";
+  if (!op.getRhsScheme().getSymmetric())
+    return "weight zero-points";
+  plan.lhsOffset = plan.rhsOffset = 0;
+  plan.needRowSums = false;
+  plan.needColSums = !op.getLhsScheme().getSymmetric();
+  return "";
+}
+
 /// A static parameter (attribute) or a dynamic one (tensor operand).
 Param materialize(OpBuilder &b, Location loc, Attribute attr, Value dynamic,
                   int64_t perRowCount) {
-  Param param;
   if (dynamic) {
     // Rank 0 (a dynamic per-tensor parameter) stays rank 0: read at [].
     auto type = cast<RankedTensorType>(dynamic.getType());
-    param.buffer = toBuffer(
-        b, loc, type.getRank() == 0 ? dynamic : flattenTensor(b, loc, dynamic));
-  } else {
-    static_cast<KernelParam &>(param) = materializeConstantParam(b, loc, attr);
+    return makeQuantMatmulParam(
+        toBuffer(b, loc,
+                 type.getRank() == 0 ? dynamic
+                                     : flattenTensor(b, loc, dynamic)),
+        perRowCount);
   }
-  if (param.buffer) {
-    int64_t count = cast<MemRefType>(param.buffer.getType()).getNumElements();
-    param.single = count == 1;
-    param.perBlock = count != perRowCount && !param.single;
-  }
-  return param;
+  KernelParam param = materializeConstantParam(b, loc, attr);
+  return makeQuantMatmulParam(param.scalar ? param.scalar : param.buffer,
+                              perRowCount);
 }
 
 //===----------------------------------------------------------------------===//
@@ -283,17 +271,9 @@ private:
   /// The B registers (vector<2x4xi8>) of n8 tile `tile`.
   Value buildFragmentB(const Lane &lane, Value k0, int64_t tile);
   Value buildMma(Value a, Value bFrag, Value c);
-  /// Adds block `block`'s corrected, scaled sums to `ys`.
-  SmallVector<Value> buildBlockUpdate(const Lane &lane, Value block,
-                                      ArrayRef<Value> sums, Value rowSums,
-                                      ArrayRef<Value> ys);
-  /// Bias, then the cast or the requantization, and the store of the
-  /// lane's results.
-  void buildEpilogue(const Lane &lane, ArrayRef<Value> ys);
-  /// Reads `param` at `flat` as f32 or i32.
-  Value read(const Param &param, Value flat, bool integer);
-  /// The index of weight row `n`, block `block` into a weight parameter.
-  Value weightIndex(const Param &param, Value n, Value block);
+  QuantMatmulEpilogue epilogue() {
+    return QuantMatmulEpilogue(b, loc, plan, host, y);
+  }
 
   OpBuilder &b;
   Location loc;
@@ -304,26 +284,7 @@ private:
 
 } // namespace
 
-Value MmaBuilder::read(const Param &param, Value flat, bool integer) {
-  Value v = param.scalar;
-  if (!v)
-    v = cast<MemRefType>(param.buffer.getType()).getRank() == 0
-            ? memref::LoadOp::create(b, loc, param.buffer, ValueRange{})
-            : memref::LoadOp::create(b, loc, param.buffer,
-                                     param.single ? index(0) : flat);
-  if (integer) {
-    if (v.getType() != b.getI32Type())
-      v = arith::ExtSIOp::create(b, loc, b.getI32Type(), v);
-    return v;
-  }
-  return toF32(b, loc, v);
-}
 
-Value MmaBuilder::weightIndex(const Param &param, Value n, Value block) {
-  if (!param.perBlock)
-    return n;
-  return add(mul(n, index(plan.blocks)), block);
-}
 
 Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
   auto i8x4 = VectorType::get({4}, b.getI8Type());
@@ -419,123 +380,7 @@ Value MmaBuilder::buildMma(Value a, Value bFrag, Value c) {
   return d;
 }
 
-SmallVector<Value> MmaBuilder::buildBlockUpdate(const Lane &lane, Value block,
-                                                ArrayRef<Value> sums,
-                                                Value rowSums,
-                                                ArrayRef<Value> ys) {
-  // C layout: [half][e] is row g + 8 half, column 2t + e of the n8 tile.
-  Type f32 = b.getF32Type();
-  Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
-  SmallVector<Value> lhsScale, lhsZero, rowSum;
-  for (int64_t half = 0; half < 2; ++half) {
-    Value row = half ? lane.rowHi : lane.rowLo;
-    lhsScale.push_back(read(host.lhsScale, row, /*integer=*/false));
-    if (plan.needColSums) {
-      Value za = host.lhsZeroPoint.scalar || host.lhsZeroPoint.buffer
-                     ? read(host.lhsZeroPoint, row, /*integer=*/true)
-                     : i32(0);
-      lhsZero.push_back(arith::SubIOp::create(b, loc, za, i32(plan.lhsOffset)));
-    }
-    if (plan.needRowSums)
-      rowSum.push_back(vector::ExtractOp::create(b, loc, rowSums,
-                                                 ArrayRef<int64_t>{half, 0}));
-  }
-  SmallVector<Value> next;
-  for (int64_t j = 0; j < kTilesN; ++j) {
-    Value yj = ys[j];
-    for (int64_t e = 0; e < 2; ++e) {
-      Value n = add(lane.n0, add(index(kTileN * j + e), t2));
-      Value sw = read(host.rhsScale, weightIndex(host.rhsScale, n, block),
-                      /*integer=*/false);
-      Value colSum, zw;
-      if (plan.needColSums)
-        colSum = arith::SubIOp::create(b, loc,
-                                       read(host.colSums,
-                                            weightIndex(host.colSums, n, block),
-                                            /*integer=*/true),
-                                       i32(plan.rhsOffset * plan.blockK));
-      if (plan.needRowSums) {
-        Value z = host.rhsZeroPoint.scalar || host.rhsZeroPoint.buffer
-                      ? read(host.rhsZeroPoint,
-                             weightIndex(host.rhsZeroPoint, n, block),
-                             /*integer=*/true)
-                      : i32(0);
-        zw = arith::SubIOp::create(b, loc, z, i32(plan.rhsOffset));
-      }
-      for (int64_t half = 0; half < 2; ++half) {
-        Value acc = vector::ExtractOp::create(b, loc, sums[j],
-                                              ArrayRef<int64_t>{half, e});
-        if (!plan.fp8) {
-          // S - za' Cw' - zw' Ra' + Kb za' zw', exact in i32.
-          if (plan.needColSums)
-            acc =
-                arith::SubIOp::create(b, loc, acc, mul(lhsZero[half], colSum));
-          if (plan.needRowSums)
-            acc = arith::SubIOp::create(b, loc, acc, mul(zw, rowSum[half]));
-          if (plan.needColSums && plan.needRowSums)
-            acc = add(acc, mul(i32(plan.blockK), mul(lhsZero[half], zw)));
-          acc = arith::SIToFPOp::create(b, loc, f32, acc);
-        }
-        Value scale = arith::MulFOp::create(b, loc, lhsScale[half], sw);
-        Value value = arith::MulFOp::create(b, loc, acc, scale);
-        Value old =
-            vector::ExtractOp::create(b, loc, yj, ArrayRef<int64_t>{half, e});
-        yj = vector::InsertOp::create(b, loc,
-                                      arith::AddFOp::create(b, loc, old, value),
-                                      yj, ArrayRef<int64_t>{half, e});
-      }
-    }
-    next.push_back(yj);
-  }
-  return next;
-}
 
-void MmaBuilder::buildEpilogue(const Lane &lane, ArrayRef<Value> ys) {
-  Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
-  for (int64_t j = 0; j < kTilesN; ++j)
-    for (int64_t e = 0; e < 2; ++e) {
-      Value n = add(lane.n0, add(index(kTileN * j + e), t2));
-      Value bias;
-      if (host.bias)
-        bias = toF32(b, loc, memref::LoadOp::create(b, loc, host.bias, n));
-      Value so, zo;
-      if (plan.requantize) {
-        so = read(host.resultScale, n, /*integer=*/false);
-        if (plan.resultAffine)
-          zo = arith::SIToFPOp::create(
-              b, loc, b.getF32Type(),
-              read(host.resultZeroPoint, n, /*integer=*/true));
-      }
-      for (int64_t half = 0; half < 2; ++half) {
-        Value v = vector::ExtractOp::create(b, loc, ys[j],
-                                            ArrayRef<int64_t>{half, e});
-        if (bias)
-          v = arith::AddFOp::create(b, loc, v, bias);
-        if (plan.requantize) {
-          // q = clamp(roundeven(v / so) + zo), as lowbit.quantize lowers.
-          v = math::RoundEvenOp::create(b, loc,
-                                        arith::DivFOp::create(b, loc, v, so));
-          if (zo)
-            v = arith::AddFOp::create(b, loc, v, zo);
-          auto bound = [&](int64_t c) -> Value {
-            return arith::ConstantOp::create(b, loc,
-                                             b.getF32FloatAttr(double(c)));
-          };
-          v = arith::MinimumFOp::create(
-              b, loc,
-              arith::MaximumFOp::create(b, loc, v, bound(plan.resultMin)),
-              bound(plan.resultMax));
-          v = arith::TruncIOp::create(
-              b, loc, plan.result,
-              arith::FPToSIOp::create(b, loc, b.getI32Type(), v));
-        } else if (!plan.result.isF32()) {
-          v = arith::TruncFOp::create(b, loc, plan.result, v);
-        }
-        memref::StoreOp::create(b, loc, v, y,
-                                ValueRange{half ? lane.rowHi : lane.rowLo, n});
-      }
-    }
-}
 
 void MmaBuilder::build(Value blockX, Value blockY, Value threadId,
                        int64_t warps) {
@@ -577,9 +422,9 @@ void MmaBuilder::build(Value blockX, Value blockY, Value threadId,
     Value rowSums = plan.needRowSums ? kLoop.getResult(kTilesN) : Value();
     SmallVector<Value> ys(blockLoop.getRegionIterArgs());
     scf::YieldOp::create(b, loc,
-                         buildBlockUpdate(lane, block, sums, rowSums, ys));
+                         epilogue().buildBlockUpdate(lane, block, sums, rowSums, ys));
   }
-  buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
+  epilogue().buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
 }
 
 void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
@@ -728,9 +573,9 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     }
     SmallVector<Value> ys(blockLoop.getRegionIterArgs());
     scf::YieldOp::create(b, loc,
-                         buildBlockUpdate(lane, block, sums, rowSums, ys));
+                         epilogue().buildBlockUpdate(lane, block, sums, rowSums, ys));
   }
-  buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
+  epilogue().buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -765,14 +610,26 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
                       << reason;
     return;
   }
+  bool warpgroup = false;
+  if (warpgroupMma && !hostEmulation) {
+    reason = planWarpgroupMatmul(op, plan);
+    warpgroup = reason.empty();
+    if (!warpgroup && explain)
+      op.emitRemark() << "lowbit-gpu-quant-matmul: mma.sync kernel, not "
+                         "wgmma: "
+                      << reason;
+  }
   OpBuilder b(op);
   Location loc = op.getLoc();
   int64_t m = plan.m, n = plan.n;
   HostValues host;
   host.lhs = toBuffer(b, loc, op.getLhs());
   CodeSource source = getCodeSource(b, loc, op.getRhs());
-  host.rhs = toBuffer(
-      b, loc, source.flat ? source.tensor : flattenTensor(b, loc, op.getRhs()));
+  // Flat codes for the mma.sync kernel, [N, K] rows for the wgmma one.
+  host.rhs = toBuffer(b, loc,
+                      source.flat  ? source.tensor
+                      : warpgroup ? op.getRhs()
+                                  : flattenTensor(b, loc, op.getRhs()));
   if (op.getBias())
     host.bias = toBuffer(b, loc, op.getBias());
   host.lhsScale =
@@ -795,6 +652,26 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   }
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({plan.m, plan.n}, plan.result));
+
+  if (warpgroup) {
+    // The wgmma kernel reads the weights as [N, K] rows (a TMA tensor map).
+    Value rhs = host.rhs;
+    auto flat = cast<MemRefType>(rhs.getType());
+    auto rows = MemRefType::get({plan.n, plan.k}, flat.getElementType());
+    if (flat.getRank() == 1)
+      rhs = memref::ExpandShapeOp::create(
+          b, loc, rows, rhs, ArrayRef<ReassociationIndices>{{0, 1}});
+    auto value = [](const Param &param) {
+      return param.scalar ? param.scalar : param.buffer;
+    };
+    StagedMatmulOp::create(
+        b, loc, host.lhs, rhs, y, value(host.lhsScale),
+        value(host.lhsZeroPoint), value(host.rhsScale), value(host.colSums),
+        host.bias, value(host.resultScale), value(host.resultZeroPoint),
+        op.getLhsScheme(), op.getRhsScheme(), op.getResultSchemeAttr());
+    replaceWithResultBuffer(b, loc, op, y);
+    return;
+  }
 
   int64_t warps = std::max<int64_t>(1, warpsPerBlock);
   int64_t blocksX = (plan.n / (kTileN * kTilesN) + warps - 1) / warps;

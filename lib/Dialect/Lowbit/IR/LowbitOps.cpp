@@ -529,6 +529,59 @@ void StagedDequantMatmulOp::getEffects(
   }
 }
 
+//===----------------------------------------------------------------------===//
+// StagedMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult StagedMatmulOp::verify() {
+  MemRefType lhs = getLhs().getType(), rhs = getRhs().getType();
+  MemRefType y = getResult().getType();
+  if (lhs.getRank() != 2 || rhs.getRank() != 2 || y.getRank() != 2 ||
+      !lhs.hasStaticShape() || !rhs.hasStaticShape() || !y.hasStaticShape())
+    return emitOpError("expects static rank-2 lhs, rhs and result buffers");
+  if (lhs.getDimSize(1) != rhs.getDimSize(1) ||
+      y.getDimSize(0) != lhs.getDimSize(0) ||
+      y.getDimSize(1) != rhs.getDimSize(0))
+    return emitOpError("expects [M, K] x [N, K] -> [M, N] buffers, got ")
+           << lhs << ", " << rhs << ", " << y;
+  if (lhs.getElementTypeBitWidth() != 8 || rhs.getElementTypeBitWidth() != 8)
+    return emitOpError("expects 8-bit codes");
+  if (!getRhsScheme().getSymmetric())
+    return emitOpError("expects symmetric weights (no weight zero-points)");
+  if (getLhsScheme().getSymmetric() == bool(getLhsZeroPoints()))
+    return emitOpError(getLhsScheme().getSymmetric()
+                           ? "takes no lhs zero_points with a symmetric scheme"
+                           : "needs lhs zero_points with an affine scheme");
+  if (bool(getLhsZeroPoints()) != bool(getColSums()))
+    return emitOpError("needs col_sums exactly when lhs has zero_points");
+  if (bool(getResultSchemeAttr()) != bool(getResultScales()))
+    return emitOpError("needs requantize scales exactly with a result scheme");
+  if (getBias()) {
+    auto bias = cast<MemRefType>(getBias().getType());
+    if (bias.getRank() != 1 || bias.getShape()[0] != y.getDimSize(1))
+      return emitOpError("expects a bias of ")
+             << y.getDimSize(1) << " values, got " << bias;
+  }
+  return success();
+}
+
+void StagedMatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // Scalar scales and zero-points have no effect; every buffer is read,
+  // the result written.
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (operand.get() == getResult())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
 #define GET_OP_CLASSES
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
 

@@ -339,6 +339,75 @@ def Lowbit_StagedDequantMatmulOp : Lowbit_Op<"staged_dequant_matmul", [
 }
 
 //===----------------------------------------------------------------------===//
+// StagedMatmulOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_StagedMatmulOp : Lowbit_Op<"staged_matmul", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "an integer or FP8 matmul on buffers, waiting for its "
+                "warpgroup (wgmma) GPU kernel";
+  let description = [{
+    The memref form of an integer (W8A8) or FP8 `lowbit.matmul` that
+    `lowbit-gpu-quant-matmul{warpgroup-mma=true}` chose for the sm_90a
+    kernel of `lowbit-gpu-warpgroup-mma` (TMA copies, mbarriers, wgmma):
+    `result[m, n] = f(sum_k (lhs[m, k] - za) * rhs[n, k] * sa * sw + bias[n])`
+    with `f` the cast to the result's element type, or the requantization
+    of `result_scheme`. `lhs` is [M, K] codes, `rhs` [N, K] codes (weights
+    symmetric: no zero-points), `result` [M, N]. Scales, the activation
+    zero-point, the weights' column sums (for the zero-point correction)
+    and the requantization parameters are scalars (one value) or flat
+    buffers (per row of the activations, per row of the weights or per
+    output channel). Like `lowbit.staged_dequant_matmul`, it exists so that
+    the kernel's barriers cross bufferization and deallocation behind
+    declared effects; `lowbit-gpu-device-buffers` treats it as device code
+    (its buffers get device mirrors), and `lowbit-gpu-warpgroup-mma`, after
+    it, builds the tensor maps on the host and the `gpu.launch`. Internal
+    to `lowbit-lower-to-nvvm`.
+
+    ```mlir
+    lowbit.staged_matmul %a, %w into %y
+        lhs(#lowbit.scheme<f8E4M3FN> scales(%sa : f32))
+        rhs(#lowbit.scheme<f8E4M3FN, axis = 0> scales(%sw : memref<256xf32>))
+        : memref<256x512xf8E4M3FN>, memref<256x512xf8E4M3FN>,
+          memref<256x256xf16>
+    ```
+  }];
+  let arguments = (ins
+    AnyMemRef:$lhs,
+    AnyMemRef:$rhs,
+    AnyMemRef:$result,
+    AnyType:$lhs_scales,
+    Optional<AnyType>:$lhs_zero_points,
+    AnyType:$rhs_scales,
+    Optional<AnyType>:$col_sums,
+    Optional<AnyMemRef>:$bias,
+    Optional<AnyType>:$result_scales,
+    Optional<AnyType>:$result_zero_points,
+    Lowbit_SchemeAttr:$lhs_scheme,
+    Lowbit_SchemeAttr:$rhs_scheme,
+    OptionalAttr<Lowbit_SchemeAttr>:$result_scheme);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `into` $result
+    `lhs` `(` qualified($lhs_scheme)
+      `scales` `(` $lhs_scales `:` type($lhs_scales) `)`
+      (`zero_points` `(` $lhs_zero_points^ `:` type($lhs_zero_points) `)`)?
+    `)`
+    `rhs` `(` qualified($rhs_scheme)
+      `scales` `(` $rhs_scales `:` type($rhs_scales) `)`
+      (`col_sums` `(` $col_sums^ `:` type($col_sums) `)`)?
+    `)`
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`requantize` `(` qualified($result_scheme)^
+      `scales` `(` $result_scales `:` type($result_scales) `)`
+      (`zero_points` `(` $result_zero_points^ `:` type($result_zero_points) `)`)?
+    `)`)?
+    attr-dict `:` type($lhs) `,` type($rhs) `,` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // DotU8S8Op
 //===----------------------------------------------------------------------===//
 

@@ -130,8 +130,7 @@ struct Driver {
   /// on every call of a model reuses one copy (kept until the process
   /// ends; distinct device addresses are few, buffers being reused).
   std::mutex tensorMapMutex;
-  std::map<std::array<unsigned char, kTensorMapBytes>, CUdeviceptr>
-      tensorMaps;
+  std::map<std::array<unsigned char, kTensorMapBytes>, CUdeviceptr> tensorMaps;
 };
 
 Driver &driver() {
@@ -156,6 +155,14 @@ bool check(CUresult result, const char *call) {
   if (d.firstError.empty())
     d.firstError = std::string(call) + " failed: " + errorName(result);
   return false;
+}
+
+/// Records `message` as the error unless one is pending.
+void fail(const std::string &message) {
+  Driver &d = driver();
+  std::lock_guard<std::mutex> lock(d.errorMutex);
+  if (d.firstError.empty())
+    d.firstError = message;
 }
 
 /// True when the driver is ready, no earlier error is pending and device 0's
@@ -448,8 +455,9 @@ extern "C" void *mgpuTensorMapEncodeTiledMemref(
     return nullptr;
   uint64_t elementBytes = tensorMapElementBytes(dataType);
   if (rank < 1 || rank > 5 || !elementBytes) {
-    check(1, "mgpuTensorMapEncodeTiledMemref (rank 1..5 and a known data "
-             "type expected)");
+    fail("mgpuTensorMapEncodeTiledMemref: expected rank 1..5 and a known "
+         "CUtensorMapDataType, got rank " +
+         std::to_string(rank) + " and type " + std::to_string(dataType));
     return nullptr;
   }
   // { T *allocated, *aligned; int64_t offset, sizes[rank], strides[rank]; }
@@ -457,6 +465,14 @@ extern "C" void *mgpuTensorMapEncodeTiledMemref(
   char *aligned = reinterpret_cast<char *>(fields[1]);
   int64_t offset = fields[2];
   const int64_t *sizes = fields + 3, *strides = fields + 3 + rank;
+  // The driver has no innermost stride: the innermost dimension must be
+  // contiguous.
+  if (strides[rank - 1] != 1) {
+    fail("mgpuTensorMapEncodeTiledMemref: the innermost dimension has "
+         "stride " +
+         std::to_string(strides[rank - 1]) + ", expected 1");
+    return nullptr;
+  }
   uint64_t globalDim[5], globalStrides[4];
   unsigned box[5], elementStrides[5];
   for (int64_t i = 0; i < rank; ++i) {
@@ -477,12 +493,17 @@ extern "C" void *mgpuTensorMapEncodeTiledMemref(
     return nullptr;
   std::lock_guard<std::mutex> lock(d.tensorMapMutex);
   auto [it, inserted] = d.tensorMaps.try_emplace(map, CUdeviceptr(0));
-  if (inserted &&
-      (!check(d.cuMemAlloc(&it->second, kTensorMapBytes), "cuMemAlloc") ||
-       !check(d.cuMemcpyHtoD(it->second, map.data(), kTensorMapBytes),
-              "cuMemcpyHtoD"))) {
-    d.tensorMaps.erase(it);
-    return nullptr;
+  if (inserted) {
+    if (!check(d.cuMemAlloc(&it->second, kTensorMapBytes), "cuMemAlloc")) {
+      d.tensorMaps.erase(it);
+      return nullptr;
+    }
+    if (!check(d.cuMemcpyHtoD(it->second, map.data(), kTensorMapBytes),
+               "cuMemcpyHtoD")) {
+      d.cuMemFree(it->second);
+      d.tensorMaps.erase(it);
+      return nullptr;
+    }
   }
   return reinterpret_cast<void *>(static_cast<uintptr_t>(it->second));
 }

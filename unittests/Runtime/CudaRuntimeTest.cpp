@@ -76,9 +76,9 @@ TEST_F(CudaRuntimeWithoutDriver, ListsTheHostABI) {
        {"mgpuModuleLoad", "mgpuModuleLoadJIT", "mgpuModuleUnload",
         "mgpuModuleGetFunction", "mgpuLaunchKernel", "mgpuStreamCreate",
         "mgpuStreamDestroy", "mgpuStreamSynchronize", "mgpuMemAlloc",
-        "mgpuMemFree", "mgpuMemcpy"})
+        "mgpuMemFree", "mgpuMemcpy", "mgpuTensorMapEncodeTiledMemref"})
     EXPECT_TRUE(names.count(name)) << name;
-  EXPECT_EQ(names.size(), 19u);
+  EXPECT_EQ(names.size(), 20u);
 }
 
 } // namespace

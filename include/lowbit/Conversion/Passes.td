@@ -349,9 +349,19 @@ def GPUWarpgroupMmaPass
     device, so that the tensor maps point at device memory (see
     lib/Conversion/LowbitToGPU/WarpgroupMma.cpp).
   }];
+  let options = [
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Test only: the kernel's computation in host loops, TMA copies "
+           "(with the 128-byte swizzle) and wgmma (reading the operands "
+           "through the kernel's matrix descriptors) emulated on a host "
+           "buffer, the accumulators gathered by the wgmma register layout, "
+           "the kernel's epilogue; lowbit-lower-to-cpu can run it">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

@@ -186,7 +186,8 @@ void GPUDeviceBuffersPass::runOnOperation() {
           (isa<BlockArgument>(root) &&
            cast<BlockArgument>(root).getOwner() != &body) ||
           (root.getDefiningOp() && root.getDefiningOp()->getBlock() != &body)) {
-        launch->emitError("lowbit-gpu-device-buffers: the kernel uses a memref ")
+        launch->emitError(
+            "lowbit-gpu-device-buffers: the kernel uses a memref ")
             << value.getType()
             << " that is not a view of a function argument, memref.alloc or "
                "memref.get_global in the function's body block";

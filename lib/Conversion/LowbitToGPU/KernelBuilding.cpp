@@ -129,11 +129,11 @@ void mlir::lowbit::buildLaunch(
   if (dynamicSharedBytes)
     dynamicShared = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                                  dynamicSharedBytes);
-  auto launch = gpu::LaunchOp::create(b, loc, gridSizes[0], gridSizes[1],
-                                      gridSizes[2], blockSize, c1, c1,
-                                      dynamicShared,
-                                      /*asyncTokenType=*/nullptr,
-                                      /*asyncDependencies=*/{}, workgroup);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, gridSizes[0], gridSizes[1], gridSizes[2],
+                            blockSize, c1, c1, dynamicShared,
+                            /*asyncTokenType=*/nullptr,
+                            /*asyncDependencies=*/{}, workgroup);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   buildBody(launch);

@@ -44,7 +44,8 @@ Value QuantMatmulEpilogue::mul(Value x, Value y) {
   return arith::MulIOp::create(b, loc, x, y);
 }
 
-Value QuantMatmulEpilogue::read(const QuantMatmulParam &param, Value flat, bool integer) {
+Value QuantMatmulEpilogue::read(const QuantMatmulParam &param, Value flat,
+                                bool integer) {
   Value v = param.scalar;
   if (!v)
     v = cast<MemRefType>(param.buffer.getType()).getRank() == 0
@@ -59,16 +60,17 @@ Value QuantMatmulEpilogue::read(const QuantMatmulParam &param, Value flat, bool 
   return toF32(b, loc, v);
 }
 
-Value QuantMatmulEpilogue::weightIndex(const QuantMatmulParam &param, Value n, Value block) {
+Value QuantMatmulEpilogue::weightIndex(const QuantMatmulParam &param, Value n,
+                                       Value block) {
   if (!param.perBlock)
     return n;
   return add(mul(n, index(plan.blocks)), block);
 }
 
-SmallVector<Value> QuantMatmulEpilogue::buildBlockUpdate(const FragmentLane &lane, Value block,
-                                                ArrayRef<Value> sums,
-                                                Value rowSums,
-                                                ArrayRef<Value> ys) {
+SmallVector<Value>
+QuantMatmulEpilogue::buildBlockUpdate(const FragmentLane &lane, Value block,
+                                      ArrayRef<Value> sums, Value rowSums,
+                                      ArrayRef<Value> ys) {
   // C layout: [half][e] is row g + 8 half, column 2t + e of the n8 tile.
   Type f32 = b.getF32Type();
   Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
@@ -136,7 +138,8 @@ SmallVector<Value> QuantMatmulEpilogue::buildBlockUpdate(const FragmentLane &lan
   return next;
 }
 
-void QuantMatmulEpilogue::buildEpilogue(const FragmentLane &lane, ArrayRef<Value> ys) {
+void QuantMatmulEpilogue::buildEpilogue(const FragmentLane &lane,
+                                        ArrayRef<Value> ys) {
   Value t2 = arith::DivUIOp::create(b, loc, lane.kOffset, index(2));
   for (size_t j = 0; j < ys.size(); ++j)
     for (int64_t e = 0; e < 2; ++e) {
@@ -182,4 +185,3 @@ void QuantMatmulEpilogue::buildEpilogue(const FragmentLane &lane, ArrayRef<Value
       }
     }
 }
-

@@ -96,7 +96,6 @@ using Param = QuantMatmulParam;
 using MatmulPlan = QuantMatmulPlan;
 using HostValues = QuantMatmulHost;
 
-
 bool isFp8(StorageFormat f) {
   return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
 }
@@ -211,11 +210,11 @@ Param materialize(OpBuilder &b, Location loc, Attribute attr, Value dynamic,
   if (dynamic) {
     // Rank 0 (a dynamic per-tensor parameter) stays rank 0: read at [].
     auto type = cast<RankedTensorType>(dynamic.getType());
-    return makeQuantMatmulParam(
-        toBuffer(b, loc,
-                 type.getRank() == 0 ? dynamic
-                                     : flattenTensor(b, loc, dynamic)),
-        perRowCount);
+    return makeQuantMatmulParam(toBuffer(b, loc,
+                                         type.getRank() == 0
+                                             ? dynamic
+                                             : flattenTensor(b, loc, dynamic)),
+                                perRowCount);
   }
   KernelParam param = materializeConstantParam(b, loc, attr);
   return makeQuantMatmulParam(param.scalar ? param.scalar : param.buffer,
@@ -283,8 +282,6 @@ private:
 };
 
 } // namespace
-
-
 
 Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
   auto i8x4 = VectorType::get({4}, b.getI8Type());
@@ -380,8 +377,6 @@ Value MmaBuilder::buildMma(Value a, Value bFrag, Value c) {
   return d;
 }
 
-
-
 void MmaBuilder::build(Value blockX, Value blockY, Value threadId,
                        int64_t warps) {
   Lane lane = buildLane(blockX, blockY, threadId, warps);
@@ -421,8 +416,8 @@ void MmaBuilder::build(Value blockX, Value blockY, Value threadId,
     SmallVector<Value> sums(kLoop.getResults().take_front(kTilesN));
     Value rowSums = plan.needRowSums ? kLoop.getResult(kTilesN) : Value();
     SmallVector<Value> ys(blockLoop.getRegionIterArgs());
-    scf::YieldOp::create(b, loc,
-                         epilogue().buildBlockUpdate(lane, block, sums, rowSums, ys));
+    scf::YieldOp::create(
+        b, loc, epilogue().buildBlockUpdate(lane, block, sums, rowSums, ys));
   }
   epilogue().buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
 }
@@ -572,8 +567,8 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
       }
     }
     SmallVector<Value> ys(blockLoop.getRegionIterArgs());
-    scf::YieldOp::create(b, loc,
-                         epilogue().buildBlockUpdate(lane, block, sums, rowSums, ys));
+    scf::YieldOp::create(
+        b, loc, epilogue().buildBlockUpdate(lane, block, sums, rowSums, ys));
   }
   epilogue().buildEpilogue(lane, SmallVector<Value>(blockLoop.getResults()));
 }
@@ -627,7 +622,7 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   CodeSource source = getCodeSource(b, loc, op.getRhs());
   // Flat codes for the mma.sync kernel, [N, K] rows for the wgmma one.
   host.rhs = toBuffer(b, loc,
-                      source.flat  ? source.tensor
+                      source.flat ? source.tensor
                       : warpgroup ? op.getRhs()
                                   : flattenTensor(b, loc, op.getRhs()));
   if (op.getBias())

@@ -66,11 +66,13 @@
 #include "KernelBuilding.h"
 #include "QuantMatmulEpilogue.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+#include "lowbit/Quant/Formats.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -157,6 +159,9 @@ public:
 
   /// The host part: the tensor maps, then the launch.
   void build();
+  /// Test only: the kernel's computation in host loops (see
+  /// buildHostEmulation).
+  void buildHostEmulation();
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -166,8 +171,13 @@ private:
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value eq(Value x, int64_t v) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x,
-                                 index(v));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, index(v));
+  }
+  Value toI64(Value v) {
+    return arith::IndexCastUIOp::create(b, loc, b.getI64Type(), v);
+  }
+  Type accElement() {
+    return plan.fp8 ? Type(b.getF32Type()) : Type(b.getI32Type());
   }
 
   /// A TMA tensor map of `buffer` ([rows, K] codes, read as bytes) with
@@ -177,14 +187,59 @@ private:
   nvgpu::MBarrierGroupType barrierType();
   /// The kernel body.
   void buildBody(gpu::LaunchOp launch, Value lhsMap, Value rhsMap);
-  /// Thread 0's copies of k-tile `kt` into its stage.
-  void buildIssue(Value kt, Value lhsMap, Value rhsMap, Value barriers,
-                  Value shared, Value shift, Value m0, Value n0);
+
+  /// Where the stages are, from the shared-memory address `base` (index)
+  /// of the dynamic shared memory: the first kSwizzleAlign-aligned address
+  /// and its distance from `base`.
+  std::pair<Value, Value> alignShared(Value base);
+  /// The shared address (index) of `operand`'s tile (0: A, 1: W) in stage
+  /// `stage`.
+  Value tileAddress(Value aligned, Value stage, int64_t operand);
+  /// The TMA coordinates of k-tile `kt` of rows from `row0`: innermost
+  /// first (k, row).
+  SmallVector<Value> tmaCoordinates(Value kt, Value row0);
+  /// The stage of k-tile `kt`.
+  Value stageOf(Value kt) {
+    return arith::RemUIOp::create(b, loc, kt, index(kStages));
+  }
+  /// The matrix descriptors (i64) of the A rows of `warpgroup` and of the
+  /// W tile in stage `stage`.
+  std::pair<Value, Value> buildDescriptors(Value aligned, Value stage,
+                                           Value warpgroup);
   /// The matrix descriptor of a K-major 128-byte-swizzled tile at shared
   /// address `address` (an i64).
   Value buildDescriptor(Value address);
+  /// Step `step` (k32) of a k-tile: the descriptor 32 step bytes further.
+  Value stepDescriptor(Value descriptor, int64_t step) {
+    return add(descriptor, i64(step * kWgmmaK / 16));
+  }
   /// A struct of kAccRegisters zeros.
-  Value buildZeroAccumulators(Type element);
+  Value buildZeroAccumulators();
+  /// The epilogue of lane `laneId` of warp `warp` of `warpgroup` in the
+  /// block at (m0, n0), on its accumulator registers `acc`.
+  void buildAccumulatorEpilogue(Value acc, Value m0, Value n0, Value warpgroup,
+                                Value warp, Value laneId);
+
+  // Host emulation of the hardware: TMA, wgmma, the register layout.
+  /// TMA: the box at `coordinates` (innermost first) of `global` into the
+  /// emulated shared memory `shared` (whose first byte is shared address
+  /// `sharedBase`) at `address`, 128-byte swizzled.
+  void emulateTmaLoad(Value shared, Value sharedBase, Value address,
+                      Value global, ArrayRef<Value> coordinates);
+  /// wgmma m64n128k32: adds the products of the operands that descriptors
+  /// `descA` and `descB` describe to `tile` (memref<64x128>).
+  void emulateWgmma(Value shared, Value sharedBase, Value descA, Value descB,
+                    Value tile, Value lhsTable, Value rhsTable);
+  /// The code (decoded) at shared address `address` of a tile described
+  /// by `descriptor` (layout bits say whether it is 128-byte swizzled).
+  Value emulateSharedRead(Value shared, Value sharedBase, Value address,
+                          Value swizzled, StorageFormat format, Value table);
+  /// The physical shared address of `address` (i64) in a 128-byte
+  /// swizzled tile: 16-byte chunk bits 4..6 XOR row bits 7..9.
+  Value swizzle(Value address);
+  /// The accumulator registers of lane `laneId` of warp `warp`, gathered
+  /// from the warpgroup's `tile` by the wgmma D layout.
+  Value gatherAccumulators(Value tile, Value warp, Value laneId);
 
   OpBuilder &b;
   Location loc;
@@ -198,10 +253,10 @@ private:
 nvgpu::TensorMapDescriptorType WarpgroupKernelBuilder::tensorMapType() {
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  auto box = MemRefType::get({kTile, kTile},
-                             IntegerType::get(b.getContext(), 8,
-                                              IntegerType::Unsigned),
-                             MemRefLayoutAttrInterface(), workgroup);
+  auto box = MemRefType::get(
+      {kTile, kTile},
+      IntegerType::get(b.getContext(), 8, IntegerType::Unsigned),
+      MemRefLayoutAttrInterface(), workgroup);
   return nvgpu::TensorMapDescriptorType::get(
       b.getContext(), box, nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
       nvgpu::TensorMapL2PromoKind::L2PROMO_256B,
@@ -234,6 +289,23 @@ Value WarpgroupKernelBuilder::buildTensorMap(Value buffer) {
       ValueRange{index(kTile), index(kTile)});
 }
 
+std::pair<Value, Value> WarpgroupKernelBuilder::alignShared(Value base) {
+  Value aligned = arith::AndIOp::create(
+      b, loc, add(base, index(kSwizzleAlign - 1)), index(-kSwizzleAlign));
+  return {aligned, arith::SubIOp::create(b, loc, aligned, base)};
+}
+
+Value WarpgroupKernelBuilder::tileAddress(Value aligned, Value stage,
+                                          int64_t operand) {
+  return add(aligned,
+             add(mul(stage, index(kStageBytes)), index(operand * kTileBytes)));
+}
+
+SmallVector<Value> WarpgroupKernelBuilder::tmaCoordinates(Value kt,
+                                                          Value row0) {
+  return {mul(kt, index(kTile)), row0};
+}
+
 Value WarpgroupKernelBuilder::buildDescriptor(Value address) {
   // (address & 0x3ffff) >> 4 | 1 << 16 | (1024 >> 4) << 32 | 1 << 62
   Value start = arith::ShRUIOp::create(
@@ -244,163 +316,39 @@ Value WarpgroupKernelBuilder::buildDescriptor(Value address) {
   return arith::OrIOp::create(b, loc, start, i64(fixed));
 }
 
-Value WarpgroupKernelBuilder::buildZeroAccumulators(Type element) {
-  SmallVector<Type> fields(kAccRegisters, element);
+std::pair<Value, Value>
+WarpgroupKernelBuilder::buildDescriptors(Value aligned, Value stage,
+                                         Value warpgroup) {
+  Value rows = mul(warpgroup, index(kWgmmaM * kTile));
+  Value a = toI64(add(tileAddress(aligned, stage, 0), rows));
+  Value w = toI64(tileAddress(aligned, stage, 1));
+  return {buildDescriptor(a), buildDescriptor(w)};
+}
+
+Value WarpgroupKernelBuilder::buildZeroAccumulators() {
+  SmallVector<Type> fields(kAccRegisters, accElement());
   auto type = LLVM::LLVMStructType::getLiteral(b.getContext(), fields);
   Value acc = LLVM::PoisonOp::create(b, loc, type);
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement()));
   for (int64_t i = 0; i < kAccRegisters; ++i)
     acc = LLVM::InsertValueOp::create(b, loc, acc, zero, i);
   return acc;
 }
 
-void WarpgroupKernelBuilder::buildIssue(Value kt, Value lhsMap, Value rhsMap,
-                                        Value barriers, Value shared,
-                                        Value shift, Value m0, Value n0) {
-  Value stage = arith::RemUIOp::create(b, loc, kt, index(kStages));
-  nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
-                                          index(kStageBytes), stage,
-                                          /*predicate=*/Value());
-  Value stageOffset = add(shift, mul(stage, index(kStageBytes)));
-  auto tileType = tensorMapType().getTensor();
-  Value k0 = mul(kt, index(kTile));
-  for (int64_t operand = 0; operand < 2; ++operand) {
-    Value offset =
-        operand ? add(stageOffset, index(kTileBytes)) : stageOffset;
-    Value tile = memref::ViewOp::create(b, loc, tileType, shared, offset,
-                                        ValueRange{});
-    // Coordinates innermost first: (k, row).
-    nvgpu::TmaAsyncLoadOp::create(
-        b, loc, tile, barriers, operand ? rhsMap : lhsMap,
-        ValueRange{k0, operand ? n0 : m0}, stage,
-        /*multicastMask=*/Value(), /*predicate=*/Value());
-  }
-}
-
-void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
-                                       Value rhsMap) {
-  Value tid = launch.getThreadIds().x;
-  Value m0 = mul(launch.getBlockIds().y, index(kTile));
-  Value n0 = mul(launch.getBlockIds().x, index(kTile));
-  Value warpgroup = arith::DivUIOp::create(b, loc, tid,
-                                           index(kWarpgroupThreads));
-  Value inGroup = arith::RemUIOp::create(b, loc, tid, index(kWarpgroupThreads));
-  Value warp = arith::DivUIOp::create(b, loc, inGroup, index(kThreadsPerWarp));
-  Value laneId = arith::RemUIOp::create(b, loc, tid, index(kThreadsPerWarp));
-  int64_t kTiles = plan.k / kTile;
-
-  // Dynamic shared memory, rounded up to kSwizzleAlign.
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  auto sharedType =
-      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                      MemRefLayoutAttrInterface(), workgroup);
-  Value shared = gpu::DynamicSharedMemoryOp::create(b, loc, sharedType);
-  Value base =
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, shared);
-  Value mask = index(kSwizzleAlign - 1);
-  Value aligned = arith::AndIOp::create(
-      b, loc, add(base, mask),
-      arith::ConstantIndexOp::create(b, loc, ~(kSwizzleAlign - 1)));
-  Value shift = arith::SubIOp::create(b, loc, aligned, base);
-  Value alignedI64 =
-      arith::IndexCastUIOp::create(b, loc, b.getI64Type(), aligned);
-
-  Value barriers = nvgpu::MBarrierCreateOp::create(b, loc, barrierType());
-  Value leader = eq(tid, 0);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    auto init = scf::IfOp::create(b, loc, leader, /*withElse=*/false);
-    b.setInsertionPointToStart(&init.getThenRegion().front());
-    for (int64_t s = 0; s < kStages; ++s)
-      nvgpu::MBarrierInitOp::create(b, loc, barriers, index(1), index(s),
-                                    /*predicate=*/Value());
-    // Make the initialized barriers visible to the TMA unit.
-    NVVM::FenceMbarrierInitOp::create(b, loc);
-  }
-  gpu::BarrierOp::create(b, loc);
-  int64_t ahead = std::min<int64_t>(kStages - 1, kTiles);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    auto prologue = scf::IfOp::create(b, loc, leader, /*withElse=*/false);
-    b.setInsertionPointToStart(&prologue.getThenRegion().front());
-    for (int64_t kt = 0; kt < ahead; ++kt)
-      buildIssue(index(kt), lhsMap, rhsMap, barriers, shared, shift, m0, n0);
-  }
-
-  Type accElement = plan.fp8 ? Type(b.getF32Type()) : Type(b.getI32Type());
-  Value zeroAcc = buildZeroAccumulators(accElement);
-  auto loop = scf::ForOp::create(b, loc, index(0), index(kTiles), index(1),
-                                 ValueRange{zeroAcc});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value kt = loop.getInductionVar();
-    Value next = add(kt, index(ahead));
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          next, index(kTiles));
-    {
-      OpBuilder::InsertionGuard ifGuard(b);
-      auto issue = scf::IfOp::create(
-          b, loc, arith::AndIOp::create(b, loc, leader, inRange),
-          /*withElse=*/false);
-      b.setInsertionPointToStart(&issue.getThenRegion().front());
-      buildIssue(next, lhsMap, rhsMap, barriers, shared, shift, m0, n0);
-    }
-    Value stage = arith::RemUIOp::create(b, loc, kt, index(kStages));
-    Value round = arith::DivUIOp::create(b, loc, kt, index(kStages));
-    Value parity = arith::IndexCastUIOp::create(
-        b, loc, b.getI1Type(),
-        arith::RemUIOp::create(b, loc, round, index(2)));
-    nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, parity,
-                                           index(10000000), stage);
-
-    Value stageAddress = add(
-        alignedI64,
-        arith::IndexCastUIOp::create(b, loc, b.getI64Type(),
-                                     mul(stage, index(kStageBytes))));
-    Value warpgroupRows = arith::IndexCastUIOp::create(
-        b, loc, b.getI64Type(), mul(warpgroup, index(kWgmmaM * kTile)));
-    Value descA = buildDescriptor(add(stageAddress, warpgroupRows));
-    Value descB = buildDescriptor(add(stageAddress, i64(kTileBytes)));
-    Value acc = loop.getRegionIterArgs()[0];
-    NVVM::WgmmaFenceAlignedOp::create(b, loc);
-    auto shape = NVVM::MMAShapeAttr::get(b.getContext(), kWgmmaM, kTile,
-                                         kWgmmaK);
-    for (int64_t step = 0; step < kTile / kWgmmaK; ++step) {
-      // 32 bytes further along the rows: + 2 in the start address field.
-      Value stepOffset = i64(step * kWgmmaK / 16);
-      acc = NVVM::WgmmaMmaAsyncOp::create(
-          b, loc, acc.getType(), acc, add(descA, stepOffset),
-          add(descB, stepOffset), shape, wgmmaType(plan.lhsFormat),
-          wgmmaType(plan.rhsFormat),
-          plan.fp8 ? NVVM::WGMMATypes::f32 : NVVM::WGMMATypes::s32,
-          NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
-          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
-          NVVM::MMALayout::col,
-          plan.fp8 ? NVVM::MMAIntOverflowAttr()
-                   : NVVM::MMAIntOverflowAttr::get(
-                         b.getContext(), NVVM::MMAIntOverflow::wrapped));
-    }
-    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-    // Every warpgroup is done with this stage before thread 0 refills it.
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, acc);
-  }
-
-  // The epilogue on the warp's 16 x 128 rows of accumulators.
+void WarpgroupKernelBuilder::buildAccumulatorEpilogue(Value acc, Value m0,
+                                                      Value n0, Value warpgroup,
+                                                      Value warp,
+                                                      Value laneId) {
+  // Register 4 j + r: n8 tile j, [r / 2][r % 2] of the mma.sync C layout.
   FragmentLane lane;
   lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
-  lane.kOffset = mul(arith::RemUIOp::create(b, loc, laneId, index(4)),
-                     index(4));
-  lane.m0 = add(m0, add(mul(warpgroup, index(kWgmmaM)),
-                        mul(warp, index(16))));
+  lane.kOffset =
+      mul(arith::RemUIOp::create(b, loc, laneId, index(4)), index(4));
+  lane.m0 = add(m0, add(mul(warpgroup, index(kWgmmaM)), mul(warp, index(16))));
   lane.n0 = n0;
   lane.rowLo = add(lane.m0, lane.g);
   lane.rowHi = add(lane.rowLo, index(8));
-  Value acc = loop.getResult(0);
-  auto tileType = VectorType::get({2, 2}, accElement);
+  auto tileType = VectorType::get({2, 2}, accElement());
   SmallVector<Value> sums, ys;
   Value zeroY = arith::ConstantOp::create(
       b, loc, b.getZeroAttr(VectorType::get({2, 2}, b.getF32Type())));
@@ -419,20 +367,370 @@ void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
   epilogue.buildEpilogue(lane, ys);
 }
 
+void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
+                                       Value rhsMap) {
+  Value tid = launch.getThreadIds().x;
+  Value m0 = mul(launch.getBlockIds().y, index(kTile));
+  Value n0 = mul(launch.getBlockIds().x, index(kTile));
+  Value warpgroup =
+      arith::DivUIOp::create(b, loc, tid, index(kWarpgroupThreads));
+  Value inGroup = arith::RemUIOp::create(b, loc, tid, index(kWarpgroupThreads));
+  Value warp = arith::DivUIOp::create(b, loc, inGroup, index(kThreadsPerWarp));
+  Value laneId = arith::RemUIOp::create(b, loc, tid, index(kThreadsPerWarp));
+  int64_t kTiles = plan.k / kTile;
+
+  // Dynamic shared memory, its stages from the first aligned address.
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  auto sharedType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                                    MemRefLayoutAttrInterface(), workgroup);
+  Value shared = gpu::DynamicSharedMemoryOp::create(b, loc, sharedType);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, shared);
+  auto [aligned, shift] = alignShared(base);
+
+  Value barriers = nvgpu::MBarrierCreateOp::create(b, loc, barrierType());
+  Value leader = eq(tid, 0);
+  auto issue = [&](Value kt) {
+    // Thread 0: k-tile kt of A and W into its stage, completing on the
+    // stage's barrier once both tiles' bytes have landed.
+    Value stage = stageOf(kt);
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
+                                            index(kStageBytes), stage,
+                                            /*predicate=*/Value());
+    for (int64_t operand = 0; operand < 2; ++operand) {
+      Value offset = arith::SubIOp::create(
+          b, loc, tileAddress(aligned, stage, operand), base);
+      Value tile = memref::ViewOp::create(b, loc, tensorMapType().getTensor(),
+                                          shared, offset, ValueRange{});
+      nvgpu::TmaAsyncLoadOp::create(
+          b, loc, tile, barriers, operand ? rhsMap : lhsMap,
+          tmaCoordinates(kt, operand ? n0 : m0), stage,
+          /*multicastMask=*/Value(), /*predicate=*/Value());
+    }
+  };
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto init = scf::IfOp::create(b, loc, leader, /*withElse=*/false);
+    b.setInsertionPointToStart(&init.getThenRegion().front());
+    for (int64_t s = 0; s < kStages; ++s)
+      nvgpu::MBarrierInitOp::create(b, loc, barriers, index(1), index(s),
+                                    /*predicate=*/Value());
+    // Make the initialized barriers visible to the TMA unit.
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+  }
+  gpu::BarrierOp::create(b, loc);
+  int64_t ahead = std::min<int64_t>(kStages - 1, kTiles);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto prologue = scf::IfOp::create(b, loc, leader, /*withElse=*/false);
+    b.setInsertionPointToStart(&prologue.getThenRegion().front());
+    for (int64_t kt = 0; kt < ahead; ++kt)
+      issue(index(kt));
+  }
+
+  auto loop = scf::ForOp::create(b, loc, index(0), index(kTiles), index(1),
+                                 ValueRange{buildZeroAccumulators()});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kt = loop.getInductionVar();
+    Value next = add(kt, index(ahead));
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          next, index(kTiles));
+    {
+      // k-tile kt + ahead goes to the stage k-tile kt - 1 used: every
+      // warpgroup finished it before the barrier at the end of kt - 1.
+      OpBuilder::InsertionGuard ifGuard(b);
+      auto refill = scf::IfOp::create(
+          b, loc, arith::AndIOp::create(b, loc, leader, inRange),
+          /*withElse=*/false);
+      b.setInsertionPointToStart(&refill.getThenRegion().front());
+      issue(next);
+    }
+    Value stage = stageOf(kt);
+    // Phase parity of the stage's barrier: it completes once per round.
+    Value round = arith::DivUIOp::create(b, loc, kt, index(kStages));
+    Value parity = arith::IndexCastUIOp::create(
+        b, loc, b.getI1Type(), arith::RemUIOp::create(b, loc, round, index(2)));
+    nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, parity,
+                                           index(10000000), stage);
+
+    auto [descA, descB] = buildDescriptors(aligned, stage, warpgroup);
+    Value acc = loop.getRegionIterArgs()[0];
+    NVVM::WgmmaFenceAlignedOp::create(b, loc);
+    auto shape =
+        NVVM::MMAShapeAttr::get(b.getContext(), kWgmmaM, kTile, kWgmmaK);
+    for (int64_t step = 0; step < kTile / kWgmmaK; ++step)
+      acc = NVVM::WgmmaMmaAsyncOp::create(
+          b, loc, acc.getType(), acc, stepDescriptor(descA, step),
+          stepDescriptor(descB, step), shape, wgmmaType(plan.lhsFormat),
+          wgmmaType(plan.rhsFormat),
+          plan.fp8 ? NVVM::WGMMATypes::f32 : NVVM::WGMMATypes::s32,
+          NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
+          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+          plan.fp8 ? NVVM::MMAIntOverflowAttr()
+                   : NVVM::MMAIntOverflowAttr::get(
+                         b.getContext(), NVVM::MMAIntOverflow::wrapped));
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    // Every warpgroup is done with this stage before thread 0 refills it.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, acc);
+  }
+  buildAccumulatorEpilogue(loop.getResult(0), m0, n0, warpgroup, warp, laneId);
+}
+
 void WarpgroupKernelBuilder::build() {
   Value lhsMap = buildTensorMap(host.lhs);
   Value rhsMap = buildTensorMap(host.rhs);
   buildLaunch(
-      b, loc, {plan.n / kTile, plan.m / kTile},
-      kWarpgroups * kWarpgroupThreads,
+      b, loc, {plan.n / kTile, plan.m / kTile}, kWarpgroups * kWarpgroupThreads,
       [&](gpu::LaunchOp launch) { buildBody(launch, lhsMap, rhsMap); },
       /*workgroup=*/{}, /*dynamicSharedBytes=*/kSharedBytes);
+}
+
+//===----------------------------------------------------------------------===//
+// Host emulation
+//===----------------------------------------------------------------------===//
+
+Value WarpgroupKernelBuilder::swizzle(Value address) {
+  Value row = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, address, i64(7)), i64(7));
+  return arith::XOrIOp::create(b, loc, address,
+                               arith::ShLIOp::create(b, loc, row, i64(4)));
+}
+
+void WarpgroupKernelBuilder::emulateTmaLoad(Value shared, Value sharedBase,
+                                            Value address, Value global,
+                                            ArrayRef<Value> coordinates) {
+  // Box element (r, c) of the [rows, K] tensor at (k0, row0) = coordinates
+  // (innermost first) lands at address + 128 r + c, swizzled.
+  OpBuilder::InsertionGuard guard(b);
+  Value zero = index(0), one = index(1);
+  auto rows = scf::ForOp::create(b, loc, zero, index(kTile), one);
+  b.setInsertionPointToStart(rows.getBody());
+  Value r = rows.getInductionVar();
+  auto cols = scf::ForOp::create(b, loc, zero, index(kTile), one);
+  b.setInsertionPointToStart(cols.getBody());
+  Value c = cols.getInductionVar();
+  Value code = memref::LoadOp::create(
+      b, loc, global,
+      ValueRange{add(coordinates[1], r), add(coordinates[0], c)});
+  if (code.getType() != b.getI8Type())
+    code = arith::BitcastOp::create(b, loc, b.getI8Type(), code);
+  Value physical = swizzle(toI64(add(address, add(mul(r, index(kTile)), c))));
+  Value at = arith::SubIOp::create(
+      b, loc, arith::IndexCastUIOp::create(b, loc, b.getIndexType(), physical),
+      sharedBase);
+  memref::StoreOp::create(b, loc, code, shared, at);
+}
+
+Value WarpgroupKernelBuilder::emulateSharedRead(Value shared, Value sharedBase,
+                                                Value address, Value swizzled,
+                                                StorageFormat format,
+                                                Value table) {
+  Value physical =
+      arith::SelectOp::create(b, loc, swizzled, swizzle(address), address);
+  Value at = arith::SubIOp::create(
+      b, loc, arith::IndexCastUIOp::create(b, loc, b.getIndexType(), physical),
+      sharedBase);
+  Value code = memref::LoadOp::create(b, loc, shared, at);
+  if (table) {
+    Value idx = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code);
+    return memref::LoadOp::create(b, loc, table, idx);
+  }
+  if (format == StorageFormat::U8)
+    return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
+  return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
+}
+
+void WarpgroupKernelBuilder::emulateWgmma(Value shared, Value sharedBase,
+                                          Value descA, Value descB, Value tile,
+                                          Value lhsTable, Value rhsTable) {
+  // The PTX matrix-descriptor semantics for K-major operands: element
+  // (row, k) of the operand is at start + (row / 8) SBO + (row % 8) 128 + k
+  // bytes, swizzled when the layout bits (62..63) are 1 (128-byte swizzle).
+  OpBuilder::InsertionGuard guard(b);
+  auto field = [&](Value desc, int64_t shift, int64_t mask) -> Value {
+    return arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, desc, i64(shift)), i64(mask));
+  };
+  auto decode = [&](Value desc) {
+    Value start = arith::ShLIOp::create(b, loc, field(desc, 0, 0x3fff), i64(4));
+    Value stride =
+        arith::ShLIOp::create(b, loc, field(desc, 32, 0x3fff), i64(4));
+    Value swizzled = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           field(desc, 62, 3), i64(1));
+    return std::make_tuple(start, stride, swizzled);
+  };
+  auto [startA, strideA, swizzledA] = decode(descA);
+  auto [startB, strideB, swizzledB] = decode(descB);
+  auto addressOf = [&](Value start, Value stride, Value row, Value k) {
+    Value r = toI64(row);
+    Value atom = arith::ShRUIOp::create(b, loc, r, i64(3));
+    Value inAtom = arith::AndIOp::create(b, loc, r, i64(7));
+    return add(add(start, mul(atom, stride)),
+               add(mul(inAtom, i64(kTile)), toI64(k)));
+  };
+  Value zero = index(0), one = index(1);
+  auto ms = scf::ForOp::create(b, loc, zero, index(kWgmmaM), one);
+  b.setInsertionPointToStart(ms.getBody());
+  Value m = ms.getInductionVar();
+  auto ns = scf::ForOp::create(b, loc, zero, index(kTile), one);
+  b.setInsertionPointToStart(ns.getBody());
+  Value n = ns.getInductionVar();
+  Value old = memref::LoadOp::create(b, loc, tile, ValueRange{m, n});
+  auto ks =
+      scf::ForOp::create(b, loc, zero, index(kWgmmaK), one, ValueRange{old});
+  b.setInsertionPointToStart(ks.getBody());
+  Value k = ks.getInductionVar();
+  Value a =
+      emulateSharedRead(shared, sharedBase, addressOf(startA, strideA, m, k),
+                        swizzledA, plan.lhsFormat, lhsTable);
+  Value w =
+      emulateSharedRead(shared, sharedBase, addressOf(startB, strideB, n, k),
+                        swizzledB, plan.rhsFormat, rhsTable);
+  Value sum = ks.getRegionIterArgs()[0];
+  Value next = plan.fp8 ? Value(arith::AddFOp::create(
+                              b, loc, sum, arith::MulFOp::create(b, loc, a, w)))
+                        : Value(add(sum, mul(a, w)));
+  scf::YieldOp::create(b, loc, next);
+  b.setInsertionPointAfter(ks);
+  memref::StoreOp::create(b, loc, ks.getResult(0), tile, ValueRange{m, n});
+}
+
+Value WarpgroupKernelBuilder::gatherAccumulators(Value tile, Value warp,
+                                                 Value laneId) {
+  // Register i: row 16 warp + g + 8 ((i % 4) / 2), column 8 (i / 4) +
+  // 2 t + i % 2 (the PTX wgmma D layout).
+  Value g = arith::DivUIOp::create(b, loc, laneId, index(4));
+  Value t2 = mul(arith::RemUIOp::create(b, loc, laneId, index(4)), index(2));
+  Value acc = buildZeroAccumulators();
+  for (int64_t i = 0; i < kAccRegisters; ++i) {
+    Value row = add(mul(warp, index(16)), add(g, index(8 * ((i % 4) / 2))));
+    Value col = add(index(8 * (i / 4) + i % 2), t2);
+    Value v = memref::LoadOp::create(b, loc, tile, ValueRange{row, col});
+    acc = LLVM::InsertValueOp::create(b, loc, acc, v, i);
+  }
+  return acc;
+}
+
+void WarpgroupKernelBuilder::buildHostEmulation() {
+  // Per block: the k-tiles in the kernel's order (thread 0's copies of
+  // k-tile kt + 3 before the products of k-tile kt), the copies emulating
+  // TMA into a host buffer standing for the dynamic shared memory (whose
+  // first byte is at shared address 48, as if static shared memory came
+  // first), the products emulating wgmma from the kernel's descriptors;
+  // then every thread's registers by the D layout and the kernel's
+  // epilogue. Barriers and waits have nothing to do in sequential code.
+  constexpr int64_t emulatedBase = 48;
+  Value sharedBase = index(emulatedBase);
+  Value shared = memref::AllocOp::create(
+      b, loc, MemRefType::get({kSharedBytes}, b.getI8Type()));
+  Value tiles = memref::AllocOp::create(
+      b, loc, MemRefType::get({kWarpgroups, kWgmmaM, kTile}, accElement()));
+  auto decodeTable = [&](StorageFormat format) -> Value {
+    if (!isFp8(format))
+      return Value();
+    SmallVector<float> values;
+    for (unsigned code = 0; code < 256; ++code)
+      values.push_back(format == StorageFormat::F8E4M3FN
+                           ? ::lowbit::quant::decodeFP8E4M3FN(code)
+                           : ::lowbit::quant::decodeFP8E5M2(code));
+    auto type = RankedTensorType::get({256}, b.getF32Type());
+    return toBuffer(
+        b, loc,
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  };
+  Value lhsTable = decodeTable(plan.lhsFormat);
+  Value rhsTable = decodeTable(plan.rhsFormat);
+  Value aligned = alignShared(sharedBase).first;
+  int64_t kTiles = plan.k / kTile;
+  int64_t ahead = std::min<int64_t>(kStages - 1, kTiles);
+
+  OpBuilder::InsertionGuard guard(b);
+  Value zero = index(0), one = index(1);
+  auto by = scf::ForOp::create(b, loc, zero, index(plan.m / kTile), one);
+  b.setInsertionPointToStart(by.getBody());
+  auto bx = scf::ForOp::create(b, loc, zero, index(plan.n / kTile), one);
+  b.setInsertionPointToStart(bx.getBody());
+  Value m0 = mul(by.getInductionVar(), index(kTile));
+  Value n0 = mul(bx.getInductionVar(), index(kTile));
+  Value zeroAcc =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement()));
+  linalg::FillOp::create(b, loc, zeroAcc, tiles);
+  auto issue = [&](Value kt) {
+    Value stage = stageOf(kt);
+    for (int64_t operand = 0; operand < 2; ++operand)
+      emulateTmaLoad(shared, sharedBase, tileAddress(aligned, stage, operand),
+                     operand ? host.rhs : host.lhs,
+                     tmaCoordinates(kt, operand ? n0 : m0));
+  };
+  for (int64_t kt = 0; kt < ahead; ++kt)
+    issue(index(kt));
+  {
+    OpBuilder::InsertionGuard loopGuard(b);
+    auto loop = scf::ForOp::create(b, loc, zero, index(kTiles), one);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kt = loop.getInductionVar();
+    Value next = add(kt, index(ahead));
+    auto refill = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next,
+                              index(kTiles)),
+        /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard ifGuard(b);
+      b.setInsertionPointToStart(&refill.getThenRegion().front());
+      issue(next);
+    }
+    Value stage = stageOf(kt);
+    for (int64_t wg = 0; wg < kWarpgroups; ++wg) {
+      auto [descA, descB] = buildDescriptors(aligned, stage, index(wg));
+      Value tile = memref::SubViewOp::create(
+          b, loc, tiles,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(wg), b.getIndexAttr(0),
+                                 b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(kWgmmaM),
+                                 b.getIndexAttr(kTile)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(1)});
+      Value tile2d = memref::CollapseShapeOp::create(
+          b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      for (int64_t step = 0; step < kTile / kWgmmaK; ++step)
+        emulateWgmma(shared, sharedBase, stepDescriptor(descA, step),
+                     stepDescriptor(descB, step), tile2d, lhsTable, rhsTable);
+    }
+  }
+  auto threads = scf::ForOp::create(
+      b, loc, zero, index(kWarpgroups * kWarpgroupThreads), one);
+  b.setInsertionPointToStart(threads.getBody());
+  Value tid = threads.getInductionVar();
+  Value warpgroup =
+      arith::DivUIOp::create(b, loc, tid, index(kWarpgroupThreads));
+  Value inGroup = arith::RemUIOp::create(b, loc, tid, index(kWarpgroupThreads));
+  Value warp = arith::DivUIOp::create(b, loc, inGroup, index(kThreadsPerWarp));
+  Value laneId = arith::RemUIOp::create(b, loc, tid, index(kThreadsPerWarp));
+  Value tile = memref::SubViewOp::create(
+      b, loc, tiles,
+      ArrayRef<OpFoldResult>{warpgroup, b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(kWgmmaM),
+                             b.getIndexAttr(kTile)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(1)});
+  Value tile2d = memref::CollapseShapeOp::create(
+      b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  buildAccumulatorEpilogue(gatherAccumulators(tile2d, warp, laneId), m0, n0,
+                           warpgroup, warp, laneId);
 }
 
 namespace {
 
 struct GPUWarpgroupMmaPass
     : public mlir::lowbit::impl::GPUWarpgroupMmaPassBase<GPUWarpgroupMmaPass> {
+  using GPUWarpgroupMmaPassBase::GPUWarpgroupMmaPassBase;
+
   void runOnOperation() override {
     SmallVector<StagedMatmulOp> ops;
     getOperation().walk([&](StagedMatmulOp op) { ops.push_back(op); });
@@ -455,8 +753,12 @@ struct GPUWarpgroupMmaPass
       host.resultZeroPoint =
           makeQuantMatmulParam(op.getResultZeroPoints(), plan.n);
       OpBuilder b(op);
-      WarpgroupKernelBuilder(b, op.getLoc(), plan, host, op.getResult())
-          .build();
+      WarpgroupKernelBuilder builder(b, op.getLoc(), plan, host,
+                                     op.getResult());
+      if (hostEmulation)
+        builder.buildHostEmulation();
+      else
+        builder.build();
       op.erase();
     }
   }

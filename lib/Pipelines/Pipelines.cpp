@@ -457,7 +457,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "convert-arith-to-llvm,"
               "convert-index-to-llvm,"
               "canonicalize,cse,"
-              "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+              "gpu.module(convert-gpu-to-nvvm,"
+              "lowbit-gpu-extern-dynamic-shared-memory,canonicalize,cse,"
               "reconcile-unrealized-casts),"
               "gpu-to-llvm,";
   if (options.format != NVVMFormat::None)

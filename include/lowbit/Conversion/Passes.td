@@ -390,4 +390,20 @@ def GPUAlignWorkgroupMemoryPass
   ];
 }
 
+def GPUExternDynamicSharedMemoryPass
+    : Pass<"lowbit-gpu-extern-dynamic-shared-memory",
+           "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the dynamic shared memory of NVVM kernels extern";
+  let description = [{
+    Gives the zero-length shared globals that `convert-gpu-to-nvvm` makes
+    of `gpu.dynamic_shared_memory` external linkage, so that the NVPTX
+    backend declares them `.extern .shared ... []` (the start of the
+    dynamic shared memory, after every static shared variable) instead of
+    demoting them to one-byte static variables that may come before the
+    kernel's other shared variables. Runs in lowbit-lower-to-nvvm after
+    `convert-gpu-to-nvvm`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // LOWBIT_CONVERSION_PASSES_TD

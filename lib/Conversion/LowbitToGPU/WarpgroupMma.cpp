@@ -55,6 +55,11 @@
 // bits than f32 (results differ from an f32 sum in the last bits, more so
 // for long K).
 //
+// The dynamic shared memory starts after the static shared variables (the
+// mbarriers; lowbit-gpu-extern-dynamic-shared-memory makes it the real
+// `.extern .shared` array): the kernel rounds its address up to 1024 bytes,
+// hence the extra kSwizzleAlign bytes it asks for.
+//
 // Runs after lowbit-gpu-device-buffers: the op's buffers are then device
 // buffers, so the tensor maps (built on the host, copied to the device by
 // the runtime's mgpuTensorMapEncodeTiledMemref) point at device memory.
@@ -327,12 +332,8 @@ WarpgroupKernelBuilder::buildDescriptors(Value aligned, Value stage,
 
 Value WarpgroupKernelBuilder::buildZeroAccumulators() {
   SmallVector<Type> fields(kAccRegisters, accElement());
-  auto type = LLVM::LLVMStructType::getLiteral(b.getContext(), fields);
-  Value acc = LLVM::PoisonOp::create(b, loc, type);
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement()));
-  for (int64_t i = 0; i < kAccRegisters; ++i)
-    acc = LLVM::InsertValueOp::create(b, loc, acc, zero, i);
-  return acc;
+  return LLVM::ZeroOp::create(
+      b, loc, LLVM::LLVMStructType::getLiteral(b.getContext(), fields));
 }
 
 void WarpgroupKernelBuilder::buildAccumulatorEpilogue(Value acc, Value m0,

@@ -161,3 +161,25 @@ func.func @strided(%a: memref<4xf32, strided<[2]>>) {
   }
   return
 }
+
+// -----
+
+// lowbit.staged_matmul runs on the device (lowbit-gpu-warpgroup-mma builds
+// its kernel and tensor maps later): its buffers are mirrored and it takes
+// the mirrors; the result it writes is copied back for the return. Scalar
+// parameters stay as they are.
+// CHECK-LABEL: func.func @staged_matmul(
+// CHECK-SAME: %[[A:[^:]*]]: memref<128x128xi8>, %[[W:[^:]*]]: memref<128x128xi8>, %[[S:[^:]*]]: f32)
+// CHECK-DAG: gpu.memcpy %[[DA:.*]], %[[A]] : memref<128x128xi8>, memref<128x128xi8>
+// CHECK-DAG: gpu.memcpy %[[DW:.*]], %[[W]] : memref<128x128xi8>, memref<128x128xi8>
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<128x128xf32>
+// CHECK-NEXT: %[[DY:.*]] = gpu.alloc () : memref<128x128xf32>
+// CHECK-NOT: gpu.memcpy
+// CHECK: lowbit.staged_matmul %[[DA]], %[[DW]] into %[[DY]] lhs(#lowbit.scheme<i8> scales(%[[S]] : f32)) rhs(#lowbit.scheme<i8> scales(%[[S]] : f32))
+// CHECK: gpu.memcpy %[[Y]], %[[DY]]
+// CHECK: return %[[Y]]
+func.func @staged_matmul(%a: memref<128x128xi8>, %w: memref<128x128xi8>, %s: f32) -> memref<128x128xf32> {
+  %y = memref.alloc() : memref<128x128xf32>
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
+  return %y : memref<128x128xf32>
+}

@@ -649,3 +649,55 @@ func.func @staged_zero_points(%x: memref<64x64xf16>, %w: memref<4096xi8>, %s: f3
   lowbit.staged_dequant_matmul %x, %w as #lowbit.scheme<u8, affine> scales(%s : f32) into %y : memref<64x64xf16>, memref<4096xi8>, memref<64x64xf16>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// lowbit.staged_matmul
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @staged_matmul_shapes(%a: memref<128x256xi8>, %w: memref<128x128xi8>, %s: f32, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{expects [M, K] x [N, K] -> [M, N] buffers, got 'memref<128x256xi8>', 'memref<128x128xi8>', 'memref<128x128xf32>'}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<128x256xi8>, memref<128x128xi8>, memref<128x128xf32>
+  return
+}
+
+// -----
+
+func.func @staged_matmul_codes(%a: memref<128x128xf16>, %w: memref<128x128xi8>, %s: f32, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{expects 8-bit codes}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<128x128xf16>, memref<128x128xi8>, memref<128x128xf32>
+  return
+}
+
+// -----
+
+func.func @staged_matmul_weight_zero_points(%a: memref<128x128xi8>, %w: memref<128x128xi8>, %s: f32, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{expects symmetric weights (no weight zero-points)}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<u8, affine> scales(%s : f32)) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
+  return
+}
+
+// -----
+
+func.func @staged_matmul_col_sums(%a: memref<128x128xi8>, %w: memref<128x128xi8>, %s: f32, %z: i32, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{needs col_sums exactly when lhs has zero_points}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8, affine> scales(%s : f32) zero_points(%z : i32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
+  return
+}
+
+// -----
+
+func.func @staged_matmul_lhs_zero_points(%a: memref<128x128xi8>, %w: memref<128x128xi8>, %s: f32, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{needs lhs zero_points with an affine scheme}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8, affine> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
+  return
+}
+
+// -----
+
+func.func @staged_matmul_bias(%a: memref<128x128xi8>, %w: memref<128x128xi8>, %s: f32, %b: memref<64xf32>, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{expects a bias of 128 values, got 'memref<64xf32>'}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) bias(%b : memref<64xf32>) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
+  return
+}

@@ -169,3 +169,14 @@ func.func @staged_dequant_matmul(%x: memref<64x128xf16>, %w: memref<4096xi8>, %s
   lowbit.staged_dequant_matmul %x2, %w2 as #lowbit.scheme<f8E4M3FN> scales(%s2 : f32) into %y : memref<64x64xf16>, memref<4096xf8E4M3FN>, memref<64x64xf16>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @staged_matmul(
+// CHECK: lowbit.staged_matmul %{{.*}}, %{{.*}} into %{{.*}} lhs(#lowbit.scheme<u8, axis = 0, affine> scales(%{{.*}} : memref<128xf32>) zero_points(%{{.*}} : memref<128xi32>)) rhs(#lowbit.scheme<i8, axis = 0> scales(%{{.*}} : memref<256xf32>) col_sums(%{{.*}} : memref<256xi32>)) bias(%{{.*}} : memref<256xf32>) requantize(#lowbit.scheme<u8, affine> scales(%{{.*}} : f32) zero_points(%{{.*}} : i32)) : memref<128x512xi8>, memref<256x512xi8>, memref<128x256xi8>
+// CHECK: lowbit.staged_matmul %{{.*}}, %{{.*}} into %{{.*}} lhs(#lowbit.scheme<f8E4M3FN> scales(%{{.*}} : f32)) rhs(#lowbit.scheme<f8E5M2> scales(%{{.*}} : f32)) : memref<128x512xf8E4M3FN>, memref<256x512xf8E5M2>, memref<128x256xf32>
+func.func @staged_matmul(%a: memref<128x512xi8>, %sa: memref<128xf32>, %za: memref<128xi32>, %w: memref<256x512xi8>, %sw: memref<256xf32>, %cs: memref<256xi32>, %b: memref<256xf32>, %so: f32, %zo: i32, %y: memref<128x256xi8>, %a8: memref<128x512xf8E4M3FN>, %w8: memref<256x512xf8E5M2>, %y8: memref<128x256xf32>) {
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8, axis = 0, affine> scales(%sa : memref<128xf32>) zero_points(%za : memref<128xi32>)) rhs(#lowbit.scheme<i8, axis = 0> scales(%sw : memref<256xf32>) col_sums(%cs : memref<256xi32>)) bias(%b : memref<256xf32>) requantize(#lowbit.scheme<u8, affine> scales(%so : f32) zero_points(%zo : i32)) : memref<128x512xi8>, memref<256x512xi8>, memref<128x256xi8>
+  lowbit.staged_matmul %a8, %w8 into %y8 lhs(#lowbit.scheme<f8E4M3FN> scales(%so : f32)) rhs(#lowbit.scheme<f8E5M2> scales(%so : f32)) : memref<128x512xf8E4M3FN>, memref<256x512xf8E5M2>, memref<128x256xf32>
+  return
+}

@@ -21,6 +21,10 @@ sizes), once with ptx-dir to get its PTX. Then, through the CUDA driver
   to 64 between two CUDA events, each batch enqueued while the stream is
   still busy with memsets so that host launch overhead is not timed: the
   median and the minimum time per launch over the batches;
+- for the wgmma kernel (TMA tensor-map arguments), allocates the
+  activation and weight codes itself, encodes their tensor maps
+  (cuTensorMapEncodeTiled, as the runtime does) and launches with the
+  kernel's dynamic shared memory (opted in above 48 KiB);
 - times the cuBLAS peer on the same [M, K] x [K, N] product, its weight
   set rotated the same way: --peer=f16 (default) cublasGemmEx with f16
   A/B/C and f32 compute; --peer=i8 cublasGemmEx with i8 A/B, i32 C and
@@ -52,7 +56,8 @@ def fail(message):
 
 
 def compile_kernel(lowbit_opt, model, chip, workdir):
-    """Returns (name, [(shape, element)], grid, block, ptx text)."""
+    """Returns (name, [(shape, element)], grid, block, dynamic shared
+    memory bytes, ptx text); tensor-map arguments are (None, "tensormap")."""
     dump = subprocess.run(
         [lowbit_opt, model, "--lowbit-lower-to-nvvm=chip=%s format=none" % chip,
          "--mlir-print-ir-after=gpu-kernel-outlining", "-o", os.devnull],
@@ -72,14 +77,31 @@ def compile_kernel(lowbit_opt, model, chip, workdir):
     name, params = funcs[0][0], funcs[0][1]
     block = tuple(int(v) for v in funcs[0][2:5])
     grid = tuple(int(v) for v in funcs[0][5:8])
+    # Memrefs, and !llvm.ptr for the TMA tensor maps of the wgmma kernel
+    # (lowbit-gpu-warpgroup-mma: the activations' map, then the weights').
     args = []
-    for shape, element in re.findall(r"memref<((?:\d+x)*)(\w+)>", params):
+    for kind in re.findall(r"%\w+: (!llvm\.ptr|memref<[^>]*>)", params):
+        if kind == "!llvm.ptr":
+            args.append((None, "tensormap"))
+            continue
+        shape, element = re.match(r"memref<((?:\d+x)*)(\w+)>", kind).groups()
         dims = [int(d) for d in shape.split("x") if d]
         if element not in ELEMENT_BYTES:
             fail("unexpected element type %s in the kernel signature" % element)
         args.append((dims, element))
     if params.count(":") != len(args):
-        fail("the kernel takes non-memref arguments: %s" % params)
+        fail("the kernel takes arguments other than memrefs and tensor "
+             "maps: %s" % params)
+    # Dynamic shared memory of the launch (the wgmma kernel's stages).
+    smem = 0
+    size = re.search(r"gpu\.launch_func .*dynamic_shared_memory_size "
+                     r"(%\w+)", dump.stderr)
+    if size:
+        value = re.search(re.escape(size.group(1)) +
+                          r" = arith\.constant (\d+) : i32", dump.stderr)
+        if not value:
+            fail("cannot read the dynamic shared memory size of the launch")
+        smem = int(value.group(1))
     ptx_dir = os.path.join(workdir, "ptx")
     compiled = subprocess.run(
         [lowbit_opt, model,
@@ -89,7 +111,7 @@ def compile_kernel(lowbit_opt, model, chip, workdir):
         fail("lowbit-opt failed on %s:\n%s" % (model, compiled.stderr))
     with open(os.path.join(ptx_dir, "%s.%s.ptx" % (name, chip))) as f:
         ptx = f.read()
-    return name, args, grid, block, ptx
+    return name, args, grid, block, smem, ptx
 
 
 class Cuda:
@@ -135,6 +157,31 @@ class Cuda:
     def check(result, what):
         if result != 0:
             fail("%s failed with CUDA error %d" % (what, result))
+
+    def tensor_map(self, ptr, rows, cols):
+        """A TMA tensor map of the [rows, cols] bytes at `ptr` (128 x 128
+        boxes, 128-byte swizzle: the wgmma kernel's), copied to the device;
+        its device address."""
+        encode = self.lib.cuTensorMapEncodeTiled
+        encode.argtypes = [
+            ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64),
+            ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
+            ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        raw = ctypes.create_string_buffer(128 + 64)
+        aligned = (ctypes.addressof(raw) + 63) // 64 * 64
+        u64, u32 = ctypes.c_uint64, ctypes.c_uint
+        UINT8, NO_INTERLEAVE, SWIZZLE_128B, L2_256B, OOB_ZERO = 0, 0, 3, 3, 0
+        self.check(encode(aligned, UINT8, 2, ptr, (u64 * 2)(cols, rows),
+                          (u64 * 1)(cols), (u32 * 2)(128, 128),
+                          (u32 * 2)(1, 1), NO_INTERLEAVE, SWIZZLE_128B,
+                          L2_256B, OOB_ZERO), "cuTensorMapEncodeTiled")
+        device = self.alloc(128)
+        self.lib.cuMemcpyHtoD_v2.argtypes = [ctypes.c_uint64, ctypes.c_void_p,
+                                             ctypes.c_size_t]
+        self.check(self.lib.cuMemcpyHtoD_v2(device, aligned, 128),
+                   "cuMemcpyHtoD")
+        return device
 
     def alloc(self, nbytes):
         ptr = ctypes.c_uint64()
@@ -346,7 +393,7 @@ def main():
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as workdir:
-        name, params, grid, block, ptx = compile_kernel(
+        name, params, grid, block, smem, ptx = compile_kernel(
             args.lowbit_opt, args.model, args.chip, workdir)
     cuda = Cuda()
     module, function = ctypes.c_void_p(), ctypes.c_void_p()
@@ -357,31 +404,54 @@ def main():
                                             name.encode()),
                "cuModuleGetFunction")
 
+    # The wgmma kernel reads the codes through two tensor maps (activations
+    # [M, K], then weights [N, K]; bytes): the harness owns those buffers,
+    # and the weight set rotates through one weight map per copy.
+    maps = [j for j, (_, element) in enumerate(params)
+            if element == "tensormap"]
+    if maps and len(maps) != 2:
+        fail("expected two tensor-map arguments, found %d" % len(maps))
     sizes = []
     for dims, element in params:
         count = 1
-        for d in dims:
+        for d in dims or []:
             count *= d
-        sizes.append(count * ELEMENT_BYTES[element])
-    weight_arg = max(range(len(sizes)), key=lambda i: sizes[i])
+        sizes.append(count * ELEMENT_BYTES.get(element, 0))
+    if maps:
+        sizes[maps[0]], sizes[maps[1]] = args.m * args.k, args.n * args.k
+        weight_arg = maps[1]
+    else:
+        weight_arg = max(range(len(sizes)), key=lambda i: sizes[i])
     copies = max(1, int(-(-args.weight_set_gb * 2**30 // sizes[weight_arg])))
     buffers = [cuda.alloc(size) for size in sizes]
     weights = [buffers[weight_arg]] + [cuda.alloc(sizes[weight_arg])
                                        for _ in range(copies - 1)]
+    if maps:
+        buffers[maps[0]] = cuda.tensor_map(buffers[maps[0]], args.m, args.k)
+        weights = [cuda.tensor_map(w, args.n, args.k) for w in weights]
 
     # One parameter array per weight copy, built once.
     param_sets = []
     for i in range(copies):
         values = []
-        for j, (dims, _) in enumerate(params):
+        for j, (dims, element) in enumerate(params):
             ptr = weights[i] if j == weight_arg else buffers[j]
-            values += memref_params(ptr, dims)
+            if element == "tensormap":
+                values.append(ctypes.c_uint64(ptr))
+            else:
+                values += memref_params(ptr, dims)
         pointers = (ctypes.c_void_p * len(values))(
             *[ctypes.cast(ctypes.byref(v), ctypes.c_void_p) for v in values])
         param_sets.append((values, pointers))
 
+    if smem > 48 * 1024:
+        MAX_DYNAMIC_SHARED_SIZE_BYTES = 8
+        cuda.check(cuda.lib.cuFuncSetAttribute(
+            function, MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
+            "cuFuncSetAttribute(%d bytes of shared memory)" % smem)
+
     def launch(i):
-        cuda.check(cuda.lib.cuLaunchKernel(function, *grid, *block, 0, None,
+        cuda.check(cuda.lib.cuLaunchKernel(function, *grid, *block, smem, None,
                                            param_sets[i % copies][1], None),
                    "cuLaunchKernel")
 

@@ -19,15 +19,17 @@
 #    --lowbit-w8a8 (dynamic per-row i8 activations) at M = 32 (the s8
 #    tensor-core kernel of lowbit-gpu-quant-matmul) and M = 24 (generic),
 #    and an FP8 E4M3 x E4M3 lowbit.matmul of constant codes at M = 32
-#    (the FP8 mma.sync kernel on sm_90a).
+#    (the FP8 mma.sync kernel on sm_90a); on sm_90a the TMA + wgmma kernel
+#    (W8A8 at M = 128 and 256, FP8 codes at 256 x 640 x 384, a requantize
+#    to i8).
 # 3. Timing with CUDA events (gemv_bench.py): the W4A16 g128 GEMV kernel
 #    for M = 1, 2, 4, 8, 16 on [K, N] = [4096, 4096], [8192, 8192] and
 #    [8192, 28672], over a weight set of at least 1 GiB (rotated copies),
 #    against cublasGemmEx f16 on the same shapes (its f16 weights rotated
 #    the same way), and the HBM bandwidth of a 1 GiB device-to-device copy;
 #    then the tensor-core kernel for M = 32 .. 256 on [8192, 8192] against
-#    the same cuBLAS call. Last, the W8A8 and FP8 GEMMs of
-#    lowbit-gpu-quant-matmul at M = 1024 and 4096 on [K, N] = [8192, 8192]
+#    the same cuBLAS call. Last, the W8A8 and FP8 GEMMs (the wgmma kernel
+#    on sm_90a) at M = 1024 and 4096 on [K, N] = [8192, 8192]
 #    against cuBLAS i8 (cublasGemmEx, i32 accumulation) and cublasLt FP8
 #    E4M3 (f16 result), as a fraction of cuBLAS's rate.
 #
@@ -89,12 +91,13 @@ say "correctness against the CPU (lowbit-run --device=cuda)"
   echo "|---|---|---|---|"
 } >>"$RESULTS"
 failures=0
-# check_on_gpu LABEL M KERNEL MODEL X TOL: runs MODEL on the GPU and on the
-# CPU (lowbit-run --device=cuda) and records the comparison.
+# check_on_gpu LABEL M KERNEL MODEL X ATOL [RTOL]: runs MODEL on the GPU and
+# on the CPU (lowbit-run --device=cuda) and records the comparison (RTOL
+# defaults to ATOL).
 check_on_gpu() {
-  local label=$1 m=$2 kernel=$3 model=$4 x=$5 tol=$6 result
+  local label=$1 m=$2 kernel=$3 model=$4 x=$5 tol=$6 rtol=${7:-$6} result
   if "$RUN" "$model" --input="$x" --device=cuda --chip=$CHIP \
-      --rtol="$tol" --atol="$tol" >"$model.out" 2>&1; then
+      --rtol="$rtol" --atol="$tol" >"$model.out" 2>&1; then
     result=$(grep -A1 "^cuda:" "$model.out" | tail -1)
   else
     result="FAIL: $(tail -3 "$model.out" | tr '\n' ' ')"
@@ -141,6 +144,28 @@ done
 case_dir=$OUT/check-fp8
 python3 "$ROOT/test/Integration/GPU/Inputs/make_matmul_case.py" "$case_dir" --m=32 --k=256 --n=64 --seed=3
 check_on_gpu "fp8 matmul (E4M3 codes)" 32 "FP8 tensor cores ($CHIP)" "$case_dir/linear.mlir" "$case_dir/x.npy" 1e-3
+# The TMA + wgmma kernel of lowbit-gpu-warpgroup-mma (sm_90a; M, N, K
+# multiples of 128): W8A8 at M = 128 and 256 (exact i32 sums: 1e-2 as
+# above), FP8 codes (the FP8 tensor cores accumulate with fewer bits than
+# f32, about 2^-13 relative per partial sum over K = 640: 1e-2 relative is
+# above that and below a wrong tile, which moves y by its own size), and a
+# requantize(...) to i8 (codes, absolute 1: integer sums are exact, but
+# the GPU may contract the f32 epilogue's multiply-adds and round a
+# result the other way).
+if [ "$CHIP" = sm_90a ]; then
+  for M in 128 256; do
+    case_dir=$OUT/check-wgmma-m$M
+    python3 "$HERE/make_gemv_case.py" check "$case_dir" --m=$M --k=2048 --n=2048 --seed=$((M + 7))
+    "$OPT" "$case_dir/linear.mlir" --lowbit-w8a8 -o "$case_dir/w8a8.mlir" >>"$LOG" 2>&1
+    check_on_gpu w8a8 $M "wgmma (TMA, sm_90a)" "$case_dir/w8a8.mlir" "$case_dir/x.npy" 1e-2
+  done
+  case_dir=$OUT/check-wgmma-fp8
+  python3 "$ROOT/test/Integration/GPU/Inputs/make_matmul_case.py" "$case_dir" --m=256 --k=640 --n=384 --seed=4
+  check_on_gpu "fp8 matmul (E4M3 codes)" 256 "wgmma (TMA, sm_90a)" "$case_dir/linear.mlir" "$case_dir/x.npy" 1e-2
+  case_dir=$OUT/check-wgmma-req
+  python3 "$ROOT/test/Integration/GPU/Inputs/make_matmul_case.py" "$case_dir" --m=128 --k=512 --n=256 --lhs=i8 --rhs=i8 --result=i8 --seed=5
+  check_on_gpu "i8 matmul, requantize to i8" 128 "wgmma (TMA, sm_90a)" "$case_dir/linear.mlir" "$case_dir/x.npy" 1 0
+fi
 echo >>"$RESULTS"
 
 #--- 3. Timing ----------------------------------------------------------------
@@ -210,7 +235,7 @@ done
 
 {
   echo
-  echo "## W8A8 and FP8 GEMM (lowbit-gpu-quant-matmul) against cuBLAS (K = N = 8192)"
+  echo "## W8A8 and FP8 GEMM (the wgmma kernel of lowbit-gpu-warpgroup-mma on sm_90a) against cuBLAS (K = N = 8192)"
   echo
   echo "Fraction of cuBLAS = cuBLAS time over lowbit's (the issue's FP8 target:"
   echo "0.6 at M >= 1024)."

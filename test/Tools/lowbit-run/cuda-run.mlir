@@ -2,7 +2,8 @@
 // kernels), the f16 linear layer of the lowbit-lower-to-nvvm tests with
 // each weight format (GEMV kernel), a W4A16 layer at M = 32
 // (tensor-core kernel), and integer and FP8 lowbit.matmuls at M = 32
-// (lowbit-gpu-quant-matmul), run on the CPU and on the GPU and agree.
+// (lowbit-gpu-quant-matmul) and at tile multiples of 128 (the wgmma kernel),
+// run on the CPU and on the GPU and agree.
 // REQUIRES: cuda-gpu
 //
 // Tolerances: the float matmul accumulates in f32 over K = 64 on both
@@ -52,6 +53,17 @@
 // another order than the CPU's, ~1e-6 relative.
 // RUN: %python %S/../../Integration/GPU/Inputs/make_matmul_case.py %t/fp8mm --m=32 --k=256 --n=64 --seed=3
 // RUN: lowbit-run %t/fp8mm/linear.mlir --input=%t/fp8mm/x.npy --device=cuda --rtol=1e-3 --atol=1e-3 | FileCheck %s --check-prefix=F16
+
+// The TMA + wgmma kernel of lowbit-gpu-warpgroup-mma (M, N, K multiples of
+// 128; the device's chip is sm_90a here): W8A8 per row at M = 128 (exact
+// i32 sums, the epilogue as above) and FP8 codes at 256 x 640 x 384, whose
+// tensor cores accumulate with fewer bits than f32 (about 2^-13 relative
+// per partial sum): 1e-2.
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/wg --m=128 --k=512 --n=256 --seed=6
+// RUN: lowbit-opt %t/wg/linear.mlir --lowbit-w8a8 -o %t/wg/w8a8.mlir
+// RUN: lowbit-run %t/wg/w8a8.mlir --input=%t/wg/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+// RUN: %python %S/../../Integration/GPU/Inputs/make_matmul_case.py %t/wgfp8 --m=256 --k=640 --n=384 --seed=7
+// RUN: lowbit-run %t/wgfp8/linear.mlir --input=%t/wgfp8/x.npy --device=cuda --rtol=1e-2 --atol=1e-2 | FileCheck %s --check-prefix=F16
 
 func.func @main(%x: tensor<4x64xf32>, %w: tensor<64x16xf32>) -> tensor<4x16xf32> {
   %zero = arith.constant 0.0 : f32

@@ -70,6 +70,7 @@
 
 #include "KernelBuilding.h"
 #include "QuantMatmulEpilogue.h"
+#include "Wgmma.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
@@ -98,16 +99,12 @@ namespace {
 constexpr int64_t kTile = 128;
 constexpr int64_t kStages = 4;
 constexpr int64_t kWarpgroups = 2;
-constexpr int64_t kWarpgroupThreads = 128;
-constexpr int64_t kWgmmaM = 64, kWgmmaK = 32;
+/// K of one 8-bit wgmma.
+constexpr int64_t kWgmmaK = 32;
 constexpr int64_t kTileBytes = kTile * kTile;
 constexpr int64_t kStageBytes = 2 * kTileBytes;
-/// The 128-byte swizzle repeats every 8 rows: tiles start at multiples of
-/// 1024 bytes (the dynamic shared memory is rounded up at run time).
-constexpr int64_t kSwizzleAlign = 1024;
+/// The dynamic shared memory is rounded up to kSwizzleAlign at run time.
 constexpr int64_t kSharedBytes = kStages * kStageBytes + kSwizzleAlign;
-/// Accumulator registers per thread of an m64n128 wgmma.
-constexpr int64_t kAccRegisters = kWgmmaM * kTile / kWarpgroupThreads;
 
 bool isFp8(StorageFormat f) {
   return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
@@ -193,10 +190,6 @@ private:
   /// The kernel body.
   void buildBody(gpu::LaunchOp launch, Value lhsMap, Value rhsMap);
 
-  /// Where the stages are, from the shared-memory address `base` (index)
-  /// of the dynamic shared memory: the first kSwizzleAlign-aligned address
-  /// and its distance from `base`.
-  std::pair<Value, Value> alignShared(Value base);
   /// The shared address (index) of `operand`'s tile (0: A, 1: W) in stage
   /// `stage`.
   Value tileAddress(Value aligned, Value stage, int64_t operand);
@@ -211,15 +204,6 @@ private:
   /// W tile in stage `stage`.
   std::pair<Value, Value> buildDescriptors(Value aligned, Value stage,
                                            Value warpgroup);
-  /// The matrix descriptor of a K-major 128-byte-swizzled tile at shared
-  /// address `address` (an i64).
-  Value buildDescriptor(Value address);
-  /// Step `step` (k32) of a k-tile: the descriptor 32 step bytes further.
-  Value stepDescriptor(Value descriptor, int64_t step) {
-    return add(descriptor, i64(step * kWgmmaK / 16));
-  }
-  /// A struct of kAccRegisters zeros.
-  Value buildZeroAccumulators();
   /// The epilogue of lane `laneId` of warp `warp` of `warpgroup` in the
   /// block at (m0, n0), on its accumulator registers `acc`.
   void buildAccumulatorEpilogue(Value acc, Value m0, Value n0, Value warpgroup,
@@ -231,20 +215,13 @@ private:
   /// `sharedBase`) at `address`, 128-byte swizzled.
   void emulateTmaLoad(Value shared, Value sharedBase, Value address,
                       Value global, ArrayRef<Value> coordinates);
-  /// wgmma m64n128k32: adds the products of the operands that descriptors
-  /// `descA` and `descB` describe to `tile` (memref<64x128>).
-  void emulateWgmma(Value shared, Value sharedBase, Value descA, Value descB,
-                    Value tile, Value lhsTable, Value rhsTable);
-  /// The code (decoded) at shared address `address` of a tile described
-  /// by `descriptor` (layout bits say whether it is 128-byte swizzled).
-  Value emulateSharedRead(Value shared, Value sharedBase, Value address,
-                          Value swizzled, StorageFormat format, Value table);
-  /// The physical shared address of `address` (i64) in a 128-byte
-  /// swizzled tile: 16-byte chunk bits 4..6 XOR row bits 7..9.
-  Value swizzle(Value address);
-  /// The accumulator registers of lane `laneId` of warp `warp`, gathered
-  /// from the warpgroup's `tile` by the wgmma D layout.
-  Value gatherAccumulators(Value tile, Value warp, Value laneId);
+  /// wgmma m64n128k32 (emulateWgmma) on the emulated shared memory, the
+  /// codes decoded by format (`lhsTable`, `rhsTable`: FP8 value tables).
+  void emulateProducts(Value shared, Value sharedBase, Value descA, Value descB,
+                       Value tile, Value lhsTable, Value rhsTable);
+  /// The code at byte `at` of `shared`, as i32 (integers) or decoded by
+  /// `table` (FP8).
+  Value readCode(Value shared, Value at, StorageFormat format, Value table);
 
   OpBuilder &b;
   Location loc;
@@ -294,12 +271,6 @@ Value WarpgroupKernelBuilder::buildTensorMap(Value buffer) {
       ValueRange{index(kTile), index(kTile)});
 }
 
-std::pair<Value, Value> WarpgroupKernelBuilder::alignShared(Value base) {
-  Value aligned = arith::AndIOp::create(
-      b, loc, add(base, index(kSwizzleAlign - 1)), index(-kSwizzleAlign));
-  return {aligned, arith::SubIOp::create(b, loc, aligned, base)};
-}
-
 Value WarpgroupKernelBuilder::tileAddress(Value aligned, Value stage,
                                           int64_t operand) {
   return add(aligned,
@@ -311,58 +282,25 @@ SmallVector<Value> WarpgroupKernelBuilder::tmaCoordinates(Value kt,
   return {mul(kt, index(kTile)), row0};
 }
 
-Value WarpgroupKernelBuilder::buildDescriptor(Value address) {
-  // (address & 0x3ffff) >> 4 | 1 << 16 | (1024 >> 4) << 32 | 1 << 62
-  Value start = arith::ShRUIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, address, i64(0x3ffff)), i64(4));
-  constexpr int64_t fixed = (int64_t(1) << 16) |
-                            (int64_t(kSwizzleAlign >> 4) << 32) |
-                            (int64_t(1) << 62);
-  return arith::OrIOp::create(b, loc, start, i64(fixed));
-}
-
 std::pair<Value, Value>
 WarpgroupKernelBuilder::buildDescriptors(Value aligned, Value stage,
                                          Value warpgroup) {
   Value rows = mul(warpgroup, index(kWgmmaM * kTile));
   Value a = toI64(add(tileAddress(aligned, stage, 0), rows));
   Value w = toI64(tileAddress(aligned, stage, 1));
-  return {buildDescriptor(a), buildDescriptor(w)};
-}
-
-Value WarpgroupKernelBuilder::buildZeroAccumulators() {
-  SmallVector<Type> fields(kAccRegisters, accElement());
-  return LLVM::ZeroOp::create(
-      b, loc, LLVM::LLVMStructType::getLiteral(b.getContext(), fields));
+  return {buildMatrixDescriptor(b, loc, a), buildMatrixDescriptor(b, loc, w)};
 }
 
 void WarpgroupKernelBuilder::buildAccumulatorEpilogue(Value acc, Value m0,
                                                       Value n0, Value warpgroup,
                                                       Value warp,
                                                       Value laneId) {
-  // Register 4 j + r: n8 tile j, [r / 2][r % 2] of the mma.sync C layout.
-  FragmentLane lane;
-  lane.g = arith::DivUIOp::create(b, loc, laneId, index(4));
-  lane.kOffset =
-      mul(arith::RemUIOp::create(b, loc, laneId, index(4)), index(4));
-  lane.m0 = add(m0, add(mul(warpgroup, index(kWgmmaM)), mul(warp, index(16))));
-  lane.n0 = n0;
-  lane.rowLo = add(lane.m0, lane.g);
-  lane.rowHi = add(lane.rowLo, index(8));
-  auto tileType = VectorType::get({2, 2}, accElement());
-  SmallVector<Value> sums, ys;
+  FragmentLane lane = warpgroupLane(
+      b, loc, add(m0, mul(warpgroup, index(kWgmmaM))), n0, warp, laneId);
+  SmallVector<Value> sums = accumulatorTiles(b, loc, acc, kTile);
   Value zeroY = arith::ConstantOp::create(
       b, loc, b.getZeroAttr(VectorType::get({2, 2}, b.getF32Type())));
-  for (int64_t j = 0; j < kTile / kMmaN; ++j) {
-    Value tile = arith::ConstantOp::create(b, loc, b.getZeroAttr(tileType));
-    for (int64_t r = 0; r < 4; ++r) {
-      Value v = LLVM::ExtractValueOp::create(b, loc, acc, 4 * j + r);
-      tile = vector::InsertOp::create(b, loc, v, tile,
-                                      ArrayRef<int64_t>{r / 2, r % 2});
-    }
-    sums.push_back(tile);
-    ys.push_back(zeroY);
-  }
+  SmallVector<Value> ys(sums.size(), zeroY);
   QuantMatmulEpilogue epilogue(b, loc, plan, host, y);
   ys = epilogue.buildBlockUpdate(lane, index(0), sums, Value(), ys);
   epilogue.buildEpilogue(lane, ys);
@@ -387,7 +325,7 @@ void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
                                     MemRefLayoutAttrInterface(), workgroup);
   Value shared = gpu::DynamicSharedMemoryOp::create(b, loc, sharedType);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, shared);
-  auto [aligned, shift] = alignShared(base);
+  Value aligned = alignSharedAddress(b, loc, base).first;
 
   Value barriers = nvgpu::MBarrierCreateOp::create(b, loc, barrierType());
   Value leader = eq(tid, 0);
@@ -429,8 +367,9 @@ void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
       issue(index(kt));
   }
 
-  auto loop = scf::ForOp::create(b, loc, index(0), index(kTiles), index(1),
-                                 ValueRange{buildZeroAccumulators()});
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(kTiles), index(1),
+      ValueRange{buildZeroAccumulators(b, loc, accElement(), kTile)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -459,19 +398,12 @@ void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
     auto [descA, descB] = buildDescriptors(aligned, stage, warpgroup);
     Value acc = loop.getRegionIterArgs()[0];
     NVVM::WgmmaFenceAlignedOp::create(b, loc);
-    auto shape =
-        NVVM::MMAShapeAttr::get(b.getContext(), kWgmmaM, kTile, kWgmmaK);
     for (int64_t step = 0; step < kTile / kWgmmaK; ++step)
-      acc = NVVM::WgmmaMmaAsyncOp::create(
-          b, loc, acc.getType(), acc, stepDescriptor(descA, step),
-          stepDescriptor(descB, step), shape, wgmmaType(plan.lhsFormat),
-          wgmmaType(plan.rhsFormat),
-          plan.fp8 ? NVVM::WGMMATypes::f32 : NVVM::WGMMATypes::s32,
-          NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
-          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
-          plan.fp8 ? NVVM::MMAIntOverflowAttr()
-                   : NVVM::MMAIntOverflowAttr::get(
-                         b.getContext(), NVVM::MMAIntOverflow::wrapped));
+      acc = buildWgmma(
+          b, loc, acc, offsetMatrixDescriptor(b, loc, descA, step * kWgmmaK),
+          offsetMatrixDescriptor(b, loc, descB, step * kWgmmaK), kTile, kWgmmaK,
+          wgmmaType(plan.lhsFormat), wgmmaType(plan.rhsFormat),
+          plan.fp8 ? NVVM::WGMMATypes::f32 : NVVM::WGMMATypes::s32);
     NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
     NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
     // Every warpgroup is done with this stage before thread 0 refills it.
@@ -494,13 +426,6 @@ void WarpgroupKernelBuilder::build() {
 // Host emulation
 //===----------------------------------------------------------------------===//
 
-Value WarpgroupKernelBuilder::swizzle(Value address) {
-  Value row = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, address, i64(7)), i64(7));
-  return arith::XOrIOp::create(b, loc, address,
-                               arith::ShLIOp::create(b, loc, row, i64(4)));
-}
-
 void WarpgroupKernelBuilder::emulateTmaLoad(Value shared, Value sharedBase,
                                             Value address, Value global,
                                             ArrayRef<Value> coordinates) {
@@ -519,101 +444,35 @@ void WarpgroupKernelBuilder::emulateTmaLoad(Value shared, Value sharedBase,
       ValueRange{add(coordinates[1], r), add(coordinates[0], c)});
   if (code.getType() != b.getI8Type())
     code = arith::BitcastOp::create(b, loc, b.getI8Type(), code);
-  Value physical = swizzle(toI64(add(address, add(mul(r, index(kTile)), c))));
+  Value physical =
+      swizzleAddress(b, loc, toI64(add(address, add(mul(r, index(kTile)), c))));
   Value at = arith::SubIOp::create(
       b, loc, arith::IndexCastUIOp::create(b, loc, b.getIndexType(), physical),
       sharedBase);
   memref::StoreOp::create(b, loc, code, shared, at);
 }
 
-Value WarpgroupKernelBuilder::emulateSharedRead(Value shared, Value sharedBase,
-                                                Value address, Value swizzled,
-                                                StorageFormat format,
-                                                Value table) {
-  Value physical =
-      arith::SelectOp::create(b, loc, swizzled, swizzle(address), address);
-  Value at = arith::SubIOp::create(
-      b, loc, arith::IndexCastUIOp::create(b, loc, b.getIndexType(), physical),
-      sharedBase);
+Value WarpgroupKernelBuilder::readCode(Value shared, Value at,
+                                       StorageFormat format, Value table) {
   Value code = memref::LoadOp::create(b, loc, shared, at);
-  if (table) {
-    Value idx = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code);
-    return memref::LoadOp::create(b, loc, table, idx);
-  }
+  if (table)
+    return memref::LoadOp::create(b, loc, table,
+                                  ValueRange{arith::IndexCastUIOp::create(
+                                      b, loc, b.getIndexType(), code)});
   if (format == StorageFormat::U8)
     return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
   return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
 }
 
-void WarpgroupKernelBuilder::emulateWgmma(Value shared, Value sharedBase,
-                                          Value descA, Value descB, Value tile,
-                                          Value lhsTable, Value rhsTable) {
-  // The PTX matrix-descriptor semantics for K-major operands: element
-  // (row, k) of the operand is at start + (row / 8) SBO + (row % 8) 128 + k
-  // bytes, swizzled when the layout bits (62..63) are 1 (128-byte swizzle).
-  OpBuilder::InsertionGuard guard(b);
-  auto field = [&](Value desc, int64_t shift, int64_t mask) -> Value {
-    return arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, desc, i64(shift)), i64(mask));
-  };
-  auto decode = [&](Value desc) {
-    Value start = arith::ShLIOp::create(b, loc, field(desc, 0, 0x3fff), i64(4));
-    Value stride =
-        arith::ShLIOp::create(b, loc, field(desc, 32, 0x3fff), i64(4));
-    Value swizzled = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                           field(desc, 62, 3), i64(1));
-    return std::make_tuple(start, stride, swizzled);
-  };
-  auto [startA, strideA, swizzledA] = decode(descA);
-  auto [startB, strideB, swizzledB] = decode(descB);
-  auto addressOf = [&](Value start, Value stride, Value row, Value k) {
-    Value r = toI64(row);
-    Value atom = arith::ShRUIOp::create(b, loc, r, i64(3));
-    Value inAtom = arith::AndIOp::create(b, loc, r, i64(7));
-    return add(add(start, mul(atom, stride)),
-               add(mul(inAtom, i64(kTile)), toI64(k)));
-  };
-  Value zero = index(0), one = index(1);
-  auto ms = scf::ForOp::create(b, loc, zero, index(kWgmmaM), one);
-  b.setInsertionPointToStart(ms.getBody());
-  Value m = ms.getInductionVar();
-  auto ns = scf::ForOp::create(b, loc, zero, index(kTile), one);
-  b.setInsertionPointToStart(ns.getBody());
-  Value n = ns.getInductionVar();
-  Value old = memref::LoadOp::create(b, loc, tile, ValueRange{m, n});
-  auto ks =
-      scf::ForOp::create(b, loc, zero, index(kWgmmaK), one, ValueRange{old});
-  b.setInsertionPointToStart(ks.getBody());
-  Value k = ks.getInductionVar();
-  Value a =
-      emulateSharedRead(shared, sharedBase, addressOf(startA, strideA, m, k),
-                        swizzledA, plan.lhsFormat, lhsTable);
-  Value w =
-      emulateSharedRead(shared, sharedBase, addressOf(startB, strideB, n, k),
-                        swizzledB, plan.rhsFormat, rhsTable);
-  Value sum = ks.getRegionIterArgs()[0];
-  Value next = plan.fp8 ? Value(arith::AddFOp::create(
-                              b, loc, sum, arith::MulFOp::create(b, loc, a, w)))
-                        : Value(add(sum, mul(a, w)));
-  scf::YieldOp::create(b, loc, next);
-  b.setInsertionPointAfter(ks);
-  memref::StoreOp::create(b, loc, ks.getResult(0), tile, ValueRange{m, n});
-}
-
-Value WarpgroupKernelBuilder::gatherAccumulators(Value tile, Value warp,
-                                                 Value laneId) {
-  // Register i: row 16 warp + g + 8 ((i % 4) / 2), column 8 (i / 4) +
-  // 2 t + i % 2 (the PTX wgmma D layout).
-  Value g = arith::DivUIOp::create(b, loc, laneId, index(4));
-  Value t2 = mul(arith::RemUIOp::create(b, loc, laneId, index(4)), index(2));
-  Value acc = buildZeroAccumulators();
-  for (int64_t i = 0; i < kAccRegisters; ++i) {
-    Value row = add(mul(warp, index(16)), add(g, index(8 * ((i % 4) / 2))));
-    Value col = add(index(8 * (i / 4) + i % 2), t2);
-    Value v = memref::LoadOp::create(b, loc, tile, ValueRange{row, col});
-    acc = LLVM::InsertValueOp::create(b, loc, acc, v, i);
-  }
-  return acc;
+void WarpgroupKernelBuilder::emulateProducts(Value shared, Value sharedBase,
+                                             Value descA, Value descB,
+                                             Value tile, Value lhsTable,
+                                             Value rhsTable) {
+  emulateWgmma(
+      b, loc, sharedBase, descA, descB, tile, kTile, kWgmmaK,
+      /*elementBytes=*/1,
+      [&](Value at) { return readCode(shared, at, plan.lhsFormat, lhsTable); },
+      [&](Value at) { return readCode(shared, at, plan.rhsFormat, rhsTable); });
 }
 
 void WarpgroupKernelBuilder::buildHostEmulation() {
@@ -646,7 +505,7 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
   };
   Value lhsTable = decodeTable(plan.lhsFormat);
   Value rhsTable = decodeTable(plan.rhsFormat);
-  Value aligned = alignShared(sharedBase).first;
+  Value aligned = alignSharedAddress(b, loc, sharedBase).first;
   int64_t kTiles = plan.k / kTile;
   int64_t ahead = std::min<int64_t>(kStages - 1, kTiles);
 
@@ -700,8 +559,10 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
       Value tile2d = memref::CollapseShapeOp::create(
           b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       for (int64_t step = 0; step < kTile / kWgmmaK; ++step)
-        emulateWgmma(shared, sharedBase, stepDescriptor(descA, step),
-                     stepDescriptor(descB, step), tile2d, lhsTable, rhsTable);
+        emulateProducts(shared, sharedBase,
+                        offsetMatrixDescriptor(b, loc, descA, step * kWgmmaK),
+                        offsetMatrixDescriptor(b, loc, descB, step * kWgmmaK),
+                        tile2d, lhsTable, rhsTable);
     }
   }
   auto threads = scf::ForOp::create(
@@ -722,8 +583,9 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
                              b.getIndexAttr(1)});
   Value tile2d = memref::CollapseShapeOp::create(
       b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-  buildAccumulatorEpilogue(gatherAccumulators(tile2d, warp, laneId), m0, n0,
-                           warpgroup, warp, laneId);
+  buildAccumulatorEpilogue(
+      gatherWgmmaAccumulators(b, loc, tile2d, warp, laneId, kTile), m0, n0,
+      warpgroup, warp, laneId);
 }
 
 namespace {

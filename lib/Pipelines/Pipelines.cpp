@@ -347,6 +347,15 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
                      "multiples of 16, 32, 32 the one of "
                      "lowbit-gpu-quant-matmul"),
       llvm::cl::init(true)};
+  Option<bool> warpgroupMma{
+      *this, "warpgroup-mma",
+      llvm::cl::desc("On sm_90a, the wgmma kernels where they apply: TMA + "
+                     "wgmma for integer/FP8 lowbit.matmul with M, N, K "
+                     "multiples of 128 (lowbit-gpu-warpgroup-mma), and the "
+                     "wgmma variant of the staged dequant_matmul kernel for "
+                     "M, N, K multiples of 64, 128, 64; false keeps the "
+                     "mma.sync kernels (ignored on sm_80)"),
+      llvm::cl::init(true)};
   Option<std::string> ptxDir{
       *this, "ptx-dir",
       llvm::cl::desc("Also write each kernel module's PTX to "
@@ -403,6 +412,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // sm_90a uses 8.4 (CUDA 12.4), the oldest with the FP8 mma.sync of
   // lowbit-gpu-quant-matmul.
   bool sm90 = options.chip != NVVMChip::SM80;
+  bool wgmma = sm90 && options.warpgroupMma;
   std::string pipeline;
   if (options.gemvMaxM > 0 || options.tensorCores)
     pipeline += "func.func(lowbit-gpu-gemv{max-m=" +
@@ -414,7 +424,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   if (options.tensorCores)
     pipeline += std::string("func.func(lowbit-gpu-quant-matmul{fp8=") +
                 (sm90 ? "true" : "false") +
-                " warpgroup-mma=" + (sm90 ? "true" : "false") + "}),";
+                " warpgroup-mma=" + (wgmma ? "true" : "false") + "}),";
   pipeline += "lowbit-lower-to-linalg,"
               "convert-elementwise-to-linalg,"
               "canonicalize,cse,"
@@ -426,7 +436,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   // The staged tensor-core kernels, after deallocation (their barriers and
   // async-copy groups declare no memory effects).
   if (options.tensorCores)
-    pipeline += "lowbit-gpu-staged-mma,";
+    pipeline += std::string("lowbit-gpu-staged-mma{warpgroup-mma=") +
+                (wgmma ? "true" : "false") + "},";
   pipeline += "convert-linalg-to-parallel-loops,"
               "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1," +
               std::to_string(blockSize) +

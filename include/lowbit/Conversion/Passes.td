@@ -262,7 +262,24 @@ def GPUStagedMmaPass : Pass<"lowbit-gpu-staged-mma", "::mlir::func::FuncOp"> {
     because `buffer-deallocation-pipeline` rejects the kernel's
     `gpu.barrier` and async-copy groups (see
     lib/Conversion/LowbitToGPU/StagedMma.cpp).
+
+    With `warpgroup-mma` (lowbit-lower-to-nvvm sets it for sm_90a),
+    products with M % 64, N % 128 and K % 64 == 0 get the wgmma variant
+    instead (lib/Conversion/LowbitToGPU/WarpgroupDequantMma.cpp): 64 x 128
+    blocks of one warpgroup, x k-tiles of 64 copied with cp.async into
+    128-byte swizzled shared rows, the weights decoded once per block into
+    a swizzled f16/bf16 tile, four `wgmma.mma_async` m64n128k16 per k-tile
+    from shared memory.
   }];
+  let options = [
+    Option<"warpgroupMma", "warpgroup-mma", "bool", /*default=*/"false",
+           "sm_90a: the wgmma variant for M % 64, N % 128, K % 64 == 0">,
+    Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
+           "Test only: build the kernel's computation in host loops (copies, "
+           "decoding and epilogue as in the kernel; ldmatrix, mma.sync and "
+           "wgmma by their PTX definitions) so that lowbit-lower-to-cpu can "
+           "run it">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",

@@ -685,6 +685,8 @@ namespace {
 
 struct GPUStagedMmaPass
     : public mlir::lowbit::impl::GPUStagedMmaPassBase<GPUStagedMmaPass> {
+  using GPUStagedMmaPassBase::GPUStagedMmaPassBase;
+
   void runOnOperation() override {
     SmallVector<StagedDequantMatmulOp> ops;
     getOperation().walk([&](StagedDequantMatmulOp op) { ops.push_back(op); });
@@ -717,7 +719,20 @@ struct GPUStagedMmaPass
           op.getBias(),  param(op.getScales()), param(op.getZeroPoints()),
           op.getScheme()};
       OpBuilder b(op);
-      buildStagedMmaLaunch(b, op.getLoc(), operands);
+      bool warpgroup =
+          warpgroupMma &&
+          warpgroupDequantRejection(x.getDimSize(0), y.getDimSize(1),
+                                    x.getDimSize(1), x.getElementType(),
+                                    op.getScheme())
+              .empty();
+      if (warpgroup && hostEmulation)
+        buildWarpgroupDequantHostEmulation(b, op.getLoc(), operands);
+      else if (warpgroup)
+        buildWarpgroupDequantLaunch(b, op.getLoc(), operands);
+      else if (hostEmulation)
+        buildStagedMmaHostEmulation(b, op.getLoc(), operands);
+      else
+        buildStagedMmaLaunch(b, op.getLoc(), operands);
       op.erase();
     }
   }

@@ -4,10 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The entry points of the staged tensor-core kernel (StagedMma.cpp) that
-// lowbit-gpu-gemv uses: the shape check, and the host-emulation build that
-// runs on tensors (the gpu.launch itself is built by lowbit-gpu-staged-mma,
-// after bufferization).
+// The entry points of the staged tensor-core kernels: the mma.sync one
+// (StagedMma.cpp) and its sm_90a wgmma variant (WarpgroupDequantMma.cpp).
+// lowbit-gpu-gemv uses the shape check and the host-emulation build that
+// runs on tensors; the gpu.launch itself is built by lowbit-gpu-staged-mma,
+// after bufferization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +42,20 @@ void buildStagedMmaLaunch(OpBuilder &b, Location loc,
 /// Test only: the staged kernel's phases as host loops (see StagedMma.cpp).
 void buildStagedMmaHostEmulation(OpBuilder &b, Location loc,
                                  const StagedMmaOperands &operands);
+
+/// Why the sm_90a wgmma variant cannot take a product (the staged kernel's
+/// reasons, and M % 64, N % 128, K % 64), or "".
+std::string warpgroupDequantRejection(int64_t m, int64_t n, int64_t k,
+                                      Type activation, SchemeAttr scheme);
+
+/// The wgmma variant's gpu.launch (129 KiB at most of dynamic shared
+/// memory; see WarpgroupDequantMma.cpp).
+void buildWarpgroupDequantLaunch(OpBuilder &b, Location loc,
+                                 const StagedMmaOperands &operands);
+
+/// Test only: the wgmma variant's computation as host loops.
+void buildWarpgroupDequantHostEmulation(OpBuilder &b, Location loc,
+                                        const StagedMmaOperands &operands);
 
 } // namespace mlir::lowbit
 

@@ -5,10 +5,12 @@
 // one kernel per function, with 16-byte aligned shared tiles, cp.async
 // copies committed as groups and waited for, ldmatrix.x4 A loads, barriers
 // and mma.sync m16n8k16 (f16 or bf16 x the same + f32); ptxas assembles
-// every one for its chip.
+// every one for its chip. On sm_90a with warpgroup-mma=false: the default
+// gives the products whose N and K are multiples of 128 and 64 the wgmma
+// variant (warpgroup-dequant-ptx.mlir).
 // REQUIRES: ptxas
 //
-// RUN: rm -rf %t.sm90 && lowbit-opt %S/Inputs/staged-mma-formats.mlir --lowbit-lower-to-nvvm="chip=sm_90a ptx-dir=%t.sm90" -o %t.sm90.mlir
+// RUN: rm -rf %t.sm90 && lowbit-opt %S/Inputs/staged-mma-formats.mlir --lowbit-lower-to-nvvm="chip=sm_90a warpgroup-mma=false ptx-dir=%t.sm90" -o %t.sm90.mlir
 // RUN: FileCheck %s --check-prefix=HOST < %t.sm90.mlir
 // RUN: ls %t.sm90 | FileCheck %s --check-prefix=FILES
 // RUN: for f in %t.sm90/*.ptx; do FileCheck %s --check-prefix=PTX < $f || exit 1; done

@@ -23,7 +23,7 @@
 // epilogue; the instructions themselves (and the FP8 tensor cores' own
 // accumulation, which keeps fewer bits than f32) need a GPU.
 //
-// DEFINE: %{check} = env EMULATION="--lowbit-gpu-quant-matmul=warpgroup-mma=true --lowbit-gpu-warpgroup-mma=host-emulation=true" %S/Inputs/check-quant-matmul.sh lowbit-opt lowbit-run FileCheck %s
+// DEFINE: %{check} = env EMULATION="func.func(lowbit-gpu-quant-matmul{warpgroup-mma=true},lowbit-gpu-warpgroup-mma{host-emulation=true})" %S/Inputs/check-quant-matmul.sh lowbit-opt lowbit-run FileCheck %s
 //
 // RUN: rm -rf %t && mkdir -p %t
 // M = 256, N = 384: 2 x 3 blocks; K = 768: six k-tiles, the ring of four

@@ -55,6 +55,22 @@ def fail(message):
     sys.exit(1)
 
 
+def split_top_level(text):
+    """`text` split at the commas outside <>, (), [] and {}."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "<([{":
+            depth += 1
+        elif c in ">)]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    if text[start:].strip():
+        parts.append(text[start:].strip())
+    return parts
+
+
 def compile_kernel(lowbit_opt, model, chip, workdir):
     """Returns (name, [(shape, element)], grid, block, dynamic shared
     memory bytes, ptx text); tensor-map arguments are (None, "tensormap")."""
@@ -80,18 +96,21 @@ def compile_kernel(lowbit_opt, model, chip, workdir):
     # Memrefs, and !llvm.ptr for the TMA tensor maps of the wgmma kernel
     # (lowbit-gpu-warpgroup-mma: the activations' map, then the weights').
     args = []
-    for kind in re.findall(r"%\w+: (!llvm\.ptr|memref<[^>]*>)", params):
+    for param in split_top_level(params):
+        kind = param.split(":", 1)[1].strip() if ":" in param else ""
         if kind == "!llvm.ptr":
             args.append((None, "tensormap"))
             continue
-        shape, element = re.match(r"memref<((?:\d+x)*)(\w+)>", kind).groups()
+        match = re.fullmatch(r"memref<((?:\d+x)*)(\w+)>", kind)
+        if not match:
+            fail("the kernel takes an argument the harness cannot fill (a "
+                 "static identity-layout memref or a tensor map expected): "
+                 "%s" % param)
+        shape, element = match.groups()
         dims = [int(d) for d in shape.split("x") if d]
         if element not in ELEMENT_BYTES:
             fail("unexpected element type %s in the kernel signature" % element)
         args.append((dims, element))
-    if params.count(":") != len(args):
-        fail("the kernel takes arguments other than memrefs and tensor "
-             "maps: %s" % params)
     # Dynamic shared memory of the launch (the wgmma kernel's stages).
     smem = 0
     size = re.search(r"gpu\.launch_func .*dynamic_shared_memory_size "

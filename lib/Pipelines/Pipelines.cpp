@@ -455,6 +455,9 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               // arguments of nvgpu types would not convert).
               "convert-nvgpu-to-nvvm,"
               "gpu-kernel-outlining,"
+              // The shared globals of nvgpu ops (mbarriers) were created in
+              // the host module and cloned into the kernels' modules.
+              "symbol-dce,"
               "lowbit-gpu-align-workgroup-memory,"
               "func.func(gpu-async-region),"
               "nvvm-attach-target{chip=" +

@@ -71,6 +71,7 @@ constexpr size_t kTensorMapAlign = 64;
   X(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain",                      \
     CUresult (*)(Handle *, CUdevice))                                          \
   X(cuCtxSetCurrent, "cuCtxSetCurrent", CUresult (*)(Handle))                  \
+  X(cuCtxSynchronize, "cuCtxSynchronize", CUresult (*)())                      \
   X(cuModuleLoadData, "cuModuleLoadData",                                      \
     CUresult (*)(Handle *, const void *))                                      \
   X(cuModuleLoadDataEx, "cuModuleLoadDataEx",                                  \
@@ -131,6 +132,10 @@ struct Driver {
   /// ends; distinct device addresses are few, buffers being reused).
   std::mutex tensorMapMutex;
   std::map<std::array<unsigned char, kTensorMapBytes>, CUdeviceptr> tensorMaps;
+
+  /// The dynamic shared memory each kernel function was opted into.
+  std::mutex sharedOptInMutex;
+  std::map<Handle, int32_t> sharedOptIn;
 };
 
 Driver &driver() {
@@ -337,12 +342,20 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                  size_t /*paramsCount*/) {
   if (!enter("mgpuLaunchKernel"))
     return;
-  // More than 48 KiB of dynamic shared memory needs the kernel's opt-in.
-  if (smem > kDefaultDynamicSharedLimit &&
-      !check(driver().cuFuncSetAttribute(function,
-                                         kFuncAttrMaxDynamicSharedBytes, smem),
-             "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)"))
-    return;
+  // More than 48 KiB of dynamic shared memory needs the kernel's opt-in,
+  // once per function and size.
+  if (smem > kDefaultDynamicSharedLimit) {
+    Driver &d = driver();
+    std::lock_guard<std::mutex> lock(d.sharedOptInMutex);
+    auto known = d.sharedOptIn.find(function);
+    if (known == d.sharedOptIn.end() || known->second < smem) {
+      if (!check(d.cuFuncSetAttribute(function, kFuncAttrMaxDynamicSharedBytes,
+                                      smem),
+                 "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)"))
+        return;
+      d.sharedOptIn[function] = smem;
+    }
+  }
   check(driver().cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
                                 blockZ, smem, stream, params, nullptr),
         "cuLaunchKernel");
@@ -498,8 +511,11 @@ extern "C" void *mgpuTensorMapEncodeTiledMemref(
       d.tensorMaps.erase(it);
       return nullptr;
     }
+    // From pageable memory the copy may return before the bytes land, and
+    // kernels run on other (non-blocking) streams: wait for it.
     if (!check(d.cuMemcpyHtoD(it->second, map.data(), kTensorMapBytes),
-               "cuMemcpyHtoD")) {
+               "cuMemcpyHtoD") ||
+        !check(d.cuCtxSynchronize(), "cuCtxSynchronize")) {
       d.cuMemFree(it->second);
       d.tensorMaps.erase(it);
       return nullptr;

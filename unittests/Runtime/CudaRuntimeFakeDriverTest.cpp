@@ -104,7 +104,7 @@ TEST_F(CudaRuntimeWithFakeDriver, TensorMapOfATwoDimensionalMemref) {
   MemRefDescriptor<2> memref = {buffer, buffer, 1024, {256, 512}, {512, 1}};
   int64_t box[] = {128, 128};
   int allocs = fake->allocCalls, copies = fake->copyToDeviceCalls,
-      encodes = fake->encodeCalls;
+      encodes = fake->encodeCalls, syncs = fake->ctxSynchronizeCalls;
 
   void *map = mgpuTensorMapEncodeTiledMemref(
       2, &memref, kUint8, kInterleaveNone, kSwizzle128B, kL2Promotion256B,
@@ -141,6 +141,10 @@ TEST_F(CudaRuntimeWithFakeDriver, TensorMapOfATwoDimensionalMemref) {
   EXPECT_EQ(fake->copyToDeviceBytes, 128u);
   EXPECT_EQ(std::memcmp(fake->copyToDeviceData, "FAKETMAP", 8), 0);
   EXPECT_EQ(std::memcmp(fake->copyToDeviceData, fake->encodedMap, 128), 0);
+  // The copy (from pageable memory) is waited for: kernels run on other
+  // streams.
+  EXPECT_EQ(fake->ctxSynchronizeCalls, syncs + 1);
+  EXPECT_GT(fake->ctxSynchronizeSequence, 0);
 
   // The same map again: encoded, but the device copy is reused.
   void *again = mgpuTensorMapEncodeTiledMemref(
@@ -151,6 +155,7 @@ TEST_F(CudaRuntimeWithFakeDriver, TensorMapOfATwoDimensionalMemref) {
   EXPECT_EQ(fake->encodeCalls, encodes + 2);
   EXPECT_EQ(fake->allocCalls, allocs + 1);
   EXPECT_EQ(fake->copyToDeviceCalls, copies + 1);
+  EXPECT_EQ(fake->ctxSynchronizeCalls, syncs + 1);
 
   // Another box is another map (box dimensions reversed too).
   int64_t otherBox[] = {64, 128};
@@ -297,6 +302,12 @@ TEST_F(CudaRuntimeWithFakeDriver, LargeSharedMemoryOptsInBeforeTheLaunch) {
   EXPECT_LT(fake->funcSetAttributeSequence, fake->launchSequence);
   EXPECT_EQ(fake->launchFunction, function);
   EXPECT_EQ(fake->launchSharedBytes, 132096u);
+  // Once per function: the next launch of the same size opts in no more.
+  mgpuLaunchKernel(function, 1, 1, 1, 128, 1, 1, 132096, nullptr, nullptr,
+                   nullptr, 0);
+  ASSERT_EQ(cuda::takeError(), "");
+  EXPECT_EQ(fake->funcSetAttributeCalls, attributes + 1);
+  EXPECT_EQ(fake->launchCalls, launches + 2);
 }
 
 TEST_F(CudaRuntimeWithFakeDriver, FailedOptInIsReportedAndSkipsTheLaunch) {

@@ -214,6 +214,12 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr destination, const void *source,
   return kSuccess;
 }
 
+CUresult cuCtxSynchronize() {
+  state.ctxSynchronizeCalls++;
+  state.ctxSynchronizeSequence = ++state.sequence;
+  return kSuccess;
+}
+
 CUresult cuFuncSetAttribute(Handle function, int attribute, int value) {
   state.funcSetAttributeCalls++;
   state.funcSetAttributeSequence = ++state.sequence;

@@ -36,6 +36,10 @@ struct FakeCudaState {
   size_t copyToDeviceBytes;
   unsigned char copyToDeviceData[256];
 
+  // cuCtxSynchronize.
+  int ctxSynchronizeCalls;
+  int ctxSynchronizeSequence;
+
   // cuTensorMapEncodeTiled: the arguments of the last call, and the 128
   // bytes it wrote (derived from the arguments, so equal arguments give
   // equal maps and different ones different maps).

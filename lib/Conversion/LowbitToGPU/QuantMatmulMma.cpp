@@ -100,8 +100,12 @@ bool isFp8(StorageFormat f) {
   return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
 }
 
-/// Why `op` keeps the generic lowering, or "" when the kernel applies.
-std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
+/// Why `op` keeps the generic lowering, or "" when the kernel applies;
+/// with `nativeCodes` (wgmma multiplies u8 and s8 codes as they are) u8
+/// codes are not shifted into s8, so only real zero-points need
+/// corrections.
+std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out,
+                       bool nativeCodes) {
   RankedTensorType lhsType = op.getLhs().getType();
   RankedTensorType rhsType = op.getRhs().getType();
   if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
@@ -177,8 +181,9 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   if (op.getBias() && op.getBias().getType().getRank() != 1)
     return "needs a rank-1 bias";
   if (!out.fp8) {
-    out.lhsOffset = out.lhsFormat == StorageFormat::U8 ? 128 : 0;
-    out.rhsOffset = out.rhsFormat == StorageFormat::U8 ? 128 : 0;
+    bool shift = !nativeCodes;
+    out.lhsOffset = shift && out.lhsFormat == StorageFormat::U8 ? 128 : 0;
+    out.rhsOffset = shift && out.rhsFormat == StorageFormat::U8 ? 128 : 0;
     out.needColSums = !lhs.getSymmetric() || out.lhsOffset;
     out.needRowSums = !rhs.getSymmetric() || out.rhsOffset;
     if (out.needColSums && !op.getColSumsAttr())
@@ -187,9 +192,8 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   return "";
 }
 
-/// Why `op`, planned by `planMatmul`, does not get the sm_90a wgmma kernel
-/// of lowbit-gpu-warpgroup-mma, or "" (then `plan` multiplies the codes as
-/// they are: wgmma takes u8 and s8 operands, no shift into s8).
+/// Why `op`, planned by `planMatmul` with native codes, does not get the
+/// sm_90a wgmma kernel of lowbit-gpu-warpgroup-mma, or "".
 std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
   if (plan.m % kWarpgroupTile || plan.n % kWarpgroupTile ||
       plan.k % kWarpgroupTile)
@@ -198,9 +202,6 @@ std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
     return "group-wise weight scales (per tensor or per row only)";
   if (!op.getRhsScheme().getSymmetric())
     return "weight zero-points";
-  plan.lhsOffset = plan.rhsOffset = 0;
-  plan.needRowSums = false;
-  plan.needColSums = !op.getLhsScheme().getSymmetric();
   return "";
 }
 
@@ -598,21 +599,26 @@ private:
 
 void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   MatmulPlan plan;
-  std::string reason = planMatmul(op, fp8, plan);
-  if (!reason.empty()) {
-    if (explain)
-      op.emitRemark() << "lowbit-gpu-quant-matmul: generic lowering: "
-                      << reason;
-    return;
-  }
+  std::string reason;
   bool warpgroup = false;
   if (warpgroupMma && !hostEmulation) {
-    reason = planWarpgroupMatmul(op, plan);
+    reason = planMatmul(op, fp8, plan, /*nativeCodes=*/true);
+    if (reason.empty())
+      reason = planWarpgroupMatmul(op, plan);
     warpgroup = reason.empty();
     if (!warpgroup && explain)
-      op.emitRemark() << "lowbit-gpu-quant-matmul: mma.sync kernel, not "
-                         "wgmma: "
+      op.emitRemark() << "lowbit-gpu-quant-matmul: not the wgmma kernel: "
                       << reason;
+  }
+  if (!warpgroup) {
+    plan = MatmulPlan();
+    reason = planMatmul(op, fp8, plan, /*nativeCodes=*/false);
+    if (!reason.empty()) {
+      if (explain)
+        op.emitRemark() << "lowbit-gpu-quant-matmul: generic lowering: "
+                        << reason;
+      return;
+    }
   }
   OpBuilder b(op);
   Location loc = op.getLoc();

@@ -720,11 +720,10 @@ struct GPUStagedMmaPass
           op.getScheme()};
       OpBuilder b(op);
       bool warpgroup =
-          warpgroupMma &&
-          warpgroupDequantRejection(x.getDimSize(0), y.getDimSize(1),
-                                    x.getDimSize(1), x.getElementType(),
-                                    op.getScheme())
-              .empty();
+          warpgroupMma && warpgroupDequantRejection(
+                              x.getDimSize(0), y.getDimSize(1), x.getDimSize(1),
+                              x.getElementType(), op.getScheme())
+                              .empty();
       if (warpgroup && hostEmulation)
         buildWarpgroupDequantHostEmulation(b, op.getLoc(), operands);
       else if (warpgroup)

@@ -158,14 +158,13 @@ private:
   /// Thread `tid`'s copies of k-tile `kt` of the block at (`m0`, `n0`)
   /// into stage `stage`: cp.async (tokens returned) or, emulated, plain
   /// loads and stores.
-  SmallVector<Value> buildCopies(const Shared &s, Value tid, Value m0,
-                                 Value n0, Value kt, Value stage);
+  SmallVector<Value> buildCopies(const Shared &s, Value tid, Value m0, Value n0,
+                                 Value kt, Value stage);
   Value buildCopy(Value dst, ValueRange dstIndices, Value src,
                   ValueRange srcIndices, int64_t elements);
   /// Thread `tid` decodes weight row `tid` of k-tile `kt` from stage
   /// `stage` into the B tile.
-  void buildDecode(const Shared &s, Value tid, Value n0, Value kt,
-                   Value stage);
+  void buildDecode(const Shared &s, Value tid, Value n0, Value kt, Value stage);
   /// The parameters (group scale when grouped, zero-point when affine; null
   /// otherwise) of weight row `row` at code `kCode` of the row.
   std::pair<Value, Value> buildParams(Value row, Value kCode);
@@ -249,8 +248,8 @@ SmallVector<Value> WarpgroupDequantBuilder::buildCopies(const Shared &s,
     Value row = div(id, chunksPerRow);
     Value chunk = rem(id, chunksPerRow);
     Value swizzled = arith::XOrIOp::create(b, loc, chunk, rem(row, 8));
-    tokens.push_back(buildCopy(x, {row, mul(swizzled, kChunkElements)},
-                               ops.x, {add(m0, row), add(k0, mul(chunk, 8))},
+    tokens.push_back(buildCopy(x, {row, mul(swizzled, kChunkElements)}, ops.x,
+                               {add(m0, row), add(k0, mul(chunk, 8))},
                                kChunkElements));
   }
   // Weights: the k-tile's bytes of 128 rows, in 16-byte chunks.
@@ -259,10 +258,9 @@ SmallVector<Value> WarpgroupDequantBuilder::buildCopies(const Shared &s,
     Value id = add(tid, index(i * kWarpgroupThreads));
     Value row = div(id, wChunksPerRow);
     Value offset = mul(rem(id, wChunksPerRow), kCopyBytes);
-    Value src = add(add(mul(add(n0, row), k * bits / 8), mul(kt, tileBytes)),
-                    offset);
-    tokens.push_back(
-        buildCopy(w, {row, offset}, ops.codes, {src}, kCopyBytes));
+    Value src =
+        add(add(mul(add(n0, row), k * bits / 8), mul(kt, tileBytes)), offset);
+    tokens.push_back(buildCopy(w, {row, offset}, ops.codes, {src}, kCopyBytes));
   }
   if (emulate)
     tokens.clear();
@@ -284,8 +282,8 @@ std::pair<Value, Value> WarpgroupDequantBuilder::buildParams(Value row,
   return {scale, zeroPoint};
 }
 
-void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid,
-                                          Value n0, Value kt, Value stage) {
+void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid, Value n0,
+                                          Value kt, Value stage) {
   // Row tid, 16 bytes at a time: 32 4-bit or 16 8-bit codes, inside one
   // group (the group size is a multiple of 32).
   int64_t codesPerRead = kCopyBytes * 8 / bits;
@@ -293,17 +291,16 @@ void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid,
   Value swizzleRow = rem(tid, 8);
   Value w = wView(s, stage);
   for (int64_t read = 0; read < tileBytes / kCopyBytes; ++read) {
-    Value raw = vector::LoadOp::create(
-        b, loc, VectorType::get({kCopyBytes}, stored), w,
-        ValueRange{tid, index(read * kCopyBytes)});
+    Value raw =
+        vector::LoadOp::create(b, loc, VectorType::get({kCopyBytes}, stored), w,
+                               ValueRange{tid, index(read * kCopyBytes)});
     if (stored != b.getI8Type())
       raw = arith::BitcastOp::create(
           b, loc, VectorType::get({kCopyBytes}, b.getI8Type()), raw);
     int64_t kInTile = read * codesPerRead;
     auto [scale, zeroPoint] =
         buildParams(row, add(mul(kt, kTileK), index(kInTile)));
-    Value values =
-        decoder.decodeValues(decoder.decodeCodes(raw), zeroPoint);
+    Value values = decoder.decodeValues(decoder.decodeCodes(raw), zeroPoint);
     if (scale)
       values = arith::MulFOp::create(
           b, loc, values,
@@ -316,8 +313,7 @@ void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid,
       SmallVector<int64_t> lanes;
       for (int64_t e = 0; e < kChunkElements; ++e)
         lanes.push_back(c * kChunkElements + e);
-      Value chunk =
-          vector::ShuffleOp::create(b, loc, rounded, rounded, lanes);
+      Value chunk = vector::ShuffleOp::create(b, loc, rounded, rounded, lanes);
       Value logical = index(kInTile / kChunkElements + c);
       Value physical = arith::XOrIOp::create(b, loc, logical, swizzleRow);
       vector::StoreOp::create(b, loc, chunk, s.bTile,
@@ -359,8 +355,8 @@ void WarpgroupDequantBuilder::buildKernel(Value blockX, Value blockY,
         b, loc, tokenType, buildCopies(s, tid, m0, n0, kt, stage));
   };
   Value first = copy(zero, zero);
-  NVVM::WGMMATypes type = activation.isF16() ? NVVM::WGMMATypes::f16
-                                             : NVVM::WGMMATypes::bf16;
+  NVVM::WGMMATypes type =
+      activation.isF16() ? NVVM::WGMMATypes::f16 : NVVM::WGMMATypes::bf16;
   auto loop = scf::ForOp::create(
       b, loc, zero, index(kTiles), index(1),
       ValueRange{buildZeroAccumulators(b, loc, b.getF32Type(), kBlockN)});
@@ -379,8 +375,7 @@ void WarpgroupDequantBuilder::buildKernel(Value blockX, Value blockY,
       // (freed by the barrier at the end of kt - 1); then all groups but
       // that one have landed, k-tile kt with them.
       b.setInsertionPointToStart(&prefetch.getThenRegion().front());
-      nvgpu::DeviceAsyncWaitOp::create(b, loc,
-                                       copy(next, rem(next, kStages)),
+      nvgpu::DeviceAsyncWaitOp::create(b, loc, copy(next, rem(next, kStages)),
                                        b.getI32IntegerAttr(1));
       b.setInsertionPointToStart(&prefetch.getElseRegion().front());
       nvgpu::DeviceAsyncWaitOp::create(b, loc, first, b.getI32IntegerAttr(0));
@@ -392,7 +387,8 @@ void WarpgroupDequantBuilder::buildKernel(Value blockX, Value blockY,
     // visible to wgmma's async proxy, and every row is written.
     NVVM::FenceProxyOp::create(
         b, loc, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
     gpu::BarrierOp::create(b, loc);
     Value descA = buildMatrixDescriptor(b, loc, toI64(xAddress(s, stage)));
     Value descB = buildMatrixDescriptor(b, loc, toI64(s.bAddress));
@@ -449,7 +445,8 @@ void WarpgroupDequantBuilder::buildEmulation() {
   Value m0 = mul(forLoop(gridY()), kBlockM);
   Value n0 = mul(forLoop(gridX()), kBlockN);
   linalg::FillOp::create(
-      b, loc, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)).getResult(),
+      b, loc,
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)).getResult(),
       tile);
   threadPhase([&](Value tid) { buildCopies(s, tid, m0, n0, zero, zero); });
   {
@@ -482,9 +479,8 @@ void WarpgroupDequantBuilder::buildEmulation() {
   threadPhase([&](Value tid) {
     Value warp = div(tid, kThreadsPerWarp);
     Value laneId = rem(tid, kThreadsPerWarp);
-    buildEpilogue(
-        gatherWgmmaAccumulators(b, loc, tile, warp, laneId, kBlockN), m0, n0,
-        tid);
+    buildEpilogue(gatherWgmmaAccumulators(b, loc, tile, warp, laneId, kBlockN),
+                  m0, n0, tid);
   });
 }
 

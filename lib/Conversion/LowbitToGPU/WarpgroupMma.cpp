@@ -97,7 +97,9 @@ namespace {
 
 /// Block tile (M and N) and k-tile (codes = bytes), one TMA box each.
 constexpr int64_t kTile = 128;
-constexpr int64_t kStages = 4;
+/// Three stages (97 KiB of shared memory): two blocks fit on an SM, each
+/// hiding the other's drain at the end of a k-tile.
+constexpr int64_t kStages = 3;
 constexpr int64_t kWarpgroups = 2;
 /// K of one 8-bit wgmma.
 constexpr int64_t kWgmmaK = 32;
@@ -356,6 +358,13 @@ void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
                                     /*predicate=*/Value());
     // Make the initialized barriers visible to the TMA unit.
     NVVM::FenceMbarrierInitOp::create(b, loc);
+    // The tensor maps were copied to global memory from the host: fence
+    // the tensormap proxy before the first copy reads them (CUDA guide),
+    // and prefetch them.
+    for (Value map : {lhsMap, rhsMap}) {
+      nvgpu::TmaFenceOp::create(b, loc, map);
+      nvgpu::TmaPrefetchOp::create(b, loc, map, /*predicate=*/Value());
+    }
   }
   gpu::BarrierOp::create(b, loc);
   int64_t ahead = std::min<int64_t>(kStages - 1, kTiles);
@@ -396,16 +405,26 @@ void WarpgroupKernelBuilder::buildBody(gpu::LaunchOp launch, Value lhsMap,
                                            index(10000000), stage);
 
     auto [descA, descB] = buildDescriptors(aligned, stage, warpgroup);
-    Value acc = loop.getRegionIterArgs()[0];
+    // Integer sums stay in the wgmma accumulators (exact); FP8 ones start
+    // afresh every k-tile (the first wgmma does not accumulate) and are
+    // added to f32 registers after it: the FP8 tensor cores accumulate
+    // with fewer bits than f32.
+    Value carried = loop.getRegionIterArgs()[0];
+    Value acc = plan.fp8
+                    ? buildUndefinedAccumulators(b, loc, accElement(), kTile)
+                    : carried;
     NVVM::WgmmaFenceAlignedOp::create(b, loc);
     for (int64_t step = 0; step < kTile / kWgmmaK; ++step)
       acc = buildWgmma(
           b, loc, acc, offsetMatrixDescriptor(b, loc, descA, step * kWgmmaK),
           offsetMatrixDescriptor(b, loc, descB, step * kWgmmaK), kTile, kWgmmaK,
           wgmmaType(plan.lhsFormat), wgmmaType(plan.rhsFormat),
-          plan.fp8 ? NVVM::WGMMATypes::f32 : NVVM::WGMMATypes::s32);
+          plan.fp8 ? NVVM::WGMMATypes::f32 : NVVM::WGMMATypes::s32,
+          /*accumulate=*/!plan.fp8 || step > 0);
     NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
     NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    if (plan.fp8)
+      acc = addAccumulators(b, loc, carried, acc);
     // Every warpgroup is done with this stage before thread 0 refills it.
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, acc);
@@ -489,6 +508,8 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
       b, loc, MemRefType::get({kSharedBytes}, b.getI8Type()));
   Value tiles = memref::AllocOp::create(
       b, loc, MemRefType::get({kWarpgroups, kWgmmaM, kTile}, accElement()));
+  Value kTileSums = memref::AllocOp::create(
+      b, loc, MemRefType::get({kWgmmaM, kTile}, accElement()));
   auto decodeTable = [&](StorageFormat format) -> Value {
     if (!isFp8(format))
       return Value();
@@ -558,11 +579,21 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
                                  b.getIndexAttr(1)});
       Value tile2d = memref::CollapseShapeOp::create(
           b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      // FP8: the k-tile's products from zero, then added to the tile (the
+      // kernel's promotion to f32 registers).
+      Value target = tile2d;
+      if (plan.fp8) {
+        target = kTileSums;
+        linalg::FillOp::create(b, loc, zeroAcc, target);
+      }
       for (int64_t step = 0; step < kTile / kWgmmaK; ++step)
         emulateProducts(shared, sharedBase,
                         offsetMatrixDescriptor(b, loc, descA, step * kWgmmaK),
                         offsetMatrixDescriptor(b, loc, descB, step * kWgmmaK),
-                        tile2d, lhsTable, rhsTable);
+                        target, lhsTable, rhsTable);
+      if (plan.fp8)
+        linalg::AddOp::create(b, loc, ValueRange{tile2d, kTileSums},
+                              ValueRange{tile2d});
     }
   }
   auto threads = scf::ForOp::create(

@@ -64,16 +64,37 @@ Value mlir::lowbit::buildZeroAccumulators(OpBuilder &b, Location loc,
 Value mlir::lowbit::buildWgmma(OpBuilder &b, Location loc, Value acc,
                                Value descA, Value descB, int64_t n, int64_t k,
                                NVVM::WGMMATypes typeA, NVVM::WGMMATypes typeB,
-                               NVVM::WGMMATypes typeD) {
+                               NVVM::WGMMATypes typeD, bool accumulate) {
   bool integer = typeD == NVVM::WGMMATypes::s32;
   return NVVM::WgmmaMmaAsyncOp::create(
       b, loc, acc.getType(), acc, descA, descB,
       NVVM::MMAShapeAttr::get(b.getContext(), kWgmmaM, n, k), typeA, typeB,
-      typeD, NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
-      NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+      typeD, accumulate ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero,
+      NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
+      NVVM::MMALayout::col,
       integer ? NVVM::MMAIntOverflowAttr::get(b.getContext(),
                                               NVVM::MMAIntOverflow::wrapped)
               : NVVM::MMAIntOverflowAttr());
+}
+
+Value mlir::lowbit::addAccumulators(OpBuilder &b, Location loc, Value a,
+                                    Value c) {
+  auto type = cast<LLVM::LLVMStructType>(a.getType());
+  Value sum = a;
+  for (int64_t i = 0, e = type.getBody().size(); i < e; ++i) {
+    Value x = LLVM::ExtractValueOp::create(b, loc, a, i);
+    Value y = LLVM::ExtractValueOp::create(b, loc, c, i);
+    sum = LLVM::InsertValueOp::create(b, loc, sum,
+                                      arith::AddFOp::create(b, loc, x, y), i);
+  }
+  return sum;
+}
+
+Value mlir::lowbit::buildUndefinedAccumulators(OpBuilder &b, Location loc,
+                                               Type element, int64_t n) {
+  SmallVector<Type> fields(kWgmmaM * n / kWarpgroupThreads, element);
+  return LLVM::PoisonOp::create(
+      b, loc, LLVM::LLVMStructType::getLiteral(b.getContext(), fields));
 }
 
 SmallVector<Value> mlir::lowbit::accumulatorTiles(OpBuilder &b, Location loc,

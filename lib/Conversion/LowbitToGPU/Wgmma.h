@@ -63,11 +63,21 @@ Value offsetMatrixDescriptor(OpBuilder &b, Location loc, Value descriptor,
 Value buildZeroAccumulators(OpBuilder &b, Location loc, Type element,
                             int64_t n);
 
-/// acc + A B by one wgmma.mma_async m64nNk(K), A and B K-major from shared
-/// memory; `typeD` f32 or s32 (then wrapping).
+/// acc + A B (`accumulate`) or A B alone by one wgmma.mma_async
+/// m64nNk(K), A and B K-major from shared memory; `typeD` f32 or s32 (then
+/// wrapping).
 Value buildWgmma(OpBuilder &b, Location loc, Value acc, Value descA,
                  Value descB, int64_t n, int64_t k, NVVM::WGMMATypes typeA,
-                 NVVM::WGMMATypes typeB, NVVM::WGMMATypes typeD);
+                 NVVM::WGMMATypes typeB, NVVM::WGMMATypes typeD,
+                 bool accumulate = true);
+
+/// An accumulator struct of an m64nN wgmma whose values do not matter (the
+/// input of a wgmma that does not accumulate).
+Value buildUndefinedAccumulators(OpBuilder &b, Location loc, Type element,
+                                 int64_t n);
+
+/// `a` + `c`, accumulator structs of f32, element by element.
+Value addAccumulators(OpBuilder &b, Location loc, Value a, Value c);
 
 /// The accumulators of `acc` as N / 8 vector<2x2> tiles of the mma.sync C
 /// layout (rows g and g + 8, columns 2t and 2t + 1 of each n8 tile).

@@ -39,11 +39,22 @@ func.func @u8_affine_requantize(%a: tensor<128x256xi8>, %sa: tensor<128xf32>, %z
 
 // -----
 
+// Symmetric u8 activations need no col_sums on wgmma (u8 x s8 products as
+// they are); the mma.sync kernel would (it shifts u8 codes by 128).
+// CHECK-LABEL: func.func @u8_symmetric(
+// CHECK: lowbit.staged_matmul %{{.*}}, %{{.*}} into %{{.*}} lhs(#lowbit.scheme<u8> scales(%{{.*}} : f32)) rhs(#lowbit.scheme<i8> scales(%{{.*}} : f32)) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
+func.func @u8_symmetric(%a: tensor<128x128xi8>, %w: tensor<128x128xi8>) -> tensor<128x128xf32> {
+  %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<u8> scales(0.5 : f32)) rhs(as #lowbit.scheme<i8> scales(0.5 : f32)) : tensor<128x128xi8>, tensor<128x128xi8> -> tensor<128x128xf32>
+  return %y : tensor<128x128xf32>
+}
+
+// -----
+
 // Not for the wgmma kernel (the mma.sync kernel takes them): shapes that
 // are no multiple of 128, group-wise weight scales, weight zero-points.
-// WHY: remark: lowbit-gpu-quant-matmul: mma.sync kernel, not wgmma: needs M, N and K multiples of 128
-// WHY: remark: lowbit-gpu-quant-matmul: mma.sync kernel, not wgmma: group-wise weight scales (per tensor or per row only)
-// WHY: remark: lowbit-gpu-quant-matmul: mma.sync kernel, not wgmma: weight zero-points
+// WHY: remark: lowbit-gpu-quant-matmul: not the wgmma kernel: needs M, N and K multiples of 128
+// WHY: remark: lowbit-gpu-quant-matmul: not the wgmma kernel: group-wise weight scales (per tensor or per row only)
+// WHY: remark: lowbit-gpu-quant-matmul: not the wgmma kernel: weight zero-points
 // CHECK-LABEL: func.func @small(
 // CHECK: gpu.launch
 // CHECK: nvgpu.mma.sync

@@ -9,7 +9,7 @@
 // CHECK-LABEL: func.func @fp8_per_row(
 // CHECK-SAME: %[[A:[^:]*]]: memref<256x512xf8E4M3FN>, %[[W:[^:]*]]: memref<384x512xf8E4M3FN>, %[[SW:[^:]*]]: memref<384xf32>, %[[BIAS:[^:]*]]: memref<384xf16>, %[[Y:[^:]*]]: memref<256x384xf16>)
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
-// CHECK-DAG: %[[C132096:.*]] = arith.constant 132096 : i32
+// CHECK-DAG: %[[SMEM:.*]] = arith.constant 99328 : i32
 // CHECK: %[[AU8:.*]] = builtin.unrealized_conversion_cast %[[A]] : memref<256x512xf8E4M3FN> to memref<256x512xui8>
 // CHECK: %[[AC:.*]] = memref.cast %[[AU8]] : memref<256x512xui8> to memref<*xui8>
 // CHECK: %[[MAPA:.*]] = nvgpu.tma.create.descriptor %[[AC]] box[%[[C128]], %[[C128]]] : memref<*xui8> -> <tensor = memref<128x128xui8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
@@ -17,9 +17,9 @@
 // CHECK: %[[WC:.*]] = memref.cast %[[WU8]]
 // CHECK: %[[MAPW:.*]] = nvgpu.tma.create.descriptor %[[WC]] box[%[[C128]], %[[C128]]]
 //
-// 3 x 2 blocks of 256 threads (two warpgroups), 4 stages x 32 KiB + 1 KiB
+// 3 x 2 blocks of 256 threads (two warpgroups), 3 stages x 32 KiB + 1 KiB
 // of dynamic shared memory (rounded up to 1024 bytes in the kernel).
-// CHECK: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c3, %{{.*}} = %c2, %{{.*}} = %c1) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %[[C132096]] {
+// CHECK: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %{{.*}}) in (%{{.*}} = %c3, %{{.*}} = %c2, %{{.*}} = %c1) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %[[SMEM]] {
 // CHECK: %[[M0:.*]] = arith.muli %[[BY]], %[[C128]]
 // CHECK: %[[N0:.*]] = arith.muli %[[BX]], %[[C128]]
 // CHECK: %[[WG:.*]] = arith.divui %[[TID]], %[[C128]]
@@ -27,19 +27,23 @@
 // CHECK: %[[BASE:.*]] = memref.extract_aligned_pointer_as_index %[[SHARED]]
 // CHECK: %[[UP:.*]] = arith.addi %[[BASE]], %c1023
 // CHECK: %[[ALIGNED:.*]] = arith.andi %[[UP]], %c-1024
-// CHECK: %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
+// CHECK: %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
 // CHECK: %[[LEADER:.*]] = arith.cmpi eq, %[[TID]], %c0
 // CHECK: scf.if %[[LEADER]] {
 // CHECK-NEXT: nvgpu.mbarrier.init %[[BARS]][%c0], %c1
 // CHECK-NEXT: nvgpu.mbarrier.init %[[BARS]][%c1], %c1
 // CHECK-NEXT: nvgpu.mbarrier.init %[[BARS]][%c2], %c1
-// CHECK-NEXT: nvgpu.mbarrier.init %[[BARS]][%c3], %c1
 // CHECK-NEXT: nvvm.fence.mbarrier.init
+// The tensor maps came from the host: tensormap-proxy fence, prefetch.
+// CHECK-NEXT: nvgpu.tma.fence.descriptor %[[MAPA]]
+// CHECK-NEXT: nvgpu.tma.prefetch.descriptor %[[MAPA]]
+// CHECK-NEXT: nvgpu.tma.fence.descriptor %[[MAPW]]
+// CHECK-NEXT: nvgpu.tma.prefetch.descriptor %[[MAPW]]
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
 //
-// Thread 0 copies k-tiles 0, 1, 2 into stages 0, 1, 2 (A at +32 KiB s,
-// W 16 KiB after it); coordinates innermost first: (k0, row0).
+// Thread 0 copies k-tiles 0, 1 into stages 0, 1 (A at +32 KiB s, W 16 KiB
+// after it); coordinates innermost first: (k0, row0).
 // CHECK-NEXT: scf.if %[[LEADER]] {
 // CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c0], %c32768
 // CHECK-NEXT: %[[O0:.*]] = arith.subi %[[ALIGNED]], %[[BASE]]
@@ -58,28 +62,26 @@
 // CHECK-NEXT: arith.subi
 // CHECK-NEXT: memref.view
 // CHECK-NEXT: nvgpu.tma.async.load %[[MAPW]][%[[C128]], %[[N0]]], %[[BARS]][%c1]
-// CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c2], %c32768
-// CHECK: nvgpu.tma.async.load %[[MAPA]][%c256, %[[M0]]], %[[BARS]][%c2]
-// CHECK: nvgpu.tma.async.load %[[MAPW]][%c256, %[[N0]]], %[[BARS]][%c2]
 // CHECK-NEXT: }
 //
 // The k-tile loop: thread 0 refills the stage k-tile kt - 1 used with
-// k-tile kt + 3, everyone waits for k-tile kt's stage (phase parity
-// (kt / 4) % 2), four wgmma m64n128k32 from shared memory, then waits for
-// them and meets at the barrier before the next refill.
+// k-tile kt + 2, everyone waits for k-tile kt's stage (phase parity
+// (kt / 3) % 2), four wgmma m64n128k32 from shared memory (FP8: the first
+// does not accumulate, scale-d zero), waits for them, adds them to the f32 registers and meets
+// at the barrier before the next refill.
 // CHECK: %[[ACC:.*]] = scf.for %[[KT:.*]] = %c0 to %c4 step %c1 iter_args(%[[IT:.*]] = %{{.*}}) -> (!llvm.struct<(f32, f32,
-// CHECK: %[[NEXT:.*]] = arith.addi %[[KT]], %c3
+// CHECK: %[[NEXT:.*]] = arith.addi %[[KT]], %c2
 // CHECK: %[[AHEAD:.*]] = arith.cmpi ult, %[[NEXT]], %c4
 // CHECK: %[[REFILL:.*]] = arith.andi %[[LEADER]], %[[AHEAD]]
 // CHECK: scf.if %[[REFILL]] {
-// CHECK: %[[RS:.*]] = arith.remui %[[NEXT]], %c4
+// CHECK: %[[RS:.*]] = arith.remui %[[NEXT]], %c3
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%[[RS]]], %c32768
 // CHECK: %[[RK:.*]] = arith.muli %[[NEXT]], %[[C128]]
 // CHECK: nvgpu.tma.async.load %[[MAPA]][%[[RK]], %[[M0]]], %[[BARS]][%[[RS]]]
 // CHECK: nvgpu.tma.async.load %[[MAPW]][%[[RK]], %[[N0]]], %[[BARS]][%[[RS]]]
 // CHECK: }
-// CHECK: %[[STAGE:.*]] = arith.remui %[[KT]], %c4
-// CHECK: %[[ROUND:.*]] = arith.divui %[[KT]], %c4
+// CHECK: %[[STAGE:.*]] = arith.remui %[[KT]], %c3
+// CHECK: %[[ROUND:.*]] = arith.divui %[[KT]], %c3
 // CHECK: %[[ODD:.*]] = arith.remui %[[ROUND]], %c2
 // CHECK: %[[PARITY:.*]] = arith.index_castui %[[ODD]] : index to i1
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS]][%[[STAGE]]], %[[PARITY]], %c10000000
@@ -102,10 +104,10 @@
 // CHECK: %[[WS:.*]] = arith.shrui %[[WM]], %c4_i64
 // CHECK: %[[DW:.*]] = arith.ori %[[WS]], %c4611686293305360384_i64
 // CHECK: nvvm.wgmma.fence.aligned
-// CHECK-NEXT: %[[D0:.*]] = nvvm.wgmma.mma_async %[[DA]], %[[DW]], %[[IT]], <m = 64, n = 128, k = 32>, D[<f32>, <one>], A[<e4m3>, <one>, <row>], B[<e4m3>, <one>, <col>]
+// CHECK-NEXT: %[[D0:.*]] = nvvm.wgmma.mma_async %[[DA]], %[[DW]], %{{.*}}, <m = 64, n = 128, k = 32>, D[<f32>, <zero>], A[<e4m3>, <one>, <row>], B[<e4m3>, <one>, <col>]
 // CHECK-NEXT: %[[DA1:.*]] = arith.addi %[[DA]], %c2_i64
 // CHECK-NEXT: %[[DW1:.*]] = arith.addi %[[DW]], %c2_i64
-// CHECK-NEXT: %[[D1:.*]] = nvvm.wgmma.mma_async %[[DA1]], %[[DW1]], %[[D0]]
+// CHECK-NEXT: %[[D1:.*]] = nvvm.wgmma.mma_async %[[DA1]], %[[DW1]], %[[D0]], <m = 64, n = 128, k = 32>, D[<f32>, <one>]
 // CHECK-NEXT: %[[DA2:.*]] = arith.addi %[[DA]], %c4_i64
 // CHECK-NEXT: %[[DW2:.*]] = arith.addi %[[DW]], %c4_i64
 // CHECK-NEXT: %[[D2:.*]] = nvvm.wgmma.mma_async %[[DA2]], %[[DW2]], %[[D1]]
@@ -114,8 +116,13 @@
 // CHECK-NEXT: %[[D3:.*]] = nvvm.wgmma.mma_async %[[DA3]], %[[DW3]], %[[D2]]
 // CHECK-NEXT: nvvm.wgmma.commit.group.sync.aligned
 // CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-NEXT: %[[T0:.*]] = llvm.extractvalue %[[IT]][0]
+// CHECK-NEXT: %[[P0:.*]] = llvm.extractvalue %[[D3]][0]
+// CHECK-NEXT: %[[S0:.*]] = arith.addf %[[T0]], %[[P0]] : f32
+// CHECK-NEXT: llvm.insertvalue %[[S0]], %[[IT]][0]
+// CHECK: %[[SUM:.*]] = llvm.insertvalue %{{.*}}[63]
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: scf.yield %[[D3]]
+// CHECK-NEXT: scf.yield %[[SUM]]
 //
 // Epilogue: registers 0..3 are n8 tile 0 (rows g, g + 8; columns 2t,
 // 2t + 1) of the warp's 16 rows at m0 + 64 wg + 16 warp; times sa sw[n],
@@ -148,8 +155,12 @@ func.func @fp8_per_row(%a: memref<256x512xf8E4M3FN>, %w: memref<384x512xf8E4M3FN
 // CHECK: scf.if
 // CHECK-COUNT-2: nvgpu.mbarrier.arrive.expect_tx
 // CHECK-NOT: nvgpu.mbarrier.arrive.expect_tx
-// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
-// CHECK-COUNT-4: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 128, k = 32>, D[<s32>, <one>, <wrapped>], A[<u8>, <one>, <row>], B[<s8>, <one>, <col>]
+// Integer sums stay in the wgmma accumulators across k-tiles (exact).
+// CHECK: scf.for %{{.*}} iter_args(%[[IACC:.*]] = %{{.*}}) -> (!llvm.struct<(i32,
+// CHECK: nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %[[IACC]], <m = 64, n = 128, k = 32>, D[<s32>, <one>, <wrapped>], A[<u8>, <one>, <row>], B[<s8>, <one>, <col>]
+// CHECK-COUNT-3: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 128, k = 32>, D[<s32>, <one>, <wrapped>], A[<u8>, <one>, <row>], B[<s8>, <one>, <col>]
+// CHECK-NOT: arith.addf
+// CHECK: gpu.barrier
 // CHECK: %[[S:.*]] = llvm.extractvalue %{{.*}}[0] : !llvm.struct<(i32,
 // CHECK: %[[SCALE:.*]] = memref.load %[[SA]]
 // CHECK: %[[Z:.*]] = memref.load %[[ZA]]

@@ -2,7 +2,7 @@
 // wgmma from shared memory) through the whole lowbit-lower-to-nvvm
 // pipeline: the PTX of each function's kernel, assembled by ptxas for
 // sm_90a without spills, and the host code that encodes the tensor maps
-// and launches with 129 KiB of dynamic shared memory. On sm_80 the same
+// and launches with 97 KiB of dynamic shared memory. On sm_80 the same
 // matmuls take the mma.sync kernels of lowbit-gpu-quant-matmul (integer)
 // or the generic ones (FP8). Inputs/warpgroup-mma-formats.mlir holds i8 x
 // i8 per row with a bias, affine u8 activations with col_sums and a
@@ -34,7 +34,7 @@
 // PTX: .target sm_90a
 // The dynamic shared memory and the four stage barriers.
 // PTX-DAG: .extern .shared .align 16 .b8 __dynamic_shmem__0[];
-// PTX-DAG: .shared .align 8 .b8 [[MBAR:__mbarrier[_0-9]*]][32];
+// PTX-DAG: .shared .align 8 .b8 [[MBAR:__mbarrier[_0-9]*]][24];
 // PTX: fence.mbarrier_init.release.cluster;
 // PTX: bar.sync 0;
 // Thread 0's first copies: expect 32 KiB on the stage's barrier, then the
@@ -56,11 +56,11 @@
 
 // Host: two tensor maps per matmul (data type UINT8 = 0, interleave none,
 // 128-byte swizzle = 3, L2 promotion 256 bytes = 3, zero fill), then the
-// launch with 4 x 32 KiB + 1 KiB of dynamic shared memory.
+// launch with 3 x 32 KiB + 1 KiB of dynamic shared memory.
 // HOST-LABEL: llvm.func @fp8_e4m3(
 // HOST-DAG: %[[ZERO:.*]] = llvm.mlir.constant(0 : i32) : i64
 // HOST-DAG: %[[THREE:.*]] = llvm.mlir.constant(3 : i32) : i64
-// HOST-DAG: %[[SMEM:.*]] = llvm.mlir.constant(132096 : i32) : i32
+// HOST-DAG: %[[SMEM:.*]] = llvm.mlir.constant(99328 : i32) : i32
 // HOST: llvm.call @mgpuTensorMapEncodeTiledMemref(%{{.*}}, %{{.*}}, %[[ZERO]], %[[ZERO]], %[[THREE]], %[[THREE]], %[[ZERO]], %{{.*}})
 // HOST: llvm.call @mgpuTensorMapEncodeTiledMemref(%{{.*}}, %{{.*}}, %[[ZERO]], %[[ZERO]], %[[THREE]], %[[THREE]], %[[ZERO]], %{{.*}})
 // HOST: gpu.launch_func <%{{.*}} : !llvm.ptr> @fp8_e4m3_kernel::@fp8_e4m3_kernel blocks in (%{{.*}}) threads in (%{{.*}}) : i64 dynamic_shared_memory_size %[[SMEM]] args(%{{.*}} : !llvm.ptr, %{{.*}} : !llvm.ptr,

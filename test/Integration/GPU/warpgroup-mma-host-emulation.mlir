@@ -15,10 +15,15 @@
 // bias, cast or requantization) runs on them. lowbit-run compares with the
 // generic CPU lowering of the same quantized layer.
 //
-// Tolerance 0: integer products are exact in i32 on both sides; FP8 codes
-// are decoded to f32 and summed in k order, the CPU lowering's order, and
-// the scales applied in the same f32 operations, so the results must be
-// bit-identical. This checks the descriptors, the stage and k-step
+// Tolerance 0 for the integer products: exact in i32 on both sides, the
+// scales applied in the same f32 operations, so the results must be
+// bit-identical. FP8: the kernel sums each k-tile of 128 products from
+// zero and adds that to f32 registers (the FP8 tensor cores accumulate
+// with fewer bits than f32), the emulation likewise (each k-tile's sum in
+// k order), while the CPU sums all of K in one f32 chain: the two differ by
+// f32 roundings only (1.9e-5 at most on results up to ~10 here, K = 640),
+// so 1e-4 absolute and relative; a wrong code, scale or index moves results
+// by far more. This checks the descriptors, the stage and k-step
 // addressing, the TMA coordinates and the register layout against the
 // epilogue; the instructions themselves (and the FP8 tensor cores' own
 // accumulation, which keeps fewer bits than f32) need a GPU.
@@ -46,8 +51,8 @@
 // not quantize activations to FP8 at run time yet).
 // RUN: %python %S/Inputs/make_matmul_case.py %t/e4m3 --m=128 --k=640 --n=256 --seed=23
 // RUN: %python %S/Inputs/make_matmul_case.py %t/mixed --m=256 --k=128 --n=128 --lhs=f8E4M3FN --rhs=f8E5M2 --seed=24
-// RUN: %{check} %t/e4m3 "cse"
-// RUN: %{check} %t/mixed "cse"
+// RUN: %{check} %t/e4m3 "cse" 1e-4
+// RUN: %{check} %t/mixed "cse" 1e-4
 //
 // The requantize(...) epilogue: to i8 per output channel and to affine u8
 // per tensor, some results clamped.
@@ -61,4 +66,4 @@
 // CHECK-NOT: gpu.launch
 // CHECK-NOT: nvgpu.
 // CHECK: scf.for
-// PASS: output 0: max_abs=0 {{.*}} [PASS]
+// PASS: output 0: max_abs={{.*}} [PASS]

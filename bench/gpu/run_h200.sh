@@ -12,7 +12,8 @@
 #    layer [M, K] x [K, N] with K = N = 2048 and N(0, 0.02^2) weights,
 #    quantized by --lowbit-w4a16 (g128), --lowbit-w8a16, --lowbit-nf4 and
 #    --lowbit-fp8, for M = 1, 4, 16 (the GEMV kernel), M = 32 (the
-#    unstaged tensor-core kernel), M = 64 (the staged one) and M = 24 (the
+#    unstaged tensor-core kernel), M = 64 (the staged one: its wgmma
+#    variant on sm_90a, the mma.sync one as sm_80 code) and M = 24 (the
 #    generic kernels), run by
 #    lowbit-run --device=cuda, which compares the GPU result with the CPU
 #    result of the same model. Then the integer lowbit.matmul of
@@ -96,7 +97,7 @@ failures=0
 # defaults to ATOL).
 check_on_gpu() {
   local label=$1 m=$2 kernel=$3 model=$4 x=$5 tol=$6 rtol=${7:-$6} result
-  if "$RUN" "$model" --input="$x" --device=cuda --chip=$CHIP \
+  if "$RUN" "$model" --input="$x" --device=cuda --chip=${CHECK_CHIP:-$CHIP} \
       --rtol="$rtol" --atol="$tol" >"$model.out" 2>&1; then
     result=$(grep -A1 "^cuda:" "$model.out" | tail -1)
   else
@@ -112,6 +113,8 @@ for M in 1 4 16 32 64 24; do
   kernel=GEMV
   [ "$M" -eq 32 ] && kernel="tensor cores"
   [ "$M" -eq 64 ] && kernel="staged tensor cores"
+  # On sm_90a, M = 64 with N % 128 and K % 64 takes the wgmma variant.
+  [ "$M" -eq 64 ] && [ "$CHIP" = sm_90a ] && kernel="staged wgmma (sm_90a)"
   [ "$M" -eq 24 ] && kernel=generic
   for pipeline in w4a16 w8a16 nf4 fp8; do
     "$OPT" "$case_dir/linear.mlir" --lowbit-$pipeline -o "$case_dir/$pipeline.mlir" >>"$LOG" 2>&1
@@ -125,11 +128,18 @@ done
 case_dir=$OUT/check-m64
 "$OPT" "$case_dir/linear.mlir" --lowbit-w4a16=group-size=32 -o "$case_dir/w4a16-g32.mlir" >>"$LOG" 2>&1
 check_on_gpu "w4a16 g32" 64 "staged tensor cores" "$case_dir/w4a16-g32.mlir" "$case_dir/x.npy" 1e-2
+# The mma.sync staged kernel on this GPU too: code for sm_80 (JIT-compiled
+# by the driver for the device), which has no wgmma variant.
+if [ "$CHIP" = sm_90a ]; then
+  for pipeline in w4a16 nf4; do
+    CHECK_CHIP=sm_80 check_on_gpu "$pipeline (sm_80 code)" 64 "staged mma.sync" "$case_dir/$pipeline.mlir" "$case_dir/x.npy" 1e-2
+  done
+fi
 case_dir=$OUT/check-m64-bf16
 python3 "$HERE/make_gemv_case.py" check "$case_dir" --m=64 --k=2048 --n=2048 --seed=65 --dtype=bf16
 for pipeline in w4a16 w8a16; do
   "$OPT" "$case_dir/linear.mlir" --lowbit-$pipeline -o "$case_dir/$pipeline.mlir" >>"$LOG" 2>&1
-  check_on_gpu "$pipeline bf16" 64 "staged tensor cores (bf16)" "$case_dir/$pipeline.mlir" "$case_dir/x.npy" 2e-2
+  check_on_gpu "$pipeline bf16" 64 "staged tensor cores (bf16; wgmma on sm_90a)" "$case_dir/$pipeline.mlir" "$case_dir/x.npy" 2e-2
 done
 for M in 32 24; do
   case_dir=$OUT/check-m$M

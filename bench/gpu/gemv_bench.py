@@ -94,7 +94,7 @@ def compile_kernel(lowbit_opt, model, chip, workdir):
     block = tuple(int(v) for v in funcs[0][2:5])
     grid = tuple(int(v) for v in funcs[0][5:8])
     # Memrefs, and !llvm.ptr for the TMA tensor maps of the wgmma kernel
-    # (lowbit-gpu-warpgroup-mma: the activations' map, then the weights').
+    # (lowbit-gpu-staged-matmul: the activations' map, then the weights').
     args = []
     for param in split_top_level(params):
         kind = param.split(":", 1)[1].strip() if ":" in param else ""

@@ -154,7 +154,7 @@ done
 case_dir=$OUT/check-fp8
 python3 "$ROOT/test/Integration/GPU/Inputs/make_matmul_case.py" "$case_dir" --m=32 --k=256 --n=64 --seed=3
 check_on_gpu "fp8 matmul (E4M3 codes)" 32 "FP8 tensor cores ($CHIP)" "$case_dir/linear.mlir" "$case_dir/x.npy" 1e-3
-# The TMA + wgmma kernel of lowbit-gpu-warpgroup-mma (sm_90a; M, N, K
+# The TMA + wgmma kernel of lowbit-gpu-staged-matmul (sm_90a; M, N, K
 # multiples of 128): W8A8 at M = 128 and 256 (exact i32 sums: 1e-2 as
 # above), FP8 codes (the FP8 tensor cores accumulate with fewer bits than
 # f32, about 2^-13 relative per partial sum over K = 640: 1e-2 relative is
@@ -245,7 +245,7 @@ done
 
 {
   echo
-  echo "## W8A8 and FP8 GEMM (the wgmma kernel of lowbit-gpu-warpgroup-mma on sm_90a) against cuBLAS (K = N = 8192)"
+  echo "## W8A8 and FP8 GEMM (the wgmma kernel of lowbit-gpu-staged-matmul on sm_90a) against cuBLAS (K = N = 8192)"
   echo
   echo "Fraction of cuBLAS = cuBLAS time over lowbit's (the issue's FP8 target:"
   echo "0.6 at M >= 1024)."

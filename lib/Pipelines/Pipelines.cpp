@@ -351,7 +351,7 @@ struct LowerToNVVMOptions : public PassPipelineOptions<LowerToNVVMOptions> {
       *this, "warpgroup-mma",
       llvm::cl::desc("On sm_90a, the wgmma kernels where they apply: TMA + "
                      "wgmma for integer/FP8 lowbit.matmul with M, N, K "
-                     "multiples of 128 (lowbit-gpu-warpgroup-mma), and the "
+                     "multiples of 128 (lowbit-gpu-staged-matmul), and the "
                      "wgmma variant of the staged dequant_matmul kernel for "
                      "M, N, K multiples of 64, 128, 64; false keeps the "
                      "mma.sync kernels (ignored on sm_80)"),
@@ -424,7 +424,8 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
   if (options.tensorCores)
     pipeline += std::string("func.func(lowbit-gpu-quant-matmul{fp8=") +
                 (sm90 ? "true" : "false") +
-                " warpgroup-mma=" + (wgmma ? "true" : "false") + "}),";
+                " warpgroup-mma=" + (wgmma ? "true" : "false") +
+                " staged=true}),";
   pipeline += "lowbit-lower-to-linalg,"
               "convert-elementwise-to-linalg,"
               "canonicalize,cse,"
@@ -446,7 +447,7 @@ void buildLowerToNVVMPipeline(OpPassManager &pm,
               "convert-parallel-loops-to-gpu,"
               "lowbit-gpu-device-buffers,"
               // After the device mirrors: its tensor maps point at them.
-              "lowbit-gpu-warpgroup-mma),"
+              "lowbit-gpu-staged-matmul),"
               "lower-affine,"
               "canonicalize,cse,"
               "gpu-launch-sink-index-computations,"

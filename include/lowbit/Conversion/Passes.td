@@ -332,8 +332,13 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
     Option<"warpgroupMma", "warpgroup-mma", "bool", /*default=*/"false",
            "sm_90a: leave matmuls with M, N, K multiples of 128, weights "
            "symmetric with per-tensor or per-row scales, as "
-           "lowbit.staged_matmul for the TMA + wgmma kernel of "
-           "lowbit-gpu-warpgroup-mma">,
+           "lowbit.staged_matmul {warpgroup} for the TMA + wgmma kernel of "
+           "lowbit-gpu-staged-matmul">,
+    Option<"staged", "staged", "bool", /*default=*/"false",
+           "Leave the others with M, N, K multiples of 64, symmetric i8 "
+           "(or FP8) weights with per-tensor or per-row scales, as "
+           "lowbit.staged_matmul for the staged mma.sync kernel of "
+           "lowbit-gpu-staged-matmul">,
     Option<"explain", "explain", "bool", /*default=*/"false",
            "Emit a remark on each lowbit.matmul left to the generic lowering, "
            "saying why">,
@@ -344,35 +349,45 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
   ];
 }
 
-def GPUWarpgroupMmaPass
-    : Pass<"lowbit-gpu-warpgroup-mma", "::mlir::func::FuncOp"> {
-  let summary = "Build the sm_90a TMA + wgmma kernel of each staged_matmul";
+def GPUStagedMatmulPass
+    : Pass<"lowbit-gpu-staged-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Build the staged kernel of each lowbit.staged_matmul";
   let description = [{
     Replaces each `lowbit.staged_matmul` (left by
-    `lowbit-gpu-quant-matmul{warpgroup-mma=true}` for integer or FP8
-    matmuls with M, N, K multiples of 128) by a host part that encodes two
-    TMA tensor maps (`nvgpu.tma.create.descriptor`, 128 x 128-byte boxes,
-    128-byte swizzle) for the device buffers of the activation and weight
-    codes, and one `gpu.launch` of 128 x 128 blocks of the result, two
-    warpgroups (256 threads) each: a four-stage ring of k-tiles of 128
-    codes in dynamic shared memory, filled by `nvgpu.tma.async.load` and
-    guarded by `nvgpu.mbarrier`s (one thread issues the copies three
-    k-tiles ahead), and per k-tile four `nvvm.wgmma.mma_async` m64n128k32
-    per warpgroup reading both operands from shared memory through matrix
-    descriptors (s8/u8 x s8/u8 into s32, e4m3/e5m2 into f32); the epilogue
-    (zero-point correction from the column sums, scales, bias, cast or
-    requantization) on the accumulator registers. Runs after
-    `lowbit-gpu-device-buffers`, which mirrors the op's buffers on the
-    device, so that the tensor maps point at device memory (see
-    lib/Conversion/LowbitToGPU/WarpgroupMma.cpp).
+    `lowbit-gpu-quant-matmul` with `warpgroup-mma` or `staged`) by its
+    kernel (see lib/Conversion/LowbitToGPU/StagedMatmul.cpp).
+
+    With `warpgroup` (sm_90a; M, N, K multiples of 128): a host part that
+    encodes two TMA tensor maps (`nvgpu.tma.create.descriptor`, 128 x
+    128-byte boxes, 128-byte swizzle) for the device buffers of the
+    activation and weight codes, and one `gpu.launch` of 128 x 128 blocks of
+    the result, two warpgroups (256 threads) each: a three-stage ring of
+    k-tiles of 128 codes in dynamic shared memory, filled by
+    `nvgpu.tma.async.load` and guarded by `nvgpu.mbarrier`s (one thread
+    issues the copies two k-tiles ahead), and per k-tile four
+    `nvvm.wgmma.mma_async` m64n128k32 per warpgroup reading both operands
+    from shared memory through matrix descriptors (s8/u8 x s8/u8 into s32,
+    e4m3/e5m2 x e4m3/e5m2 into f32, FP8 sums promoted to f32 registers
+    every k-tile); lib/Conversion/LowbitToGPU/WarpgroupMma.cpp.
+
+    Without it (sm_80 and up; multiples of 64): 64 x 64 blocks of four
+    warps, k-tiles of 64 codes double-buffered in shared memory by
+    `nvgpu.device_async_copy`, fragments by `nvgpu.ldmatrix`, eight
+    `mma.sync` m16n8k32 per warp and k32 step;
+    lib/Conversion/LowbitToGPU/StagedQuantMma.cpp.
+
+    Both end with the epilogue of the mma.sync kernel (zero-point
+    correction from the column sums, scales, bias, cast or requantization).
+    Runs after `lowbit-gpu-device-buffers`, which mirrors the op's buffers
+    on the device, so that the tensor maps point at device memory.
   }];
   let options = [
     Option<"hostEmulation", "host-emulation", "bool", /*default=*/"false",
-           "Test only: the kernel's computation in host loops, TMA copies "
-           "(with the 128-byte swizzle) and wgmma (reading the operands "
-           "through the kernel's matrix descriptors) emulated on a host "
-           "buffer, the accumulators gathered by the wgmma register layout, "
-           "the kernel's epilogue; lowbit-lower-to-cpu can run it">
+           "Test only: the kernel's computation in host loops (TMA with "
+           "the 128-byte swizzle and wgmma through the kernel's matrix "
+           "descriptors, or ldmatrix and mma.sync by their PTX "
+           "definitions, on a host buffer standing for shared memory; the "
+           "kernel's copies and epilogue); lowbit-lower-to-cpu can run it">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -38,7 +38,7 @@
 // device-resident globals is future work).
 //
 // lowbit.staged_matmul counts as device code too: its buffer operands are
-// mirrored like a kernel's captures (lowbit-gpu-warpgroup-mma, after this
+// mirrored like a kernel's captures (lowbit-gpu-staged-matmul, after this
 // pass, builds its TMA tensor maps from the device buffers).
 //
 //===----------------------------------------------------------------------===//

@@ -6,7 +6,7 @@
 //
 // What the tensor-core kernels of the integer and FP8 lowbit.matmul (the
 // mma.sync kernel of lowbit-gpu-quant-matmul, the wgmma kernel of
-// lowbit-gpu-warpgroup-mma) have in common after the products: the plan of
+// lowbit-gpu-staged-matmul) have in common after the products: the plan of
 // the computation, the scales and zero-points as the kernel reads them, and
 // the code on the accumulators in the mma.sync C layout (an m16n8 tile per
 // vector<2x2>: rows g and g + 8, columns 2t and 2t + 1; a wgmma m64nN

@@ -62,6 +62,8 @@
 #include "../LowbitToLinalg/CodeDecoding.h"
 #include "KernelBuilding.h"
 #include "QuantMatmulEpilogue.h"
+#include "QuantMmaSync.h"
+#include "StagedMatmul.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
 
@@ -88,9 +90,6 @@ namespace {
 
 /// mma.sync m16n8k32 (s8 and FP8), four n8 tiles per warp.
 constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 32, kTilesN = 4;
-
-/// The block tile (M and N) and k-tile of the wgmma kernel.
-constexpr int64_t kWarpgroupTile = 128;
 
 using Param = QuantMatmulParam;
 using MatmulPlan = QuantMatmulPlan;
@@ -193,15 +192,28 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out,
 }
 
 /// Why `op`, planned by `planMatmul` with native codes, does not get the
-/// sm_90a wgmma kernel of lowbit-gpu-warpgroup-mma, or "".
+/// sm_90a wgmma kernel of lowbit-gpu-staged-matmul, or "".
 std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
-  if (plan.m % kWarpgroupTile || plan.n % kWarpgroupTile ||
-      plan.k % kWarpgroupTile)
-    return "needs M, N and K multiples of 128";
+  if (std::string shape = warpgroupMatmulRejection(plan.m, plan.n, plan.k);
+      !shape.empty())
+    return shape;
   if (plan.blocks != 1)
     return "group-wise weight scales (per tensor or per row only)";
   if (!op.getRhsScheme().getSymmetric())
     return "weight zero-points";
+  return "";
+}
+
+/// Why `op`, planned by `planMatmul` with shifted codes, does not get the
+/// staged mma.sync kernel of lowbit-gpu-staged-matmul, or "".
+std::string planStagedQuantMatmul(MatmulOp op, const MatmulPlan &plan) {
+  if (std::string shape = stagedQuantMatmulRejection(plan.m, plan.n, plan.k);
+      !shape.empty())
+    return shape;
+  if (plan.blocks != 1)
+    return "group-wise weight scales (per tensor or per row only)";
+  if (!op.getRhsScheme().getSymmetric() || plan.rhsFormat == StorageFormat::U8)
+    return "weights other than symmetric i8 or FP8 codes";
   return "";
 }
 
@@ -334,48 +346,7 @@ Value MmaBuilder::buildFragmentB(const Lane &lane, Value k0, int64_t tile) {
 }
 
 Value MmaBuilder::buildMma(Value a, Value bFrag, Value c) {
-  if (!plan.fp8)
-    return nvgpu::MmaSyncOp::create(b, loc, a, bFrag, c,
-                                    ArrayRef<int64_t>{kTileM, kTileN, kTileK});
-  // nvgpu/nvvm have no dense FP8 mma.sync: inline PTX, registers as b32.
-  auto ptxType = [](StorageFormat f) {
-    return f == StorageFormat::F8E4M3FN ? "e4m3" : "e5m2";
-  };
-  std::string ptx = std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
-                    ptxType(plan.lhsFormat) + "." + ptxType(plan.rhsFormat) +
-                    ".f32 {$0, $1, $2, $3}, {$4, $5, $6, $7}, {$8, $9}, "
-                    "{$10, $11, $12, $13};";
-  // One b32 register per row of four codes (1-D bitcasts: the n-D form
-  // does not lower to LLVM).
-  auto word = [&](Value frag, int64_t r) -> Value {
-    Value quad = vector::ExtractOp::create(b, loc, frag, r);
-    Value bits = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), quad);
-    return vector::ExtractOp::create(b, loc, bits, 0);
-  };
-  SmallVector<Value> operands;
-  for (int64_t r = 0; r < 4; ++r)
-    operands.push_back(word(a, r));
-  for (int64_t r = 0; r < 2; ++r)
-    operands.push_back(word(bFrag, r));
-  for (int64_t i = 0; i < 4; ++i)
-    operands.push_back(
-        vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{i / 2, i % 2}));
-  Type f32 = b.getF32Type();
-  auto resultType =
-      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, loc, resultType, operands, ptx, "=f,=f,=f,=f,r,r,r,r,r,r,f,f,f,f",
-      /*has_side_effects=*/false, /*is_align_stack=*/false,
-      LLVM::tailcallkind::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
-  Value d = arith::ConstantOp::create(b, loc, b.getZeroAttr(c.getType()));
-  for (int64_t i = 0; i < 4; ++i) {
-    Value v = LLVM::ExtractValueOp::create(b, loc, asmOp.getRes(), i);
-    d = vector::InsertOp::create(b, loc, v, d, ArrayRef<int64_t>{i / 2, i % 2});
-  }
-  return d;
+  return buildQuantMmaSync(b, loc, plan, a, bFrag, c);
 }
 
 void MmaBuilder::build(Value blockX, Value blockY, Value threadId,
@@ -610,6 +581,7 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
       op.emitRemark() << "lowbit-gpu-quant-matmul: not the wgmma kernel: "
                       << reason;
   }
+  bool staged = false;
   if (!warpgroup) {
     plan = MatmulPlan();
     reason = planMatmul(op, fp8, plan, /*nativeCodes=*/false);
@@ -619,6 +591,13 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
                         << reason;
       return;
     }
+    if (this->staged && !hostEmulation) {
+      reason = planStagedQuantMatmul(op, plan);
+      staged = reason.empty();
+      if (!staged && explain)
+        op.emitRemark() << "lowbit-gpu-quant-matmul: not the staged kernel: "
+                        << reason;
+    }
   }
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -626,11 +605,12 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   HostValues host;
   host.lhs = toBuffer(b, loc, op.getLhs());
   CodeSource source = getCodeSource(b, loc, op.getRhs());
-  // Flat codes for the mma.sync kernel, [N, K] rows for the wgmma one.
-  host.rhs = toBuffer(b, loc,
-                      source.flat ? source.tensor
-                      : warpgroup ? op.getRhs()
-                                  : flattenTensor(b, loc, op.getRhs()));
+  // Flat codes for the unstaged kernel, [N, K] rows for the staged ones.
+  host.rhs =
+      toBuffer(b, loc,
+               source.flat           ? source.tensor
+               : warpgroup || staged ? op.getRhs()
+                                     : flattenTensor(b, loc, op.getRhs()));
   if (op.getBias())
     host.bias = toBuffer(b, loc, op.getBias());
   host.lhsScale =
@@ -654,8 +634,8 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   Value y = memref::AllocOp::create(
       b, loc, MemRefType::get({plan.m, plan.n}, plan.result));
 
-  if (warpgroup) {
-    // The wgmma kernel reads the weights as [N, K] rows (a TMA tensor map).
+  if (warpgroup || staged) {
+    // The staged kernels read the weights as [N, K] rows.
     Value rhs = host.rhs;
     auto flat = cast<MemRefType>(rhs.getType());
     auto rows = MemRefType::get({plan.n, plan.k}, flat.getElementType());
@@ -669,7 +649,8 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
         b, loc, host.lhs, rhs, y, value(host.lhsScale),
         value(host.lhsZeroPoint), value(host.rhsScale), value(host.colSums),
         host.bias, value(host.resultScale), value(host.resultZeroPoint),
-        op.getLhsScheme(), op.getRhsScheme(), op.getResultSchemeAttr());
+        op.getLhsScheme(), op.getRhsScheme(), op.getResultSchemeAttr(),
+        warpgroup ? b.getUnitAttr() : UnitAttr());
     replaceWithResultBuffer(b, loc, op, y);
     return;
   }

@@ -66,10 +66,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowbit/Conversion/Passes.h"
+#include "StagedMatmul.h"
 
 #include "KernelBuilding.h"
-#include "QuantMatmulEpilogue.h"
 #include "Wgmma.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
@@ -84,11 +83,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
-
-namespace mlir::lowbit {
-#define GEN_PASS_DEF_GPUWARPGROUPMMAPASS
-#include "lowbit/Conversion/Passes.h.inc"
-} // namespace mlir::lowbit
 
 using namespace mlir;
 using namespace mlir::lowbit;
@@ -110,35 +104,6 @@ constexpr int64_t kSharedBytes = kStages * kStageBytes + kSwizzleAlign;
 
 bool isFp8(StorageFormat f) {
   return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
-}
-
-/// The plan of the epilogue, from the op (lowbit-gpu-quant-matmul checked
-/// the rest when it created it; the verifier the shapes).
-std::string planStagedMatmul(StagedMatmulOp op, QuantMatmulPlan &plan) {
-  MemRefType lhs = op.getLhs().getType(), y = op.getResult().getType();
-  plan.m = lhs.getDimSize(0);
-  plan.k = lhs.getDimSize(1);
-  plan.n = y.getDimSize(1);
-  if (plan.m % kTile || plan.n % kTile || plan.k % kTile)
-    return "needs M, N and K multiples of 128";
-  plan.blockK = plan.k;
-  plan.blocks = 1;
-  plan.lhsFormat = op.getLhsScheme().getFormat();
-  plan.rhsFormat = op.getRhsScheme().getFormat();
-  plan.fp8 = isFp8(plan.lhsFormat);
-  if (plan.fp8 != isFp8(plan.rhsFormat))
-    return "needs FP8 x FP8 or integer x integer codes";
-  plan.needColSums = bool(op.getLhsZeroPoints());
-  plan.result = y.getElementType();
-  if (SchemeAttr result = op.getResultSchemeAttr()) {
-    plan.requantize = true;
-    plan.resultAffine = !result.getSymmetric();
-    plan.resultMin = result.getCodeMin();
-    plan.resultMax = result.getCodeMax();
-    if (plan.resultAffine != bool(op.getResultZeroPoints()))
-      return "requantize zero_points do not match the result scheme";
-  }
-  return "";
 }
 
 NVVM::WGMMATypes wgmmaType(StorageFormat f) {
@@ -619,43 +584,20 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
       warpgroup, warp, laneId);
 }
 
-namespace {
+std::string mlir::lowbit::warpgroupMatmulRejection(int64_t m, int64_t n,
+                                                   int64_t k) {
+  if (m % kTile || n % kTile || k % kTile)
+    return "the wgmma kernel needs M, N and K multiples of 128";
+  return "";
+}
 
-struct GPUWarpgroupMmaPass
-    : public mlir::lowbit::impl::GPUWarpgroupMmaPassBase<GPUWarpgroupMmaPass> {
-  using GPUWarpgroupMmaPassBase::GPUWarpgroupMmaPassBase;
-
-  void runOnOperation() override {
-    SmallVector<StagedMatmulOp> ops;
-    getOperation().walk([&](StagedMatmulOp op) { ops.push_back(op); });
-    for (StagedMatmulOp op : ops) {
-      QuantMatmulPlan plan;
-      std::string reason = planStagedMatmul(op, plan);
-      if (!reason.empty()) {
-        op.emitError("lowbit-gpu-warpgroup-mma: ") << reason;
-        return signalPassFailure();
-      }
-      QuantMatmulHost host;
-      host.lhs = op.getLhs();
-      host.rhs = op.getRhs();
-      host.bias = op.getBias();
-      host.lhsScale = makeQuantMatmulParam(op.getLhsScales(), plan.m);
-      host.lhsZeroPoint = makeQuantMatmulParam(op.getLhsZeroPoints(), plan.m);
-      host.rhsScale = makeQuantMatmulParam(op.getRhsScales(), plan.n);
-      host.colSums = makeQuantMatmulParam(op.getColSums(), plan.n);
-      host.resultScale = makeQuantMatmulParam(op.getResultScales(), plan.n);
-      host.resultZeroPoint =
-          makeQuantMatmulParam(op.getResultZeroPoints(), plan.n);
-      OpBuilder b(op);
-      WarpgroupKernelBuilder builder(b, op.getLoc(), plan, host,
-                                     op.getResult());
-      if (hostEmulation)
-        builder.buildHostEmulation();
-      else
-        builder.build();
-      op.erase();
-    }
-  }
-};
-
-} // namespace
+void mlir::lowbit::buildWarpgroupMatmul(OpBuilder &b, Location loc,
+                                        const QuantMatmulPlan &plan,
+                                        const QuantMatmulHost &host, Value y,
+                                        bool emulate) {
+  WarpgroupKernelBuilder builder(b, loc, plan, host, y);
+  if (emulate)
+    builder.buildHostEmulation();
+  else
+    builder.build();
+}

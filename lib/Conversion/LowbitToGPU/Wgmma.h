@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// What the wgmma kernels (lowbit-gpu-warpgroup-mma for the integer and FP8
+// What the wgmma kernels (lowbit-gpu-staged-matmul for the integer and FP8
 // lowbit.matmul, the warpgroup variant of lowbit-gpu-staged-mma for
 // dequant_matmul) have in common, and their host emulation of the
 // hardware:

@@ -164,7 +164,7 @@ func.func @strided(%a: memref<4xf32, strided<[2]>>) {
 
 // -----
 
-// lowbit.staged_matmul runs on the device (lowbit-gpu-warpgroup-mma builds
+// lowbit.staged_matmul runs on the device (lowbit-gpu-staged-matmul builds
 // its kernel and tensor maps later): its buffers are mirrored and it takes
 // the mirrors; the result it writes is copied back for the return. Scalar
 // parameters stay as they are.

@@ -1,4 +1,4 @@
-// RUN: lowbit-opt %s --split-input-file --verify-diagnostics --lowbit-gpu-warpgroup-mma --canonicalize --cse | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --verify-diagnostics --lowbit-gpu-staged-matmul --canonicalize --cse | FileCheck %s
 
 // E4M3 x E4M3, per-tensor activation scale, per-row weight scales, f16
 // bias and result; M = 256, N = 384, K = 512: 3 x 2 blocks of 128 x 128,
@@ -139,7 +139,7 @@
 // CHECK-NOT: lowbit.staged_matmul
 func.func @fp8_per_row(%a: memref<256x512xf8E4M3FN>, %w: memref<384x512xf8E4M3FN>, %sw: memref<384xf32>, %bias: memref<384xf16>, %y: memref<256x384xf16>) {
   %sa = arith.constant 0.25 : f32
-  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<f8E4M3FN> scales(%sa : f32)) rhs(#lowbit.scheme<f8E4M3FN, axis = 0> scales(%sw : memref<384xf32>)) bias(%bias : memref<384xf16>) : memref<256x512xf8E4M3FN>, memref<384x512xf8E4M3FN>, memref<256x384xf16>
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<f8E4M3FN> scales(%sa : f32)) rhs(#lowbit.scheme<f8E4M3FN, axis = 0> scales(%sw : memref<384xf32>)) bias(%bias : memref<384xf16>) {warpgroup} : memref<256x512xf8E4M3FN>, memref<384x512xf8E4M3FN>, memref<256x384xf16>
   return
 }
 
@@ -173,7 +173,7 @@ func.func @fp8_per_row(%a: memref<256x512xf8E4M3FN>, %w: memref<384x512xf8E4M3FN
 // CHECK: memref.store %{{.*}}, %[[Y]]
 func.func @u8_affine_requantize(%a: memref<128x256xi8>, %sa: memref<128xf32>, %za: memref<128xi32>, %w: memref<128x256xi8>, %sw: memref<128xf32>, %cs: memref<128xi32>, %y: memref<128x128xi8>) {
   %so = arith.constant 0.5 : f32
-  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8, axis = 0, affine> scales(%sa : memref<128xf32>) zero_points(%za : memref<128xi32>)) rhs(#lowbit.scheme<i8, axis = 0> scales(%sw : memref<128xf32>) col_sums(%cs : memref<128xi32>)) requantize(#lowbit.scheme<i8> scales(%so : f32)) : memref<128x256xi8>, memref<128x256xi8>, memref<128x128xi8>
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8, axis = 0, affine> scales(%sa : memref<128xf32>) zero_points(%za : memref<128xi32>)) rhs(#lowbit.scheme<i8, axis = 0> scales(%sw : memref<128xf32>) col_sums(%cs : memref<128xi32>)) requantize(#lowbit.scheme<i8> scales(%so : f32)) {warpgroup} : memref<128x256xi8>, memref<128x256xi8>, memref<128x128xi8>
   return
 }
 
@@ -181,8 +181,8 @@ func.func @u8_affine_requantize(%a: memref<128x256xi8>, %sa: memref<128xf32>, %z
 
 func.func @not_a_tile_multiple(%a: memref<64x256xi8>, %w: memref<128x256xi8>, %y: memref<64x128xf32>) {
   %s = arith.constant 0.5 : f32
-  // expected-error @+1 {{lowbit-gpu-warpgroup-mma: needs M, N and K multiples of 128}}
-  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<64x256xi8>, memref<128x256xi8>, memref<64x128xf32>
+  // expected-error @+1 {{lowbit-gpu-staged-matmul: the wgmma kernel needs M, N and K multiples of 128}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) {warpgroup} : memref<64x256xi8>, memref<128x256xi8>, memref<64x128xf32>
   return
 }
 
@@ -190,7 +190,7 @@ func.func @not_a_tile_multiple(%a: memref<64x256xi8>, %w: memref<128x256xi8>, %y
 
 func.func @mixed_integer_fp8(%a: memref<128x128xf8E4M3FN>, %w: memref<128x128xi8>, %y: memref<128x128xf32>) {
   %s = arith.constant 0.5 : f32
-  // expected-error @+1 {{lowbit-gpu-warpgroup-mma: needs FP8 x FP8 or integer x integer codes}}
-  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<f8E4M3FN> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<128x128xf8E4M3FN>, memref<128x128xi8>, memref<128x128xf32>
+  // expected-error @+1 {{lowbit-gpu-staged-matmul: needs FP8 x FP8 or integer x integer codes}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<f8E4M3FN> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) {warpgroup} : memref<128x128xf8E4M3FN>, memref<128x128xi8>, memref<128x128xf32>
   return
 }

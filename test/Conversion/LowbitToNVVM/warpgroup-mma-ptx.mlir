@@ -1,4 +1,4 @@
-// The sm_90a kernel of lowbit-gpu-warpgroup-mma (TMA copies, mbarriers,
+// The sm_90a kernel of lowbit-gpu-staged-matmul (TMA copies, mbarriers,
 // wgmma from shared memory) through the whole lowbit-lower-to-nvvm
 // pipeline: the PTX of each function's kernel, assembled by ptxas for
 // sm_90a without spills, and the host code that encodes the tensor maps

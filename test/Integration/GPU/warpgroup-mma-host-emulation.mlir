@@ -1,4 +1,4 @@
-// The sm_90a kernel of lowbit-gpu-warpgroup-mma (TMA + mbarriers + wgmma)
+// The sm_90a kernel of lowbit-gpu-staged-matmul (TMA + mbarriers + wgmma)
 // for integer and FP8 lowbit.matmuls, run on the CPU: with host-emulation
 // the pass builds the kernel's schedule in host loops. Per 128 x 128 block
 // the k-tiles go through the kernel's four-stage ring in the kernel's order
@@ -28,7 +28,7 @@
 // epilogue; the instructions themselves (and the FP8 tensor cores' own
 // accumulation, which keeps fewer bits than f32) need a GPU.
 //
-// DEFINE: %{check} = env EMULATION="func.func(lowbit-gpu-quant-matmul{warpgroup-mma=true},lowbit-gpu-warpgroup-mma{host-emulation=true})" %S/Inputs/check-quant-matmul.sh lowbit-opt lowbit-run FileCheck %s
+// DEFINE: %{check} = env EMULATION="func.func(lowbit-gpu-quant-matmul{warpgroup-mma=true},lowbit-gpu-staged-matmul{host-emulation=true})" %S/Inputs/check-quant-matmul.sh lowbit-opt lowbit-run FileCheck %s
 //
 // RUN: rm -rf %t && mkdir -p %t
 // M = 256, N = 384: 2 x 3 blocks; K = 768: six k-tiles, the ring of four

@@ -54,7 +54,7 @@
 // RUN: %python %S/../../Integration/GPU/Inputs/make_matmul_case.py %t/fp8mm --m=32 --k=256 --n=64 --seed=3
 // RUN: lowbit-run %t/fp8mm/linear.mlir --input=%t/fp8mm/x.npy --device=cuda --rtol=1e-3 --atol=1e-3 | FileCheck %s --check-prefix=F16
 
-// The TMA + wgmma kernel of lowbit-gpu-warpgroup-mma (M, N, K multiples of
+// The TMA + wgmma kernel of lowbit-gpu-staged-matmul (M, N, K multiples of
 // 128; the device's chip is sm_90a here): W8A8 per row at M = 128 (exact
 // i32 sums, the epilogue as above) and FP8 codes at 256 x 640 x 384, whose
 // tensor cores accumulate with fewer bits than f32 (about 2^-13 relative

@@ -552,8 +552,8 @@ LogicalResult StagedMatmulOp::verify() {
     return emitOpError(getLhsScheme().getSymmetric()
                            ? "takes no lhs zero_points with a symmetric scheme"
                            : "needs lhs zero_points with an affine scheme");
-  if (bool(getLhsZeroPoints()) != bool(getColSums()))
-    return emitOpError("needs col_sums exactly when lhs has zero_points");
+  if (getLhsZeroPoints() && !getColSums())
+    return emitOpError("needs col_sums when lhs has zero_points");
   if (bool(getResultSchemeAttr()) != bool(getResultScales()))
     return emitOpError("needs requantize scales exactly with a result scheme");
   if (getBias()) {

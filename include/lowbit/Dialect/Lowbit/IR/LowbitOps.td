@@ -346,11 +346,14 @@ def Lowbit_StagedMatmulOp : Lowbit_Op<"staged_matmul", [
     AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "an integer or FP8 matmul on buffers, waiting for its "
-                "warpgroup (wgmma) GPU kernel";
+                "staged GPU kernel";
   let description = [{
     The memref form of an integer (W8A8) or FP8 `lowbit.matmul` that
-    `lowbit-gpu-quant-matmul{warpgroup-mma=true}` chose for the sm_90a
-    kernel of `lowbit-gpu-warpgroup-mma` (TMA copies, mbarriers, wgmma):
+    `lowbit-gpu-quant-matmul` chose for a staged kernel of
+    `lowbit-gpu-staged-matmul`: with `warpgroup`, the sm_90a one (TMA
+    copies, mbarriers, wgmma; M, N, K multiples of 128, u8 codes multiplied
+    as they are), else the cp.async + ldmatrix + mma.sync one (multiples of
+    64; u8 activation codes shifted into s8, which needs `col_sums`):
     `result[m, n] = f(sum_k (lhs[m, k] - za) * rhs[n, k] * sa * sw + bias[n])`
     with `f` the cast to the result's element type, or the requantization
     of `result_scheme`. `lhs` is [M, K] codes, `rhs` [N, K] codes (weights
@@ -361,15 +364,15 @@ def Lowbit_StagedMatmulOp : Lowbit_Op<"staged_matmul", [
     output channel). Like `lowbit.staged_dequant_matmul`, it exists so that
     the kernel's barriers cross bufferization and deallocation behind
     declared effects; `lowbit-gpu-device-buffers` treats it as device code
-    (its buffers get device mirrors), and `lowbit-gpu-warpgroup-mma`, after
-    it, builds the tensor maps on the host and the `gpu.launch`. Internal
-    to `lowbit-lower-to-nvvm`.
+    (its buffers get device mirrors), and `lowbit-gpu-staged-matmul`, after
+    it, builds the kernel (and for `warpgroup` the tensor maps on the
+    host). Internal to `lowbit-lower-to-nvvm`.
 
     ```mlir
     lowbit.staged_matmul %a, %w into %y
         lhs(#lowbit.scheme<f8E4M3FN> scales(%sa : f32))
         rhs(#lowbit.scheme<f8E4M3FN, axis = 0> scales(%sw : memref<256xf32>))
-        : memref<256x512xf8E4M3FN>, memref<256x512xf8E4M3FN>,
+        {warpgroup} : memref<256x512xf8E4M3FN>, memref<256x512xf8E4M3FN>,
           memref<256x256xf16>
     ```
   }];
@@ -386,7 +389,8 @@ def Lowbit_StagedMatmulOp : Lowbit_Op<"staged_matmul", [
     Optional<AnyType>:$result_zero_points,
     Lowbit_SchemeAttr:$lhs_scheme,
     Lowbit_SchemeAttr:$rhs_scheme,
-    OptionalAttr<Lowbit_SchemeAttr>:$result_scheme);
+    OptionalAttr<Lowbit_SchemeAttr>:$result_scheme,
+    UnitAttr:$warpgroup);
   let assemblyFormat = [{
     $lhs `,` $rhs `into` $result
     `lhs` `(` qualified($lhs_scheme)

@@ -18,7 +18,8 @@
 #    lowbit-run --device=cuda, which compares the GPU result with the CPU
 #    result of the same model. Then the integer lowbit.matmul of
 #    --lowbit-w8a8 (dynamic per-row i8 activations) at M = 32 (the s8
-#    tensor-core kernel of lowbit-gpu-quant-matmul) and M = 24 (generic),
+#    tensor-core kernel of lowbit-gpu-quant-matmul), M = 64 (its staged
+#    mma.sync kernel) and M = 24 (generic),
 #    and an FP8 E4M3 x E4M3 lowbit.matmul of constant codes at M = 32
 #    (the FP8 mma.sync kernel on sm_90a); on sm_90a the TMA + wgmma kernel
 #    (W8A8 at M = 128 and 256, FP8 codes at 256 x 640 x 384, a requantize
@@ -141,9 +142,10 @@ for pipeline in w4a16 w8a16; do
   "$OPT" "$case_dir/linear.mlir" --lowbit-$pipeline -o "$case_dir/$pipeline.mlir" >>"$LOG" 2>&1
   check_on_gpu "$pipeline bf16" 64 "staged tensor cores (bf16; wgmma on sm_90a)" "$case_dir/$pipeline.mlir" "$case_dir/x.npy" 2e-2
 done
-for M in 32 24; do
+for M in 32 64 24; do
   case_dir=$OUT/check-m$M
   kernel="s8 tensor cores"
+  [ "$M" -eq 64 ] && kernel="staged s8 tensor cores"
   [ "$M" -eq 24 ] && kernel=generic
   "$OPT" "$case_dir/linear.mlir" --lowbit-w8a8 -o "$case_dir/w8a8.mlir" >>"$LOG" 2>&1
   check_on_gpu w8a8 $M "$kernel" "$case_dir/w8a8.mlir" "$case_dir/x.npy" 1e-2

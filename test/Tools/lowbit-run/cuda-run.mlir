@@ -54,6 +54,12 @@
 // RUN: %python %S/../../Integration/GPU/Inputs/make_matmul_case.py %t/fp8mm --m=32 --k=256 --n=64 --seed=3
 // RUN: lowbit-run %t/fp8mm/linear.mlir --input=%t/fp8mm/x.npy --device=cuda --rtol=1e-3 --atol=1e-3 | FileCheck %s --check-prefix=F16
 
+// The staged mma.sync kernel for lowbit.matmul (M, N, K multiples of 64,
+// not all of 128): W8A8 at 64 x 512 x 256, exact i32 sums as above.
+// RUN: %python %S/../../../bench/gpu/make_gemv_case.py check %t/st --m=64 --k=512 --n=256 --seed=8
+// RUN: lowbit-opt %t/st/linear.mlir --lowbit-w8a8 -o %t/st/w8a8.mlir
+// RUN: lowbit-run %t/st/w8a8.mlir --input=%t/st/x.npy --device=cuda --rtol=4e-3 --atol=4e-3 | FileCheck %s --check-prefix=F16
+//
 // The TMA + wgmma kernel of lowbit-gpu-staged-matmul (M, N, K multiples of
 // 128; the device's chip is sm_90a here): W8A8 per row at M = 128 (exact
 // i32 sums, the epilogue as above) and FP8 codes at 256 x 640 x 384, whose

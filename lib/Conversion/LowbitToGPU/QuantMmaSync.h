@@ -16,6 +16,11 @@
 //   B (vector<2x4xi8>): reg 0 k 4t..4t+3, n g   reg 1 k 4t+16.., n g
 //   C (vector<2x2>):    [half][e] row g + 8 half, column 2t + e
 //
+// nvgpu.mma.sync lowers the s8 product with .satfinite: sums saturate
+// instead of wrapping, which the exact i32 corrections of the epilogue
+// never meet below K = 2^31 / 2^14 (products of s8 codes are at most
+// 2^14), about 131 000.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef LOWBIT_CONVERSION_LOWBITTOGPU_QUANTMMASYNC_H

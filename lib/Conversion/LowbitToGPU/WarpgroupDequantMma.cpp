@@ -68,6 +68,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace mlir::lowbit;
 
@@ -162,12 +164,18 @@ private:
                                  Value kt, Value stage);
   Value buildCopy(Value dst, ValueRange dstIndices, Value src,
                   ValueRange srcIndices, int64_t elements);
-  /// Thread `tid` decodes weight row `tid` of k-tile `kt` from stage
-  /// `stage` into the B tile.
-  void buildDecode(const Shared &s, Value tid, Value n0, Value kt, Value stage);
-  /// The parameters (group scale when grouped, zero-point when affine; null
-  /// otherwise) of weight row `row` at code `kCode` of the row.
-  std::pair<Value, Value> buildParams(Value row, Value kCode);
+  /// Per 16-byte read of weight row `tid` in k-tile `kt` (null: the same
+  /// for every k-tile), its group scale (when grouped) and zero-point (when
+  /// affine), null when not needed. Read before the wait for the k-tile's
+  /// copies, so that their latency overlaps it.
+  struct RowParams {
+    SmallVector<Value> scale, zeroPoint;
+  };
+  RowParams buildRowParams(Value tid, Value n0, Value kt);
+  /// Thread `tid` decodes weight row `tid` of the k-tile in stage `stage`
+  /// into the B tile, with `params`.
+  void buildDecode(const Shared &s, Value tid, Value stage,
+                   const RowParams &params);
   /// The epilogue of thread `tid`'s accumulators `acc`.
   void buildEpilogue(Value acc, Value m0, Value n0, Value tid);
 
@@ -267,27 +275,34 @@ SmallVector<Value> WarpgroupDequantBuilder::buildCopies(const Shared &s,
   return tokens;
 }
 
-std::pair<Value, Value> WarpgroupDequantBuilder::buildParams(Value row,
-                                                             Value kCode) {
-  Value flat = row;
-  if (groupSize)
-    flat = add(mul(row, k / groupSize), div(kCode, groupSize));
-  Value scale =
-      groupSize ? readKernelParam(b, loc, ops.scale, flat, /*integer=*/false)
-                : Value();
-  Value zeroPoint =
-      ops.scheme.getSymmetric()
-          ? Value()
-          : readKernelParam(b, loc, ops.zeroPoint, flat, /*integer=*/true);
-  return {scale, zeroPoint};
-}
-
-void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid, Value n0,
-                                          Value kt, Value stage) {
-  // Row tid, 16 bytes at a time: 32 4-bit or 16 8-bit codes, inside one
-  // group (the group size is a multiple of 32).
+WarpgroupDequantBuilder::RowParams
+WarpgroupDequantBuilder::buildRowParams(Value tid, Value n0, Value kt) {
   int64_t codesPerRead = kCopyBytes * 8 / bits;
   Value row = add(n0, tid);
+  RowParams params;
+  for (int64_t read = 0; read < tileBytes / kCopyBytes; ++read) {
+    Value flat = row;
+    if (groupSize) {
+      // A read lies inside one group (the group size is a multiple of 32).
+      Value kCode = add(mul(kt, kTileK), index(read * codesPerRead));
+      flat = add(mul(row, k / groupSize), div(kCode, groupSize));
+    }
+    params.scale.push_back(
+        groupSize ? readKernelParam(b, loc, ops.scale, flat, /*integer=*/false)
+                  : Value());
+    params.zeroPoint.push_back(
+        ops.scheme.getSymmetric()
+            ? Value()
+            : readKernelParam(b, loc, ops.zeroPoint, flat, /*integer=*/true));
+  }
+  return params;
+}
+
+void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid,
+                                          Value stage,
+                                          const RowParams &params) {
+  // Row tid, 16 bytes at a time: 32 4-bit or 16 8-bit codes.
+  int64_t codesPerRead = kCopyBytes * 8 / bits;
   Value swizzleRow = rem(tid, 8);
   Value w = wView(s, stage);
   for (int64_t read = 0; read < tileBytes / kCopyBytes; ++read) {
@@ -298,9 +313,9 @@ void WarpgroupDequantBuilder::buildDecode(const Shared &s, Value tid, Value n0,
       raw = arith::BitcastOp::create(
           b, loc, VectorType::get({kCopyBytes}, b.getI8Type()), raw);
     int64_t kInTile = read * codesPerRead;
-    auto [scale, zeroPoint] =
-        buildParams(row, add(mul(kt, kTileK), index(kInTile)));
-    Value values = decoder.decodeValues(decoder.decodeCodes(raw), zeroPoint);
+    Value scale = params.scale[read];
+    Value values =
+        decoder.decodeValues(decoder.decodeCodes(raw), params.zeroPoint[read]);
     if (scale)
       values = arith::MulFOp::create(
           b, loc, values,
@@ -355,6 +370,10 @@ void WarpgroupDequantBuilder::buildKernel(Value blockX, Value blockY,
         b, loc, tokenType, buildCopies(s, tid, m0, n0, kt, stage));
   };
   Value first = copy(zero, zero);
+  // Without groups the row's parameters do not change along K.
+  std::optional<RowParams> fixedParams;
+  if (!groupSize)
+    fixedParams = buildRowParams(tid, n0, Value());
   NVVM::WGMMATypes type =
       activation.isF16() ? NVVM::WGMMATypes::f16 : NVVM::WGMMATypes::bf16;
   auto loop = scf::ForOp::create(
@@ -366,6 +385,7 @@ void WarpgroupDequantBuilder::buildKernel(Value blockX, Value blockY,
     Value kt = loop.getInductionVar();
     Value stage = rem(kt, kStages);
     Value next = add(kt, index(1));
+    RowParams params = fixedParams ? *fixedParams : buildRowParams(tid, n0, kt);
     Value hasNext = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                           next, index(kTiles));
     auto prefetch = scf::IfOp::create(b, loc, hasNext, /*withElse=*/true);
@@ -382,7 +402,7 @@ void WarpgroupDequantBuilder::buildKernel(Value blockX, Value blockY,
     }
     // Every thread's copies of k-tile kt are visible to the block.
     gpu::BarrierOp::create(b, loc);
-    buildDecode(s, tid, n0, kt, stage);
+    buildDecode(s, tid, stage, params);
     // The generic-proxy writes (cp.async, the decoded B tile) become
     // visible to wgmma's async proxy, and every row is written.
     NVVM::FenceProxyOp::create(
@@ -466,7 +486,9 @@ void WarpgroupDequantBuilder::buildEmulation() {
         buildCopies(s, tid, m0, n0, next, rem(next, kStages));
       });
     }
-    threadPhase([&](Value tid) { buildDecode(s, tid, n0, kt, stage); });
+    threadPhase([&](Value tid) {
+      buildDecode(s, tid, stage, buildRowParams(tid, n0, kt));
+    });
     Value descA = buildMatrixDescriptor(b, loc, toI64(xAddress(s, stage)));
     Value descB = buildMatrixDescriptor(b, loc, toI64(s.bAddress));
     int64_t stepBytes = kStepK * activation.getIntOrFloatBitWidth() / 8;

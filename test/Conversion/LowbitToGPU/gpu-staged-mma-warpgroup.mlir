@@ -35,6 +35,9 @@
 // CHECK: %[[G0:.*]] = nvgpu.device_async_create_group %[[T0]],
 //
 // CHECK: scf.for %[[KT:.*]] = %c0 to %c4 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (!llvm.struct<(f32,
+// The row's group scales of the k-tile (one per 16-byte read), read
+// before the wait so that their latency overlaps it.
+// CHECK-COUNT-2: memref.load %[[S]]
 // CHECK: scf.if
 // CHECK: %[[G1:.*]] = nvgpu.device_async_create_group
 // CHECK-NEXT: nvgpu.device_async_wait %[[G1]] {numGroups = 1 : i32}
@@ -43,11 +46,10 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: gpu.barrier
 //
-// Thread tid decodes weight row tid: 16 bytes (32 codes, one group) at a
-// time, times the group scale, to f16, four 16-byte chunks into row tid
-// of the B tile at chunk c ^ (tid % 8).
+// Thread tid decodes weight row tid: 16 bytes (32 codes, inside one group)
+// at a time, times the group scale, to f16, four 16-byte chunks into row
+// tid of the B tile at chunk c ^ (tid % 8).
 // CHECK: %[[RAW:.*]] = vector.load %{{.*}}[%[[TID]], %c0] : memref<128x48xi8, #gpu.address_space<workgroup>>, vector<16xi8>
-// CHECK: memref.load %[[S]]
 // CHECK: vector.interleave
 // CHECK: %[[V:.*]] = arith.truncf %{{.*}} : vector<32xf32> to vector<32xf16>
 // CHECK: %[[CH0:.*]] = vector.shuffle %[[V]], %[[V]] [0, 1, 2, 3, 4, 5, 6, 7]

@@ -701,3 +701,11 @@ func.func @staged_matmul_bias(%a: memref<128x128xi8>, %w: memref<128x128xi8>, %s
   lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) bias(%b : memref<64xf32>) : memref<128x128xi8>, memref<128x128xi8>, memref<128x128xf32>
   return
 }
+
+// -----
+
+func.func @staged_matmul_group_scales(%a: memref<128x256xi8>, %w: memref<128x256xi8>, %s: f32, %sw: memref<256xf32>, %y: memref<128x128xf32>) {
+  // expected-error @+1 {{expects per-tensor or per-row scales, got #lowbit.scheme<i8, group = 128, axis = 1>}}
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8, group = 128, axis = 1> scales(%sw : memref<256xf32>)) : memref<128x256xi8>, memref<128x256xi8>, memref<128x128xf32>
+  return
+}

@@ -548,6 +548,12 @@ LogicalResult StagedMatmulOp::verify() {
     return emitOpError("expects 8-bit codes");
   if (!getRhsScheme().getSymmetric())
     return emitOpError("expects symmetric weights (no weight zero-points)");
+  // One weight-scale block: scales constant along K on both sides.
+  for (SchemeAttr scheme : {getLhsScheme(), getRhsScheme()})
+    if (scheme.getGranularity() == Granularity::Group ||
+        (scheme.getGranularity() == Granularity::Axis && scheme.getAxis() != 0))
+      return emitOpError("expects per-tensor or per-row scales, got ")
+             << scheme;
   if (getLhsScheme().getSymmetric() == bool(getLhsZeroPoints()))
     return emitOpError(getLhsScheme().getSymmetric()
                            ? "takes no lhs zero_points with a symmetric scheme"

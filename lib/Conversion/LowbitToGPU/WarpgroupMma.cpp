@@ -4,34 +4,42 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A lowbit.staged_matmul y[M, N] = f(sum_k (a[m, k] - za) w[n, k] sa sw)
-// with 8-bit codes (s8/u8 x s8/u8 into s32, or e4m3/e5m2 x e4m3/e5m2 into
-// f32), M, N, K multiples of 128, becomes on the host two TMA tensor maps
-// and one kernel of 128 x 128 blocks of y, two warpgroups of 128 threads:
+// A lowbit.staged_matmul {warpgroup} y[M, N] = f(sum_k (a[m, k] - za)
+// w[n, k] sa sw) with 8-bit codes (s8/u8 x s8/u8 into s32, or e4m3/e5m2 x
+// e4m3/e5m2 into f32), M, N, K multiples of 128, becomes on the host two
+// TMA tensor maps and one kernel of 128 x 128 blocks of y, two warpgroups
+// of 128 threads:
 //
 //   ta = nvgpu.tma.create.descriptor a box[128, 128]   (the device buffers,
 //   tw = nvgpu.tma.create.descriptor w box[128, 128]    as bytes; 128-byte
 //                                                        swizzle)
 //   gpu.launch blocks(N / 128, M / 128) threads(256)
-//       dynamic_shared_memory_size 4 x 32 KiB + 1 KiB {
-//     stage s (s < 4): A tile [128 x 128 bytes], W tile [128 x 128 bytes],
+//       dynamic_shared_memory_size 3 x 32 KiB + 1 KiB {
+//     stage s (s < 3): A tile [128 x 128 bytes], W tile [128 x 128 bytes],
 //       1024-byte aligned (the swizzle pattern repeats every 1024 bytes)
-//     full[s] = nvgpu.mbarrier (count 1), initialized by thread 0
-//     thread 0: k-tiles 0, 1, 2 -> stages 0, 1, 2: arrive.expect_tx(full[s],
+//     full[s] = nvgpu.mbarrier (count 1), initialized by thread 0, which
+//       also fences the tensormap proxy for ta, tw (copied from the host)
+//       and prefetches them
+//     thread 0: k-tiles 0, 1 -> stages 0, 1: arrive.expect_tx(full[s],
 //       32 KiB); tma.async.load ta[k, m0], tw[k, n0] -> stage s
 //     acc (64 f32 or s32 per thread) = scf.for kt = 0 to K / 128 {
-//       thread 0: k-tile kt + 3 -> stage (kt + 3) % 4 (read by kt - 1,
+//       thread 0: k-tile kt + 2 -> stage (kt + 2) % 3 (read by kt - 1,
 //                 finished: see the barrier below)
-//       mbarrier.try_wait.parity full[kt % 4], (kt / 4) % 2
+//       mbarrier.try_wait.parity full[kt % 3], (kt / 3) % 2
 //       wgmma.fence
 //       4 x wgmma.mma_async m64n128k32 (A: rows 64 wg.. of the A tile,
-//           B: the W tile; both from shared memory, K-major)
+//           B: the W tile; both from shared memory, K-major; FP8: the
+//           first with scale-d 0, a fresh sum per k-tile)
 //       wgmma.commit_group; wgmma.wait_group 0
-//       gpu.barrier                  // stage kt % 4 free for k-tile kt + 4
+//       FP8: acc += the k-tile's sums (f32 registers)
+//       gpu.barrier                  // stage kt % 3 free for k-tile kt + 3
 //     }
 //     epilogue on the accumulators (QuantMatmulEpilogue): S - za Cw, times
 //     sa[m] sw[n], + bias[n], cast or requantize, store
 //   }
+//
+// Three stages take 97 KiB: two blocks fit on an SM, each hiding the
+// other's drain at the end of its k-tiles.
 //
 // Matrix descriptors (64 bits, PTX ISA "matrix descriptor format"): start
 // address >> 4 in bits 0..13, leading byte offset >> 4 in bits 16..29
@@ -52,8 +60,9 @@
 //
 // Numerics: the integer products are exact in s32, as on the CPU and in
 // the mma.sync kernel; the FP8 tensor cores of sm_90 accumulate with fewer
-// bits than f32 (results differ from an f32 sum in the last bits, more so
-// for long K).
+// bits than f32 (about 14), so FP8 sums restart every k-tile of 128
+// products and are added in f32 registers: results differ from one f32
+// chain by the tensor cores' rounding within a k-tile only.
 //
 // The dynamic shared memory starts after the static shared variables (the
 // mbarriers; lowbit-gpu-extern-dynamic-shared-memory makes it the real
@@ -91,8 +100,6 @@ namespace {
 
 /// Block tile (M and N) and k-tile (codes = bytes), one TMA box each.
 constexpr int64_t kTile = 128;
-/// Three stages (97 KiB of shared memory): two blocks fit on an SM, each
-/// hiding the other's drain at the end of a k-tile.
 constexpr int64_t kStages = 3;
 constexpr int64_t kWarpgroups = 2;
 /// K of one 8-bit wgmma.

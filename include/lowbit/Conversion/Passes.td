@@ -307,9 +307,13 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
     bias on the C registers, then the cast or a requantize(...) to i8/u8
     codes. FP8 uses inline PTX `mma.sync ... e4m3` (no
     nvgpu op has it), which needs sm_89 or later and PTX ISA 8.4:
-    lowbit-lower-to-nvvm sets `fp8` for sm_90a only. Operands the kernel
-    does not handle (see lib/Conversion/LowbitToGPU/QuantMatmulMma.cpp)
-    keep the generic lowering; `explain` says why with a remark.
+    lowbit-lower-to-nvvm sets `fp8` for sm_90a only. With `warpgroup-mma`
+    and `staged`, the products the staged kernels of
+    `lowbit-gpu-staged-matmul` take (tile multiples of 128 on sm_90a,
+    of 64 otherwise; symmetric weights, scales constant along K) become
+    `lowbit.staged_matmul` instead. Operands no kernel handles (see
+    lib/Conversion/LowbitToGPU/QuantMatmulMma.cpp) keep the generic
+    lowering; `explain` says why with a remark.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -55,6 +55,14 @@
 // output channel, as lowbit.quantize lowers it: clamp(roundeven((y + bias)
 // / so) + zo)). Anything else keeps the generic lowering.
 //
+// Staged kernels first: with `warpgroup-mma` (sm_90a) a product with M, N,
+// K multiples of 128, symmetric weights and scales constant along K
+// becomes lowbit.staged_matmul {warpgroup} (TMA + wgmma, codes multiplied
+// as they are); with `staged` one with multiples of 64 and symmetric i8 or
+// FP8 weights becomes lowbit.staged_matmul (cp.async + ldmatrix +
+// mma.sync); lowbit-gpu-staged-matmul builds both after bufferization
+// (StagedMatmul.cpp). The kernel above takes the rest.
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/Passes.h"

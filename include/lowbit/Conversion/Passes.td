@@ -299,14 +299,14 @@ def GPUQuantMatmulPass : Pass<"lowbit-gpu-quant-matmul", "::mlir::func::FuncOp">
     or, with `fp8`, of FP8 x FP8 codes (f32 accumulation) whose M, N and K
     are multiples of 16, 32 and 32 by one `gpu.launch` (on buffers, between
     `bufferization.to_buffer` and `bufferization.to_tensor`): a 16 x 32
-    tile of the result per warp, four `nvgpu.mma.sync` m16n8k32 s8 x s8
-    per k32 step (u8 codes shifted by 128 into s8), the zero-point
+    tile of the result per warp, four `mma.sync` m16n8k32 (inline PTX: u8/s8
+    x u8/s8 codes as they are, wrapping) per k32 step, the zero-point
     corrections from the op's compile-time `col_sums` and run-time row sums
     of the activation codes (one more mma.sync against a fragment of
     ones), the activation and weight scales per weight-scale block and the
     bias on the C registers, then the cast or a requantize(...) to i8/u8
-    codes. FP8 uses inline PTX `mma.sync ... e4m3` (no
-    nvgpu op has it), which needs sm_89 or later and PTX ISA 8.4:
+    codes. FP8 uses `mma.sync ... e4m3`, which needs sm_89 or later and PTX
+    ISA 8.4:
     lowbit-lower-to-nvvm sets `fp8` for sm_90a only. With `warpgroup-mma`
     and `staged`, the products the staged kernels of
     `lowbit-gpu-staged-matmul` take (tile multiples of 128 on sm_90a,

@@ -78,12 +78,8 @@ QuantMatmulEpilogue::buildBlockUpdate(const FragmentLane &lane, Value block,
   for (int64_t half = 0; half < 2; ++half) {
     Value row = half ? lane.rowHi : lane.rowLo;
     lhsScale.push_back(read(host.lhsScale, row, /*integer=*/false));
-    if (plan.needColSums) {
-      Value za = host.lhsZeroPoint.scalar || host.lhsZeroPoint.buffer
-                     ? read(host.lhsZeroPoint, row, /*integer=*/true)
-                     : i32(0);
-      lhsZero.push_back(arith::SubIOp::create(b, loc, za, i32(plan.lhsOffset)));
-    }
+    if (plan.needColSums)
+      lhsZero.push_back(read(host.lhsZeroPoint, row, /*integer=*/true));
     if (plan.needRowSums)
       rowSum.push_back(vector::ExtractOp::create(b, loc, rowSums,
                                                  ArrayRef<int64_t>{half, 0}));
@@ -97,24 +93,16 @@ QuantMatmulEpilogue::buildBlockUpdate(const FragmentLane &lane, Value block,
                       /*integer=*/false);
       Value colSum, zw;
       if (plan.needColSums)
-        colSum = arith::SubIOp::create(b, loc,
-                                       read(host.colSums,
-                                            weightIndex(host.colSums, n, block),
-                                            /*integer=*/true),
-                                       i32(plan.rhsOffset * plan.blockK));
-      if (plan.needRowSums) {
-        Value z = host.rhsZeroPoint.scalar || host.rhsZeroPoint.buffer
-                      ? read(host.rhsZeroPoint,
-                             weightIndex(host.rhsZeroPoint, n, block),
-                             /*integer=*/true)
-                      : i32(0);
-        zw = arith::SubIOp::create(b, loc, z, i32(plan.rhsOffset));
-      }
+        colSum = read(host.colSums, weightIndex(host.colSums, n, block),
+                      /*integer=*/true);
+      if (plan.needRowSums)
+        zw = read(host.rhsZeroPoint, weightIndex(host.rhsZeroPoint, n, block),
+                  /*integer=*/true);
       for (int64_t half = 0; half < 2; ++half) {
         Value acc = vector::ExtractOp::create(b, loc, sums[j],
                                               ArrayRef<int64_t>{half, e});
         if (!plan.fp8) {
-          // S - za' Cw' - zw' Ra' + Kb za' zw', exact in i32.
+          // S - za Cw - zw Ra + Kb za zw, exact in i32 (wrapping).
           if (plan.needColSums)
             acc =
                 arith::SubIOp::create(b, loc, acc, mul(lhsZero[half], colSum));

@@ -13,7 +13,7 @@
 // accumulator is N / 8 such tiles per warp):
 //
 //   per weight-scale block B:
-//     y[m, n] += f32(S - za' Cw' - zw' Ra' + Kb za' zw') (sa[m] sw[n, B])
+//     y[m, n] += f32(S - za Cw - zw Ra + Kb za zw) (sa[m] sw[n, B])
 //   then y + bias[n], cast to the result type or requantized
 //     q = clamp(roundeven(y / so) + zo)
 //
@@ -49,12 +49,11 @@ struct QuantMatmulPlan {
   /// Codes per weight-scale block and blocks per row.
   int64_t blockK = 0, blocks = 1;
   bool fp8 = false;
+  /// The code formats (u8 and s8 codes are multiplied as they are: the
+  /// tensor cores take u8 x s8 products).
   StorageFormat lhsFormat, rhsFormat;
-  /// Offsets that move u8 codes into s8 (128), or 0 (codes multiplied as
-  /// they are, as wgmma's u8/s8 products do).
-  int64_t lhsOffset = 0, rhsOffset = 0;
-  /// za' or zw' can be nonzero: the corrections need Cw' (column sums) or
-  /// Ra' (row sums).
+  /// za or zw can be nonzero: the corrections need Cw (column sums) or Ra
+  /// (row sums).
   bool needColSums = false, needRowSums = false;
   Type result;
   /// requantize(...): the result's code range and whether it is affine.

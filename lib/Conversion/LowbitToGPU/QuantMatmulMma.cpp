@@ -4,17 +4,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The integer (W8A8) and FP8 lowbit.matmul on tensor cores. With a' = a - oa
-// and w' = w - ow the codes shifted into s8 (oa, ow = 128 for u8 codes, 0
-// for i8), za' = za - oa, zw' = zw - ow, and the sums over one weight-scale
-// block B of Kb codes (all of K, or one group):
+// The integer (W8A8) and FP8 lowbit.matmul on tensor cores. With the
+// sums over one weight-scale block B of Kb codes (all of K, or one group):
 //
-//   acc[m, n, B] = sum_k (a - za)(w - zw) = sum_k (a' - za')(w' - zw')
-//                = S - za' Cw' - zw' Ra' + Kb za' zw'
-//   S   = sum_k a'[m, k] w'[n, k]         mma.sync m16n8k32 s8 x s8 -> s32
-//   Cw' = col_sums[n, B] - ow Kb           (compile-time column sums)
-//   Ra' = sum_k a'[m, k]                   (run time: one more mma.sync
-//                                           with a B fragment of ones)
+//   acc[m, n, B] = sum_k (a - za)(w - zw)
+//                = S - za Cw - zw Ra + Kb za zw
+//   S  = sum_k a[m, k] w[n, k]          mma.sync m16n8k32 s8/u8 x s8/u8
+//                                       -> s32 (the codes as they are)
+//   Cw = col_sums[n, B]                 (compile-time column sums)
+//   Ra = sum_k a[m, k]                  (run time: one more mma.sync with
+//                                        a B fragment of ones)
 //   y[m, n] = trunc(sum_B f32(acc[m, n, B]) (sa[m] sw[n, B]) + bias[n])
 //
 // in the order the CPU lowering uses, so the two agree exactly. FP8
@@ -36,11 +35,11 @@
 //       y[0..4) = scf.for B = 0 to K / Kb {
 //         S[0..4), R = scf.for k0 = B Kb to (B + 1) Kb step 32 {
 //           a = vector<4x4xi8> (rows m0 + g (+8), cols k0 + 4t (+16))
-//           S[j] = nvgpu.mma.sync(a, w fragment of n0 + 8j + g, S[j])
-//                  {mmaShape = [16, 8, 32]}
-//           R = nvgpu.mma.sync(a, ones, R)            (when zw' != 0)
+//           S[j] = mma.sync m16n8k32 (a, w fragment of n0 + 8j + g,
+//                  S[j])  (inline PTX; u8/s8 x u8/s8, wrapping)
+//           R = mma.sync (a, ones, R)                  (when zw != 0)
 //         }
-//         y[j] += f32(S[j] - za' Cw' - zw' R + Kb za' zw') (sa sw)
+//         y[j] += f32(S[j] - za Cw - zw R + Kb za zw) (sa sw)
 //       }
 //       yb[m, n] = trunc(y + bias[n])                 // the C registers
 //     }
@@ -107,12 +106,8 @@ bool isFp8(StorageFormat f) {
   return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
 }
 
-/// Why `op` keeps the generic lowering, or "" when the kernel applies;
-/// with `nativeCodes` (wgmma multiplies u8 and s8 codes as they are) u8
-/// codes are not shifted into s8, so only real zero-points need
-/// corrections.
-std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out,
-                       bool nativeCodes) {
+/// Why `op` keeps the generic lowering, or "" when the kernel applies.
+std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   RankedTensorType lhsType = op.getLhs().getType();
   RankedTensorType rhsType = op.getRhs().getType();
   if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
@@ -188,19 +183,16 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out,
   if (op.getBias() && op.getBias().getType().getRank() != 1)
     return "needs a rank-1 bias";
   if (!out.fp8) {
-    bool shift = !nativeCodes;
-    out.lhsOffset = shift && out.lhsFormat == StorageFormat::U8 ? 128 : 0;
-    out.rhsOffset = shift && out.rhsFormat == StorageFormat::U8 ? 128 : 0;
-    out.needColSums = !lhs.getSymmetric() || out.lhsOffset;
-    out.needRowSums = !rhs.getSymmetric() || out.rhsOffset;
+    out.needColSums = !lhs.getSymmetric();
+    out.needRowSums = !rhs.getSymmetric();
     if (out.needColSums && !op.getColSumsAttr())
       return "the activation zero-point correction needs col_sums";
   }
   return "";
 }
 
-/// Why `op`, planned by `planMatmul` with native codes, does not get the
-/// sm_90a wgmma kernel of lowbit-gpu-staged-matmul, or "".
+/// Why `op`, planned by `planMatmul`, does not get the sm_90a wgmma kernel
+/// of lowbit-gpu-staged-matmul, or "".
 std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
   if (std::string shape = warpgroupMatmulRejection(plan.m, plan.n, plan.k);
       !shape.empty())
@@ -212,16 +204,16 @@ std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
   return "";
 }
 
-/// Why `op`, planned by `planMatmul` with shifted codes, does not get the
-/// staged mma.sync kernel of lowbit-gpu-staged-matmul, or "".
+/// Why `op`, planned by `planMatmul`, does not get the staged mma.sync
+/// kernel of lowbit-gpu-staged-matmul, or "".
 std::string planStagedQuantMatmul(MatmulOp op, const MatmulPlan &plan) {
   if (std::string shape = stagedQuantMatmulRejection(plan.m, plan.n, plan.k);
       !shape.empty())
     return shape;
   if (plan.blocks != 1)
     return "group-wise weight scales (per tensor or per row only)";
-  if (!op.getRhsScheme().getSymmetric() || plan.rhsFormat == StorageFormat::U8)
-    return "weights other than symmetric i8 or FP8 codes";
+  if (!op.getRhsScheme().getSymmetric())
+    return "weight zero-points";
   return "";
 }
 
@@ -284,8 +276,8 @@ private:
   void buildTileGuard(const Lane &lane) {
     beginIfBelow(b, loc, lane.n0, plan.n);
   }
-  /// Four bytes of a code buffer at `indices`, as s8 (u8 codes shifted).
-  Value loadQuad(Value buffer, ValueRange indices, int64_t offset);
+  /// Four bytes of a code buffer at `indices`, as i8.
+  Value loadQuad(Value buffer, ValueRange indices);
   /// The A registers (vector<4x4xi8>) of the k32 step at `k0`.
   Value buildFragmentA(const Lane &lane, Value k0);
   /// The B registers (vector<2x4xi8>) of n8 tile `tile`.
@@ -304,7 +296,7 @@ private:
 
 } // namespace
 
-Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
+Value MmaBuilder::loadQuad(Value buffer, ValueRange indices) {
   auto i8x4 = VectorType::get({4}, b.getI8Type());
   Type stored = cast<MemRefType>(buffer.getType()).getElementType();
   // Four consecutive codes at a multiple of 4 (K % 32 == 0): 4-byte aligned.
@@ -313,12 +305,6 @@ Value MmaBuilder::loadQuad(Value buffer, ValueRange indices, int64_t offset) {
       /*nontemporal=*/false, llvm::MaybeAlign(4));
   if (stored != b.getI8Type())
     quad = arith::BitcastOp::create(b, loc, i8x4, quad);
-  if (offset) {
-    // u8 -> s8: c ^ 0x80 read as signed is c - 128.
-    Value flip = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(i8x4, b.getI8IntegerAttr(-128)));
-    quad = arith::XOrIOp::create(b, loc, quad, flip);
-  }
   return quad;
 }
 
@@ -333,8 +319,7 @@ Value MmaBuilder::buildFragmentA(const Lane &lane, Value k0) {
   for (Value k : {kLo, kHi})
     for (Value row : {lane.rowLo, lane.rowHi})
       a = vector::InsertOp::create(
-          b, loc, loadQuad(host.lhs, ValueRange{row, k}, plan.lhsOffset), a,
-          reg++);
+          b, loc, loadQuad(host.lhs, ValueRange{row, k}), a, reg++);
   return a;
 }
 
@@ -345,12 +330,10 @@ Value MmaBuilder::buildFragmentB(const Lane &lane, Value k0, int64_t tile) {
   Value base = add(mul(n, index(plan.k)), add(k0, lane.kOffset));
   auto bType = VectorType::get({2, 4}, b.getI8Type());
   Value frag = arith::ConstantOp::create(b, loc, b.getZeroAttr(bType));
-  frag = vector::InsertOp::create(
-      b, loc, loadQuad(host.rhs, ValueRange{base}, plan.rhsOffset), frag, 0);
+  frag = vector::InsertOp::create(b, loc, loadQuad(host.rhs, ValueRange{base}),
+                                  frag, 0);
   return vector::InsertOp::create(
-      b, loc,
-      loadQuad(host.rhs, ValueRange{add(base, index(16))}, plan.rhsOffset),
-      frag, 1);
+      b, loc, loadQuad(host.rhs, ValueRange{add(base, index(16))}), frag, 1);
 }
 
 Value MmaBuilder::buildMma(Value a, Value bFrag, Value c) {
@@ -441,8 +424,11 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
   Value rhsTable = table;
   if (plan.fp8 && plan.rhsFormat != plan.lhsFormat)
     rhsTable = decodeTable(plan.rhsFormat);
-  auto widen = [&](Value frag, ArrayRef<int64_t> pos, Value decode) -> Value {
+  auto widen = [&](Value frag, ArrayRef<int64_t> pos, Value decode,
+                   StorageFormat format) -> Value {
     Value code = vector::ExtractOp::create(b, loc, frag, pos);
+    if (format == StorageFormat::U8)
+      return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
     if (!plan.fp8)
       return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
     Value idx = arith::IndexCastOp::create(
@@ -467,12 +453,12 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
     Value k0 = kLoop.getInductionVar();
     scatterFragmentA(b, loc, lane, buildFragmentA(lane, k0), k0, aTiles, warpId,
                      [&](Value frag, ArrayRef<int64_t> pos) {
-                       return widen(frag, pos, table);
+                       return widen(frag, pos, table, plan.lhsFormat);
                      });
     for (int64_t j = 0; j < kTilesN; ++j)
       scatterFragmentB(b, loc, lane, buildFragmentB(lane, k0, j), j, k0, bTiles,
                        warpId, [&](Value frag, ArrayRef<int64_t> pos) {
-                         return widen(frag, pos, rhsTable);
+                         return widen(frag, pos, rhsTable, plan.rhsFormat);
                        });
   }
   auto addElem = [&](Value x, Value v) -> Value {
@@ -578,34 +564,28 @@ private:
 
 void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   MatmulPlan plan;
-  std::string reason;
-  bool warpgroup = false;
+  std::string reason = planMatmul(op, fp8, plan);
+  if (!reason.empty()) {
+    if (explain)
+      op.emitRemark() << "lowbit-gpu-quant-matmul: generic lowering: "
+                      << reason;
+    return;
+  }
+  // The staged kernels first, the unstaged one for the rest.
+  bool warpgroup = false, staged = false;
   if (warpgroupMma && !hostEmulation) {
-    reason = planMatmul(op, fp8, plan, /*nativeCodes=*/true);
-    if (reason.empty())
-      reason = planWarpgroupMatmul(op, plan);
+    reason = planWarpgroupMatmul(op, plan);
     warpgroup = reason.empty();
     if (!warpgroup && explain)
       op.emitRemark() << "lowbit-gpu-quant-matmul: not the wgmma kernel: "
                       << reason;
   }
-  bool staged = false;
-  if (!warpgroup) {
-    plan = MatmulPlan();
-    reason = planMatmul(op, fp8, plan, /*nativeCodes=*/false);
-    if (!reason.empty()) {
-      if (explain)
-        op.emitRemark() << "lowbit-gpu-quant-matmul: generic lowering: "
-                        << reason;
-      return;
-    }
-    if (this->staged && !hostEmulation) {
-      reason = planStagedQuantMatmul(op, plan);
-      staged = reason.empty();
-      if (!staged && explain)
-        op.emitRemark() << "lowbit-gpu-quant-matmul: not the staged kernel: "
-                        << reason;
-    }
+  if (!warpgroup && this->staged && !hostEmulation) {
+    reason = planStagedQuantMatmul(op, plan);
+    staged = reason.empty();
+    if (!staged && explain)
+      op.emitRemark() << "lowbit-gpu-quant-matmul: not the staged kernel: "
+                      << reason;
   }
   OpBuilder b(op);
   Location loc = op.getLoc();

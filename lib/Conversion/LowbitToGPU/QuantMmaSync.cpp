@@ -8,7 +8,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -17,17 +16,31 @@ using namespace mlir::lowbit;
 Value mlir::lowbit::buildQuantMmaSync(OpBuilder &b, Location loc,
                                       const QuantMatmulPlan &plan, Value a,
                                       Value bFrag, Value c) {
-  if (!plan.fp8)
-    return nvgpu::MmaSyncOp::create(
-        b, loc, a, bFrag, c, ArrayRef<int64_t>{kMmaM, kMmaN, kQuantMmaK});
-  // nvgpu/nvvm have no dense FP8 mma.sync: inline PTX, registers as b32.
-  auto ptxType = [](StorageFormat f) {
-    return f == StorageFormat::F8E4M3FN ? "e4m3" : "e5m2";
+  // Inline PTX, an op without memory effects, which the kernels built before
+  // buffer deallocation need (nvvm.mma.sync declares none; nvgpu.mma.sync
+  // has neither u8 operands nor wrapping sums, nor FP8). The integer form
+  // without .satfinite wraps like the i32 corrections after it.
+  auto ptxType = [](StorageFormat f) -> StringRef {
+    switch (f) {
+    case StorageFormat::F8E4M3FN:
+      return "e4m3";
+    case StorageFormat::F8E5M2:
+      return "e5m2";
+    case StorageFormat::U8:
+      return "u8";
+    default:
+      return "s8";
+    }
   };
-  std::string ptx = std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
-                    ptxType(plan.lhsFormat) + "." + ptxType(plan.rhsFormat) +
-                    ".f32 {$0, $1, $2, $3}, {$4, $5, $6, $7}, {$8, $9}, "
-                    "{$10, $11, $12, $13};";
+  StringRef acc = plan.fp8 ? "f32" : "s32";
+  std::string ptx =
+      ("mma.sync.aligned.m16n8k32.row.col." + acc + "." +
+       ptxType(plan.lhsFormat) + "." + ptxType(plan.rhsFormat) + "." + acc +
+       " {$0, $1, $2, $3}, {$4, $5, $6, $7}, {$8, $9}, "
+       "{$10, $11, $12, $13};")
+          .str();
+  StringRef constraints = plan.fp8 ? "=f,=f,=f,=f,r,r,r,r,r,r,f,f,f,f"
+                                   : "=r,=r,=r,=r,r,r,r,r,r,r,r,r,r,r";
   // One b32 register per row of four codes (1-D bitcasts: the n-D form
   // does not lower to LLVM).
   auto word = [&](Value frag, int64_t r) -> Value {
@@ -44,11 +57,11 @@ Value mlir::lowbit::buildQuantMmaSync(OpBuilder &b, Location loc,
   for (int64_t i = 0; i < 4; ++i)
     operands.push_back(
         vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{i / 2, i % 2}));
-  Type f32 = b.getF32Type();
-  auto resultType =
-      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  Type element = cast<VectorType>(c.getType()).getElementType();
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), SmallVector<Type>(4, element));
   auto asmOp = LLVM::InlineAsmOp::create(
-      b, loc, resultType, operands, ptx, "=f,=f,=f,=f,r,r,r,r,r,r,f,f,f,f",
+      b, loc, resultType, operands, ptx, constraints,
       /*has_side_effects=*/false, /*is_align_stack=*/false,
       LLVM::tailcallkind::TailCallKind::None,
       LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),

@@ -13,9 +13,8 @@
 //   -> gpu.launch of the cp.async + ldmatrix + mma.sync kernel
 //      (StagedQuantMma.cpp)
 //
-// The plan of the computation comes from the op: the wgmma kernel
-// multiplies u8 and s8 codes as they are, the mma.sync one shifts u8 codes
-// into s8 (c ^ 0x80), which the column sums correct.
+// The plan of the computation comes from the op; both kernels multiply u8
+// and s8 codes as they are.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,14 +68,7 @@ std::string planStagedMatmul(StagedMatmulOp op, QuantMatmulPlan &plan) {
   plan.fp8 = isFp8(plan.lhsFormat);
   if (plan.fp8 != isFp8(plan.rhsFormat))
     return "needs FP8 x FP8 or integer x integer codes";
-  if (!warpgroup && plan.rhsFormat == StorageFormat::U8)
-    return "the staged mma.sync kernel needs i8 (or FP8) weight codes";
-  // u8 activations shifted into s8 by the mma.sync kernel: za' = za - 128,
-  // corrected with the column sums.
-  plan.lhsOffset = !warpgroup && plan.lhsFormat == StorageFormat::U8 ? 128 : 0;
-  plan.needColSums = bool(op.getLhsZeroPoints()) || plan.lhsOffset;
-  if (plan.needColSums && !op.getColSums())
-    return "the activation zero-point correction needs col_sums";
+  plan.needColSums = bool(op.getLhsZeroPoints());
   plan.result = y.getElementType();
   if (SchemeAttr result = op.getResultSchemeAttr()) {
     plan.requantize = true;

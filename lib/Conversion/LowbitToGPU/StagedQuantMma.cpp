@@ -7,7 +7,7 @@
 // The staged tensor-core kernel of an integer or FP8 lowbit.staged_matmul
 // (sm_80 and up; on sm_90a the tile multiples of 128 take the wgmma kernel
 // instead): y[M, N] = f(sum_k (a - za) w sa sw) with M, N, K multiples of
-// 64, symmetric s8 (or FP8) weights, scales per tensor or per row:
+// 64, symmetric weights, scales per tensor or per row:
 //
 //   gpu.launch blocks(N / 64, M / 64) threads(128)
 //       dynamic_shared_memory_size 2 stages x (A + W) x 64 x 80 bytes {
@@ -19,11 +19,11 @@
 //       cp.async k-tile kt + 1 into the other stage; wait for k-tile kt
 //       gpu.barrier
 //       per k32 step (2): A fragments by ldmatrix.x4 (2 per warp), B
-//         fragments by ldmatrix.x4 (two n8 tiles each, 2 per warp), u8
-//         codes shifted into s8 (xor 0x80), 8 mma.sync m16n8k32 per warp
+//         fragments by ldmatrix.x4 (two n8 tiles each, 2 per warp), 8
+//         mma.sync m16n8k32 per warp (u8/s8 codes as they are)
 //       gpu.barrier                      // stage free for k-tile kt + 2
 //     }
-//     epilogue per m16 tile (QuantMatmulEpilogue): S - za' Cw', sa sw,
+//     epilogue per m16 tile (QuantMatmulEpilogue): S - za Cw, sa sw,
 //     bias, cast or requantize
 //   }
 //
@@ -122,10 +122,9 @@ private:
   std::pair<Value, Value> addressB(Value source, Value warpN, int64_t pair,
                                    int64_t ks);
   /// ldmatrix.x4 at the address lane `lane` computes with `address` (or,
-  /// emulated, by its definition), as vector<4x4xi8>, u8 codes shifted.
+  /// emulated, by its definition), as vector<4x4xi8>.
   Value buildLoad(Value tile, Value lane,
-                  function_ref<std::pair<Value, Value>(Value)> address,
-                  int64_t offset);
+                  function_ref<std::pair<Value, Value>(Value)> address);
   /// The epilogue of m16 tile `mi` of the lane's warp: `sums` per n8 tile.
   void buildEpilogue(Value tid, Value m0, Value n0, int64_t mi,
                      ArrayRef<Value> sums);
@@ -217,7 +216,7 @@ std::pair<Value, Value> StagedQuantBuilder::addressB(Value source, Value warpN,
 
 Value StagedQuantBuilder::buildLoad(
     Value tile, Value lane,
-    function_ref<std::pair<Value, Value>(Value)> address, int64_t offset) {
+    function_ref<std::pair<Value, Value>(Value)> address) {
   auto type = VectorType::get({4, 4}, b.getI8Type());
   Value frag;
   if (!emulate) {
@@ -236,12 +235,6 @@ Value StagedQuantBuilder::buildLoad(
           ValueRange{row, add(col, mul(rem(lane, 4), 4))});
       frag = vector::InsertOp::create(b, loc, quad, frag, i);
     }
-  }
-  if (offset) {
-    // u8 -> s8: c ^ 0x80 read as signed is c - 128.
-    Value flip = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(-128)));
-    frag = arith::XOrIOp::create(b, loc, frag, flip);
   }
   return frag;
 }
@@ -310,15 +303,13 @@ void StagedQuantBuilder::buildLaunch() {
       for (int64_t ks = 0; ks < kTileK / kQuantMmaK; ++ks) {
         SmallVector<Value> a, w;
         for (int64_t mi = 0; mi < kTilesM; ++mi)
-          a.push_back(buildLoad(
-              aTile, lane.lane,
-              [&](Value s) { return addressA(s, lane.warpM, mi, ks); },
-              plan.lhsOffset));
+          a.push_back(buildLoad(aTile, lane.lane, [&](Value s) {
+            return addressA(s, lane.warpM, mi, ks);
+          }));
         for (int64_t pair = 0; pair < kTilesN / 2; ++pair) {
-          Value quads = buildLoad(
-              wTile, lane.lane,
-              [&](Value s) { return addressB(s, lane.warpN, pair, ks); },
-              plan.rhsOffset);
+          Value quads = buildLoad(wTile, lane.lane, [&](Value s) {
+            return addressB(s, lane.warpN, pair, ks);
+          });
           for (int64_t half = 0; half < 2; ++half)
             w.push_back(vector::ShuffleOp::create(
                 b, loc, quads, quads,
@@ -377,9 +368,11 @@ void StagedQuantBuilder::buildEmulation() {
   };
   Value lhsTable = decodeTable(plan.lhsFormat);
   Value rhsTable = decodeTable(plan.rhsFormat);
-  auto widen = [&](Value table) {
-    return [&, table](Value frag, ArrayRef<int64_t> pos) -> Value {
+  auto widen = [&](Value table, StorageFormat format) {
+    return [&, table, format](Value frag, ArrayRef<int64_t> pos) -> Value {
       Value code = vector::ExtractOp::create(b, loc, frag, pos);
+      if (format == StorageFormat::U8)
+        return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
       if (!table)
         return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
       return memref::LoadOp::create(b, loc, table,
@@ -431,26 +424,24 @@ void StagedQuantBuilder::buildEmulation() {
       for (int64_t ks = 0; ks < kTileK / kQuantMmaK; ++ks) {
         Value k0 = index(kQuantMmaK * ks);
         for (int64_t mi = 0; mi < kTilesM; ++mi)
-          scatterFragmentA(
-              b, loc, lane.fragment,
-              buildLoad(
-                  aTile, lane.lane,
-                  [&](Value s) { return addressA(s, lane.warpM, mi, ks); },
-                  plan.lhsOffset),
-              k0, aTiles, add(mul(lane.warp, kTilesM), index(mi)),
-              widen(lhsTable));
+          scatterFragmentA(b, loc, lane.fragment,
+                           buildLoad(aTile, lane.lane,
+                                     [&](Value s) {
+                                       return addressA(s, lane.warpM, mi, ks);
+                                     }),
+                           k0, aTiles, add(mul(lane.warp, kTilesM), index(mi)),
+                           widen(lhsTable, plan.lhsFormat));
         for (int64_t pair = 0; pair < kTilesN / 2; ++pair) {
-          Value quads = buildLoad(
-              wTile, lane.lane,
-              [&](Value s) { return addressB(s, lane.warpN, pair, ks); },
-              plan.rhsOffset);
+          Value quads = buildLoad(wTile, lane.lane, [&](Value s) {
+            return addressB(s, lane.warpN, pair, ks);
+          });
           for (int64_t half = 0; half < 2; ++half)
             scatterFragmentB(b, loc, lane.fragment,
                              vector::ShuffleOp::create(
                                  b, loc, quads, quads,
                                  ArrayRef<int64_t>{2 * half, 2 * half + 1}),
                              2 * pair + half, k0, bTiles, lane.warp,
-                             widen(rhsTable));
+                             widen(rhsTable, plan.rhsFormat));
         }
       }
     });

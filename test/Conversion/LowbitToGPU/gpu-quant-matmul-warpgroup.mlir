@@ -57,7 +57,7 @@ func.func @u8_symmetric(%a: tensor<128x128xi8>, %w: tensor<128x128xi8>) -> tenso
 // WHY: remark: lowbit-gpu-quant-matmul: not the wgmma kernel: weight zero-points
 // CHECK-LABEL: func.func @small(
 // CHECK: gpu.launch
-// CHECK: nvgpu.mma.sync
+// CHECK: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
 // CHECK-NOT: lowbit.staged_matmul
 // CHECK-LABEL: func.func @grouped(
 // CHECK: gpu.launch

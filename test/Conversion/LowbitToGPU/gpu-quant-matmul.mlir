@@ -6,7 +6,8 @@
 // weights per output channel) with a bias, M = 32, N = 64, K = 256: a
 // 2 x 2 grid of 16 x 32 warp tiles, launched as 1 x 2 blocks of 4 warps
 // (one warp per block has no tile). One weight-scale block (all of K), k32
-// steps: four s8 x s8 -> s32 mma.sync m16n8k32 on the same A registers.
+// steps: four s8 x s8 -> s32 mma.sync m16n8k32 (inline PTX, wrapping)
+// on the same A registers.
 // Symmetric codes: no row-sum mma, no corrections; the i32 sums are scaled
 // by sa[m] * sw[n], the bias added, the result cast and stored.
 // CHECK-LABEL: func.func @w8a8_per_row(
@@ -26,9 +27,9 @@
 // CHECK: scf.for {{.*}} step %c32{{.*}} -> (vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>)
 // CHECK-COUNT-4: vector.load %[[AB]][{{.*}}] {alignment = 4 : i64} : memref<32x256xi8>, vector<4xi8>
 // CHECK: vector.load %[[WB]][{{.*}}] {alignment = 4 : i64} : memref<16384xi8>, vector<4xi8>
-// CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
-// CHECK-COUNT-3: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]}
-// CHECK-NOT: nvgpu.mma.sync
+// CHECK: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {$0, $1, $2, $3}, {$4, $5, $6, $7}, {$8, $9}, {$10, $11, $12, $13};", "=r,=r,=r,=r,r,r,r,r,r,r,r,r,r,r" {{.*}} : (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK-COUNT-3: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
+// CHECK-NOT: mma.sync
 // CHECK: scf.yield
 // CHECK: memref.load %[[SAB]]
 // CHECK: %[[ACC:.*]] = vector.extract {{.*}}[0, 0] : i32 from vector<2x2xi32>
@@ -47,25 +48,21 @@ func.func @w8a8_per_row(%a: tensor<32x256xi8>, %sa: tensor<32xf32>, %w: tensor<6
 
 // -----
 
-// Affine u8 activations: the codes are shifted into s8 in registers
-// (c ^ 0x80 = c - 128), so za' = za - 128 and the compile-time column sums
-// correct the products: acc = S - za' col_sums[n] (weights symmetric i8:
-// no row sums, no K za' zw' term).
+// Affine u8 activations: u8 x s8 products of the codes as they are, and the
+// compile-time column sums correct them: acc = S - za col_sums[n] (weights
+// symmetric i8: no row sums, no K za zw term).
 // CHECK-LABEL: func.func @u8_affine_col_sums(
 // CHECK: arith.constant dense<3> : tensor<32xi32>
 // CHECK: gpu.launch
 // CHECK: %[[Q:.*]] = vector.load {{.*}} : memref<16x64xi8>, vector<4xi8>
-// CHECK-NEXT: %[[FLIP:.*]] = arith.constant dense<-128> : vector<4xi8>
-// CHECK-NEXT: arith.xori %[[Q]], %[[FLIP]] : vector<4xi8>
-// CHECK-COUNT-4: nvgpu.mma.sync
-// CHECK-NOT: nvgpu.mma.sync
+// CHECK-NOT: arith.xori
+// CHECK-COUNT-4: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32
+// CHECK-NOT: mma.sync
 // CHECK: scf.yield
 // CHECK: %[[ZA:.*]] = memref.load {{.*}} : memref<16xi32>
-// CHECK: %[[ZA2:.*]] = arith.subi %[[ZA]], %c128_i32
 // CHECK: %[[CS:.*]] = memref.load {{.*}} : memref<32xi32>
-// CHECK: %[[CS2:.*]] = arith.subi %[[CS]], %c0_i32
 // CHECK: %[[S:.*]] = vector.extract {{.*}}[0, 0] : i32 from vector<2x2xi32>
-// CHECK: %[[P:.*]] = arith.muli %[[ZA2]], %[[CS2]] : i32
+// CHECK: %[[P:.*]] = arith.muli %[[ZA]], %[[CS]] : i32
 // CHECK: %[[C:.*]] = arith.subi %[[S]], %[[P]] : i32
 // CHECK: arith.sitofp %[[C]] : i32 to f32
 func.func @u8_affine_col_sums(%a: tensor<16x64xi8>, %sa: tensor<16xf32>, %za: tensor<16xi32>, %w: tensor<32x64xi8>) -> tensor<16x32xf32> {
@@ -77,8 +74,8 @@ func.func @u8_affine_col_sums(%a: tensor<16x64xi8>, %sa: tensor<16xf32>, %za: te
 
 // Affine u8 weights in groups of 64 along K (two weight-scale blocks):
 // the block loop runs twice, each block's k loop two k32 steps, and a fifth
-// mma.sync against a B fragment of ones gives the row sums of the shifted
-// activation codes, for acc = S - zw' R with zw' = zw - 128 per (n, group).
+// mma.sync against a B fragment of ones gives the row sums of the
+// activation codes, for acc = S - zw R per (n, group); s8 x u8 products.
 // CHECK-LABEL: func.func @u8_weights_grouped(
 // CHECK: arith.constant dense<100> : tensor<32x2xi32>
 // CHECK: gpu.launch
@@ -86,17 +83,16 @@ func.func @u8_affine_col_sums(%a: tensor<16x64xi8>, %sa: tensor<16xf32>, %za: te
 // CHECK: %[[K0:.*]] = arith.muli %[[G]], %c64
 // CHECK: %[[K1:.*]] = arith.addi %[[K0]], %c64
 // CHECK: scf.for {{.*}} = %[[K0]] to %[[K1]] step %c32{{.*}} -> (vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>)
-// CHECK: arith.xori
-// CHECK-COUNT-4: nvgpu.mma.sync
+// CHECK-COUNT-4: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32
 // CHECK: %[[ONES:.*]] = arith.constant dense<1> : vector<2x4xi8>
-// CHECK: nvgpu.mma.sync(%{{.*}}, %[[ONES]], %{{.*}}) {mmaShape = [16, 8, 32]}
+// CHECK: %[[ONE:.*]] = vector.extract %[[ONES]][0] : vector<4xi8> from vector<2x4xi8>
+// CHECK: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32
 // CHECK: scf.yield
 // The weight parameters are read at n * 2 + group.
 // CHECK: %[[N2:.*]] = arith.muli %{{.*}}, %c2
 // CHECK: %[[I:.*]] = arith.addi %[[N2]], %[[G]] : index
 // CHECK: memref.load %{{.*}}[%[[I]]] : memref<64xf32>
 // CHECK: memref.load %{{.*}}[%{{.*}}] : memref<64xi32>
-// CHECK: arith.subi %{{.*}}, %c128_i32
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 func.func @u8_weights_grouped(%a: tensor<16x128xi8>, %sa: tensor<16xf32>, %w: tensor<32x128xi8>) -> tensor<16x32xbf16> {
   %y = lowbit.matmul %a, %w lhs(as #lowbit.scheme<i8, axis = 0> scales(%sa : tensor<16xf32>)) rhs(as #lowbit.scheme<u8, group = 64, axis = 1, affine> scales(dense<0.5> : tensor<32x2xf32>) zero_points(dense<100> : tensor<32x2xi32>)) : tensor<16x128xi8>, tensor<32x128xi8> -> tensor<16x32xbf16>
@@ -141,7 +137,7 @@ func.func @fp8_mixed(%a: tensor<16x32xf8E4M3FN>, %w: tensor<32x32xf8E5M2>) -> te
 // after the bias, q = clamp(roundeven(v / so) + zo, 0, 255) stored as i8.
 // CHECK-LABEL: func.func @requantize_u8(
 // CHECK: gpu.launch
-// CHECK-COUNT-4: nvgpu.mma.sync
+// CHECK-COUNT-4: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
 // CHECK: scf.yield
 // CHECK: %[[BIAS:.*]] = memref.load %{{.*}} : memref<32xf32>
 // CHECK: %[[V:.*]] = arith.addf %{{.*}}, %[[BIAS]] : f32

@@ -36,12 +36,12 @@
 // CHECK: vector.shuffle %[[BQ]], %[[BQ]] [0, 1] : vector<4x4xi8>, vector<4x4xi8>
 // CHECK: vector.shuffle %[[BQ]], %[[BQ]] [2, 3] : vector<4x4xi8>, vector<4x4xi8>
 // CHECK: nvgpu.ldmatrix
-// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
+// CHECK-COUNT-8: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
 // CHECK-COUNT-2: nvgpu.ldmatrix
 // CHECK: nvgpu.ldmatrix
 // CHECK: nvgpu.ldmatrix
-// CHECK-COUNT-8: nvgpu.mma.sync
-// CHECK-NOT: nvgpu.mma.sync
+// CHECK-COUNT-8: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
+// CHECK-NOT: mma.sync
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.yield
 // Epilogue: sa[m] sw[n], bias, f16.
@@ -57,12 +57,16 @@ func.func @w8a8(%a: memref<64x128xi8>, %sa: memref<64xf32>, %w: memref<128x128xi
 
 // -----
 
-// Affine u8 activations: the A fragments shifted into s8 (xor 0x80) after
-// ldmatrix, za' = za - 128 corrected with the column sums.
+// Affine u8 activations: u8 x s8 products of the codes as they are, acc =
+// S - za col_sums[n].
 // CHECK-LABEL: func.func @u8_affine(
-// CHECK: %[[Q:.*]] = nvgpu.ldmatrix
-// CHECK: arith.xori %[[Q]], %{{.*}} : vector<4x4xi8>
-// CHECK: arith.subi %{{.*}}, %c128_i32 : i32
+// CHECK-SAME: %[[ZA:[^:]*]]: memref<64xi32>, %{{[^:]*}}: memref<64x64xi8>, %{{[^:]*}}: f32, %[[CS:[^:]*]]: memref<64xi32>
+// CHECK: nvgpu.ldmatrix
+// CHECK-NOT: arith.xori
+// CHECK: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32
+// CHECK: %[[Z:.*]] = memref.load %[[ZA]]
+// CHECK: %[[C:.*]] = memref.load %[[CS]]
+// CHECK: arith.muli %[[Z]], %[[C]] : i32
 func.func @u8_affine(%a: memref<64x64xi8>, %sa: memref<64xf32>, %za: memref<64xi32>, %w: memref<64x64xi8>, %sw: f32, %cs: memref<64xi32>, %y: memref<64x64xf32>) {
   lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8, axis = 0, affine> scales(%sa : memref<64xf32>) zero_points(%za : memref<64xi32>)) rhs(#lowbit.scheme<i8> scales(%sw : f32) col_sums(%cs : memref<64xi32>)) : memref<64x64xi8>, memref<64x64xi8>, memref<64x64xf32>
   return
@@ -91,16 +95,13 @@ func.func @not_a_tile_multiple(%a: memref<32x64xi8>, %w: memref<64x64xi8>, %s: f
 
 // -----
 
-func.func @u8_weights(%a: memref<64x64xi8>, %w: memref<64x64xi8>, %s: f32, %y: memref<64x64xf32>) {
-  // expected-error @+1 {{lowbit-gpu-staged-matmul: the staged mma.sync kernel needs i8 (or FP8) weight codes}}
-  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<u8> scales(%s : f32)) : memref<64x64xi8>, memref<64x64xi8>, memref<64x64xf32>
-  return
-}
-
-// -----
-
-func.func @u8_without_col_sums(%a: memref<64x64xi8>, %w: memref<64x64xi8>, %s: f32, %y: memref<64x64xf32>) {
-  // expected-error @+1 {{lowbit-gpu-staged-matmul: the activation zero-point correction needs col_sums}}
-  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8> scales(%s : f32)) rhs(#lowbit.scheme<i8> scales(%s : f32)) : memref<64x64xi8>, memref<64x64xi8>, memref<64x64xf32>
+// Symmetric u8 activations and u8 weights: no corrections, u8 x u8
+// products.
+// CHECK-LABEL: func.func @u8_symmetric(
+// CHECK: llvm.inline_asm asm_dialect = att "mma.sync.aligned.m16n8k32.row.col.s32.u8.u8.s32
+// CHECK-NOT: arith.muli %{{.*}} : i32
+// CHECK: arith.sitofp
+func.func @u8_symmetric(%a: memref<64x64xi8>, %w: memref<64x64xi8>, %s: f32, %y: memref<64x64xf32>) {
+  lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<u8> scales(%s : f32)) rhs(#lowbit.scheme<u8> scales(%s : f32)) : memref<64x64xi8>, memref<64x64xi8>, memref<64x64xf32>
   return
 }

@@ -12,7 +12,7 @@
 // RUN: ls %t.sm90 | FileCheck %s --check-prefix=FILES90
 // RUN: for f in %t.sm90/*.ptx; do %ptxas -arch=sm_90a $f -o /dev/null || exit 1; done
 // RUN: FileCheck %s --check-prefixes=PTX90,INT < %t.sm90/w8a8_per_row_kernel.sm_90a.ptx
-// RUN: FileCheck %s --check-prefixes=PTX90,INT < %t.sm90/u8_affine_col_sums_kernel.sm_90a.ptx
+// RUN: FileCheck %s --check-prefixes=PTX90,INT,U8A < %t.sm90/u8_affine_col_sums_kernel.sm_90a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX90,INT,ROWSUMS < %t.sm90/u8_weights_grouped_kernel.sm_90a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX90,E4M3 < %t.sm90/fp8_e4m3_kernel.sm_90a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX90,MIXED < %t.sm90/fp8_mixed_kernel.sm_90a.ptx
@@ -47,9 +47,12 @@
 // PTX80: .version 8.0
 // PTX80: .target sm_80
 // At least the four products of one k32 step (LLVM may unroll the loop).
-// INT-COUNT-4: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
-// The row-sum product against ones (0x01010101) is a fifth.
-// ROWSUMS: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// Integer products wrap (no .satfinite), u8 and s8 codes as they are.
+// INT-COUNT-4: mma.sync.aligned.m16n8k32.row.col.s32.{{[su]}}8.{{[su]}}8.s32
+// u8 activations: u8 x s8 products.
+// U8A: mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32
+// The row-sum product against ones (0x01010101) is a fifth (s8 x u8).
+// ROWSUMS: mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32
 // E4M3-COUNT-4: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32
 // MIXED-COUNT-4: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e5m2.f32
 // The requantize epilogue: round to nearest even, convert, byte store.
@@ -57,4 +60,4 @@
 // REQ: st.global.b8
 // FP8-80-NOT: mma.sync
 // W8A8: .target sm_90a
-// W8A8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// W8A8: mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32

@@ -12,7 +12,7 @@
 // RUN: rm -rf %t.sm80 && lowbit-opt %S/Inputs/staged-matmul-formats.mlir --lowbit-lower-to-nvvm="chip=sm_80 ptx-dir=%t.sm80" -o /dev/null
 // RUN: for f in %t.sm80/w8a8*.ptx %t.sm80/u8*.ptx; do FileCheck %s --check-prefix=PTX < $f || exit 1; done
 // RUN: FileCheck %s --check-prefix=INT < %t.sm80/w8a8_per_row_kernel.sm_80.ptx
-// RUN: FileCheck %s --check-prefixes=INT,REQ < %t.sm80/u8_affine_requantize_kernel.sm_80.ptx
+// RUN: FileCheck %s --check-prefixes=INT,U8A,REQ < %t.sm80/u8_affine_requantize_kernel.sm_80.ptx
 // RUN: cat %t.sm80/fp8_*.ptx | FileCheck %s --check-prefix=FP8-80
 // RUN: for f in %t.sm80/*.ptx; do %ptxas -arch=sm_80 -v $f -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS || exit 1; done
 //
@@ -29,8 +29,9 @@
 // PTX-DAG: cp.async.wait_group 0;
 // PTX-DAG: bar.sync 0;
 // PTX-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
-// INT-COUNT-8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// INT-COUNT-8: mma.sync.aligned.m16n8k32.row.col.s32.{{[su]}}8.s8.s32
 // E4M3-COUNT-8: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32
+// U8A: mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32
 // REQ: cvt.rni
 // REQ: st.global.b8
 // FP8-80-NOT: mma.sync

@@ -68,4 +68,4 @@
 // SM80: .target sm_80
 // SM80-NOT: wgmma
 // SM80-NOT: cp.async.bulk.tensor
-// SM80: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// SM80: mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32

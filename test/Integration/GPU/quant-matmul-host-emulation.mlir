@@ -1,7 +1,7 @@
 // The tensor-core kernel of lowbit-gpu-quant-matmul for integer
 // lowbit.matmuls (W8A8), run on the CPU: with host-emulation the pass
 // builds the kernel's computation in host loops. Every lane's A and B
-// registers (u8 codes shifted into s8 as on the GPU) are scattered into
+// registers (codes as they are, u8 widened unsigned) are scattered into
 // per-warp tiles by the PTX m16n8k32 fragment layouts, each warp's tiles
 // are multiplied per weight-scale block in i32 (with the row sums that the
 // kernel's mma.sync against ones computes), the C registers are gathered
@@ -30,9 +30,9 @@
 // RUN: %{check} %t/m64 "lowbit-w8a8"
 // Per-tensor dynamic activation scale (a rank-0 tensor).
 // RUN: %{check} %t/m32 "lowbit-w8a8{granularity=tensor}"
-// Affine i8 activations: za' = za, corrected with col_sums.
+// Affine i8 activations: corrected with col_sums.
 // RUN: %{check} %t/m32 "lowbit-w8a8{symmetric=false}"
-// Affine u8 activations: shifted by 128, za' = za - 128.
+// Affine u8 activations: u8 x s8 products, corrected with col_sums.
 // RUN: %{check} %t/m64 "func.func(lowbit-quantize-weights{format=i8 granularity=channel}),lowbit-quantize-activations{format=u8 symmetric=false}"
 // Affine u8 weights, symmetric i8 activations: zw' = zw - 128 times the
 // row sums.

@@ -9,7 +9,7 @@
 // fragments of k-tile t, read by ldmatrix.x4 emulated from its PTX
 // definition (register i of lane L: row L / 4, bytes 4 (L % 4)..+3 of the
 // matrix whose rows lanes 8i..8i+7 point at) at the kernel's own lane
-// addresses, u8 codes shifted into s8 as on the GPU, scattered into
+// addresses, scattered into
 // per-warp tiles by the m16n8k32 fragment layouts and summed there in k
 // order; at the end every lane's C registers gathered and the kernel's
 // epilogue (zero-point corrections from col_sums, scales, bias, cast or
@@ -33,7 +33,7 @@
 // RUN: %{check} %t/k128 "lowbit-w8a8"
 // RUN: %{check} %t/k320 "lowbit-w8a8{granularity=tensor}"
 // RUN: %{check} %t/k320 "lowbit-w8a8{symmetric=false}"
-// Affine u8 activations: shifted by 128 in the fragments, za' = za - 128.
+// Affine u8 activations: u8 x s8 products, corrected with col_sums.
 // RUN: %{check} %t/k320 "func.func(lowbit-quantize-weights{format=i8 granularity=channel}),lowbit-quantize-activations{format=u8 symmetric=false}"
 // RUN: %{check} %t/k128 "func.func(lowbit-quantize-weights{format=i8 granularity=tensor}),lowbit-quantize-activations{symmetric=false granularity=tensor}"
 //

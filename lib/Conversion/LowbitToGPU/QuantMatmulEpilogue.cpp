@@ -6,6 +6,8 @@
 
 #include "QuantMatmulEpilogue.h"
 
+#include "lowbit/Quant/Formats.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -29,6 +31,48 @@ QuantMatmulParam mlir::lowbit::makeQuantMatmulParam(Value value,
   param.single = count == 1;
   param.perBlock = count != perRowCount && !param.single;
   return param;
+}
+
+bool mlir::lowbit::isFp8StorageFormat(StorageFormat format) {
+  return format == StorageFormat::F8E4M3FN || format == StorageFormat::F8E5M2;
+}
+
+static Value buildCodeValueTable(OpBuilder &b, Location loc,
+                                 StorageFormat format) {
+  if (!isFp8StorageFormat(format))
+    return Value();
+  SmallVector<float> values;
+  for (unsigned code = 0; code < 256; ++code)
+    values.push_back(format == StorageFormat::F8E4M3FN
+                         ? ::lowbit::quant::decodeFP8E4M3FN(code)
+                         : ::lowbit::quant::decodeFP8E5M2(code));
+  auto type = RankedTensorType::get({256}, b.getF32Type());
+  return toBuffer(
+      b, loc,
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+}
+
+CodeValueTables
+mlir::lowbit::buildCodeValueTables(OpBuilder &b, Location loc,
+                                   const QuantMatmulPlan &plan) {
+  CodeValueTables tables;
+  tables.lhs = buildCodeValueTable(b, loc, plan.lhsFormat);
+  tables.rhs = plan.rhsFormat == plan.lhsFormat
+                   ? tables.lhs
+                   : buildCodeValueTable(b, loc, plan.rhsFormat);
+  return tables;
+}
+
+Value mlir::lowbit::widenCode(OpBuilder &b, Location loc, Value code,
+                              StorageFormat format, Value table) {
+  if (table)
+    return memref::LoadOp::create(b, loc, table,
+                                  ValueRange{arith::IndexCastUIOp::create(
+                                      b, loc, b.getIndexType(), code)});
+  if (format == StorageFormat::U8)
+    return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
+  return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
 }
 
 Value QuantMatmulEpilogue::index(int64_t v) {

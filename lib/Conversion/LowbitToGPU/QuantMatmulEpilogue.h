@@ -43,6 +43,15 @@ struct QuantMatmulParam : KernelParam {
 /// kernel parameter with `perRowCount` values when it is per row.
 QuantMatmulParam makeQuantMatmulParam(Value value, int64_t perRowCount);
 
+/// True for the FP8 storage formats (f8E4M3FN, f8E5M2).
+bool isFp8StorageFormat(StorageFormat format);
+
+/// Host emulations only: the 8-bit code `code` (i8) as the tensor cores
+/// multiply it: an i32 (u8 zero-extended, s8 sign-extended) or, with the
+/// FP8 value `table`, its f32 value.
+Value widenCode(OpBuilder &b, Location loc, Value code, StorageFormat format,
+                Value table);
+
 /// What the kernel builders need about a quantized matmul.
 struct QuantMatmulPlan {
   int64_t m = 0, n = 0, k = 0;
@@ -60,6 +69,15 @@ struct QuantMatmulPlan {
   bool requantize = false, resultAffine = false;
   int64_t resultMin = 0, resultMax = 0;
 };
+
+/// Host emulations only: the f32 value of every FP8 code of the plan's lhs
+/// and rhs formats as 256-entry buffers (one when the formats agree); null
+/// for the integer formats.
+struct CodeValueTables {
+  Value lhs, rhs;
+};
+CodeValueTables buildCodeValueTables(OpBuilder &b, Location loc,
+                                     const QuantMatmulPlan &plan);
 
 /// The buffers and parameters a quantized-matmul kernel reads.
 struct QuantMatmulHost {

@@ -72,7 +72,6 @@
 #include "QuantMmaSync.h"
 #include "StagedMatmul.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
-#include "lowbit/Quant/Formats.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -91,7 +90,6 @@ namespace mlir::lowbit {
 
 using namespace mlir;
 using namespace mlir::lowbit;
-namespace numerics = ::lowbit::quant;
 
 namespace {
 
@@ -101,10 +99,6 @@ constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 32, kTilesN = 4;
 using Param = QuantMatmulParam;
 using MatmulPlan = QuantMatmulPlan;
 using HostValues = QuantMatmulHost;
-
-bool isFp8(StorageFormat f) {
-  return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
-}
 
 /// Why `op` keeps the generic lowering, or "" when the kernel applies.
 std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
@@ -137,7 +131,7 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   auto eightBitInt = [](StorageFormat f) {
     return f == StorageFormat::I8 || f == StorageFormat::U8;
   };
-  if (isFp8(out.lhsFormat) && isFp8(out.rhsFormat)) {
+  if (isFp8StorageFormat(out.lhsFormat) && isFp8StorageFormat(out.rhsFormat)) {
     if (!allowFp8)
       return "FP8 mma.sync needs sm_89 or later (fp8=false)";
     if (!lhs.getSymmetric() || !rhs.getSymmetric())
@@ -191,25 +185,12 @@ std::string planMatmul(MatmulOp op, bool allowFp8, MatmulPlan &out) {
   return "";
 }
 
-/// Why `op`, planned by `planMatmul`, does not get the sm_90a wgmma kernel
-/// of lowbit-gpu-staged-matmul, or "".
-std::string planWarpgroupMatmul(MatmulOp op, MatmulPlan &plan) {
-  if (std::string shape = warpgroupMatmulRejection(plan.m, plan.n, plan.k);
-      !shape.empty())
-    return shape;
-  if (plan.blocks != 1)
-    return "group-wise weight scales (per tensor or per row only)";
-  if (!op.getRhsScheme().getSymmetric())
-    return "weight zero-points";
-  return "";
-}
-
-/// Why `op`, planned by `planMatmul`, does not get the staged mma.sync
-/// kernel of lowbit-gpu-staged-matmul, or "".
-std::string planStagedQuantMatmul(MatmulOp op, const MatmulPlan &plan) {
-  if (std::string shape = stagedQuantMatmulRejection(plan.m, plan.n, plan.k);
-      !shape.empty())
-    return shape;
+/// Why `op`, planned by `planMatmul`, does not get a kernel of
+/// lowbit-gpu-staged-matmul whose shape check says `shapeRejection`, or "".
+std::string planStagedKernel(MatmulOp op, const MatmulPlan &plan,
+                             std::string shapeRejection) {
+  if (!shapeRejection.empty())
+    return shapeRejection;
   if (plan.blocks != 1)
     return "group-wise weight scales (per tensor or per row only)";
   if (!op.getRhsScheme().getSymmetric())
@@ -406,35 +387,12 @@ void MmaBuilder::buildHostEmulation(int64_t blocksX, int64_t blocksY,
   Value rTiles = memref::AllocOp::create(
       b, loc, MemRefType::get({totalWarps, plan.blocks, kTileM}, element));
   // FP8 codes to f32 through a 256-entry table (host code only).
-  auto decodeTable = [&](StorageFormat format) {
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(format == StorageFormat::F8E4M3FN
-                           ? numerics::decodeFP8E4M3FN(code)
-                           : numerics::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    return toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  };
-  Value table;
-  if (plan.fp8)
-    table = decodeTable(plan.lhsFormat);
-  Value rhsTable = table;
-  if (plan.fp8 && plan.rhsFormat != plan.lhsFormat)
-    rhsTable = decodeTable(plan.rhsFormat);
+  CodeValueTables tables = buildCodeValueTables(b, loc, plan);
+  Value table = tables.lhs, rhsTable = tables.rhs;
   auto widen = [&](Value frag, ArrayRef<int64_t> pos, Value decode,
                    StorageFormat format) -> Value {
-    Value code = vector::ExtractOp::create(b, loc, frag, pos);
-    if (format == StorageFormat::U8)
-      return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
-    if (!plan.fp8)
-      return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
-    Value idx = arith::IndexCastOp::create(
-        b, loc, b.getIndexType(),
-        arith::ExtUIOp::create(b, loc, b.getI32Type(), code));
-    return memref::LoadOp::create(b, loc, decode, idx);
+    return widenCode(b, loc, vector::ExtractOp::create(b, loc, frag, pos),
+                     format, decode);
   };
   Value zero = index(0), one = index(1);
   auto threadLoops = [&](int64_t threads) {
@@ -574,14 +532,16 @@ void GPUQuantMatmulPass::rewrite(MatmulOp op) {
   // The staged kernels first, the unstaged one for the rest.
   bool warpgroup = false, staged = false;
   if (warpgroupMma && !hostEmulation) {
-    reason = planWarpgroupMatmul(op, plan);
+    reason = planStagedKernel(op, plan,
+                              warpgroupMatmulRejection(plan.m, plan.n, plan.k));
     warpgroup = reason.empty();
     if (!warpgroup && explain)
       op.emitRemark() << "lowbit-gpu-quant-matmul: not the wgmma kernel: "
                       << reason;
   }
   if (!warpgroup && this->staged && !hostEmulation) {
-    reason = planStagedQuantMatmul(op, plan);
+    reason = planStagedKernel(
+        op, plan, stagedQuantMatmulRejection(plan.m, plan.n, plan.k));
     staged = reason.empty();
     if (!staged && explain)
       op.emitRemark() << "lowbit-gpu-quant-matmul: not the staged kernel: "

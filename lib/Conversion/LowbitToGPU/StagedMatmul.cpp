@@ -45,10 +45,6 @@ using namespace mlir::lowbit;
 
 namespace {
 
-bool isFp8(StorageFormat f) {
-  return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
-}
-
 /// The plan of `op` for its kernel, or why the kernel cannot run it.
 std::string planStagedMatmul(StagedMatmulOp op, QuantMatmulPlan &plan) {
   MemRefType lhs = op.getLhs().getType(), y = op.getResult().getType();
@@ -65,8 +61,8 @@ std::string planStagedMatmul(StagedMatmulOp op, QuantMatmulPlan &plan) {
   plan.blocks = 1;
   plan.lhsFormat = op.getLhsScheme().getFormat();
   plan.rhsFormat = op.getRhsScheme().getFormat();
-  plan.fp8 = isFp8(plan.lhsFormat);
-  if (plan.fp8 != isFp8(plan.rhsFormat))
+  plan.fp8 = isFp8StorageFormat(plan.lhsFormat);
+  if (plan.fp8 != isFp8StorageFormat(plan.rhsFormat))
     return "needs FP8 x FP8 or integer x integer codes";
   plan.needColSums = bool(op.getLhsZeroPoints());
   plan.result = y.getElementType();

@@ -48,8 +48,6 @@
 
 #include "QuantMmaSync.h"
 
-#include "lowbit/Quant/Formats.h"
-
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -125,6 +123,13 @@ private:
   /// emulated, by its definition), as vector<4x4xi8>.
   Value buildLoad(Value tile, Value lane,
                   function_ref<std::pair<Value, Value>(Value)> address);
+  /// The lane's fragments of k32 step `ks` of a stage: A per m16 tile
+  /// (vector<4x4xi8>), W per n8 tile (vector<2x4xi8>).
+  struct Fragments {
+    SmallVector<Value> a, w;
+  };
+  Fragments loadFragments(Value aTile, Value wTile, const Lane &lane,
+                          int64_t ks);
   /// The epilogue of m16 tile `mi` of the lane's warp: `sums` per n8 tile.
   void buildEpilogue(Value tid, Value m0, Value n0, int64_t mi,
                      ArrayRef<Value> sums);
@@ -239,6 +244,27 @@ Value StagedQuantBuilder::buildLoad(
   return frag;
 }
 
+StagedQuantBuilder::Fragments
+StagedQuantBuilder::loadFragments(Value aTile, Value wTile, const Lane &lane,
+                                  int64_t ks) {
+  Fragments frags;
+  for (int64_t mi = 0; mi < kTilesM; ++mi)
+    frags.a.push_back(buildLoad(aTile, lane.lane, [&](Value s) {
+      return addressA(s, lane.warpM, mi, ks);
+    }));
+  // One ldmatrix.x4 covers n8 tiles 2 pair and 2 pair + 1: two registers
+  // each.
+  for (int64_t pair = 0; pair < kTilesN / 2; ++pair) {
+    Value quads = buildLoad(wTile, lane.lane, [&](Value s) {
+      return addressB(s, lane.warpN, pair, ks);
+    });
+    for (int64_t half = 0; half < 2; ++half)
+      frags.w.push_back(vector::ShuffleOp::create(
+          b, loc, quads, quads, ArrayRef<int64_t>{2 * half, 2 * half + 1}));
+  }
+  return frags;
+}
+
 void StagedQuantBuilder::buildEpilogue(Value tid, Value m0, Value n0,
                                        int64_t mi, ArrayRef<Value> sums) {
   Lane lane = buildLane(tid, m0, n0, mi);
@@ -301,24 +327,11 @@ void StagedQuantBuilder::buildLaunch() {
       Value wTile = view(shared, tileOffset(stage, 1), b.getI8Type());
       SmallVector<Value> acc(loop.getRegionIterArgs());
       for (int64_t ks = 0; ks < kTileK / kQuantMmaK; ++ks) {
-        SmallVector<Value> a, w;
-        for (int64_t mi = 0; mi < kTilesM; ++mi)
-          a.push_back(buildLoad(aTile, lane.lane, [&](Value s) {
-            return addressA(s, lane.warpM, mi, ks);
-          }));
-        for (int64_t pair = 0; pair < kTilesN / 2; ++pair) {
-          Value quads = buildLoad(wTile, lane.lane, [&](Value s) {
-            return addressB(s, lane.warpN, pair, ks);
-          });
-          for (int64_t half = 0; half < 2; ++half)
-            w.push_back(vector::ShuffleOp::create(
-                b, loc, quads, quads,
-                ArrayRef<int64_t>{2 * half, 2 * half + 1}));
-        }
+        Fragments frags = loadFragments(aTile, wTile, lane, ks);
         for (int64_t mi = 0; mi < kTilesM; ++mi)
           for (int64_t nj = 0; nj < kTilesN; ++nj) {
             Value &c = acc[mi * kTilesN + nj];
-            c = buildQuantMmaSync(b, loc, plan, a[mi], w[nj], c);
+            c = buildQuantMmaSync(b, loc, plan, frags.a[mi], frags.w[nj], c);
           }
       }
       // Every warp is done with this stage before it is refilled.
@@ -352,32 +365,12 @@ void StagedQuantBuilder::buildEmulation() {
   Value cTiles = memref::AllocOp::create(
       b, loc,
       MemRefType::get({kWarps, kTilesM, kTilesN, kMmaM, kMmaN}, element));
-  auto decodeTable = [&](StorageFormat format) -> Value {
-    if (format != StorageFormat::F8E4M3FN && format != StorageFormat::F8E5M2)
-      return Value();
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(format == StorageFormat::F8E4M3FN
-                           ? ::lowbit::quant::decodeFP8E4M3FN(code)
-                           : ::lowbit::quant::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    return toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  };
-  Value lhsTable = decodeTable(plan.lhsFormat);
-  Value rhsTable = decodeTable(plan.rhsFormat);
+  CodeValueTables tables = buildCodeValueTables(b, loc, plan);
+  Value lhsTable = tables.lhs, rhsTable = tables.rhs;
   auto widen = [&](Value table, StorageFormat format) {
     return [&, table, format](Value frag, ArrayRef<int64_t> pos) -> Value {
-      Value code = vector::ExtractOp::create(b, loc, frag, pos);
-      if (format == StorageFormat::U8)
-        return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
-      if (!table)
-        return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
-      return memref::LoadOp::create(b, loc, table,
-                                    ValueRange{arith::IndexCastUIOp::create(
-                                        b, loc, b.getIndexType(), code)});
+      return widenCode(b, loc, vector::ExtractOp::create(b, loc, frag, pos),
+                       format, table);
     };
   };
   Value zero = index(0), one = index(1);
@@ -423,26 +416,14 @@ void StagedQuantBuilder::buildEmulation() {
       Value wTile = view(shared, tileOffset(stage, 1), b.getI8Type());
       for (int64_t ks = 0; ks < kTileK / kQuantMmaK; ++ks) {
         Value k0 = index(kQuantMmaK * ks);
+        Fragments frags = loadFragments(aTile, wTile, lane, ks);
         for (int64_t mi = 0; mi < kTilesM; ++mi)
-          scatterFragmentA(b, loc, lane.fragment,
-                           buildLoad(aTile, lane.lane,
-                                     [&](Value s) {
-                                       return addressA(s, lane.warpM, mi, ks);
-                                     }),
-                           k0, aTiles, add(mul(lane.warp, kTilesM), index(mi)),
+          scatterFragmentA(b, loc, lane.fragment, frags.a[mi], k0, aTiles,
+                           add(mul(lane.warp, kTilesM), index(mi)),
                            widen(lhsTable, plan.lhsFormat));
-        for (int64_t pair = 0; pair < kTilesN / 2; ++pair) {
-          Value quads = buildLoad(wTile, lane.lane, [&](Value s) {
-            return addressB(s, lane.warpN, pair, ks);
-          });
-          for (int64_t half = 0; half < 2; ++half)
-            scatterFragmentB(b, loc, lane.fragment,
-                             vector::ShuffleOp::create(
-                                 b, loc, quads, quads,
-                                 ArrayRef<int64_t>{2 * half, 2 * half + 1}),
-                             2 * pair + half, k0, bTiles, lane.warp,
-                             widen(rhsTable, plan.rhsFormat));
-        }
+        for (int64_t nj = 0; nj < kTilesN; ++nj)
+          scatterFragmentB(b, loc, lane.fragment, frags.w[nj], nj, k0, bTiles,
+                           lane.warp, widen(rhsTable, plan.rhsFormat));
       }
     });
     // C[warp][mi][nj][m][n] += A B over the k-tile, in k order.

@@ -80,7 +80,6 @@
 #include "KernelBuilding.h"
 #include "Wgmma.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
-#include "lowbit/Quant/Formats.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -108,10 +107,6 @@ constexpr int64_t kTileBytes = kTile * kTile;
 constexpr int64_t kStageBytes = 2 * kTileBytes;
 /// The dynamic shared memory is rounded up to kSwizzleAlign at run time.
 constexpr int64_t kSharedBytes = kStages * kStageBytes + kSwizzleAlign;
-
-bool isFp8(StorageFormat f) {
-  return f == StorageFormat::F8E4M3FN || f == StorageFormat::F8E5M2;
-}
 
 NVVM::WGMMATypes wgmmaType(StorageFormat f) {
   switch (f) {
@@ -196,6 +191,9 @@ private:
   /// The code at byte `at` of `shared`, as i32 (integers) or decoded by
   /// `table` (FP8).
   Value readCode(Value shared, Value at, StorageFormat format, Value table);
+  /// Host emulation: warpgroup `warpgroup`'s [64 x 128] accumulators in the
+  /// [warpgroups x 64 x 128] buffer `tiles`.
+  Value warpgroupTile(Value tiles, OpFoldResult warpgroup);
 
   OpBuilder &b;
   Location loc;
@@ -445,14 +443,21 @@ void WarpgroupKernelBuilder::emulateTmaLoad(Value shared, Value sharedBase,
 
 Value WarpgroupKernelBuilder::readCode(Value shared, Value at,
                                        StorageFormat format, Value table) {
-  Value code = memref::LoadOp::create(b, loc, shared, at);
-  if (table)
-    return memref::LoadOp::create(b, loc, table,
-                                  ValueRange{arith::IndexCastUIOp::create(
-                                      b, loc, b.getIndexType(), code)});
-  if (format == StorageFormat::U8)
-    return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
-  return arith::ExtSIOp::create(b, loc, b.getI32Type(), code);
+  return widenCode(b, loc, memref::LoadOp::create(b, loc, shared, at), format,
+                   table);
+}
+
+Value WarpgroupKernelBuilder::warpgroupTile(Value tiles,
+                                            OpFoldResult warpgroup) {
+  Value tile = memref::SubViewOp::create(
+      b, loc, tiles,
+      ArrayRef<OpFoldResult>{warpgroup, b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(kWgmmaM),
+                             b.getIndexAttr(kTile)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(1)});
+  return memref::CollapseShapeOp::create(
+      b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
 }
 
 void WarpgroupKernelBuilder::emulateProducts(Value shared, Value sharedBase,
@@ -468,7 +473,7 @@ void WarpgroupKernelBuilder::emulateProducts(Value shared, Value sharedBase,
 
 void WarpgroupKernelBuilder::buildHostEmulation() {
   // Per block: the k-tiles in the kernel's order (thread 0's copies of
-  // k-tile kt + 3 before the products of k-tile kt), the copies emulating
+  // k-tile kt + 2 before the products of k-tile kt), the copies emulating
   // TMA into a host buffer standing for the dynamic shared memory (whose
   // first byte is at shared address 48, as if static shared memory came
   // first), the products emulating wgmma from the kernel's descriptors;
@@ -482,22 +487,8 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
       b, loc, MemRefType::get({kWarpgroups, kWgmmaM, kTile}, accElement()));
   Value kTileSums = memref::AllocOp::create(
       b, loc, MemRefType::get({kWgmmaM, kTile}, accElement()));
-  auto decodeTable = [&](StorageFormat format) -> Value {
-    if (!isFp8(format))
-      return Value();
-    SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code)
-      values.push_back(format == StorageFormat::F8E4M3FN
-                           ? ::lowbit::quant::decodeFP8E4M3FN(code)
-                           : ::lowbit::quant::decodeFP8E5M2(code));
-    auto type = RankedTensorType::get({256}, b.getF32Type());
-    return toBuffer(
-        b, loc,
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
-  };
-  Value lhsTable = decodeTable(plan.lhsFormat);
-  Value rhsTable = decodeTable(plan.rhsFormat);
+  CodeValueTables tables = buildCodeValueTables(b, loc, plan);
+  Value lhsTable = tables.lhs, rhsTable = tables.rhs;
   Value aligned = alignSharedAddress(b, loc, sharedBase).first;
   int64_t kTiles = plan.k / kTile;
   int64_t ahead = std::min<int64_t>(kStages - 1, kTiles);
@@ -541,16 +532,7 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
     Value stage = stageOf(kt);
     for (int64_t wg = 0; wg < kWarpgroups; ++wg) {
       auto [descA, descB] = buildDescriptors(aligned, stage, index(wg));
-      Value tile = memref::SubViewOp::create(
-          b, loc, tiles,
-          ArrayRef<OpFoldResult>{b.getIndexAttr(wg), b.getIndexAttr(0),
-                                 b.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(kWgmmaM),
-                                 b.getIndexAttr(kTile)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                 b.getIndexAttr(1)});
-      Value tile2d = memref::CollapseShapeOp::create(
-          b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      Value tile2d = warpgroupTile(tiles, b.getIndexAttr(wg));
       // FP8: the k-tile's products from zero, then added to the tile (the
       // kernel's promotion to f32 registers).
       Value target = tile2d;
@@ -577,18 +559,10 @@ void WarpgroupKernelBuilder::buildHostEmulation() {
   Value inGroup = arith::RemUIOp::create(b, loc, tid, index(kWarpgroupThreads));
   Value warp = arith::DivUIOp::create(b, loc, inGroup, index(kThreadsPerWarp));
   Value laneId = arith::RemUIOp::create(b, loc, tid, index(kThreadsPerWarp));
-  Value tile = memref::SubViewOp::create(
-      b, loc, tiles,
-      ArrayRef<OpFoldResult>{warpgroup, b.getIndexAttr(0), b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(kWgmmaM),
-                             b.getIndexAttr(kTile)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                             b.getIndexAttr(1)});
-  Value tile2d = memref::CollapseShapeOp::create(
-      b, loc, tile, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
   buildAccumulatorEpilogue(
-      gatherWgmmaAccumulators(b, loc, tile2d, warp, laneId, kTile), m0, n0,
-      warpgroup, warp, laneId);
+      gatherWgmmaAccumulators(b, loc, warpgroupTile(tiles, warpgroup), warp,
+                              laneId, kTile),
+      m0, n0, warpgroup, warp, laneId);
 }
 
 std::string mlir::lowbit::warpgroupMatmulRejection(int64_t m, int64_t n,

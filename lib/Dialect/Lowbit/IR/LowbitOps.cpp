@@ -512,21 +512,28 @@ LogicalResult StagedDequantMatmulOp::verify() {
   return success();
 }
 
-void StagedDequantMatmulOp::getEffects(
+/// The effects of a staged matmul: every buffer operand is read except
+/// `result`, which is written; scalar scales and zero-points have none.
+static void getStagedMatmulEffects(
+    Operation *op, Value result,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  // Scalar scales and zero-points have no effect; every buffer is read,
-  // the result written.
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
+  for (OpOperand &operand : op->getOpOperands()) {
     if (!isa<MemRefType>(operand.get().getType()))
       continue;
-    if (operand.get() == getResult())
+    if (operand.get() == result)
       effects.emplace_back(MemoryEffects::Write::get(), &operand,
                            SideEffects::DefaultResource::get());
     else
       effects.emplace_back(MemoryEffects::Read::get(), &operand,
                            SideEffects::DefaultResource::get());
   }
+}
+
+void StagedDequantMatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getStagedMatmulEffects(getOperation(), getResult(), effects);
 }
 
 //===----------------------------------------------------------------------===//
@@ -574,18 +581,7 @@ LogicalResult StagedMatmulOp::verify() {
 void StagedMatmulOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  // Scalar scales and zero-points have no effect; every buffer is read,
-  // the result written.
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    if (operand.get() == getResult())
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-    else
-      effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                           SideEffects::DefaultResource::get());
-  }
+  getStagedMatmulEffects(getOperation(), getResult(), effects);
 }
 
 #define GET_OP_CLASSES

@@ -158,6 +158,9 @@ def main():
     p.add_argument("--shapes", default="",
                    help="only these N x K shapes, e.g. 4096x11008,4096x4096")
     p.add_argument("--ms", default="", help="only these M, e.g. 128,512")
+    p.add_argument("--kernels", default="",
+                   help="only these lowbit variants, e.g. 'f32,W8A8' "
+                   "(names of LOWBIT)")
     p.add_argument("--lowbit-flag", action="append", default=[])
     p.add_argument("--link-flag", action="append", default=[])
     args = p.parse_args()
@@ -219,7 +222,10 @@ def main():
         print(f"[{tag}] compiling", file=sys.stderr, flush=True)
         write_model(model, weight)
         kernels = {}
+        wanted = set(args.kernels.split(",")) if args.kernels else None
         for name, pipeline, bpw in LOWBIT:
+            if wanted is not None and name not in wanted:
+                continue
             kernels[name] = (compile_lowbit(
                 args, work, model, name.replace(" ", "_"), pipeline), bpw)
         os.remove(model)
@@ -241,7 +247,11 @@ def main():
             c32 = np.empty((m, n), np.int32)
             co = np.zeros(1, np.int32)
 
-            def lowbit_call(lib):
+            def lowbit_call(name):
+                if name not in kernels:
+                    return None
+                lib = kernels[name][0]
+
                 def call():
                     r = Descriptor()
                     if lib.k_main(ctypes.byref(xd), ctypes.byref(r)) != 0:
@@ -265,25 +275,27 @@ def main():
 
             # (label, fn, weight bytes, peer label, peer fn, peer bytes)
             cells = [
-                ("f32", lowbit_call(kernels["f32"][0]), 4 * n * k,
+                ("f32", lowbit_call("f32"), 4 * n * k,
                  "oneDNN sgemm", sgemm, 4 * n * k),
-                ("i8 weight-only", lowbit_call(kernels["i8 w-only"][0]),
+                ("i8 weight-only", lowbit_call("i8 w-only"),
                  n * k, None, None, 0),
-                ("i4 g32 sym", lowbit_call(kernels["i4 g32"][0]), n * k / 2,
+                ("i4 g32 sym", lowbit_call("i4 g32"), n * k / 2,
                  "ORT MatMulNBits b32", ort_call("b32"), n * k / 2),
-                ("i4 g128 sym", lowbit_call(kernels["i4 g128"][0]), n * k / 2,
+                ("i4 g128 sym", lowbit_call("i4 g128"), n * k / 2,
                  "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
-                ("W8A8 dyn/token", lowbit_call(kernels["W8A8"][0]), n * k,
+                ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,
                  "oneDNN u8s8s32", u8s8, n * k),
-                ("W8A8 dyn/token", lowbit_call(kernels["W8A8"][0]), n * k,
+                ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,
                  "ORT dynamic int8", ort_call("dyn8"), n * k),
                 # No peer here decodes NF4 or FP8 weights on the CPU.
-                ("nf4 g64", lowbit_call(kernels["nf4 g64"][0]), n * k / 2,
+                ("nf4 g64", lowbit_call("nf4 g64"), n * k / 2,
                  None, None, 0),
-                ("fp8 e4m3 per channel", lowbit_call(kernels["fp8 e4m3"][0]),
+                ("fp8 e4m3 per channel", lowbit_call("fp8 e4m3"),
                  n * k, None, None, 0),
             ]
             for label, fn, wbytes, peer, pfn, pbytes in cells:
+                if fn is None:
+                    continue
                 fn()  # warm-up (first-touch of pages, ORT's arena)
                 if pfn:
                     pfn()

@@ -137,4 +137,13 @@ TEST(PackingTest, PackCodesPerFormat) {
   EXPECT_EQ(packedByteCount(7, StorageFormat::F8E4M3FN), 7u);
 }
 
+TEST(PackingTest, ColumnPanelsOnHandWrittenMatrix) {
+  // [k = 3, n = 4] row-major, panels of 2 columns.
+  const int in[] = {0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23};
+  EXPECT_EQ(packColumnPanels(in, 3, 4, 2),
+            (std::vector<int>{0, 1, 10, 11, 20, 21, 2, 3, 12, 13, 22, 23}));
+  // One panel of the whole width is the matrix itself.
+  EXPECT_EQ(packColumnPanels(in, 3, 4, 4), std::vector<int>(in, in + 12));
+}
+
 } // namespace

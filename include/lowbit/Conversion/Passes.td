@@ -88,6 +88,16 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     W8A8), outermost in each task, so the slices of the weight rows a step
     reads stay in L1.
 
+    A float `linalg.matmul` with a constant weight `[K, N]` and a zero-filled
+    accumulator becomes, when N is a multiple of `vector-width`, the panel
+    kernel: the weight is packed at compile time into column panels of one
+    or two vectors (`[N / NR, K, NR]`), and register tiles of `panel-rows`
+    activation rows times a panel accumulate outer products (one broadcast
+    activation times the panel's vectors per row and k), K in blocks of at
+    most 2048 whose panel slices stay in L2. Each output is one chain of
+    fused multiply-adds over k in order, whatever M and the threads. Other
+    N take the inner-product kernel on the transposed weight.
+
     Ops outside that set (double-quantized scales, batched operands,
     f16/bf16 activations, FP8 codes that are not a constant, K or the group
     size not a multiple of the step) are left unchanged for
@@ -109,6 +119,9 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "Weight rows (output columns) decoded per step, sharing each "
            "activation vector; 0: 4 with 16 or more lanes (AVX-512 has 32 "
            "vector registers), else 2">,
+    Option<"panelRows", "panel-rows", "int64_t", /*default=*/"0",
+           "Activation rows of the register tile of the panel "
+           "(outer-product) kernels; 0: 12 with 16 or more lanes, else 6">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Integer dot products of W8A8 matmuls with vpdpbusd "
            "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,

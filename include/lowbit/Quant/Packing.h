@@ -67,6 +67,25 @@ std::vector<uint32_t> interleaveNibblesForLanes(const uint8_t *packed,
                                                 int64_t rows, int64_t k,
                                                 int64_t lanes);
 
+/// The CPU GEMM kernels' panel layout of a row-major [k, n] matrix (n a
+/// multiple of `width`): panel p holds columns p * width .. p * width +
+/// width - 1 as k rows of `width` contiguous values,
+///
+///   out[(p * k + kk) * width + j] = in[kk * n + p * width + j],
+///
+/// so that the kernel reads the `width` columns of one k with one or two
+/// vector loads and walks each panel front to back.
+template <typename T>
+std::vector<T> packColumnPanels(const T *in, int64_t k, int64_t n,
+                                int64_t width) {
+  std::vector<T> out(static_cast<size_t>(k * n));
+  for (int64_t p = 0; p < n / width; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t j = 0; j < width; ++j)
+        out[(p * k + kk) * width + j] = in[kk * n + p * width + j];
+  return out;
+}
+
 } // namespace lowbit::quant
 
 #endif // LOWBIT_QUANT_PACKING_H

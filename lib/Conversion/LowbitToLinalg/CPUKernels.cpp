@@ -71,12 +71,14 @@
 // exact, so these results equal the linalg lowering's bit for bit.
 //
 // A float linalg.matmul x @ W with a constant W [K, N] and a zero-filled
-// accumulator (float models, output heads kept in f32) becomes the same
-// kernel without decoding: W is transposed at compile time into a new
-// [N, K] resource constant, the offline repacking that lets each weight row
-// stream once. Other plain linalg.matmuls get their loops reordered from
-// (m, n, k) to (m, k, n), which keeps every output's summation order (see
-// interchangeMatmul).
+// accumulator (float models, output heads kept in f32) becomes the panel
+// kernel of PanelKernels.cpp when N is a multiple of the lanes: W packed into
+// column panels at compile time, outer-product register tiles. Otherwise it
+// becomes the kernel above without decoding: W is transposed at compile time
+// into a new [N, K] resource constant, the offline repacking that lets each
+// weight row stream once. Other plain linalg.matmuls get their loops
+// reordered from (m, n, k) to (m, k, n), which keeps every output's summation
+// order (see interchangeMatmul).
 //
 // Long K: the float kernel reads K in blocks of about 1024 values and the
 // W8A8 kernel in blocks of about 2048 codes, outermost in each task, so that
@@ -91,6 +93,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CodeDecoding.h"
+#include "PanelKernels.h"
 
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
@@ -1432,11 +1435,19 @@ int64_t floatKBlock(int64_t k, int64_t lanes) {
   return balancedKBlock(k, 1024, lanes);
 }
 
-/// A float matmul y = x @ W + 0 with a constant W [K, N]: W is transposed
-/// at compile time into a new [N, K] constant (a resource blob, as the
-/// quantized weights) and read by the same kernel, without decoding.
-LogicalResult matchFloatKernel(OpBuilder &b, linalg::MatmulOp op,
-                               const KernelShape &shape, KernelInputs &in) {
+/// A float matmul y = x @ W + 0 with a constant W [K, N] (its values
+/// row-major in `values`, borrowed from the constant or copied into
+/// `storage`).
+struct ConstantFloatMatmul {
+  Value x;
+  ArrayRef<float> values;
+  std::vector<float> storage;
+  int64_t k = 0;
+  int64_t n = 0;
+};
+
+LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
+                                       ConstantFloatMatmul &matmul) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2)
     return failure();
   MLIRContext *ctx = op.getContext();
@@ -1455,7 +1466,7 @@ LogicalResult matchFloatKernel(OpBuilder &b, linalg::MatmulOp op,
       !yType.getElementType().isF32() || !wType.hasStaticShape())
     return failure();
   int64_t kSize = wType.getDimSize(0), nSize = wType.getDimSize(1);
-  if (xType.getDimSize(1) != kSize || kSize % shape.lanes != 0)
+  if (xType.getDimSize(1) != kSize)
     return failure();
   // The accumulator must start at zero.
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
@@ -1463,26 +1474,40 @@ LogicalResult matchFloatKernel(OpBuilder &b, linalg::MatmulOp op,
   if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&zero)) ||
       !zero.getValue().isPosZero())
     return failure();
-  // The weight's values, row-major [K, N].
-  ArrayRef<float> values;
-  SmallVector<float> copied;
   DenseResourceElementsAttr resource;
   DenseElementsAttr dense;
   if (matchPattern(w, m_Constant(&resource))) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
     if (!blob || blob->getData().size() != size_t(kSize * nSize * 4))
       return failure();
-    values = ArrayRef<float>(
+    matmul.values = ArrayRef<float>(
         reinterpret_cast<const float *>(blob->getData().data()), kSize * nSize);
   } else if (matchPattern(w, m_Constant(&dense))) {
-    copied.assign(dense.getValues<float>().begin(),
-                  dense.getValues<float>().end());
     if (dense.isSplat())
-      copied.assign(kSize * nSize, dense.getSplatValue<float>());
-    values = copied;
+      matmul.storage.assign(kSize * nSize, dense.getSplatValue<float>());
+    else
+      matmul.storage.assign(dense.getValues<float>().begin(),
+                            dense.getValues<float>().end());
+    matmul.values = matmul.storage;
   } else {
     return failure();
   }
+  matmul.x = x;
+  matmul.k = kSize;
+  matmul.n = nSize;
+  return success();
+}
+
+/// The inner-product float kernel for a constant-weight matmul whose N the
+/// panel kernel does not take: W is transposed at compile time into a new
+/// [N, K] constant (a resource blob, as the quantized weights) and read by
+/// the dequant_matmul kernel, without decoding.
+LogicalResult matchFloatKernel(OpBuilder &b, const ConstantFloatMatmul &matmul,
+                               const KernelShape &shape, KernelInputs &in) {
+  int64_t kSize = matmul.k, nSize = matmul.n;
+  if (kSize % shape.lanes != 0)
+    return failure();
+  ArrayRef<float> values = matmul.values;
   // Transpose in 64 x 64 tiles (a plain loop would miss the cache on every
   // store for large weights).
   std::vector<float> transposed(kSize * nSize);
@@ -1498,8 +1523,8 @@ LogicalResult matchFloatKernel(OpBuilder &b, linalg::MatmulOp op,
       /*align=*/8);
   auto attr =
       DenseResourceElementsAttr::get(type, "lowbit.weight_nk", std::move(blob));
-  in.x = x;
-  in.codes = arith::ConstantOp::create(b, op.getLoc(), type, attr);
+  in.x = matmul.x;
+  in.codes = arith::ConstantOp::create(b, matmul.x.getLoc(), type, attr);
   in.isFloat = true;
   in.k = kSize;
   in.n = nSize;
@@ -1556,6 +1581,13 @@ struct CPUKernelsPass
           << int64_t(rows);
       return signalPassFailure();
     }
+    if (panelRows < 0 || panelRows > 16) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: panel-rows must be 0 (automatic) or in "
+             "[1, 16], got "
+          << int64_t(panelRows);
+      return signalPassFailure();
+    }
     int64_t numCols = cols != 0 ? int64_t(cols) : vectorWidth >= 16 ? 4 : 2;
     KernelShape shape{vectorWidth, rows, numCols, fma, vnni, repack};
     IRRewriter matmulRewriter(&getContext());
@@ -1563,19 +1595,31 @@ struct CPUKernelsPass
     getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     for (linalg::MatmulOp op : matmuls) {
       matmulRewriter.setInsertionPoint(op);
-      KernelInputs inputs;
-      if (failed(matchFloatKernel(matmulRewriter, op, shape, inputs))) {
+      ConstantFloatMatmul matmul;
+      if (failed(matchConstantFloatMatmul(op, matmul))) {
         interchangeMatmul(matmulRewriter, op);
         continue;
       }
       Location loc = op.getLoc();
-      Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);
-      SmallVector<OpFoldResult> sizes = {m,
-                                         matmulRewriter.getIndexAttr(inputs.n)};
-      Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
-                                         matmulRewriter.getF32Type());
-      KernelBuilder builder(matmulRewriter, loc, inputs, shape);
-      Value y = builder.build(y0, m);
+      Value y;
+      KernelInputs inputs;
+      if (std::optional<PanelShape> panel =
+              choosePanelShape(vectorWidth, matmul.n, panelRows, fma)) {
+        y = buildFloatPanelKernel(matmulRewriter, loc, matmul.x, matmul.values,
+                                  matmul.k, matmul.n, *panel);
+      } else if (succeeded(
+                     matchFloatKernel(matmulRewriter, matmul, shape, inputs))) {
+        Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);
+        SmallVector<OpFoldResult> sizes = {
+            m, matmulRewriter.getIndexAttr(inputs.n)};
+        Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
+                                           matmulRewriter.getF32Type());
+        KernelBuilder builder(matmulRewriter, loc, inputs, shape);
+        y = builder.build(y0, m);
+      } else {
+        interchangeMatmul(matmulRewriter, op);
+        continue;
+      }
       if (y.getType() != op.getResultTypes()[0])
         y = tensor::CastOp::create(matmulRewriter, loc, op.getResultTypes()[0],
                                    y);

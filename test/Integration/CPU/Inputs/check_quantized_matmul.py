@@ -306,6 +306,13 @@ KERNEL_CASES = [
     # ... with K = 2608 read in 3 blocks (880, 880, 848 at 16 lanes), each
     # block's sums added to y.
     ("k_f32_kblocks_m6", 6, 2608, 9, "float", 0, None),
+    # N a multiple of the lanes: the panel kernel (weight packed in column
+    # panels, outer-product register tiles). M = 17: tiles of 12, 4 and 1
+    # rows (16 lanes) or 6, 6, 4 and 1 (fewer); K = 2600 in two blocks of
+    # 1300; K = 37 not unrolled; N = 48 one-vector panels at 16 lanes.
+    ("k_f32_panels_m17", 17, 2600, 64, "float", 0, None),
+    ("k_f32_panels_odd_k_m5", 5, 37, 48, "float", 0, None),
+    ("k_f32_panels_m1", 1, 64, 32, "float", 0, None),
     # Several row blocks and a remainder, affine and g128.
     ("k_u4_g32_affine_m12", 12, 64, 9, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
     ("k_i4_g128_m17", 17, 256, 8, "format=i4 granularity=group group-size=128", 0, None),

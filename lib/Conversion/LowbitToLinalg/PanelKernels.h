@@ -1,0 +1,47 @@
+//===- PanelKernels.h - Outer-product CPU kernels on packed panels -*- C++
+//-*-===//
+//
+// The register-tiled (outer-product) matmul kernels of lowbit-cpu-kernels,
+// for weights repacked at compile time into column panels. See
+// PanelKernels.cpp for the loop structure and the maths.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_CONVERSION_LOWBITTOLINALG_PANELKERNELS_H
+#define LOWBIT_CONVERSION_LOWBITTOLINALG_PANELKERNELS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::lowbit {
+
+/// The register tile of a panel kernel: `rows` activation rows times a
+/// panel of `vectors` x `lanes` output columns, one accumulator vector
+/// each.
+struct PanelShape {
+  int64_t lanes;
+  int64_t vectors;
+  int64_t rows;
+  bool fma;
+
+  int64_t width() const { return lanes * vectors; }
+};
+
+/// The register tile for `lanes` f32 lanes and a weight of `n` columns:
+/// panels of two vectors when n allows, else one; `rows` rows (0: as many as
+/// the vector registers hold beside the panel: 12 with 16 lanes, AVX-512's 32
+/// registers; 6 with fewer lanes, 16 registers). Fails (returns nullopt)
+/// when n is not a multiple of `lanes`.
+std::optional<PanelShape> choosePanelShape(int64_t lanes, int64_t n,
+                                           int64_t rows, bool fma);
+
+/// y = x @ W for f32 activations x [M, K] (M dynamic) and a constant f32
+/// weight W [K, N] given row-major as `weight`: packs W into column panels
+/// (a new dense_resource constant) and emits the kernel on tensors; returns
+/// y [M, N].
+Value buildFloatPanelKernel(OpBuilder &b, Location loc, Value x,
+                            ArrayRef<float> weight, int64_t k, int64_t n,
+                            const PanelShape &shape);
+
+} // namespace mlir::lowbit
+
+#endif // LOWBIT_CONVERSION_LOWBITTOLINALG_PANELKERNELS_H

@@ -97,6 +97,12 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     most 2048 whose panel slices stay in L2. Each output is one chain of
     fused multiply-adds over k in order, whatever M and the threads. Other
     N take the inner-product kernel on the transposed weight.
+    With `vnni`, a W8A8 `lowbit.matmul` whose N is a multiple of
+    `vector-width` takes the same loops on i32 lanes: its codes packed into
+    panels of 4-code groups (`[N / NR, K / 4, 4 NR]` bytes), the activations
+    made unsigned once per call as i32 words of four codes, one broadcast
+    word per row and step into `vpdpbusd`, K in blocks of at most 8192
+    (exact i32 sums), the epilogue on vectors.
 
     Ops outside that set (double-quantized scales, batched operands,
     f16/bf16 activations, FP8 codes that are not a constant, K or the group

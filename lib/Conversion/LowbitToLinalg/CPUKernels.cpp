@@ -93,6 +93,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CodeDecoding.h"
+#include "KernelSupport.h"
 #include "PanelKernels.h"
 
 #include "lowbit/Conversion/Passes.h"
@@ -138,13 +139,6 @@ struct KernelShape {
   bool vnni = false;
   /// Constant 4-bit weights are rewritten into lane-interleaved words.
   bool repack = true;
-};
-
-/// A scale or zero-point of the op: a scalar, or a constant tensor indexed
-/// by nothing (per tensor), [n] (per channel) or [n, g] (group-wise).
-struct Param {
-  Value scalar;
-  Value tensor;
 };
 
 /// Everything the kernel body needs about the op.
@@ -294,42 +288,6 @@ int64_t balancedKBlock(int64_t k, int64_t limit, int64_t multiple) {
 Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t i) {
   return i == 0 ? base
                 : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
-}
-
-Param getParam(OpBuilder &b, Location loc, Attribute attr) {
-  Param param;
-  if (auto floatAttr = dyn_cast_if_present<FloatAttr>(attr))
-    param.scalar = arith::ConstantOp::create(b, loc, floatAttr);
-  else if (auto intAttr = dyn_cast_if_present<IntegerAttr>(attr))
-    param.scalar = arith::ConstantIntOp::create(
-        b, loc, b.getI32Type(), intAttr.getValue().getSExtValue());
-  else if (auto elements = dyn_cast_if_present<ElementsAttr>(attr))
-    param.tensor = arith::ConstantOp::create(b, loc, elements.getShapedType(),
-                                             cast<TypedAttr>(elements));
-  return param;
-}
-
-/// The parameter of row `n` and group `g` as an f32 scalar.
-Value readParam(OpBuilder &b, Location loc, const Param &param,
-                Granularity granularity, Value n, Value g) {
-  Value value = param.scalar;
-  if (!value) {
-    auto type = cast<RankedTensorType>(param.tensor.getType());
-    SmallVector<Value> index;
-    if (granularity == Granularity::Axis)
-      index.push_back(n);
-    else if (granularity == Granularity::Group)
-      index.append({n, g});
-    else
-      index.assign(type.getRank(), indexConst(b, loc, 0));
-    value = tensor::ExtractOp::create(b, loc, param.tensor, index);
-  }
-  Type f32 = b.getF32Type();
-  if (value.getType().isInteger())
-    return arith::SIToFPOp::create(b, loc, f32, value);
-  if (!value.getType().isF32())
-    return arith::ExtFOp::create(b, loc, f32, value);
-  return value;
 }
 
 /// Lane words already made in this run of the pass, by the resource key of
@@ -1133,21 +1091,6 @@ private:
 // W8A8: lowbit.matmul with i8 activations and i8 weights
 //===----------------------------------------------------------------------===//
 
-/// What the integer kernel needs about a lowbit.matmul.
-struct IntKernelInputs {
-  Value lhs, rhs;
-  int64_t k = 0, n = 0;
-  /// Activation scale: per row (dynamic [M] or constant) or per tensor.
-  Param lhsScale;
-  Granularity lhsGranularity = Granularity::Tensor;
-  Param rhsScale;
-  Granularity rhsGranularity = Granularity::Tensor;
-  Value bias;
-  /// sum_k w[n, k] as a constant [N] tensor of i32 (VNNI only: the
-  /// compensation of the +128 that makes the activations unsigned).
-  Value colSums;
-};
-
 /// The i8 codes of a constant weight, or nothing.
 static std::optional<SmallVector<int8_t>> getConstantCodes(Value weight) {
   DenseResourceElementsAttr resource;
@@ -1226,6 +1169,7 @@ LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
     auto type = RankedTensorType::get({n}, b.getI32Type());
     in.colSums = arith::ConstantOp::create(
         b, loc, type, DenseElementsAttr::get(type, ArrayRef<int32_t>(sums)));
+    in.weightCodes = std::move(*codes);
   }
   return success();
 }
@@ -1267,17 +1211,7 @@ public:
           return emitRows(tile, n, j, m0, rows, cols, kIndex, kBlock);
         },
         llvm::divideCeil(in.k, kBlock),
-        [&](Value slice) -> Value {
-          auto type = cast<RankedTensorType>(slice.getType());
-          SmallVector<OpFoldResult> sizes = {
-              tensor::getMixedSize(b, loc, slice, 0),
-              b.getIndexAttr(type.getDimSize(1))};
-          Value empty = tensor::EmptyOp::create(b, loc, sizes, i32);
-          Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-          return linalg::FillOp::create(b, loc, ValueRange{zero},
-                                        ValueRange{empty})
-              .getResult(0);
-        },
+        [&](Value slice) { return createZeroTensor(b, loc, slice, i32); },
         [&](Value sums, Value slice, Value n0) {
           return applyEpilogue(sums, slice, n0);
         });
@@ -1633,13 +1567,20 @@ struct CPUKernelsPass
       if (failed(matchIntKernel(matmulRewriter, op, shape, inputs)))
         continue;
       Location loc = op.getLoc();
-      Value m = tensor::DimOp::create(matmulRewriter, loc, op.getLhs(), 0);
-      SmallVector<OpFoldResult> sizes = {m,
-                                         matmulRewriter.getIndexAttr(inputs.n)};
-      Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
-                                         matmulRewriter.getF32Type());
-      IntKernelBuilder builder(matmulRewriter, loc, inputs, shape);
-      Value y = builder.build(y0, m);
+      Value y;
+      std::optional<PanelShape> panel =
+          choosePanelShape(vectorWidth, inputs.n, panelRows, fma);
+      if (vnni && panel) {
+        y = buildIntPanelKernel(matmulRewriter, loc, inputs, *panel);
+      } else {
+        Value m = tensor::DimOp::create(matmulRewriter, loc, op.getLhs(), 0);
+        SmallVector<OpFoldResult> sizes = {
+            m, matmulRewriter.getIndexAttr(inputs.n)};
+        Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
+                                           matmulRewriter.getF32Type());
+        IntKernelBuilder builder(matmulRewriter, loc, inputs, shape);
+        y = builder.build(y0, m);
+      }
       if (y.getType() != op.getType())
         y = tensor::CastOp::create(matmulRewriter, loc, op.getType(), y);
       matmulRewriter.replaceOp(op, y);

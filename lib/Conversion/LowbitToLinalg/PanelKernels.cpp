@@ -28,10 +28,28 @@
 // (the 4 k-rows a step reads are in L1), and the chunk's x block stays in
 // L2 while the task's panels pass.
 //
+// W8A8 with VNNI (lowbit.matmul, i8 x i8, constant weight): the same loops
+// on i32 lanes, four k per step. The codes are packed into panels of 4-code
+// groups, [N / NR, K / 4, 4 NR] bytes (for each group q, the codes
+// w[n, 4q .. 4q + 3] of the panel's NR columns side by side), and the
+// activations are made unsigned once per call as i32 words of four codes,
+// u[m, q] = x[m, 4q .. 4q + 3] xor 0x80 (= x + 128):
+//
+//   acc[r][c] = vpdpbusd(acc[r][c], broadcast(u[m0 + r, q]), Wp[p, q, c ..])
+//   y[m, n]   = f32(acc - 128 sum_k w[n, k]) * (sx[m] * sw[n]) (+ bias[n])
+//
+// with the correction 128 sum_k w[n, k] computed at compile time and the
+// epilogue on vectors, the scalar kernel's f32 operations lane by lane, so
+// the results are those of the linalg lowering bit for bit. K comes in
+// blocks of at most 8192 codes (a 256 KiB panel slice, as f32's 2048);
+// with more than one block the task sums into an i32 tile and applies the
+// epilogue at the end.
+//
 //===----------------------------------------------------------------------===//
 
 #include "PanelKernels.h"
 
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -43,42 +61,51 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <algorithm>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::lowbit;
 
 namespace {
 
-/// Columns of K a block holds: K in ceil(K / 2048) blocks of equal size
-/// rounded up to a multiple of 4 (the unrolling), so that a panel's slice
-/// (2048 x NR x 4 bytes, 256 KiB at 32 columns) stays in L2 while the rows
-/// pass. Measured on the build machine (Zen 5, 1 MiB L2, 48 KiB L1), f32
-/// 4096 x 11008 with two threads against oneDNN: blocks of 256 (the slice
-/// in L1) 0.53x at M = 16, 0.98x at M = 512; of 1024 0.90x and 1.00x; of
-/// 2048 1.10x and 1.02x; unblocked 1.05x and 0.68x. Long contiguous slices
-/// stream from DRAM better at small M, and the slice must stay in L2 at
-/// large M.
-int64_t panelKBlock(int64_t k) {
-  int64_t numBlocks = llvm::divideCeil(k, 2048);
-  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), 4) * 4;
+/// Columns of K a block holds: K in ceil(K / `limit`) blocks of equal size
+/// rounded up to a multiple of `multiple`, so that a panel's slice stays in
+/// L2 while the rows pass. For f32, `limit` = 2048 (2048 x NR x 4 bytes, 256
+/// KiB at 32 columns); measured on the build machine (Zen 5, 1 MiB L2, 48
+/// KiB L1), f32 4096 x 11008 with two threads against oneDNN: blocks of 256
+/// (the slice in L1) 0.53x at M = 16, 0.98x at M = 512; of 1024 0.90x and
+/// 1.00x; of 2048 1.10x and 1.02x; unblocked 1.05x and 0.68x. Long
+/// contiguous slices stream from DRAM better at small M, and the slice must
+/// stay in L2 at large M.
+int64_t panelKBlock(int64_t k, int64_t limit, int64_t multiple) {
+  int64_t numBlocks = llvm::divideCeil(k, limit);
+  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
 }
 
-class FloatPanelKernelBuilder {
+/// The loop nest both panel kernels share (tasks of panels, K blocks, row
+/// chunks, panels, row tiles) and small index helpers.
+class PanelLoopBuilder {
 public:
-  FloatPanelKernelBuilder(OpBuilder &b, Location loc, Value x, Value panels,
-                          int64_t k, int64_t n, const PanelShape &shape)
-      : b(b), loc(loc), x(x), panels(panels), k(k), n(n), shape(shape) {
-    vectorType = VectorType::get({shape.lanes}, b.getF32Type());
-  }
+  /// Computes one register tile: `rows` rows from `m0` times panel `p` (the
+  /// tile's columns `column`..), over k in [k0, k1); returns the new tile.
+  using EmitTile =
+      function_ref<Value(Value tile, Value m0, int64_t rows, Value p,
+                         Value column, Value k0, Value k1)>;
 
-  Value build() {
-    Value m = tensor::DimOp::create(b, loc, x, 0);
-    SmallVector<OpFoldResult> ySizes = {m, b.getIndexAttr(n)};
-    Value y0 = tensor::EmptyOp::create(b, loc, ySizes, b.getF32Type());
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    y0 = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{y0})
-             .getResult(0);
+  PanelLoopBuilder(OpBuilder &b, Location loc, const PanelShape &shape)
+      : b(b), loc(loc), shape(shape) {}
 
+  /// The forall over tasks of panels filling y0 [M, N]: each task takes
+  /// its slice of y, makes its tile of it (`makeTile`, null: the slice
+  /// itself), runs the loops with `emitTile` over K blocks of `kBlock` and
+  /// row chunks of at most 256 KiB of activations (`activationBytes` a
+  /// value), and turns the tile back into the slice (`finishTile(tile,
+  /// slice, n0)`, null: the tile is the slice).
+  Value buildTasks(
+      Value y0, Value m, int64_t n, int64_t k, int64_t kBlock,
+      int64_t activationBytes, EmitTile emitTile,
+      function_ref<Value(Value slice)> makeTile = {},
+      function_ref<Value(Value tile, Value slice, Value n0)> finishTile = {}) {
     // Tasks of PB panels: the largest divisor of P that leaves at least 16
     // tasks (each task reads the activations once per chunk, so fewer,
     // larger tasks read them less often; 16 share out over the cores).
@@ -99,13 +126,14 @@ public:
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
     SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(taskWidth)};
     SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value tile =
+    Value slice =
         tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+    Value tile = makeTile ? makeTile(slice) : slice;
     Value firstPanel = mul(task, index(panelsPerTask));
 
-    int64_t kBlock = panelKBlock(k);
     int64_t chunk =
-        std::max<int64_t>(1, (256 * 1024) / (kBlock * 4) / shape.rows) *
+        std::max<int64_t>(1, (256 * 1024) / (kBlock * activationBytes) /
+                                 shape.rows) *
         shape.rows;
     Value result =
         loop(index(0), index(k), kBlock, tile, [&](Value k0, Value kTile) {
@@ -117,10 +145,13 @@ public:
                         [&](Value panel, Value pTile) {
                           Value p = add(firstPanel, panel);
                           Value column = mul(panel, index(shape.width()));
-                          return emitRowTiles(pTile, m0, m1, p, column, k0, k1);
+                          return emitRowTiles(pTile, m0, m1, p, column, k0, k1,
+                                              emitTile);
                         });
           });
         });
+    if (finishTile)
+      result = finishTile(result, slice, n0);
 
     b.setInsertionPointToEnd(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
@@ -128,7 +159,6 @@ public:
     return forall.getResult(0);
   }
 
-private:
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
   }
@@ -137,6 +167,21 @@ private:
   }
   Value mul(Value lhs, Value rhs) {
     return arith::MulIOp::create(b, loc, lhs, rhs);
+  }
+  /// The rows m0 .. m0 + `rows` - 1 of a register tile and the first column
+  /// of each of its vectors (from the panel's first column `column`).
+  void tileIndices(Value m0, int64_t rows, Value column,
+                   SmallVectorImpl<Value> &rowIndex,
+                   SmallVectorImpl<Value> &columnIndex) {
+    for (int64_t r = 0; r < rows; ++r)
+      rowIndex.push_back(offset(m0, r));
+    for (int64_t c = 0; c < shape.vectors; ++c)
+      columnIndex.push_back(offset(column, c * shape.lanes));
+  }
+
+  /// `base` + `i` (`base` itself for 0).
+  Value offset(Value base, int64_t i) {
+    return i == 0 ? base : add(base, index(i));
   }
 
   /// scf.for from `lower` to `upper` by `step` carrying one tensor, whose
@@ -151,10 +196,11 @@ private:
     return forOp.getResult(0);
   }
 
-  /// Rows [m0, m1) of panel `p` (columns `column`.. of the tile): tiles of
-  /// shape.rows rows, then of 4, then one by one.
+private:
+  /// Rows [m0, m1) of panel `p`: tiles of shape.rows rows, then of 4, then
+  /// one by one.
   Value emitRowTiles(Value tile, Value m0, Value m1, Value p, Value column,
-                     Value k0, Value k1) {
+                     Value k0, Value k1, EmitTile emitTile) {
     SmallVector<int64_t, 3> tileRows = {shape.rows};
     if (shape.rows > 4)
       tileRows.push_back(4);
@@ -179,17 +225,42 @@ private:
     return tile;
   }
 
+  OpBuilder &b;
+  Location loc;
+  PanelShape shape;
+};
+
+/// The f32 kernel (see the file header).
+class FloatPanelKernelBuilder {
+public:
+  FloatPanelKernelBuilder(OpBuilder &b, Location loc, Value x, Value panels,
+                          int64_t k, int64_t n, const PanelShape &shape)
+      : b(b), loc(loc), x(x), panels(panels), k(k), n(n), shape(shape),
+        loops(b, loc, shape) {
+    vectorType = VectorType::get({shape.lanes}, b.getF32Type());
+  }
+
+  Value build() {
+    Value m = tensor::DimOp::create(b, loc, x, 0);
+    SmallVector<OpFoldResult> ySizes = {m, b.getIndexAttr(n)};
+    Value y0 = tensor::EmptyOp::create(b, loc, ySizes, b.getF32Type());
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    y0 = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{y0})
+             .getResult(0);
+    return loops.buildTasks(
+        y0, m, n, k, panelKBlock(k, 2048, 4), /*activationBytes=*/4,
+        [&](Value tile, Value m0, int64_t rows, Value p, Value column, Value k0,
+            Value k1) { return emitTile(tile, m0, rows, p, column, k0, k1); });
+  }
+
+private:
   /// One register tile: `rows` rows from `m0` times the panel's columns,
   /// accumulated over [k0, k1) onto what the tile holds.
   Value emitTile(Value tile, Value m0, int64_t rows, Value p, Value column,
                  Value k0, Value k1) {
     Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     SmallVector<Value> rowIndex, columnIndex;
-    for (int64_t r = 0; r < rows; ++r)
-      rowIndex.push_back(r == 0 ? m0 : add(m0, index(r)));
-    for (int64_t c = 0; c < shape.vectors; ++c)
-      columnIndex.push_back(c == 0 ? column
-                                   : add(column, index(c * shape.lanes)));
+    loops.tileIndices(m0, rows, column, rowIndex, columnIndex);
     SmallVector<Value> accs;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < shape.vectors; ++c)
@@ -200,16 +271,16 @@ private:
     // Four k per iteration when every block is a multiple of 4.
     int64_t unroll = k % 4 == 0 ? 4 : 1;
     auto kLoop = scf::ForOp::create(
-        b, loc, k0, k1, index(unroll), accs,
+        b, loc, k0, k1, loops.index(unroll), accs,
         [&](OpBuilder &, Location, Value kIndex, ValueRange carried) {
           SmallVector<Value> acc(carried.begin(), carried.end());
           for (int64_t u = 0; u < unroll; ++u) {
-            Value kk = u == 0 ? kIndex : add(kIndex, index(u));
+            Value kk = loops.offset(kIndex, u);
             SmallVector<Value> weights;
             for (int64_t c = 0; c < shape.vectors; ++c)
               weights.push_back(vector::TransferReadOp::create(
                   b, loc, vectorType, panels,
-                  ValueRange{p, kk, index(c * shape.lanes)}, padding,
+                  ValueRange{p, kk, loops.index(c * shape.lanes)}, padding,
                   ArrayRef<bool>{true}));
             for (int64_t r = 0; r < rows; ++r) {
               Value activation = vector::BroadcastOp::create(
@@ -248,7 +319,218 @@ private:
   Value x, panels;
   int64_t k, n;
   PanelShape shape;
+  PanelLoopBuilder loops;
   VectorType vectorType;
+};
+
+/// The W8A8 kernel with vpdpbusd (see the file header).
+class IntPanelKernelBuilder {
+public:
+  IntPanelKernelBuilder(OpBuilder &b, Location loc, const IntKernelInputs &in,
+                        Value panels, Value corrections,
+                        const PanelShape &shape)
+      : b(b), loc(loc), in(in), panels(panels), corrections(corrections),
+        shape(shape), loops(b, loc, shape) {
+    i32 = b.getI32Type();
+    sumType = VectorType::get({shape.lanes}, i32);
+    bytesType = VectorType::get({4 * shape.lanes}, b.getI8Type());
+    floatType = VectorType::get({shape.lanes}, b.getF32Type());
+  }
+
+  Value build() {
+    Value m = tensor::DimOp::create(b, loc, in.lhs, 0);
+    words = unsignedActivationWords(m);
+    SmallVector<OpFoldResult> ySizes = {m, b.getIndexAttr(in.n)};
+    Value y0 = tensor::EmptyOp::create(b, loc, ySizes, b.getF32Type());
+    int64_t kBlock = panelKBlock(in.k, 8192, 4);
+    auto emit = [&](Value tile, Value m0, int64_t rows, Value p, Value column,
+                    Value k0, Value k1) {
+      return emitTile(tile, m0, rows, p, column, k0, k1,
+                      /*blocks=*/kBlock != in.k);
+    };
+    if (kBlock == in.k)
+      return loops.buildTasks(y0, m, in.n, in.k, kBlock, 1, emit);
+    // K in blocks: exact i32 sums in a tile of the task, the epilogue once
+    // at the end.
+    return loops.buildTasks(
+        y0, m, in.n, in.k, kBlock, 1, emit,
+        [&](Value slice) { return createZeroTensor(b, loc, slice, i32); },
+        [&](Value sums, Value slice, Value n0) {
+          return applyEpilogue(sums, slice, n0);
+        });
+  }
+
+private:
+  /// The activations as unsigned bytes (x + 128, i.e. x xor 0x80), four
+  /// consecutive k to an i32 word: [M, K / 4], once per call, so that the
+  /// kernel broadcasts one word per row and step.
+  Value unsignedActivationWords(Value m) {
+    int64_t numWords = in.k / 4;
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(numWords)};
+    Value init = tensor::EmptyOp::create(b, loc, sizes, i32);
+    Value padding = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    Value signBit = arith::ConstantOp::create(
+        b, loc, bytesType,
+        DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(-128)));
+    return loops.loop(loops.index(0), m, 1, init, [&](Value row, Value rows) {
+      return loops.loop(loops.index(0), loops.index(numWords), shape.lanes,
+                        rows, [&](Value word, Value out) {
+                          Value bytes = vector::TransferReadOp::create(
+                              b, loc, bytesType, in.lhs,
+                              ValueRange{row, loops.mul(word, loops.index(4))},
+                              padding, ArrayRef<bool>{true});
+                          bytes = arith::XOrIOp::create(b, loc, bytes, signBit);
+                          Value packed =
+                              vector::BitCastOp::create(b, loc, sumType, bytes);
+                          return vector::TransferWriteOp::create(
+                                     b, loc, packed, out, ValueRange{row, word},
+                                     ArrayRef<bool>{true})
+                              .getResult();
+                        });
+    });
+  }
+
+  /// y[row, col ..] for `lanes` columns from their exact sums: correction,
+  /// scales, bias (the f32 operations of the scalar epilogue, lane-wise).
+  Value epilogue(Value sums, Value row, Value col) {
+    Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
+    Value correction = vector::TransferReadOp::create(
+        b, loc, sumType, corrections, ValueRange{col}, padding,
+        ArrayRef<bool>{true});
+    Value exact = arith::SubIOp::create(b, loc, sums, correction);
+    Value lhsScale = vector::BroadcastOp::create(
+        b, loc, floatType,
+        readParam(b, loc, in.lhsScale, in.lhsGranularity, row, Value()));
+    Value rhsScale;
+    if (in.rhsScale.tensor && in.rhsGranularity == Granularity::Axis) {
+      auto type = cast<RankedTensorType>(in.rhsScale.tensor.getType());
+      Type element = type.getElementType();
+      Value scales = vector::TransferReadOp::create(
+          b, loc, VectorType::get({shape.lanes}, element), in.rhsScale.tensor,
+          ValueRange{col},
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+          ArrayRef<bool>{true});
+      if (element.isInteger())
+        rhsScale = arith::SIToFPOp::create(b, loc, floatType, scales);
+      else if (!element.isF32())
+        rhsScale = arith::ExtFOp::create(b, loc, floatType, scales);
+      else
+        rhsScale = scales;
+    } else {
+      rhsScale = vector::BroadcastOp::create(
+          b, loc, floatType,
+          readParam(b, loc, in.rhsScale, in.rhsGranularity, col, Value()));
+    }
+    Value scale = arith::MulFOp::create(b, loc, lhsScale, rhsScale);
+    Value value = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, floatType, exact), scale);
+    if (in.bias) {
+      Value bias = vector::TransferReadOp::create(
+          b, loc, floatType, in.bias, ValueRange{col},
+          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)),
+          ArrayRef<bool>{true});
+      value = arith::AddFOp::create(b, loc, value, bias);
+    }
+    return value;
+  }
+
+  /// The task's slice of y (columns n0..) from its tile of i32 sums.
+  Value applyEpilogue(Value sums, Value slice, Value n0) {
+    Value rows = tensor::DimOp::create(b, loc, sums, 0);
+    int64_t width = cast<RankedTensorType>(sums.getType()).getDimSize(1);
+    Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
+    return loops.loop(
+        loops.index(0), rows, 1, slice, [&](Value row, Value rowSlice) {
+          return loops.loop(loops.index(0), loops.index(width), shape.lanes,
+                            rowSlice, [&](Value c, Value out) {
+                              Value sum = vector::TransferReadOp::create(
+                                  b, loc, sumType, sums, ValueRange{row, c},
+                                  padding, ArrayRef<bool>{true});
+                              Value value =
+                                  epilogue(sum, row, loops.add(n0, c));
+                              return vector::TransferWriteOp::create(
+                                         b, loc, value, out, ValueRange{row, c},
+                                         ArrayRef<bool>{true})
+                                  .getResult();
+                            });
+        });
+  }
+
+  /// One register tile over [k0, k1) (multiples of 4): with `blocks`, the
+  /// sums are carried in the task's i32 tile; otherwise they start at zero
+  /// and the tile (the task's slice of y) receives the epilogue's values.
+  Value emitTile(Value tile, Value m0, int64_t rows, Value p, Value column,
+                 Value k0, Value k1, bool blocks) {
+    Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
+    Value bytePadding = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    SmallVector<Value> rowIndex, columnIndex;
+    loops.tileIndices(m0, rows, column, rowIndex, columnIndex);
+    SmallVector<Value> accs;
+    Value zero = arith::ConstantOp::create(
+        b, loc, sumType,
+        DenseElementsAttr::get(sumType, b.getI32IntegerAttr(0)));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < shape.vectors; ++c)
+        accs.push_back(blocks ? vector::TransferReadOp::create(
+                                    b, loc, sumType, tile,
+                                    ValueRange{rowIndex[r], columnIndex[c]},
+                                    padding, ArrayRef<bool>{true})
+                                    .getResult()
+                              : zero);
+
+    Value four = loops.index(4);
+    Value q0 = arith::DivUIOp::create(b, loc, k0, four);
+    Value q1 = arith::DivUIOp::create(b, loc, k1, four);
+    auto qLoop = scf::ForOp::create(
+        b, loc, q0, q1, loops.index(1), accs,
+        [&](OpBuilder &, Location, Value q, ValueRange carried) {
+          SmallVector<Value> acc(carried.begin(), carried.end());
+          SmallVector<Value> weights;
+          for (int64_t c = 0; c < shape.vectors; ++c)
+            weights.push_back(vector::TransferReadOp::create(
+                b, loc, bytesType, panels,
+                ValueRange{p, q, loops.index(c * 4 * shape.lanes)}, bytePadding,
+                ArrayRef<bool>{true}));
+          for (int64_t r = 0; r < rows; ++r) {
+            Value word = tensor::ExtractOp::create(b, loc, words,
+                                                   ValueRange{rowIndex[r], q});
+            Value activation = vector::BitCastOp::create(
+                b, loc, bytesType,
+                vector::BroadcastOp::create(b, loc, sumType, word));
+            for (int64_t c = 0; c < shape.vectors; ++c) {
+              Value &sum = acc[r * shape.vectors + c];
+              sum = DotU8S8Op::create(b, loc, sumType, sum, activation,
+                                      weights[c]);
+            }
+          }
+          scf::YieldOp::create(b, loc, acc);
+        });
+
+    // The panel's first column of y (the tile's columns are the task's).
+    Value panelColumn = loops.mul(p, loops.index(shape.width()));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < shape.vectors; ++c) {
+        Value sum = qLoop.getResult(r * shape.vectors + c);
+        Value value =
+            blocks ? sum
+                   : epilogue(sum, rowIndex[r],
+                              loops.offset(panelColumn, c * shape.lanes));
+        tile = vector::TransferWriteOp::create(
+                   b, loc, value, tile, ValueRange{rowIndex[r], columnIndex[c]},
+                   ArrayRef<bool>{true})
+                   .getResult();
+      }
+    return tile;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const IntKernelInputs &in;
+  Value panels, corrections, words;
+  PanelShape shape;
+  PanelLoopBuilder loops;
+  Type i32;
+  VectorType sumType, bytesType, floatType;
 };
 
 } // namespace
@@ -272,12 +554,46 @@ Value mlir::lowbit::buildFloatPanelKernel(OpBuilder &b, Location loc, Value x,
       ::lowbit::quant::packColumnPanels(weight.data(), k, n, shape.width());
   auto type = RankedTensorType::get({n / shape.width(), k, shape.width()},
                                     b.getF32Type());
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+  Value panels = createResourceConstant(
+      b, loc, type, "lowbit.weight_panels",
       ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
-                     packed.size() * sizeof(float)),
-      /*align=*/64);
-  auto attr = DenseResourceElementsAttr::get(type, "lowbit.weight_panels",
-                                             std::move(blob));
-  Value panels = arith::ConstantOp::create(b, loc, type, attr);
+                     packed.size() * sizeof(float)));
   return FloatPanelKernelBuilder(b, loc, x, panels, k, n, shape).build();
+}
+
+Value mlir::lowbit::buildIntPanelKernel(OpBuilder &b, Location loc,
+                                        const IntKernelInputs &in,
+                                        const PanelShape &shape) {
+  int64_t k = in.k, n = in.n, width = shape.width();
+  // Panels of 4-code groups: out[((p * K/4 + q) * NR + j) * 4 + u] =
+  // w[p * NR + j, 4q + u], i.e. the [N, K] codes viewed as [N, K/4] words,
+  // transposed into panels of the [K/4, N] words.
+  ArrayRef<int8_t> codes = in.weightCodes;
+  std::vector<int32_t> wordsNK(n * k / 4), wordsKN(n * k / 4);
+  std::memcpy(wordsNK.data(), codes.data(), codes.size());
+  for (int64_t row = 0; row < n; ++row)
+    for (int64_t q = 0; q < k / 4; ++q)
+      wordsKN[q * n + row] = wordsNK[row * (k / 4) + q];
+  std::vector<int32_t> packed =
+      ::lowbit::quant::packColumnPanels(wordsKN.data(), k / 4, n, width);
+  auto type =
+      RankedTensorType::get({n / width, k / 4, 4 * width}, b.getI8Type());
+  Value panels = createResourceConstant(
+      b, loc, type, "lowbit.weight_panels",
+      ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                     packed.size() * sizeof(int32_t)));
+  // 128 * sum_k w[n, k] (wrapping i32, as the kernel's sums): what the +128
+  // of the activations added.
+  SmallVector<int32_t> sums(n, 0);
+  for (int64_t row = 0; row < n; ++row) {
+    uint32_t sum = 0;
+    for (int64_t col = 0; col < k; ++col)
+      sum += static_cast<uint32_t>(int32_t(codes[row * k + col]));
+    sums[row] = static_cast<int32_t>(sum * 128u);
+  }
+  auto sumsType = RankedTensorType::get({n}, b.getI32Type());
+  Value corrections = arith::ConstantOp::create(
+      b, loc, sumsType,
+      DenseElementsAttr::get(sumsType, ArrayRef<int32_t>(sums)));
+  return IntPanelKernelBuilder(b, loc, in, panels, corrections, shape).build();
 }

@@ -10,6 +10,8 @@
 #ifndef LOWBIT_CONVERSION_LOWBITTOLINALG_PANELKERNELS_H
 #define LOWBIT_CONVERSION_LOWBITTOLINALG_PANELKERNELS_H
 
+#include "KernelSupport.h"
+
 #include "mlir/IR/Builders.h"
 
 namespace mlir::lowbit {
@@ -41,6 +43,14 @@ std::optional<PanelShape> choosePanelShape(int64_t lanes, int64_t n,
 Value buildFloatPanelKernel(OpBuilder &b, Location loc, Value x,
                             ArrayRef<float> weight, int64_t k, int64_t n,
                             const PanelShape &shape);
+
+/// y = f32(sum_k x[m, k] w[n, k]) * sx[m] * sw[n] (+ bias[n]) for a W8A8
+/// lowbit.matmul with a constant weight (`in.weightCodes`, N a multiple
+/// of `shape.lanes`, K of 4 * `shape.lanes`) using vpdpbusd: packs the codes
+/// into panels of 4-code groups (a new dense_resource constant) and emits
+/// the kernel; returns y [M, N]. Only for targets with VNNI.
+Value buildIntPanelKernel(OpBuilder &b, Location loc, const IntKernelInputs &in,
+                          const PanelShape &shape);
 
 } // namespace mlir::lowbit
 

@@ -301,6 +301,13 @@ KERNEL_CASES = [
     # K = 4160: the integer kernel sums K in 3 blocks (1408, 1408, 1344 with
     # VNNI at 16 lanes; 1392, 1392, 1376 with 8-code steps) into i32.
     ("k_w8a8_kblocks_m5", 5, 4160, 6, "format=i8 granularity=channel", 0, "granularity=token"),
+    # N a multiple of the lanes, with VNNI: the W8A8 panel kernel (codes
+    # packed in panels of 4-code groups, broadcast activation words). Tiles
+    # of 12, 4 and 1 rows; per-tensor activation scales; K = 8448 in two
+    # blocks of 4224 (sums carried in i32, epilogue at the end).
+    ("k_w8a8_panels_token_m17", 17, 256, 64, "format=i8 granularity=channel", 0, "granularity=token"),
+    ("k_w8a8_panels_tensor_m5", 5, 128, 48, "format=i8 granularity=channel", 0, "granularity=tensor"),
+    ("k_w8a8_panels_kblocks_m13", 13, 8448, 32, "format=i8 granularity=channel", 0, "granularity=token"),
     # A float matmul with a constant weight (transposed at compile time).
     ("k_f32_m6", 6, 64, 9, "float", 0, None),
     # ... with K = 2608 read in 3 blocks (880, 880, 848 at 16 lanes), each

@@ -1,0 +1,74 @@
+//===- KernelSupport.cpp - Pieces the CPU kernels share -------------------===//
+//
+// Scales, zero-points and biases of lowbit's matmul ops as constants and
+// f32 scalars for the CPU kernels; zero tiles and resource constants.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelSupport.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+using namespace mlir::lowbit;
+
+Param mlir::lowbit::getParam(OpBuilder &b, Location loc, Attribute attr) {
+  Param param;
+  if (auto floatAttr = dyn_cast_if_present<FloatAttr>(attr))
+    param.scalar = arith::ConstantOp::create(b, loc, floatAttr);
+  else if (auto intAttr = dyn_cast_if_present<IntegerAttr>(attr))
+    param.scalar = arith::ConstantIntOp::create(
+        b, loc, b.getI32Type(), intAttr.getValue().getSExtValue());
+  else if (auto elements = dyn_cast_if_present<ElementsAttr>(attr))
+    param.tensor = arith::ConstantOp::create(b, loc, elements.getShapedType(),
+                                             cast<TypedAttr>(elements));
+  return param;
+}
+
+Value mlir::lowbit::readParam(OpBuilder &b, Location loc, const Param &param,
+                              Granularity granularity, Value n, Value g) {
+  Value value = param.scalar;
+  if (!value) {
+    auto type = cast<RankedTensorType>(param.tensor.getType());
+    SmallVector<Value> index;
+    if (granularity == Granularity::Axis)
+      index.push_back(n);
+    else if (granularity == Granularity::Group)
+      index.append({n, g});
+    else
+      index.assign(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+    value = tensor::ExtractOp::create(b, loc, param.tensor, index);
+  }
+  Type f32 = b.getF32Type();
+  if (value.getType().isInteger())
+    return arith::SIToFPOp::create(b, loc, f32, value);
+  if (!value.getType().isF32())
+    return arith::ExtFOp::create(b, loc, f32, value);
+  return value;
+}
+
+Value mlir::lowbit::createZeroTensor(OpBuilder &b, Location loc, Value like,
+                                     Type elementType) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim)
+    sizes.push_back(tensor::getMixedSize(b, loc, like, dim));
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+  return linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value mlir::lowbit::createResourceConstant(OpBuilder &b, Location loc,
+                                           RankedTensorType type,
+                                           StringRef name,
+                                           ArrayRef<char> bytes) {
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64);
+  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  return arith::ConstantOp::create(b, loc, type, attr);
+}

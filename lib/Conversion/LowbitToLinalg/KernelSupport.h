@@ -1,0 +1,63 @@
+//===- KernelSupport.h - Pieces the CPU kernels share -----------*- C++ -*-===//
+//
+// Shared by the inner-product kernels (CPUKernels.cpp) and the panel kernels
+// (PanelKernels.cpp) of lowbit-cpu-kernels: the scales, zero-points and
+// other operands of lowbit's matmul ops as the kernels read them, the
+// inputs of the W8A8 kernels, and the tensors they create.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_CONVERSION_LOWBITTOLINALG_KERNELSUPPORT_H
+#define LOWBIT_CONVERSION_LOWBITTOLINALG_KERNELSUPPORT_H
+
+#include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::lowbit {
+
+/// A scale or zero-point of the op: a scalar, or a constant tensor indexed
+/// by nothing (per tensor), [n] (per channel) or [n, g] (group-wise).
+struct Param {
+  Value scalar;
+  Value tensor;
+};
+
+/// The constant of `attr` (a float or integer scalar, or elements) as a
+/// Param; empty for a null attribute.
+Param getParam(OpBuilder &b, Location loc, Attribute attr);
+
+/// The parameter of row `n` and group `g` as an f32 scalar.
+Value readParam(OpBuilder &b, Location loc, const Param &param,
+                Granularity granularity, Value n, Value g);
+
+/// What the integer kernel needs about a lowbit.matmul.
+struct IntKernelInputs {
+  Value lhs, rhs;
+  int64_t k = 0, n = 0;
+  /// Activation scale: per row (dynamic [M] or constant) or per tensor.
+  Param lhsScale;
+  Granularity lhsGranularity = Granularity::Tensor;
+  Param rhsScale;
+  Granularity rhsGranularity = Granularity::Tensor;
+  Value bias;
+  /// sum_k w[n, k] as a constant [N] tensor of i32 (VNNI only: the
+  /// compensation of the +128 that makes the activations unsigned).
+  Value colSums;
+  /// The constant weight's codes, row-major [N, K] (VNNI only).
+  SmallVector<int8_t> weightCodes;
+};
+
+/// A zero-filled tensor of `like`'s shape (dynamic sizes read from it) with
+/// elements of `elementType`.
+Value createZeroTensor(OpBuilder &b, Location loc, Value like,
+                       Type elementType);
+
+/// A constant `type` tensor holding `bytes` (its elements in memory order) as
+/// a dense_resource blob named `name`, aligned for vector loads.
+Value createResourceConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                             StringRef name, ArrayRef<char> bytes);
+
+} // namespace mlir::lowbit
+
+#endif // LOWBIT_CONVERSION_LOWBITTOLINALG_KERNELSUPPORT_H

@@ -12,6 +12,9 @@
 
 #include "lowbit/Quant/Packing.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <cassert>
 
 using namespace lowbit::quant;
@@ -89,4 +92,23 @@ lowbit::quant::interleaveNibblesForLanes(const uint8_t *packed, int64_t rows,
     }
   }
   return words;
+}
+
+std::vector<char> lowbit::quant::interleaveRowSteps(
+    const char *in, int64_t rows, int64_t rowBytes, int64_t stepBytes,
+    int64_t group, int64_t taskRows, int64_t blockSteps) {
+  std::vector<char> out(static_cast<size_t>(rows * rowBytes));
+  int64_t steps = rowBytes / stepBytes;
+  for (int64_t n = 0; n < rows; ++n) {
+    int64_t t = n / taskRows, g = (n % taskRows) / group, c = n % group;
+    for (int64_t s = 0; s < steps; ++s) {
+      int64_t kb = s / blockSteps, inBlock = s % blockSteps;
+      int64_t stepsIn = std::min(blockSteps, steps - kb * blockSteps);
+      int64_t at = t * taskRows * steps + kb * blockSteps * taskRows +
+                   g * group * stepsIn + inBlock * group + c;
+      std::memcpy(&out[at * stepBytes], &in[n * rowBytes + s * stepBytes],
+                  stepBytes);
+    }
+  }
+  return out;
 }

@@ -146,4 +146,33 @@ TEST(PackingTest, ColumnPanelsOnHandWrittenMatrix) {
   EXPECT_EQ(packColumnPanels(in, 3, 4, 4), std::vector<int>(in, in + 12));
 }
 
+TEST(PackingTest, RowStepsInterleavedOnHandWrittenMatrix) {
+  // 4 rows of 4 bytes, steps of 2 bytes, rows in pairs: row 0's first
+  // step, row 1's first step, row 0's second step, ...
+  const char in[] = {0,  1,  2,  3,  10, 11, 12, 13,
+                     20, 21, 22, 23, 30, 31, 32, 33};
+  EXPECT_EQ(interleaveRowSteps(in, 4, 4, 2, 2, 2, 2),
+            (std::vector<char>{0, 1, 10, 11, 2, 3, 12, 13, 20, 21, 30, 31, 22,
+                               23, 32, 33}));
+  // Groups of one row in one K block leave the matrix as it is.
+  EXPECT_EQ(interleaveRowSteps(in, 4, 4, 2, 1, 1, 2),
+            std::vector<char>(in, in + 16));
+}
+
+TEST(PackingTest, RowStepsInTasksAndKBlocks) {
+  // 4 rows of 6 one-byte steps (row r holds 10 r + s), one task of 4 rows
+  // in pairs, K blocks of 4 steps (then 2): the task's first K block (pair
+  // 0, then pair 1, each step the pair side by side), then its second.
+  const char in[] = {0,  1,  2,  3,  4,  5,  10, 11, 12, 13, 14, 15,
+                     20, 21, 22, 23, 24, 25, 30, 31, 32, 33, 34, 35};
+  EXPECT_EQ(interleaveRowSteps(in, 4, 6, 1, 2, 4, 4),
+            (std::vector<char>{0,  10, 1,  11, 2, 12, 3, 13, 20, 30, 21, 31,
+                               22, 32, 23, 33, 4, 14, 5, 15, 24, 34, 25, 35}));
+  // Two tasks of two rows: each task's rows are contiguous.
+  EXPECT_EQ(
+      interleaveRowSteps(in, 4, 6, 1, 2, 2, 4),
+      (std::vector<char>{0,  10, 1,  11, 2,  12, 3,  13, 4,  14, 5,  15,
+                         20, 30, 21, 31, 22, 32, 23, 33, 24, 34, 25, 35}));
+}
+
 } // namespace

@@ -84,9 +84,14 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     with `vpdpbusd` when `vnni` is set (activations offset by 128 to make
     them unsigned, corrected by the weight row sums computed at compile
     time); its integer sums are exact, so its results are unchanged.
+    With `repack`, constant weights of every format are also stored in the
+    order the kernel reads them: the `cols` weight rows a step reads side by
+    side step by step, a task's rows one K block after the other, so that
+    each task streams its weights front to back.
     Long K is read in blocks (about 1024 values for f32, 2048 codes for
-    W8A8), outermost in each task, so the slices of the weight rows a step
-    reads stay in L1.
+    W8A8, at most 4096 codes for the dequant kernel), outermost in each
+    task, so the activations or the slices of the weight rows a step reads
+    stay in L1.
 
     A float `linalg.matmul` with a constant weight `[K, N]` and a zero-filled
     accumulator becomes, when N is a multiple of `vector-width`, the panel
@@ -135,9 +140,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "Use fused multiply-add (vector.fma); false for targets without "
            "FMA, where it would become a libm call">,
     Option<"repack", "repack", "bool", /*default=*/"true",
-           "Rewrite constant 4-bit weights at compile time into lane "
-           "words (the layout the kernel decodes with one shift and mask "
-           "per vector); false: read the packed bytes as stored">
+           "Rewrite constant weights at compile time into the layout the "
+           "kernel reads: 4-bit codes into lane words (decoded with one "
+           "shift and mask per vector), every format's rows in the order "
+           "a task reads them; false: read the codes as stored">
   ];
 }
 

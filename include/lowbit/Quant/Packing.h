@@ -67,6 +67,33 @@ std::vector<uint32_t> interleaveNibblesForLanes(const uint8_t *packed,
                                                 int64_t rows, int64_t k,
                                                 int64_t lanes);
 
+/// The CPU kernels' streaming layout of a [rows, rowBytes] byte matrix
+/// read in steps of `stepBytes`: the order in which a kernel task reads it,
+/// so that each task streams its weights front to back. Rows come in tasks
+/// of `taskRows`, each task's rows in groups of `group` read together; each
+/// row in K blocks of `blockSteps` steps (the last may be shorter). A task
+/// holds its K blocks one after the other; a K block its groups; a group
+/// its steps, each step the `group` rows side by side:
+///
+///   [rows / taskRows][K blocks][taskRows / group][steps of the block]
+///       [group][stepBytes]
+///
+/// Row n's step s (n = t * taskRows + g * group + c, s = kb * blockSteps +
+/// s') lands at byte
+///
+///   (t * taskRows * steps + kb * blockSteps * taskRows
+///    + g * group * stepsIn(kb) + s' * group + c) * stepBytes
+///
+/// where steps = rowBytes / stepBytes and stepsIn(kb) = min(blockSteps,
+/// steps - kb * blockSteps). `rows` must be a multiple of `taskRows`,
+/// `taskRows` of `group` and `rowBytes` of `stepBytes`. With taskRows =
+/// group and blockSteps >= steps, the groups' rows are just interleaved step
+/// by step.
+std::vector<char> interleaveRowSteps(const char *in, int64_t rows,
+                                     int64_t rowBytes, int64_t stepBytes,
+                                     int64_t group, int64_t taskRows,
+                                     int64_t blockSteps);
+
 /// The CPU GEMM kernels' panel layout of a row-major [k, n] matrix (n a
 /// multiple of `width`): panel p holds columns p * width .. p * width +
 /// width - 1 as k rows of `width` contiguous values,

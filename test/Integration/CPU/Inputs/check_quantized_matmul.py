@@ -308,6 +308,20 @@ KERNEL_CASES = [
     ("k_w8a8_panels_token_m17", 17, 256, 64, "format=i8 granularity=channel", 0, "granularity=token"),
     ("k_w8a8_panels_tensor_m5", 5, 128, 48, "format=i8 granularity=channel", 0, "granularity=tensor"),
     ("k_w8a8_panels_kblocks_m13", 13, 8448, 32, "format=i8 granularity=channel", 0, "granularity=token"),
+    # Weight rows interleaved in the groups a step reads (N = 16, 32, 64:
+    # tasks of 4 or more columns): 8-bit integer codes, affine u8, FP8, 4-bit
+    # bytes (K = 96: not lane words) and NF4 lane words.
+    ("k_rows_i8_g32_n64_m5", 5, 128, 64, "format=i8 granularity=group group-size=32", 0, None),
+    ("k_rows_u8_affine_n16_m2", 2, 64, 16, "format=u8 granularity=channel symmetric=false", 0, None),
+    ("k_rows_e4m3_n32_m3", 3, 64, 32, "format=f8E4M3FN granularity=channel", 0, None),
+    ("k_rows_i4_bytes_n32_m3", 3, 96, 32, "format=i4 granularity=group group-size=32", 0, None),
+    ("k_rows_nf4_g64_n32_m6", 6, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
+    # K = 8448 read in blocks of at most 4096 codes (the weights repacked
+    # task by task, K block by K block): g128 lane words (blocks of 32, 32
+    # and 2 groups), per channel cut into groups of 2816 (three blocks), NF4.
+    ("k_kblocks_i4_g128_n32_m3", 3, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
+    ("k_kblocks_i8_channel_n16_m2", 2, 8448, 16, "format=i8 granularity=channel", 0, None),
+    ("k_kblocks_nf4_g64_n16_m1", 1, 8448, 16, "format=nf4 granularity=group group-size=64", 0, None),
     # A float matmul with a constant weight (transposed at compile time).
     ("k_f32_m6", 6, 64, 9, "float", 0, None),
     # ... with K = 2608 read in 3 blocks (880, 880, 848 at 16 lanes), each

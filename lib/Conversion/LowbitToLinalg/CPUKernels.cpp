@@ -42,14 +42,15 @@
 // Constant weights (every format) are also stored in the order the kernel
 // reads them (interleaveRowSteps, with `repack`): the C weight rows a step
 // reads are side by side step by step, a task's rows one K block after the
-// other, so each task streams its weights front to back as one sequence
-// instead of C short ones, which the hardware prefetchers serve much better
-// (2-core Zen 5 build machine, 4096 x 4096 GEMV from DRAM: i4 g128 from 0.65
-// to 0.75 to 0.85 of the plain read, i8 from 0.79 to 0.96 to 1.06). The
-// dequant kernel reads K in blocks of at most 4096 codes (per tensor and per
-// channel, K is cut into "groups" of at most 4096 codes that share the
-// scale), so that a row's activations stay in L1 while the weights pass;
-// each block's sums are added to y, which starts at zero or at the bias.
+// other, so each task reads its weights front to back as one sequence
+// instead of C rows at a time (2-core Zen 5 build machine, GEMV from DRAM,
+// paired plain read: i8 from 0.79-0.83 to 0.97-1.16 of the read, i4 g128
+// from 0.65-0.68 to 0.70-0.89; why the memory system serves the single
+// sequence better was not profiled). The dequant kernel reads K in blocks of
+// at most 4096 codes (per tensor and per channel, K is cut into "groups" of
+// at most 4096 codes that share the scale), so that a row's activations stay
+// in L1 while the weights pass; each block's sums are added to y, which
+// starts at zero or at the bias.
 //
 // Otherwise (repack=false, K not a multiple of 8 * VL, or a group size that
 // neither divides 8 * VL nor is a multiple of it), a 4-bit step
@@ -204,7 +205,7 @@ int64_t taskColumnBlock(int64_t nSize) {
 /// of at most 4096 codes, so that the 16 KiB of activations of a row they
 /// multiply stay in L1 while the task's weight rows stream past (on the
 /// build machine, one thread, 4096 x 11008 i4 g128 GEMV with interleaved
-/// rows: 2.3 ms unblocked against 1.0 ms in blocks; K = 4096 is one block).
+/// rows: 2.3 ms unblocked against 1.1 ms in blocks; K = 4096 is one block).
 int64_t groupLoopBlocksPerKBlock(int64_t blockCodes) {
   return std::max<int64_t>(1, 4096 / blockCodes);
 }

@@ -22,8 +22,9 @@
 // Each output is one chain of fused multiply-adds over k in order, started
 // from zero and carried through y between K blocks, so its bits depend on
 // neither M, the tile it falls in, nor the number of threads. There are no
-// horizontal reductions and every activation is read as a scalar broadcast
-// (the embedded-broadcast operand of the FMA): MR x c FMAs per c + MR loads.
+// horizontal reductions and every activation is read once per tile and k
+// as a broadcast load (vbroadcastss, shared by the row's c FMAs): MR x c
+// FMAs per c + MR loads.
 // The panels' slices of a K block stay in L2 while the chunk's rows pass
 // (the 4 k-rows a step reads are in L1), and the chunk's x block stays in
 // L2 while the task's panels pass.

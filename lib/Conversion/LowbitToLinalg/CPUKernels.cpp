@@ -1340,16 +1340,8 @@ LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
   in.rhsGranularity = rhsScheme.getGranularity();
   in.rhsScale = getParam(b, loc, op.getRhsScalesAttr());
   in.bias = op.getBias();
-  if (shape.vnni) {
-    SmallVector<int32_t> sums(n, 0);
-    for (int64_t row = 0; row < n; ++row)
-      for (int64_t col = 0; col < k; ++col)
-        sums[row] += (*codes)[row * k + col];
-    auto type = RankedTensorType::get({n}, b.getI32Type());
-    in.colSums = arith::ConstantOp::create(
-        b, loc, type, DenseElementsAttr::get(type, ArrayRef<int32_t>(sums)));
+  if (shape.vnni)
     in.weightCodes = std::move(*codes);
-  }
   return success();
 }
 
@@ -1757,6 +1749,16 @@ struct CPUKernelsPass
             m, matmulRewriter.getIndexAttr(inputs.n)};
         Value y0 = tensor::EmptyOp::create(matmulRewriter, loc, sizes,
                                            matmulRewriter.getF32Type());
+        if (vnni) {
+          // sum_k w[n, k], for the correction of the +128.
+          auto type =
+              RankedTensorType::get({inputs.n}, matmulRewriter.getI32Type());
+          inputs.colSums = arith::ConstantOp::create(
+              matmulRewriter, loc, type,
+              DenseElementsAttr::get(
+                  type, ArrayRef<int32_t>(weightRowSums(inputs.weightCodes,
+                                                        inputs.n, inputs.k))));
+        }
         IntKernelBuilder builder(matmulRewriter, loc, inputs, shape);
         y = builder.build(y0, m);
       }

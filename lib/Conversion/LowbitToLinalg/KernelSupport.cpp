@@ -72,3 +72,15 @@ Value mlir::lowbit::createResourceConstant(OpBuilder &b, Location loc,
   auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
   return arith::ConstantOp::create(b, loc, type, attr);
 }
+
+SmallVector<int32_t> mlir::lowbit::weightRowSums(ArrayRef<int8_t> codes,
+                                                 int64_t n, int64_t k) {
+  SmallVector<int32_t> sums(n, 0);
+  for (int64_t row = 0; row < n; ++row) {
+    uint32_t sum = 0;
+    for (int64_t col = 0; col < k; ++col)
+      sum += static_cast<uint32_t>(int32_t(codes[row * k + col]));
+    sums[row] = static_cast<int32_t>(sum);
+  }
+  return sums;
+}

@@ -48,6 +48,11 @@ struct IntKernelInputs {
   SmallVector<int8_t> weightCodes;
 };
 
+/// sum_k codes[n, k] for each row of the row-major [n, k] `codes`, in
+/// wrapping i32 arithmetic (as the kernels' sums).
+SmallVector<int32_t> weightRowSums(ArrayRef<int8_t> codes, int64_t n,
+                                   int64_t k);
+
 /// A zero-filled tensor of `like`'s shape (dynamic sizes read from it) with
 /// elements of `elementType`.
 Value createZeroTensor(OpBuilder &b, Location loc, Value like,

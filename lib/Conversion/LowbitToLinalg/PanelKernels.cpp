@@ -585,13 +585,9 @@ Value mlir::lowbit::buildIntPanelKernel(OpBuilder &b, Location loc,
                      packed.size() * sizeof(int32_t)));
   // 128 * sum_k w[n, k] (wrapping i32, as the kernel's sums): what the +128
   // of the activations added.
-  SmallVector<int32_t> sums(n, 0);
-  for (int64_t row = 0; row < n; ++row) {
-    uint32_t sum = 0;
-    for (int64_t col = 0; col < k; ++col)
-      sum += static_cast<uint32_t>(int32_t(codes[row * k + col]));
-    sums[row] = static_cast<int32_t>(sum * 128u);
-  }
+  SmallVector<int32_t> sums = weightRowSums(codes, n, k);
+  for (int32_t &sum : sums)
+    sum = static_cast<int32_t>(static_cast<uint32_t>(sum) * 128u);
   auto sumsType = RankedTensorType::get({n}, b.getI32Type());
   Value corrections = arith::ConstantOp::create(
       b, loc, sumsType,

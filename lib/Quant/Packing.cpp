@@ -97,6 +97,9 @@ lowbit::quant::interleaveNibblesForLanes(const uint8_t *packed, int64_t rows,
 std::vector<char> lowbit::quant::interleaveRowSteps(
     const char *in, int64_t rows, int64_t rowBytes, int64_t stepBytes,
     int64_t group, int64_t taskRows, int64_t blockSteps) {
+  assert(rows % taskRows == 0 && taskRows % group == 0 &&
+         rowBytes % stepBytes == 0 && blockSteps > 0 &&
+         "whole tasks of whole groups, rows of whole steps");
   std::vector<char> out(static_cast<size_t>(rows * rowBytes));
   int64_t steps = rowBytes / stepBytes;
   for (int64_t n = 0; n < rows; ++n) {

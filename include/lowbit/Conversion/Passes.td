@@ -89,7 +89,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     side step by step, a task's rows one K block after the other, so that
     each task streams its weights front to back.
     Long K is read in blocks (about 1024 values for f32, 2048 codes for
-    W8A8, at most 4096 codes for the dequant kernel), outermost in each
+    W8A8, 4096 codes or one group if longer for the dequant kernel),
+    outermost in each
     task, so the activations or the slices of the weight rows a step reads
     stay in L1.
 
@@ -107,7 +108,7 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     panels of 4-code groups (`[N / NR, K / 4, 4 NR]` bytes), the activations
     made unsigned once per call as i32 words of four codes, one broadcast
     word per row and step into `vpdpbusd`, K in blocks of at most 8192
-    (exact i32 sums), the epilogue on vectors.
+    codes (the i32 sums carried between blocks), the epilogue on vectors.
 
     Ops outside that set (double-quantized scales, batched operands,
     f16/bf16 activations, FP8 codes that are not a constant, K or the group
@@ -143,7 +144,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "Rewrite constant weights at compile time into the layout the "
            "kernel reads: 4-bit codes into lane words (decoded with one "
            "shift and mask per vector), every format's rows in the order "
-           "a task reads them; false: read the codes as stored">
+           "a task reads them; false: read weight-only codes as stored (the "
+           "panel kernels always pack their weights)">
   ];
 }
 

@@ -150,7 +150,8 @@ struct KernelShape {
   bool fma;
   /// Integer dot products with vpdpbusd (AVX512-VNNI or AVX-VNNI).
   bool vnni = false;
-  /// Constant 4-bit weights are rewritten into lane-interleaved words.
+  /// Constant weights are stored in the order the kernel reads them (and
+  /// 4-bit codes as lane words).
   bool repack = true;
 };
 
@@ -320,14 +321,6 @@ Value buildTaskLoops(
   return forall.getResult(0);
 }
 
-/// The size of the blocks K is read in: K in ceil(K / `limit`) blocks of
-/// equal size, rounded up to a multiple of `multiple` (the last block may be
-/// shorter); K itself when K <= `limit`.
-int64_t balancedKBlock(int64_t k, int64_t limit, int64_t multiple) {
-  int64_t numBlocks = llvm::divideCeil(k, limit);
-  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
-}
-
 /// `base` + `i` (`base` itself for 0).
 Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t i) {
   return i == 0 ? base
@@ -385,7 +378,7 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
       return failure();
   int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
   if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
-      xType.getDimSize(1) != k)
+      xType.getDimSize(1) != k || k == 0)
     return failure();
   bool subByte = scheme.isSubByte();
   int64_t step = subByte ? 2 * shape.lanes : shape.lanes;
@@ -412,16 +405,12 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
        (wordStep % groupSize == 0 && groupSize % shape.lanes == 0));
   if (!laneWords && (k % step != 0 || groupSize % step != 0))
     return failure();
-  // Per tensor or per channel, K is cut into "groups" of at most 4096 codes
-  // (a divisor of K in whole steps) that share the scale, so that the
+  // Per tensor or per channel, K is cut into "groups" of 4096 codes (in
+  // whole steps; the last may be shorter) that share the scale, so that the
   // kernel can read long K in blocks (KernelBuilder::blocksPerKBlock).
   if (scheme.getGranularity() != Granularity::Group) {
     int64_t groupUnit = laneWords ? wordStep : step;
-    int64_t units = k / groupUnit;
-    int64_t perGroup = std::max<int64_t>(1, std::min(units, 4096 / groupUnit));
-    while (units % perGroup != 0)
-      --perGroup;
-    groupSize = perGroup * groupUnit;
+    groupSize = std::min(k, 4096 / groupUnit * groupUnit);
   }
   // 4-bit codes must come as packed bytes (a dense_resource constant).
   Location loc = op.getLoc();
@@ -455,8 +444,11 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
   }
   // 8-bit integer codes may come as a dense constant.
   std::optional<SmallVector<int8_t>> denseCodes;
-  if (!blob && interleave > 1 && !subByte && !fp8)
+  if (!blob && interleave > 1 && !subByte && !fp8) {
     denseCodes = getConstantCodes(op.getWeight());
+    if (denseCodes && int64_t(denseCodes->size()) != n * k)
+      denseCodes.reset();
+  }
   if (!blob && !denseCodes)
     interleave = 1;
   // The kernel's traversal: tasks of rows, K blocks of whole group-loop
@@ -468,6 +460,8 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
   if (laneWords || interleave > 1) {
     std::string key =
         blob ? resource.getRawHandle().getKey().str() : "lowbit.weight";
+    // The layout depends on the shape the blob is viewed as.
+    key += "." + std::to_string(n) + "x" + std::to_string(k);
     if (laneWords)
       key += ".lanes" + std::to_string(shape.lanes);
     if (interleave > 1)
@@ -651,7 +645,8 @@ private:
                                              ArrayRef<bool>{true})};
     }
     if (in.packed) {
-      // Byte (n * K + k0) / 2 holds codes k0 (low nibble) and k0 + 1.
+      // A step of VL bytes: each holds codes k and k + 1 (low nibble
+      // first) of the step's 2 VL columns.
       Value flat = stepIndex(n, k0, in.k / 2, shape.lanes);
       Value bytes = vector::TransferReadOp::create(b, loc, bytesType, in.codes,
                                                    ValueRange{flat}, padding,
@@ -684,7 +679,7 @@ private:
         codes.push_back(arith::ShRSIOp::create(b, loc, bytes, four));
       }
     } else if (in.flat) {
-      // FP8: byte n * K + k0 starts the step.
+      // FP8: a step of VL bytes, one code each.
       Value flat = stepIndex(n, k0, in.k, shape.lanes);
       Value bytes = vector::TransferReadOp::create(b, loc, bytesType, in.codes,
                                                    ValueRange{flat}, padding,
@@ -1102,8 +1097,9 @@ private:
 
   /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
   /// n .. n + cols: each decoded step of a weight row meets every activation
-  /// row, each activation vector every weight row. With `kBlock` (float
-  /// kernel), only that group of K, its sums added to the tile's values.
+  /// row, each activation vector every weight row. With `kBlock`, only that
+  /// block of K (float kernel), only that group of K, its sums added to the
+  /// tile's values.
   Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
                  int64_t cols, Value kBlock) {
     auto offsetBy = [&](Value base, int64_t i) {
@@ -1317,7 +1313,7 @@ LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
   int64_t n = rhsType.getDimSize(0), k = rhsType.getDimSize(1);
   int64_t step = shape.vnni ? 4 * shape.lanes : shape.lanes;
   if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
-      lhsType.getDimSize(1) != k || k % step != 0)
+      lhsType.getDimSize(1) != k || k == 0 || k % step != 0)
     return failure();
   std::optional<SmallVector<int8_t>> codes;
   if (shape.vnni) {
@@ -1571,7 +1567,7 @@ LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
       !yType.getElementType().isF32() || !wType.hasStaticShape())
     return failure();
   int64_t kSize = wType.getDimSize(0), nSize = wType.getDimSize(1);
-  if (xType.getDimSize(1) != kSize)
+  if (xType.getDimSize(1) != kSize || kSize == 0)
     return failure();
   // The accumulator must start at zero.
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
@@ -1607,7 +1603,8 @@ LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
 /// panel kernel does not take: W is transposed at compile time into a new
 /// [N, K] constant (a resource blob, as the quantized weights) and read by
 /// the dequant_matmul kernel, without decoding.
-LogicalResult matchFloatKernel(OpBuilder &b, const ConstantFloatMatmul &matmul,
+LogicalResult matchFloatKernel(OpBuilder &b, Location loc,
+                               const ConstantFloatMatmul &matmul,
                                const KernelShape &shape, KernelInputs &in) {
   int64_t kSize = matmul.k, nSize = matmul.n;
   if (kSize % shape.lanes != 0)
@@ -1629,7 +1626,7 @@ LogicalResult matchFloatKernel(OpBuilder &b, const ConstantFloatMatmul &matmul,
   auto attr =
       DenseResourceElementsAttr::get(type, "lowbit.weight_nk", std::move(blob));
   in.x = matmul.x;
-  in.codes = arith::ConstantOp::create(b, matmul.x.getLoc(), type, attr);
+  in.codes = arith::ConstantOp::create(b, loc, type, attr);
   in.isFloat = true;
   in.k = kSize;
   in.n = nSize;
@@ -1712,8 +1709,8 @@ struct CPUKernelsPass
               choosePanelShape(vectorWidth, matmul.n, panelRows, fma)) {
         y = buildFloatPanelKernel(matmulRewriter, loc, matmul.x, matmul.values,
                                   matmul.k, matmul.n, *panel);
-      } else if (succeeded(
-                     matchFloatKernel(matmulRewriter, matmul, shape, inputs))) {
+      } else if (succeeded(matchFloatKernel(matmulRewriter, loc, matmul, shape,
+                                            inputs))) {
         Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);
         SmallVector<OpFoldResult> sizes = {
             m, matmulRewriter.getIndexAttr(inputs.n)};

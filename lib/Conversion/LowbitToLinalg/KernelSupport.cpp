@@ -84,3 +84,10 @@ SmallVector<int32_t> mlir::lowbit::weightRowSums(ArrayRef<int8_t> codes,
   }
   return sums;
 }
+
+int64_t mlir::lowbit::balancedKBlock(int64_t k, int64_t limit,
+                                     int64_t multiple) {
+  assert(k > 0 && "no blocks of an empty K");
+  int64_t numBlocks = llvm::divideCeil(k, limit);
+  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
+}

@@ -48,6 +48,11 @@ struct IntKernelInputs {
   SmallVector<int8_t> weightCodes;
 };
 
+/// The size of the blocks K is read in: K in ceil(K / `limit`) blocks of
+/// equal size, rounded up to a multiple of `multiple` (the last block may be
+/// shorter); K itself when K <= `limit`. K must be positive.
+int64_t balancedKBlock(int64_t k, int64_t limit, int64_t multiple);
+
 /// sum_k codes[n, k] for each row of the row-major [n, k] `codes`, in
 /// wrapping i32 arithmetic (as the kernels' sums).
 SmallVector<int32_t> weightRowSums(ArrayRef<int8_t> codes, int64_t n,

@@ -22,9 +22,9 @@
 // Each output is one chain of fused multiply-adds over k in order, started
 // from zero and carried through y between K blocks, so its bits depend on
 // neither M, the tile it falls in, nor the number of threads. There are no
-// horizontal reductions and every activation is read once per tile and k
-// as a broadcast load (vbroadcastss, shared by the row's c FMAs): MR x c
-// FMAs per c + MR loads.
+// horizontal reductions, and every activation is read once per tile and k
+// as a broadcast load (vbroadcastss) shared by the row's c FMAs: each k of a
+// tile costs c vector loads and MR broadcasts for MR x c FMAs.
 // The panels' slices of a K block stay in L2 while the chunk's rows pass
 // (the 4 k-rows a step reads are in L1), and the chunk's x block stays in
 // L2 while the task's panels pass.
@@ -69,19 +69,17 @@ using namespace mlir::lowbit;
 
 namespace {
 
-/// Columns of K a block holds: K in ceil(K / `limit`) blocks of equal size
-/// rounded up to a multiple of `multiple`, so that a panel's slice stays in
-/// L2 while the rows pass. For f32, `limit` = 2048 (2048 x NR x 4 bytes, 256
-/// KiB at 32 columns); measured on the build machine (Zen 5, 1 MiB L2, 48
-/// KiB L1), f32 4096 x 11008 with two threads against oneDNN: blocks of 256
-/// (the slice in L1) 0.53x at M = 16, 0.98x at M = 512; of 1024 0.90x and
-/// 1.00x; of 2048 1.10x and 1.02x; unblocked 1.05x and 0.68x. Long
-/// contiguous slices stream from DRAM better at small M, and the slice must
-/// stay in L2 at large M.
-int64_t panelKBlock(int64_t k, int64_t limit, int64_t multiple) {
-  int64_t numBlocks = llvm::divideCeil(k, limit);
-  return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
-}
+/// The K blocks of the panel kernels (balancedKBlock) keep a panel's slice
+/// in L2 while the rows pass. For f32, blocks of at most 2048 (2048 x NR x 4
+/// bytes, 256 KiB at 32 columns); measured on the build machine (Zen 5, 1
+/// MiB L2, 48 KiB L1), f32 4096 x 11008 with two threads against oneDNN:
+/// blocks of 256 (the slice in L1) 0.53x at M = 16, 0.98x at M = 512; of
+/// 1024 0.90x and 1.00x; of 2048 1.10x and 1.02x; unblocked 1.05x and
+/// 0.68x. Long contiguous slices stream from DRAM better at small M, and
+/// the slice must stay in L2 at large M. W8A8 codes take a quarter of the
+/// bytes: blocks of at most 8192.
+constexpr int64_t kFloatPanelKBlock = 2048;
+constexpr int64_t kIntPanelKBlock = 8192;
 
 /// The loop nest both panel kernels share (tasks of panels, K blocks, row
 /// chunks, panels, row tiles) and small index helpers.
@@ -249,7 +247,8 @@ public:
     y0 = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{y0})
              .getResult(0);
     return loops.buildTasks(
-        y0, m, n, k, panelKBlock(k, 2048, 4), /*activationBytes=*/4,
+        y0, m, n, k, balancedKBlock(k, kFloatPanelKBlock, 4),
+        /*activationBytes=*/4,
         [&](Value tile, Value m0, int64_t rows, Value p, Value column, Value k0,
             Value k1) { return emitTile(tile, m0, rows, p, column, k0, k1); });
   }
@@ -343,7 +342,7 @@ public:
     words = unsignedActivationWords(m);
     SmallVector<OpFoldResult> ySizes = {m, b.getIndexAttr(in.n)};
     Value y0 = tensor::EmptyOp::create(b, loc, ySizes, b.getF32Type());
-    int64_t kBlock = panelKBlock(in.k, 8192, 4);
+    int64_t kBlock = balancedKBlock(in.k, kIntPanelKBlock, 4);
     auto emit = [&](Value tile, Value m0, int64_t rows, Value p, Value column,
                     Value k0, Value k1) {
       return emitTile(tile, m0, rows, p, column, k0, k1,
@@ -351,8 +350,8 @@ public:
     };
     if (kBlock == in.k)
       return loops.buildTasks(y0, m, in.n, in.k, kBlock, 1, emit);
-    // K in blocks: exact i32 sums in a tile of the task, the epilogue once
-    // at the end.
+    // K in blocks: the i32 sums in a tile of the task (wrapping, so the
+    // blocks do not change them), the epilogue once at the end.
     return loops.buildTasks(
         y0, m, in.n, in.k, kBlock, 1, emit,
         [&](Value slice) { return createZeroTensor(b, loc, slice, i32); },
@@ -567,22 +566,21 @@ Value mlir::lowbit::buildIntPanelKernel(OpBuilder &b, Location loc,
                                         const PanelShape &shape) {
   int64_t k = in.k, n = in.n, width = shape.width();
   // Panels of 4-code groups: out[((p * K/4 + q) * NR + j) * 4 + u] =
-  // w[p * NR + j, 4q + u], i.e. the [N, K] codes viewed as [N, K/4] words,
-  // transposed into panels of the [K/4, N] words.
+  // w[p * NR + j, 4q + u].
+  assert(k % 4 == 0 && n % width == 0 && "whole panels of whole groups");
   ArrayRef<int8_t> codes = in.weightCodes;
-  std::vector<int32_t> wordsNK(n * k / 4), wordsKN(n * k / 4);
-  std::memcpy(wordsNK.data(), codes.data(), codes.size());
-  for (int64_t row = 0; row < n; ++row)
+  std::vector<int8_t> packed(codes.size());
+  for (int64_t p = 0; p < n / width; ++p)
     for (int64_t q = 0; q < k / 4; ++q)
-      wordsKN[q * n + row] = wordsNK[row * (k / 4) + q];
-  std::vector<int32_t> packed =
-      ::lowbit::quant::packColumnPanels(wordsKN.data(), k / 4, n, width);
+      for (int64_t j = 0; j < width; ++j)
+        std::memcpy(&packed[((p * (k / 4) + q) * width + j) * 4],
+                    &codes[(p * width + j) * k + 4 * q], 4);
   auto type =
       RankedTensorType::get({n / width, k / 4, 4 * width}, b.getI8Type());
   Value panels = createResourceConstant(
       b, loc, type, "lowbit.weight_panels",
       ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
-                     packed.size() * sizeof(int32_t)));
+                     packed.size()));
   // 128 * sum_k w[n, k] (wrapping i32, as the kernel's sums): what the +128
   // of the activations added.
   SmallVector<int32_t> sums = weightRowSums(codes, n, k);

@@ -1,5 +1,4 @@
-//===- PanelKernels.h - Outer-product CPU kernels on packed panels -*- C++
-//-*-===//
+//===- PanelKernels.h - Outer-product CPU kernels --------------*- C++ -*-===//
 //
 // The register-tiled (outer-product) matmul kernels of lowbit-cpu-kernels,
 // for weights repacked at compile time into column panels. See

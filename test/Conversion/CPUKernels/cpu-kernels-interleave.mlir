@@ -12,7 +12,7 @@
 // (n / 2) * 16 + ((n % 2) / 2) * 8 * 2 + (k0 / 4) * 8 + (n % 2) * 4 (tasks of
 // two rows, one K block of two steps: interleaveRowSteps' formula).
 // CHECK-LABEL: func.func @i8_rows_interleaved(
-// CHECK: %[[W:.*]] = arith.constant dense_resource<lowbit.weight.rows2x2> : tensor<64xi8>
+// CHECK: %[[W:.*]] = arith.constant dense_resource<lowbit.weight.8x8.rows2x2> : tensor<64xi8>
 // CHECK: scf.forall
 // CHECK: scf.for %[[KI:[^ ]*]] = %{{[^ ]*}} to %{{[^ ]*}} step %c4{{[_0-9]*}} iter_args
 // CHECK: %[[K0:.*]] = arith.addi %{{.*}}, %[[KI]] : index
@@ -27,7 +27,7 @@
 // CHECK: %[[IN:.*]] = arith.addi %[[STEPOFF]], %[[ROWOFF]] : index
 // CHECK: %[[AT:.*]] = arith.addi %{{.*}}, %[[IN]] : index
 // CHECK: vector.transfer_read %[[W]][%[[AT]]], %{{.*}} {in_bounds = [true]} : tensor<64xi8>, vector<4xi8>
-// CHECK: lowbit.weight.rows2x2: "0x40000000000102030A0B0C0D040506070E0F1011141516171E1F202118191A1B2223242528292A2B323334352C2D2E2F363738393C3D3E3F46474849404142434A4B4C4D"
+// CHECK: lowbit.weight.8x8.rows2x2: "0x40000000000102030A0B0C0D040506070E0F1011141516171E1F202118191A1B2223242528292A2B323334352C2D2E2F363738393C3D3E3F46474849404142434A4B4C4D"
 // Without the repacking the rows stay as they are ([N, K], read at [n, k0]).
 // ROWS-LABEL: func.func @i8_rows_interleaved(
 // ROWS-NOT: lowbit.weight.rows
@@ -37,3 +37,25 @@ func.func @i8_rows_interleaved(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<?x8xf32>, tensor<8x8xi8> -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }
+
+// -----
+
+// One blob read as two shapes (tensor<16x32xi8> and tensor<8x64xi8>): each
+// view gets its own repacked constant (the layout depends on the shape).
+// CHECK-LABEL: func.func @one_blob_two_shapes(
+// CHECK-DAG: arith.constant dense_resource<shared.16x32.rows2x4> : tensor<512xi8>
+// CHECK-DAG: arith.constant dense_resource<shared.8x64.rows2x2> : tensor<512xi8>
+func.func @one_blob_two_shapes(%x: tensor<?x32xf32>, %z: tensor<?x64xf32>) -> (tensor<?x16xf32>, tensor<?x8xf32>) {
+  %w = arith.constant dense_resource<shared> : tensor<16x32xi8>
+  %v = arith.constant dense_resource<shared> : tensor<8x64xi8>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<16xf32>) : tensor<?x32xf32>, tensor<16x32xi8> -> tensor<?x16xf32>
+  %u = lowbit.dequant_matmul %z, %v as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<8xf32>) : tensor<?x64xf32>, tensor<8x64xi8> -> tensor<?x8xf32>
+  return %y, %u : tensor<?x16xf32>, tensor<?x8xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      shared: "0x04000000000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F60616263000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F60616263000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F60616263000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F60616263000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F60616263000102030405060708090A0B"
+    }
+  }
+#-}

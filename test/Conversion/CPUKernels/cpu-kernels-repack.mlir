@@ -17,7 +17,7 @@
 // little-endian: C8 40 C8 40).
 // CHECK-LABEL: func.func @i4_two_groups_per_step(
 // CHECK-SAME: %[[X:.*]]: tensor<?x32xf32>
-// CHECK: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes4> : tensor<8xi32>
+// CHECK: %[[WORDS:.*]] = arith.constant dense_resource<w.q.2x32.lanes4> : tensor<8xi32>
 // CHECK: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<2x2xf32>
 // No reordering of the activations.
 // CHECK-NOT: vector.shuffle
@@ -65,7 +65,7 @@
 // CHECK: scf.yield %[[ACC1]]
 // The lane words next to the original bytes (which canonicalization drops
 // once nothing reads them).
-// CHECK: w.q.lanes4: "0x40000000C840C840D951D951EA62EA62FB73FB73FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+// CHECK: w.q.2x32.lanes4: "0x40000000C840C840D951D951EA62EA62FB73FB73FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
 
 // BYTES-LABEL: func.func @i4_two_groups_per_step(
 // BYTES-NOT: lanes4
@@ -91,7 +91,7 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 // codes), groups of 32: four groups per step, each with its own zero-point
 // and scale.
 // W16-LABEL: func.func @u4_affine_lookup(
-// W16: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes16> : tensor<16xi32>
+// W16: %[[WORDS:.*]] = arith.constant dense_resource<w.q.1x128.lanes16> : tensor<16xi32>
 // W16-DAG: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x4xf32>
 // W16-DAG: %[[Z:.*]] = arith.constant dense<{{\[\[}}1, 2, 3, 4]]> : tensor<1x4xi32>
 // W16: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} : tensor<16xi32>, vector<16xi32>
@@ -118,7 +118,7 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 // W16: %[[V7:.*]] = vector.from_elements
 // W16: arith.subf %[[V7]], %[[Z3V]] : vector<16xf32>
 // W16: tensor.extract %[[S]]
-// W16: w.q.lanes16: "0x40000000
+// W16: w.q.1x128.lanes16: "0x40000000
 func.func @u4_affine_lookup(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<1x128xi4>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<u4, group = 32, axis = 1, affine> scales(dense<[[1.0, 2.0, 3.0, 4.0]]> : tensor<1x4xf32>) zero_points(dense<[[1, 2, 3, 4]]> : tensor<1x4xi32>) : tensor<?x128xf32>, tensor<1x128xi4> -> tensor<?x1xf32>
@@ -137,7 +137,7 @@ func.func @u4_affine_lookup(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
 // NF4 per channel, 8 lanes (K = 64: one step): nibbles index the table's
 // halves by their low 3 bits, bit 3 selects.
 // W8-LABEL: func.func @nf4_channel_words(
-// W8: %[[WORDS:.*]] = arith.constant dense_resource<w.q.lanes8> : tensor<8xi32>
+// W8: %[[WORDS:.*]] = arith.constant dense_resource<w.q.1x64.lanes8> : tensor<8xi32>
 // W8: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} : tensor<8xi32>, vector<8xi32>
 // W8: %[[N0:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi32>
 // W8: arith.andi %[[N0]], %{{.*}} : vector<8xi32>
@@ -146,7 +146,7 @@ func.func @u4_affine_lookup(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
 // W8: vector.from_elements
 // W8: arith.select
 // W8-NOT: vector.shuffle
-// W8: w.q.lanes8: "0x40000000
+// W8: w.q.1x64.lanes8: "0x40000000
 func.func @nf4_channel_words(%x: tensor<?x64xf32>) -> tensor<?x1xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<1x64xi4>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<nf4, axis = 0> scales(dense<[0.5]> : tensor<1xf32>) : tensor<?x64xf32>, tensor<1x64xi4> -> tensor<?x1xf32>
@@ -199,11 +199,11 @@ func.func @i4_g16_scaled_values(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
 // A weight read by two matmuls is repacked once: both kernels read the same
 // lane-word blob.
 // W8-LABEL: func.func @shared_weight(
-// W8: arith.constant dense_resource<w.shared.lanes8> : tensor<8xi32>
-// W8: arith.constant dense_resource<w.shared.lanes8> : tensor<8xi32>
-// W8-NOT: w.shared.lanes8_
-// W8: w.shared.lanes8: "0x400000008080808091919191A2A2A2A2B3B3B3B3C4C4C4C4D5D5D5D5E6E6E6E6F7F7F7F7"
-// W8-NOT: w.shared.lanes8
+// W8: arith.constant dense_resource<w.shared.1x64.lanes8> : tensor<8xi32>
+// W8: arith.constant dense_resource<w.shared.1x64.lanes8> : tensor<8xi32>
+// W8-NOT: w.shared.1x64.lanes8_
+// W8: w.shared.1x64.lanes8: "0x400000008080808091919191A2A2A2A2B3B3B3B3C4C4C4C4D5D5D5D5E6E6E6E6F7F7F7F7"
+// W8-NOT: w.shared.1x64.lanes8
 func.func @shared_weight(%x: tensor<?x64xf32>, %x2: tensor<?x64xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32>) {
   %w = arith.constant dense_resource<w.shared> : tensor<1x64xi4>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, axis = 0> scales(dense<[0.5]> : tensor<1xf32>) : tensor<?x64xf32>, tensor<1x64xi4> -> tensor<?x1xf32>

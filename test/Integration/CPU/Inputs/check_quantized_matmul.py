@@ -322,6 +322,9 @@ KERNEL_CASES = [
     ("k_kblocks_i4_g128_n32_m3", 3, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
     ("k_kblocks_i8_channel_n16_m2", 2, 8448, 16, "format=i8 granularity=channel", 0, None),
     ("k_kblocks_nf4_g64_n16_m1", 1, 8448, 16, "format=nf4 granularity=group group-size=64", 0, None),
+    # Per channel with K = 4112 = 16 x 257: groups of 4096 codes and a last
+    # one of 16.
+    ("k_kblocks_i8_channel_k4112_m3", 3, 4112, 16, "format=i8 granularity=channel", 0, None),
     # A float matmul with a constant weight (transposed at compile time).
     ("k_f32_m6", 6, 64, 9, "float", 0, None),
     # ... with K = 2608 read in 3 blocks (880, 880, 848 at 16 lanes), each

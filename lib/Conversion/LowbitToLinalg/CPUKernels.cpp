@@ -647,7 +647,7 @@ private:
     if (in.packed) {
       // A step of VL bytes: each holds codes k and k + 1 (low nibble
       // first) of the step's 2 VL columns.
-      Value flat = stepIndex(n, k0, in.k / 2, shape.lanes);
+      Value flat = stepIndex(n, k0);
       Value bytes = vector::TransferReadOp::create(b, loc, bytesType, in.codes,
                                                    ValueRange{flat}, padding,
                                                    ArrayRef<bool>{true});
@@ -680,15 +680,14 @@ private:
       }
     } else if (in.flat) {
       // FP8: a step of VL bytes, one code each.
-      Value flat = stepIndex(n, k0, in.k, shape.lanes);
+      Value flat = stepIndex(n, k0);
       Value bytes = vector::TransferReadOp::create(b, loc, bytesType, in.codes,
                                                    ValueRange{flat}, padding,
                                                    ArrayRef<bool>{true});
       return {decodeFP8(bytes)};
     } else if (in.interleave > 1) {
       codes.push_back(vector::TransferReadOp::create(
-          b, loc, bytesType, in.codes,
-          ValueRange{stepIndex(n, k0, in.k, shape.lanes)}, padding,
+          b, loc, bytesType, in.codes, ValueRange{stepIndex(n, k0)}, padding,
           ArrayRef<bool>{true}));
     } else {
       codes.push_back(vector::TransferReadOp::create(
@@ -728,15 +727,25 @@ private:
         b, loc, accType, readParam(b, loc, in.zeroPoint, in.granularity, n, g));
   }
 
-  /// Where the step of weight row `n` starting at column `k0` begins in the
-  /// flat code tensor, whose rows hold `perRow` elements and steps
-  /// `perStep`: n * perRow + (k0 / step) * perStep for rows as they are,
-  /// else at the place interleaveRowSteps gives it (T = in.taskRows, C =
-  /// in.interleave, B = in.blockSteps, kb the K block being read):
-  ///   (n / T) * T * perRow + kb * B * T * perStep
-  ///   + ((n % T) / C) * C * stepsIn(kb) * perStep
-  ///   + (k0 / step - kb * B) * C * perStep + (n % C) * perStep.
-  Value stepIndex(Value n, Value k0, int64_t perRow, int64_t perStep) {
+  /// Elements of the flat code tensor in a weight row and in a step: lane
+  /// words K / 8 and VL words, 4-bit bytes K / 2 and VL bytes, 8-bit codes
+  /// K and VL bytes.
+  int64_t elementsPerRow() const {
+    return in.laneWords ? in.k / 8 : in.packed ? in.k / 2 : in.k;
+  }
+  int64_t elementsPerStep() const { return shape.lanes; }
+
+  /// Where the steps of weight row `n` in the K block being read start in
+  /// the flat code tensor, with R = elementsPerRow(), S = elementsPerStep():
+  /// n * R for rows as they are, else the place interleaveRowSteps gives the
+  /// block's first step (T = in.taskRows, C = in.interleave, B =
+  /// in.blockSteps, kb the K block):
+  ///   (n / T) * T * R + kb * B * T * S + ((n % T) / C) * C * stepsIn(kb) * S
+  ///   + (n % C) * S.
+  /// Step s of the block is then C * S (or S for rows as they are) further
+  /// per step (stepIndex). emitRows computes it once per weight row and K
+  /// block, outside the loops over steps.
+  Value rowStart(Value n) {
     auto constant = [&](int64_t v) { return indexConst(b, loc, v); };
     auto mul = [&](Value lhs, int64_t rhs) -> Value {
       return arith::MulIOp::create(b, loc, lhs, constant(rhs));
@@ -744,10 +753,10 @@ private:
     auto add = [&](Value lhs, Value rhs) -> Value {
       return arith::AddIOp::create(b, loc, lhs, rhs);
     };
-    Value stepNumber = arith::DivUIOp::create(b, loc, k0, constant(step));
+    int64_t perRow = elementsPerRow(), perStep = elementsPerStep();
     int64_t group = in.interleave, task = in.taskRows;
     if (group == 1)
-      return add(mul(n, perRow), mul(stepNumber, perStep));
+      return mul(n, perRow);
     int64_t steps = perRow / perStep, blockSteps = in.blockSteps;
     Value taskStart =
         mul(arith::DivUIOp::create(b, loc, n, constant(task)), task * perRow);
@@ -755,23 +764,38 @@ private:
     Value groupNumber = arith::DivUIOp::create(b, loc, inTask, constant(group));
     Value rowOffset =
         mul(arith::RemUIOp::create(b, loc, n, constant(group)), perStep);
-    Value blockStart, stepInBlock, stepsIn;
-    if (!currentKBlock || blockSteps >= steps) {
-      blockStart = constant(0);
-      stepInBlock = stepNumber;
-      stepsIn = constant(std::min(blockSteps, steps));
-    } else {
-      Value firstStep = mul(currentKBlock, blockSteps);
-      blockStart = mul(firstStep, task * perStep);
-      stepInBlock = arith::SubIOp::create(b, loc, stepNumber, firstStep);
+    Value blockStart = constant(0);
+    Value stepsIn = constant(std::min(blockSteps, steps));
+    if (currentFirstStep) {
+      blockStart = mul(currentFirstStep, task * perStep);
       stepsIn = arith::MinUIOp::create(
           b, loc, constant(blockSteps),
-          arith::SubIOp::create(b, loc, constant(steps), firstStep));
+          arith::SubIOp::create(b, loc, constant(steps), currentFirstStep));
     }
     Value groupStart = arith::MulIOp::create(
         b, loc, mul(groupNumber, group * perStep), stepsIn);
-    return add(add(add(taskStart, blockStart), groupStart),
-               add(mul(stepInBlock, group * perStep), rowOffset));
+    return add(add(taskStart, blockStart), add(groupStart, rowOffset));
+  }
+
+  /// Where the step of weight row `n` starting at column `k0` begins in the
+  /// flat code tensor: rowStart(n) (precomputed by emitRows when it can) plus
+  /// (k0 / step - the block's first step) * C * elementsPerStep().
+  Value stepIndex(Value n, Value k0) {
+    Value start;
+    for (auto [row, rowBegin] : rowStarts)
+      if (row == n)
+        start = rowBegin;
+    if (!start)
+      start = rowStart(n);
+    Value stepNumber =
+        arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, step));
+    if (currentFirstStep)
+      stepNumber = arith::SubIOp::create(b, loc, stepNumber, currentFirstStep);
+    return arith::AddIOp::create(
+        b, loc, start,
+        arith::MulIOp::create(
+            b, loc, stepNumber,
+            indexConst(b, loc, in.interleave * elementsPerStep())));
   }
 
   /// The lane words of the step of weight row `n` starting at column `k0`:
@@ -780,7 +804,7 @@ private:
   Value loadLaneWords(Value n, Value k0) {
     Type i32 = b.getI32Type();
     auto wordsType = VectorType::get({shape.lanes}, i32);
-    Value flat = stepIndex(n, k0, in.k / 8, shape.lanes);
+    Value flat = stepIndex(n, k0);
     Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
     return vector::TransferReadOp::create(b, loc, wordsType, in.codes,
                                           ValueRange{flat}, padding,
@@ -1105,7 +1129,6 @@ private:
     auto offsetBy = [&](Value base, int64_t i) {
       return offsetIndex(b, loc, base, i);
     };
-    currentKBlock = kBlock;
     SmallVector<Value> rowIndex, colIndex, weightRow;
     for (int64_t r = 0; r < rows; ++r)
       rowIndex.push_back(offsetBy(m0, r));
@@ -1113,6 +1136,18 @@ private:
       colIndex.push_back(offsetBy(j, c));
       weightRow.push_back(offsetBy(n, c));
     }
+    // Where each weight row's steps of this K block start (the first step
+    // of the block only matters for interleaved rows; rows as they are
+    // start at n * R whatever the block).
+    currentFirstStep = {};
+    if (kBlock && in.interleave > 1 &&
+        in.blockSteps < elementsPerRow() / elementsPerStep())
+      currentFirstStep = arith::MulIOp::create(
+          b, loc, kBlock, indexConst(b, loc, in.blockSteps));
+    rowStarts.clear();
+    if (!in.isFloat)
+      for (Value row : weightRow)
+        rowStarts.push_back({row, rowStart(row)});
     Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
     int64_t numAcc = rows * cols;
     // Separate partial sums for alternate vectors of 4-bit steps keep two
@@ -1280,8 +1315,11 @@ private:
   int64_t step;
   /// The activations reordered by splitActivations (4-bit codes only).
   Value split;
-  /// The K block emitRows is reading (null without K blocks).
-  Value currentKBlock;
+  /// The first step of the K block emitRows is reading, for interleaved
+  /// rows in several K blocks (null otherwise).
+  Value currentFirstStep;
+  /// Weight rows of the current emitRows and where their steps start.
+  SmallVector<std::pair<Value, Value>> rowStarts;
 };
 
 //===----------------------------------------------------------------------===//

@@ -9,23 +9,29 @@
 // steps of 4 codes: row 0's first step (00 01 02 03), row 1's (0A 0B 0C 0D),
 // row 0's second step (04 .. 07), row 1's (0E .. 11), then rows 2 and 3.
 // The step of row n at column k0 starts at byte
-// (n / 2) * 16 + ((n % 2) / 2) * 8 * 2 + (k0 / 4) * 8 + (n % 2) * 4 (tasks of
-// two rows, one K block of two steps: interleaveRowSteps' formula).
+// (n / 2) * 16 + ((n % 2) / 2) * 8 * 2 + (n % 2) * 4 + (k0 / 4) * 8 (tasks
+// of two rows, one K block of two steps: interleaveRowSteps' formula); the
+// part that depends on n alone is computed once per weight row, before the
+// loops over steps.
 // CHECK-LABEL: func.func @i8_rows_interleaved(
 // CHECK: %[[W:.*]] = arith.constant dense_resource<lowbit.weight.8x8.rows2x2> : tensor<64xi8>
 // CHECK: scf.forall
-// CHECK: scf.for %[[KI:[^ ]*]] = %{{[^ ]*}} to %{{[^ ]*}} step %c4{{[_0-9]*}} iter_args
-// CHECK: %[[K0:.*]] = arith.addi %{{.*}}, %[[KI]] : index
-// CHECK: %[[STEP:.*]] = arith.divui %[[K0]], %c4{{[_0-9]*}} : index
-// CHECK: %[[TASK:.*]] = arith.divui %[[N:.*]], %c2{{[_0-9]*}} : index
+// CHECK: %[[TASK:.*]] = arith.divui %[[N:[^,]*]], %c2{{[_0-9]*}} : index
 // CHECK: %[[TASKOFF:.*]] = arith.muli %[[TASK]], %c16{{[_0-9]*}} : index
 // CHECK: %[[INTASK:.*]] = arith.remui %[[N]], %c2{{[_0-9]*}} : index
 // CHECK: %[[PAIR:.*]] = arith.divui %[[INTASK]], %c2{{[_0-9]*}} : index
 // CHECK: %[[ROW:.*]] = arith.remui %[[N]], %c2{{[_0-9]*}} : index
 // CHECK: %[[ROWOFF:.*]] = arith.muli %[[ROW]], %c4{{[_0-9]*}} : index
+// CHECK: %[[PAIR8:.*]] = arith.muli %[[PAIR]], %c8{{[_0-9]*}} : index
+// CHECK: %[[PAIROFF:.*]] = arith.muli %[[PAIR8]], %c2{{[_0-9]*}} : index
+// CHECK: %[[T0:.*]] = arith.addi %[[TASKOFF]], %{{.*}} : index
+// CHECK: %[[T1:.*]] = arith.addi %[[PAIROFF]], %[[ROWOFF]] : index
+// CHECK: %[[START:.*]] = arith.addi %[[T0]], %[[T1]] : index
+// CHECK: scf.for %[[KI:[^ ]*]] = %{{[^ ]*}} to %{{[^ ]*}} step %c4{{[_0-9]*}} iter_args
+// CHECK: %[[K0:.*]] = arith.addi %{{.*}}, %[[KI]] : index
+// CHECK: %[[STEP:.*]] = arith.divui %[[K0]], %c4{{[_0-9]*}} : index
 // CHECK: %[[STEPOFF:.*]] = arith.muli %[[STEP]], %c8{{[_0-9]*}} : index
-// CHECK: %[[IN:.*]] = arith.addi %[[STEPOFF]], %[[ROWOFF]] : index
-// CHECK: %[[AT:.*]] = arith.addi %{{.*}}, %[[IN]] : index
+// CHECK: %[[AT:.*]] = arith.addi %[[START]], %[[STEPOFF]] : index
 // CHECK: vector.transfer_read %[[W]][%[[AT]]], %{{.*}} {in_bounds = [true]} : tensor<64xi8>, vector<4xi8>
 // CHECK: lowbit.weight.8x8.rows2x2: "0x40000000000102030A0B0C0D040506070E0F1011141516171E1F202118191A1B2223242528292A2B323334352C2D2E2F363738393C3D3E3F46474849404142434A4B4C4D"
 // Without the repacking the rows stay as they are ([N, K], read at [n, k0]).

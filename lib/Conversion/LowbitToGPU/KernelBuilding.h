@@ -25,6 +25,25 @@ constexpr int64_t kThreadsPerWarp = 32;
 /// The f16/bf16 tensor-core instruction: mma.sync m16n8k16.
 constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
 
+/// Index arithmetic with constant right operands, for the kernel builders
+/// (each derives from it privately and uses the names as its own).
+class IndexMath {
+public:
+  IndexMath(OpBuilder &b, Location loc) : mathBuilder(b), mathLoc(loc) {}
+
+  /// The index constant `v`.
+  Value index(int64_t v) const;
+  Value add(Value l, Value r) const;
+  Value mul(Value l, int64_t r) const;
+  /// Unsigned division and remainder (indices are never negative here).
+  Value div(Value l, int64_t r) const;
+  Value rem(Value l, int64_t r) const;
+
+private:
+  OpBuilder &mathBuilder;
+  Location mathLoc;
+};
+
 /// A read-only buffer of a ranked tensor, for a kernel to read.
 Value toBuffer(OpBuilder &b, Location loc, Value tensor);
 

@@ -117,11 +117,11 @@ constexpr int64_t kStages = 2, kXStride = kTileK + 8;
 constexpr int64_t kCopyBytes = 16;
 
 /// Builds the staged kernel (or its host emulation) of one product.
-class StagedMmaBuilder {
+class StagedMmaBuilder : private IndexMath {
 public:
   StagedMmaBuilder(OpBuilder &b, Location loc, const StagedMmaOperands &ops,
                    bool emulate)
-      : b(b), loc(loc), ops(ops), emulate(emulate),
+      : IndexMath(b, loc), b(b), loc(loc), ops(ops), emulate(emulate),
         decoder(b, loc, ops.scheme) {
     auto xType = cast<MemRefType>(ops.x.getType());
     auto yType = cast<MemRefType>(ops.y.getType());
@@ -171,17 +171,6 @@ private:
     SmallVector<Value> scale, zeroPoint;
   };
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value l, Value r) { return arith::AddIOp::create(b, loc, l, r); }
-  Value mul(Value l, int64_t r) {
-    return arith::MulIOp::create(b, loc, l, index(r));
-  }
-  Value div(Value l, int64_t r) {
-    return arith::DivUIOp::create(b, loc, l, index(r));
-  }
-  Value rem(Value l, int64_t r) {
-    return arith::RemUIOp::create(b, loc, l, index(r));
-  }
   Lane buildLane(Value threadId);
   /// Thread `tid`'s copies of k-tile `kt` of the block at (`m0`, `n0`) into
   /// stage `stage`: asynchronous (their tokens returned) or, emulated,

@@ -70,27 +70,17 @@ constexpr int64_t kStages = 2, kCopyBytes = 16;
 constexpr int64_t kTileBytes = kBlock * kStride;
 constexpr int64_t kSharedBytes = kStages * 2 * kTileBytes;
 
-class StagedQuantBuilder {
+class StagedQuantBuilder : private IndexMath {
 public:
   StagedQuantBuilder(OpBuilder &b, Location loc, const QuantMatmulPlan &plan,
                      const QuantMatmulHost &host, Value y, bool emulate)
-      : b(b), loc(loc), plan(plan), host(host), y(y), emulate(emulate) {}
+      : IndexMath(b, loc), b(b), loc(loc), plan(plan), host(host), y(y),
+        emulate(emulate) {}
 
   void buildLaunch();
   void buildEmulation();
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value l, Value r) { return arith::AddIOp::create(b, loc, l, r); }
-  Value mul(Value l, int64_t r) {
-    return arith::MulIOp::create(b, loc, l, index(r));
-  }
-  Value div(Value l, int64_t r) {
-    return arith::DivUIOp::create(b, loc, l, index(r));
-  }
-  Value rem(Value l, int64_t r) {
-    return arith::RemUIOp::create(b, loc, l, index(r));
-  }
   Type accElement() {
     return plan.fp8 ? Type(b.getF32Type()) : Type(b.getI32Type());
   }

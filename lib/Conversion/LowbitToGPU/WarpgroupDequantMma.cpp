@@ -88,11 +88,11 @@ constexpr int64_t kBTileBytes = kBlockN * kSwizzleRow;
 /// The emulated dynamic shared memory starts at this shared address.
 constexpr int64_t kEmulatedSharedBase = 48;
 
-class WarpgroupDequantBuilder {
+class WarpgroupDequantBuilder : private IndexMath {
 public:
   WarpgroupDequantBuilder(OpBuilder &b, Location loc,
                           const StagedMmaOperands &ops, bool emulate)
-      : b(b), loc(loc), ops(ops), emulate(emulate),
+      : IndexMath(b, loc), b(b), loc(loc), ops(ops), emulate(emulate),
         decoder(b, loc, ops.scheme) {
     auto xType = cast<MemRefType>(ops.x.getType());
     activation = xType.getElementType();
@@ -123,17 +123,6 @@ public:
   void buildEmulation();
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value l, Value r) { return arith::AddIOp::create(b, loc, l, r); }
-  Value mul(Value l, int64_t r) {
-    return arith::MulIOp::create(b, loc, l, index(r));
-  }
-  Value div(Value l, int64_t r) {
-    return arith::DivUIOp::create(b, loc, l, index(r));
-  }
-  Value rem(Value l, int64_t r) {
-    return arith::RemUIOp::create(b, loc, l, index(r));
-  }
   Value toI64(Value v) {
     return arith::IndexCastUIOp::create(b, loc, b.getI64Type(), v);
   }

@@ -216,43 +216,17 @@ int64_t weightRowGroup(int64_t nSize, const KernelShape &shape) {
   return std::min(shape.cols, taskColumnBlock(nSize));
 }
 
-/// Emits the task and loop structure both kernels share and returns the
-/// new y: an scf.forall over blocks of output columns (the largest of 64,
-/// 32, ..., 1 dividing N that still leaves 4 tasks, when N allows, so that
-/// small layers are shared out too); in each, the activation rows in
-/// chunks that stay in L2, the block's columns `shape.cols` at a time, and
-/// the chunk's rows `shape.rows` at a time, then one by one. With
-/// `numKBlocks` > 1, all of that once per block of K (outermost in the
-/// task), so that the block's slices of a few weight rows stay in L1 while
-/// the chunk's activation rows pass.
-/// `emitRows(tile, n, j, m0, rows, cols, kBlock)` computes rows m0.. of the
-/// block's columns j.. (weight rows n..) into `tile` (for K block `kBlock`,
-/// null without K blocks) and returns it. The tile is the task's slice of
-/// y, or what `makeTile(slice)` makes of it, turned back into the slice of
-/// y (of columns n0..) by `finishTile(tile, slice, n0)`.
-Value buildTaskLoops(
-    OpBuilder &b, Location loc, Value y0, Value m, int64_t nSize,
+/// One task of buildTaskLoops: columns n0 .. n0 + `block` of y (`slice`),
+/// returns their new values.
+Value emitTask(
+    OpBuilder &b, Location loc, Value slice, Value n0, Value m, int64_t block,
     int64_t activationRowBytes, const KernelShape &shape,
     function_ref<Value(Value tile, Value n, Value j, Value m0, int64_t rows,
                        int64_t cols, Value kBlock)>
         emitRows,
-    int64_t numKBlocks = 1, function_ref<Value(Value slice)> makeTile = {},
-    function_ref<Value(Value tile, Value slice, Value n0)> finishTile = {}) {
-  int64_t block = taskColumnBlock(nSize);
-  Value numBlocks = indexConst(b, loc, nSize / block);
-  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numBlocks},
-                                      ValueRange{y0}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  Value n0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
-                                   indexConst(b, loc, block));
-  Value out = forall.getRegionIterArgs().front();
+    int64_t numKBlocks, function_ref<Value(Value slice)> makeTile,
+    function_ref<Value(Value tile, Value slice, Value n0)> finishTile) {
   Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
-  SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(block)};
-  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-  Value slice =
-      tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
   Value tile = makeTile ? makeTile(slice) : slice;
 
   // Rows in chunks of `chunk` (so that a chunk of activations stays in
@@ -315,10 +289,38 @@ Value buildTaskLoops(
   }
   if (finishTile)
     result = finishTile(result, slice, n0);
-  b.setInsertionPointToEnd(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
-                                        strides);
-  return forall.getResult(0);
+  return result;
+}
+
+/// Emits the task and loop structure both kernels share and returns the
+/// new y: an scf.forall over blocks of output columns (the largest of 64,
+/// 32, ..., 1 dividing N that still leaves 4 tasks, when N allows, so that
+/// small layers are shared out too); in each, the activation rows in
+/// chunks that stay in L2, the block's columns `shape.cols` at a time, and
+/// the chunk's rows `shape.rows` at a time, then one by one. With
+/// `numKBlocks` > 1, all of that once per block of K (outermost in the
+/// task), so that the block's slices of a few weight rows stay in L1 while
+/// the chunk's activation rows pass.
+/// `emitRows(tile, n, j, m0, rows, cols, kBlock)` computes rows m0.. of the
+/// block's columns j.. (weight rows n..) into `tile` (for K block `kBlock`,
+/// null without K blocks) and returns it. The tile is the task's slice of
+/// y, or what `makeTile(slice)` makes of it, turned back into the slice of
+/// y (of columns n0..) by `finishTile(tile, slice, n0)`.
+Value buildTaskLoops(
+    OpBuilder &b, Location loc, Value y0, Value m, int64_t nSize,
+    int64_t activationRowBytes, const KernelShape &shape,
+    function_ref<Value(Value tile, Value n, Value j, Value m0, int64_t rows,
+                       int64_t cols, Value kBlock)>
+        emitRows,
+    int64_t numKBlocks = 1, function_ref<Value(Value slice)> makeTile = {},
+    function_ref<Value(Value tile, Value slice, Value n0)> finishTile = {}) {
+  int64_t block = taskColumnBlock(nSize);
+  Value numBlocks = indexConst(b, loc, nSize / block);
+  return buildColumnTasks(
+      b, loc, y0, m, numBlocks, block, [&](Value slice, Value, Value n0) {
+        return emitTask(b, loc, slice, n0, m, block, activationRowBytes, shape,
+                        emitRows, numKBlocks, makeTile, finishTile);
+      });
 }
 
 /// `base` + `i` (`base` itself for 0).

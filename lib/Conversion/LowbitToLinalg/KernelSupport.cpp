@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -90,4 +91,28 @@ int64_t mlir::lowbit::balancedKBlock(int64_t k, int64_t limit,
   assert(k > 0 && "no blocks of an empty K");
   int64_t numBlocks = llvm::divideCeil(k, limit);
   return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
+}
+
+Value mlir::lowbit::buildColumnTasks(
+    OpBuilder &b, Location loc, Value y0, Value m, OpFoldResult numTasks,
+    int64_t width,
+    function_ref<Value(Value slice, Value task, Value n0)> body) {
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{numTasks},
+                                      ValueRange{y0}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value task = forall.getInductionVar(0);
+  Value n0 = arith::MulIOp::create(
+      b, loc, task, arith::ConstantIndexOp::create(b, loc, width));
+  Value out = forall.getRegionIterArgs().front();
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
+  SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(width)};
+  SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+  Value slice =
+      tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
+  Value result = body(slice, task, n0);
+  b.setInsertionPointToEnd(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
+                                        strides);
+  return forall.getResult(0);
 }

@@ -58,6 +58,15 @@ int64_t balancedKBlock(int64_t k, int64_t limit, int64_t multiple);
 SmallVector<int32_t> weightRowSums(ArrayRef<int8_t> codes, int64_t n,
                                    int64_t k);
 
+/// An scf.forall over `numTasks` tasks that share out y0 [M, N] by columns,
+/// task t owning columns [t * width, (t + 1) * width): `body(slice, task,
+/// n0)` gets the task's slice of y (tensor.extract_slice, n0 its first
+/// column) with the insertion point inside the forall and returns the new
+/// slice, which tensor.parallel_insert_slice puts back. Returns the new y.
+Value buildColumnTasks(
+    OpBuilder &b, Location loc, Value y0, Value m, OpFoldResult numTasks,
+    int64_t width, function_ref<Value(Value slice, Value task, Value n0)> body);
+
 /// A zero-filled tensor of `like`'s shape (dynamic sizes read from it) with
 /// elements of `elementType`.
 Value createZeroTensor(OpBuilder &b, Location loc, Value like,

@@ -112,49 +112,38 @@ public:
     while (numPanels % panelsPerTask != 0)
       --panelsPerTask;
     int64_t taskWidth = panelsPerTask * shape.width();
-    auto forall = scf::ForallOp::create(
-        b, loc,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(numPanels / panelsPerTask)},
-        ValueRange{y0}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value task = forall.getInductionVar(0);
-    Value out = forall.getRegionIterArgs().front();
-    Value n0 = mul(task, index(taskWidth));
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), n0};
-    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(taskWidth)};
-    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value slice =
-        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, strides);
-    Value tile = makeTile ? makeTile(slice) : slice;
-    Value firstPanel = mul(task, index(panelsPerTask));
+    return buildColumnTasks(
+        b, loc, y0, m, b.getIndexAttr(numPanels / panelsPerTask), taskWidth,
+        [&](Value slice, Value task, Value n0) {
+          Value tile = makeTile ? makeTile(slice) : slice;
+          Value firstPanel = mul(task, index(panelsPerTask));
 
-    int64_t chunk =
-        std::max<int64_t>(1, (256 * 1024) / (kBlock * activationBytes) /
-                                 shape.rows) *
-        shape.rows;
-    Value result =
-        loop(index(0), index(k), kBlock, tile, [&](Value k0, Value kTile) {
-          Value k1 =
-              arith::MinUIOp::create(b, loc, add(k0, index(kBlock)), index(k));
-          return loop(index(0), m, chunk, kTile, [&](Value m0, Value cTile) {
-            Value m1 = arith::MinUIOp::create(b, loc, add(m0, index(chunk)), m);
-            return loop(index(0), index(panelsPerTask), 1, cTile,
-                        [&](Value panel, Value pTile) {
-                          Value p = add(firstPanel, panel);
-                          Value column = mul(panel, index(shape.width()));
-                          return emitRowTiles(pTile, m0, m1, p, column, k0, k1,
-                                              emitTile);
-                        });
-          });
+          int64_t chunk =
+              std::max<int64_t>(1, (256 * 1024) / (kBlock * activationBytes) /
+                                       shape.rows) *
+              shape.rows;
+          Value result = loop(
+              index(0), index(k), kBlock, tile, [&](Value k0, Value kTile) {
+                Value k1 = arith::MinUIOp::create(
+                    b, loc, add(k0, index(kBlock)), index(k));
+                return loop(
+                    index(0), m, chunk, kTile, [&](Value m0, Value cTile) {
+                      Value m1 = arith::MinUIOp::create(
+                          b, loc, add(m0, index(chunk)), m);
+                      return loop(
+                          index(0), index(panelsPerTask), 1, cTile,
+                          [&](Value panel, Value pTile) {
+                            Value p = add(firstPanel, panel);
+                            Value column = mul(panel, index(shape.width()));
+                            return emitRowTiles(pTile, m0, m1, p, column, k0,
+                                                k1, emitTile);
+                          });
+                    });
+              });
+          if (finishTile)
+            result = finishTile(result, slice, n0);
+          return result;
         });
-    if (finishTile)
-      result = finishTile(result, slice, n0);
-
-    b.setInsertionPointToEnd(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, result, out, offsets, sizes,
-                                          strides);
-    return forall.getResult(0);
   }
 
   Value index(int64_t value) {

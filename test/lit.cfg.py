@@ -118,3 +118,5 @@ if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
     config.available_features.add("avx512")
     if "avx512_vnni" in flags:
         config.available_features.add("avx512vnni")
+    if "avx512_bf16" in flags:
+        config.available_features.add("avx512bf16")

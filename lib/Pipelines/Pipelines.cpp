@@ -239,6 +239,12 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                     llvm::cl::desc("The target has AVX512-VNNI or AVX-VNNI "
                                    "(vpdpbusd) for W8A8 matmuls"),
                     llvm::cl::init(false)};
+  Option<bool> bf16Products{
+      *this, "bf16-products",
+      llvm::cl::desc("Weight-only GEMMs multiply bf16-rounded activations "
+                     "and dequantized weights by vdpbf16ps (needs "
+                     "AVX512-BF16; see lowbit-cpu-kernels)"),
+      llvm::cl::init(false)};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads of the kernels' parallel loops: 0 or 1 runs "
@@ -262,7 +268,9 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
     kernels = "lowbit-cpu-kernels{vector-width=" +
               std::to_string(options.vectorWidth) +
               " fma=" + (options.fma ? "true" : "false") +
-              " vnni=" + (options.vnni ? "true" : "false") + "},";
+              " vnni=" + (options.vnni ? "true" : "false") +
+              " bf16-products=" + (options.bf16Products ? "true" : "false") +
+              "},";
   std::string pipeline =
       kernels +
       std::string(options.calibrate ? "lowbit-lower-to-linalg{calibrate=true},"

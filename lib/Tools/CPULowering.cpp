@@ -73,6 +73,15 @@ mlir::lowbit::CPUTargetCommandLine::CPUTargetCommandLine(
                           "features)"),
                 llvm::cl::value_desc("cpu"), llvm::cl::init("native"),
                 llvm::cl::cat(category)),
+      bf16Products(
+          "bf16-products",
+          llvm::cl::desc(
+              "Weight-only matmuls with 16 or more activation rows multiply "
+              "activations and dequantized weights rounded to bf16 by "
+              "vdpbf16ps (f32 sums): about twice the products per "
+              "instruction, operands kept to 8 significant bits; needs a "
+              "--target-cpu with AVX512-BF16"),
+          llvm::cl::init(false), llvm::cl::cat(category)),
       hostOnly(hostOnly) {}
 
 bool mlir::lowbit::CPUTargetCommandLine::resolve(std::string &error) {
@@ -83,6 +92,13 @@ bool mlir::lowbit::CPUTargetCommandLine::resolve(std::string &error) {
   FailureOr<CPUTarget> resolved = resolveCPUTarget(targetCPU, error);
   if (failed(resolved))
     return false;
+  if (bf16Products && !resolved->bf16) {
+    error = "--bf16-products needs vdpbf16ps (AVX512-BF16), which "
+            "--target-cpu=" +
+            targetCPU + " lacks";
+    return false;
+  }
+  resolved->bf16Products = bf16Products;
   if (hostOnly && !resolved->missingOnHost.empty()) {
     error = "--target-cpu=" + targetCPU + " needs " + resolved->missingOnHost +
             ", which this host lacks; the code could not run here";
@@ -156,6 +172,7 @@ mlir::lowbit::resolveCPUTarget(StringRef name, std::string &error) {
           ? has("avx512vnni")
           : result.vectorWidth == 8 &&
                 (has("avxvnni") || (has("avx512vnni") && has("avx512vl")));
+  result.bf16 = has("avx512bf16") && result.vectorWidth == 16;
   for (StringRef feature :
        {"sse4.2", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw",
         "avx512dq", "avx512vl", "avx512vnni", "avx512bf16", "avx512fp16",
@@ -196,12 +213,14 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
   MLIRContext *ctx = module.getContext();
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrorStream(pipelineError);
-  std::string pipeline = "builtin.module(lowbit-lower-to-cpu{calibrate=" +
-                         std::string(calibrate ? "true" : "false") +
-                         " vector-width=" + std::to_string(target.vectorWidth) +
-                         " fma=" + (target.fma ? "true" : "false") +
-                         " vnni=" + (target.vnni ? "true" : "false") +
-                         " threads=" + std::to_string(threads) + "})";
+  std::string pipeline =
+      "builtin.module(lowbit-lower-to-cpu{calibrate=" +
+      std::string(calibrate ? "true" : "false") +
+      " vector-width=" + std::to_string(target.vectorWidth) +
+      " fma=" + (target.fma ? "true" : "false") +
+      " vnni=" + (target.vnni ? "true" : "false") +
+      " bf16-products=" + (target.bf16Products ? "true" : "false") +
+      " threads=" + std::to_string(threads) + "})";
   FailureOr<OpPassManager> parsed =
       parsePassPipeline(pipeline, pipelineErrorStream);
   if (failed(parsed))

@@ -137,6 +137,17 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Integer dot products of W8A8 matmuls with vpdpbusd "
            "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,
+    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"16",
+           "Weight-only matmuls (lane-word 4-bit or 8-bit codes) with at "
+           "least this many activation rows (checked at run time) take the "
+           "decode-then-GEMM kernel: each task decodes a block of its "
+           "weights into a buffer and runs register tiles over transposed "
+           "activations; fewer rows take the streaming kernel; 0: never">,
+    Option<"bf16Products", "bf16-products", "bool", /*default=*/"false",
+           "In the decode-then-GEMM kernel, round the activations and the "
+           "dequantized weights to bf16 and multiply them by vdpbf16ps "
+           "(AVX512-BF16, 16 lanes): twice the products per instruction, "
+           "f32 sums, operands kept to 8 significant bits">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "
            "FMA, where it would become a libm call">,
@@ -153,7 +164,8 @@ def LowerCPUIntrinsicsPass : Pass<"lowbit-lower-cpu-intrinsics"> {
   let summary = "Replace lowbit's x86 instruction ops by LLVM intrinsic calls";
   let description = [{
     `lowbit.dot_u8s8` (vpdpbusd) becomes `llvm.call_intrinsic
-    "llvm.x86.avx512.vpdpbusd.{128,256,512}"` by its width. Runs after
+    "llvm.x86.avx512.vpdpbusd.{128,256,512}"` by its width, `lowbit.dot_bf16`
+    (vdpbf16ps) `llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.{128,256,512}"`. Runs after
     bufferization in `lowbit-lower-to-cpu`: the op is pure, the intrinsic
     call is not, and the deallocation passes reject unknown effects.
   }];

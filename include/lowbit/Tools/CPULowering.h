@@ -46,6 +46,12 @@ struct CPUTarget {
   /// The CPU has vpdpbusd at the kernels' vector width (AVX512-VNNI with
   /// 16 lanes; AVX512-VNNI with AVX512VL, or AVX-VNNI, with 8).
   bool vnni = false;
+  /// The CPU has vdpbf16ps at the kernels' vector width (AVX512-BF16 with
+  /// 16 lanes).
+  bool bf16 = false;
+  /// The weight-only GEMM kernel multiplies bf16-rounded activations and
+  /// dequantized weights by vdpbf16ps (--bf16-products; needs `bf16`).
+  bool bf16Products = false;
   /// Instruction set extensions of the target that the host lacks (for a
   /// tool that runs the code here); empty when the host can run it.
   std::string missingOnHost;
@@ -79,7 +85,8 @@ std::string lowerEntryModuleToCPU(ModuleOp module, func::FuncOp entry,
 /// with a message naming the option for a negative or non-numeric value.
 FailureOr<unsigned> resolveThreads(int value, std::string &error);
 
-/// --target-cpu and --threads, declared once for the tools that compile for
+/// --target-cpu, --threads and --bf16-products, declared once for the
+/// tools that compile for
 /// the CPU. LLVM owns the option name "threads": the option is registered as
 /// --kernel-threads, and renameOptionArgument(args, "threads",
 /// "kernel-threads") in main() lets users spell it --threads.
@@ -93,6 +100,7 @@ struct CPUTargetCommandLine {
 
   llvm::cl::opt<int> threads;
   llvm::cl::opt<std::string> targetCPU;
+  llvm::cl::opt<bool> bf16Products;
   CPUTarget target;
   unsigned numThreads = 1;
 

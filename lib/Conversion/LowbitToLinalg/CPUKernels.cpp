@@ -106,6 +106,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CodeDecoding.h"
+#include "DecodedGemmKernel.h"
 #include "KernelSupport.h"
 #include "PanelKernels.h"
 
@@ -606,7 +607,60 @@ public:
         numKBlocks);
   }
 
+  /// The decoder of the decode-then-GEMM kernel (DecodeRowFn): the steps
+  /// of weight row `n` in [kStart, kEnd), which lie in one K block of the
+  /// layout, each dequantized (decodeScaledStep) and handed to `store`.
+  Value decodeRowInto(Value buffer, Value n, Value kStart, Value kEnd,
+                      StoreDecodedFn store) {
+    currentFirstStep = {};
+    int64_t blockSteps = in.blockSteps;
+    if (in.interleave > 1 && blockSteps < elementsPerRow() / elementsPerStep())
+      currentFirstStep = arith::MulIOp::create(
+          b, loc,
+          arith::DivUIOp::create(b, loc, kStart,
+                                 indexConst(b, loc, blockSteps * step)),
+          indexConst(b, loc, blockSteps));
+    rowStarts.assign(1, {n, rowStart(n)});
+    auto steps = scf::ForOp::create(
+        b, loc, kStart, kEnd, indexConst(b, loc, step), ValueRange{buffer},
+        [&](OpBuilder &, Location, Value k0, ValueRange args) {
+          scf::YieldOp::create(
+              b, loc, store(args.front(), k0, decodeScaledStep(n, k0)));
+        });
+    rowStarts.clear();
+    currentFirstStep = {};
+    return steps.getResult(0);
+  }
+
 private:
+  /// The dequantized values of the step of weight row `n` at `k0`, as f32
+  /// vectors of consecutive k: (code - zero-point) * scale, the linalg
+  /// lowering's values. Lane words give 8 vectors (groups are whole
+  /// vectors, so each vector reads one group's parameters), 8-bit codes
+  /// one. Not for 4-bit bytes (their vectors are even and odd k).
+  SmallVector<Value> decodeScaledStep(Value n, Value k0) {
+    assert((!in.packed || in.laneWords) && !in.isFloat &&
+           "consecutive codes only");
+    int64_t vectors = in.laneWords ? 8 : 1;
+    Value words = in.laneWords ? loadLaneWords(n, k0) : Value();
+    SmallVector<Value> values;
+    Value zeroPoint, scale;
+    for (int64_t j = 0; j < vectors; ++j) {
+      if (j == 0 || (j * shape.lanes) % in.groupSize == 0) {
+        Value g = arith::DivUIOp::create(
+            b, loc, offsetIndex(b, loc, k0, j * shape.lanes),
+            indexConst(b, loc, in.groupSize));
+        zeroPoint = subtrahend(n, g);
+        scale = vector::BroadcastOp::create(
+            b, loc, accType, readParam(b, loc, in.scale, in.granularity, n, g));
+      }
+      Value value = in.laneWords ? decodeNibble(words, j, zeroPoint)
+                                 : decodeStep(n, k0, zeroPoint).front();
+      values.push_back(arith::MulFOp::create(b, loc, value, scale));
+    }
+    return values;
+  }
+
   /// Codes of one iteration of the group loop: a group, or a step of lane
   /// words holding several groups.
   int64_t blockCodes() const { return in.groupSize * subgroups(); }
@@ -1324,6 +1378,31 @@ private:
   SmallVector<std::pair<Value, Value>> rowStarts;
 };
 
+/// The decode-then-GEMM kernel's shape for a weight-only matmul, or
+/// nothing when it does not apply: codes whose steps decode to consecutive
+/// k (lane words, 8-bit codes), tasks of whole column tiles. Tiles of 3
+/// vectors of rows times 8 columns with 32 registers (16 lanes), times 4
+/// with 16; K blocks of at most 256 codes within the layout's K blocks.
+std::optional<DecodedGemmShape>
+chooseDecodedGemm(const KernelInputs &in, const KernelShape &shape, bool bf16) {
+  if (in.isFloat || (in.packed && !in.laneWords))
+    return std::nullopt;
+  int64_t columns = shape.lanes >= 16 ? 8 : 4;
+  int64_t taskColumns = taskColumnBlock(in.n);
+  if (taskColumns % columns != 0)
+    return std::nullopt;
+  int64_t step = in.laneWords ? 8 * shape.lanes : shape.lanes;
+  int64_t stepsPerRow = in.k / step;
+  int64_t layoutBlock = in.interleave > 1 && in.blockSteps < stepsPerRow
+                            ? in.blockSteps * step
+                            : in.k;
+  int64_t kBlock = std::max<int64_t>(1, 256 / step) * step;
+  while (kBlock > step && layoutBlock % kBlock != 0)
+    kBlock -= step;
+  return DecodedGemmShape{shape.lanes, /*rowVectors=*/3, columns, taskColumns,
+                          kBlock,      shape.fma,        bf16};
+}
+
 //===----------------------------------------------------------------------===//
 // W8A8: lowbit.matmul with i8 activations and i8 weights
 //===----------------------------------------------------------------------===//
@@ -1730,6 +1809,20 @@ struct CPUKernelsPass
           << int64_t(panelRows);
       return signalPassFailure();
     }
+    if (gemmMinRows < 0) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: gemm-min-rows must be 0 (never) or "
+             "positive, got "
+          << int64_t(gemmMinRows);
+      return signalPassFailure();
+    }
+    if (bf16Products && vectorWidth != 16) {
+      getOperation()->emitError()
+          << "lowbit-cpu-kernels: bf16-products needs vector-width=16 "
+             "(vdpbf16ps of AVX512-BF16), got vector-width="
+          << int64_t(vectorWidth);
+      return signalPassFailure();
+    }
     int64_t numCols = cols != 0 ? int64_t(cols) : vectorWidth >= 16 ? 4 : 2;
     KernelShape shape{vectorWidth, rows, numCols, fma, vnni, repack};
     IRRewriter matmulRewriter(&getContext());
@@ -1818,7 +1911,32 @@ struct CPUKernelsPass
       Value y0 =
           tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
       KernelBuilder builder(rewriter, loc, inputs, shape);
-      Value y = builder.build(y0, m);
+      std::optional<DecodedGemmShape> gemm =
+          gemmMinRows > 0 ? chooseDecodedGemm(inputs, shape, bf16Products)
+                          : std::nullopt;
+      Value y;
+      if (gemm) {
+        // Enough rows (known at run time) for the decode-then-GEMM kernel.
+        Value manyRows =
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge, m,
+                                  indexConst(rewriter, loc, gemmMinRows));
+        auto choice = scf::IfOp::create(rewriter, loc, TypeRange{y0.getType()},
+                                        manyRows, /*withElseRegion=*/true);
+        rewriter.setInsertionPointToStart(choice.thenBlock());
+        Value gemmY = buildDecodedGemm(
+            rewriter, loc, inputs.x, inputs.n, inputs.k, inputs.bias, *gemm,
+            [&](Value buffer, Value n, Value kStart, Value kEnd,
+                StoreDecodedFn store) {
+              return builder.decodeRowInto(buffer, n, kStart, kEnd, store);
+            });
+        scf::YieldOp::create(rewriter, loc, gemmY);
+        rewriter.setInsertionPointToStart(choice.elseBlock());
+        scf::YieldOp::create(rewriter, loc, builder.build(y0, m));
+        rewriter.setInsertionPointAfter(choice);
+        y = choice.getResult(0);
+      } else {
+        y = builder.build(y0, m);
+      }
       if (y.getType() != op.getType())
         y = tensor::CastOp::create(rewriter, loc, op.getType(), y);
       rewriter.replaceOp(op, y);

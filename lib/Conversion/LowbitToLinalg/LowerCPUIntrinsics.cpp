@@ -10,7 +10,12 @@
 //       : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 //
 // (.256 for 8 lanes, .128 for 4; the backend encodes them as AVX-VNNI where
-// the target has that rather than AVX512-VNNI with AVX512VL).
+// the target has that rather than AVX512-VNNI with AVX512VL), and
+//
+//   %r = lowbit.dot_bf16 %acc, %x, %w : vector<32xbf16> -> vector<16xf32>
+// ->
+//   %r = llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"(%acc, %x, %w)
+//       : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,9 +41,20 @@ struct LowerCPUIntrinsicsPass
     : public mlir::lowbit::impl::LowerCPUIntrinsicsPassBase<
           LowerCPUIntrinsicsPass> {
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<DotBF16Op> bf16Ops;
+    getOperation()->walk([&](DotBF16Op op) { bf16Ops.push_back(op); });
+    for (DotBF16Op op : bf16Ops) {
+      rewriter.setInsertionPoint(op);
+      int64_t bits = 32 * op.getAcc().getType().getNumElements();
+      std::string name = "llvm.x86.avx512bf16.dpbf16ps." + std::to_string(bits);
+      auto call = LLVM::CallIntrinsicOp::create(
+          rewriter, op.getLoc(), op.getType(), rewriter.getStringAttr(name),
+          ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
+      rewriter.replaceOp(op, call.getResults());
+    }
     SmallVector<DotU8S8Op> ops;
     getOperation()->walk([&](DotU8S8Op op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
     for (DotU8S8Op op : ops) {
       rewriter.setInsertionPoint(op);
       int64_t bits = 32 * op.getAcc().getType().getNumElements();

@@ -1,5 +1,5 @@
 // lowbit-lower-cpu-intrinsics: lowbit.dot_u8s8 becomes the vpdpbusd
-// intrinsic of its width.
+// intrinsic of its width, lowbit.dot_bf16 the vdpbf16ps one.
 // RUN: lowbit-opt %s --lowbit-lower-cpu-intrinsics | FileCheck %s
 
 // CHECK-LABEL: func.func @dots(
@@ -13,4 +13,17 @@ func.func @dots(%a16: vector<16xi32>, %x64: vector<64xi8>, %w64: vector<64xi8>,
   %r16 = lowbit.dot_u8s8 %a16, %x64, %w64 : vector<64xi8> -> vector<16xi32>
   %r8 = lowbit.dot_u8s8 %a8, %x32, %w32 : vector<32xi8> -> vector<8xi32>
   return %r16, %r8 : vector<16xi32>, vector<8xi32>
+}
+
+// CHECK-LABEL: func.func @bf16_dots(
+// CHECK-SAME: %[[A16:.*]]: vector<16xf32>, %[[X32:.*]]: vector<32xbf16>, %[[W32:.*]]: vector<32xbf16>, %[[A8:.*]]: vector<8xf32>, %[[X16:.*]]: vector<16xbf16>, %[[W16:.*]]: vector<16xbf16>
+// CHECK: %[[R16:.*]] = llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"(%[[A16]], %[[X32]], %[[W32]]) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+// CHECK: %[[R8:.*]] = llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.256"(%[[A8]], %[[X16]], %[[W16]]) : (vector<8xf32>, vector<16xbf16>, vector<16xbf16>) -> vector<8xf32>
+// CHECK: return %[[R16]], %[[R8]]
+func.func @bf16_dots(%a16: vector<16xf32>, %x32: vector<32xbf16>, %w32: vector<32xbf16>,
+                     %a8: vector<8xf32>, %x16: vector<16xbf16>, %w16: vector<16xbf16>)
+    -> (vector<16xf32>, vector<8xf32>) {
+  %r16 = lowbit.dot_bf16 %a16, %x32, %w32 : vector<32xbf16> -> vector<16xf32>
+  %r8 = lowbit.dot_bf16 %a8, %x16, %w16 : vector<16xbf16> -> vector<8xf32>
+  return %r16, %r8 : vector<16xf32>, vector<8xf32>
 }

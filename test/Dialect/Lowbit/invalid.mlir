@@ -608,6 +608,24 @@ func.func @dot_u8s8_lanes(%acc: vector<2xi32>, %a: vector<8xi8>, %w: vector<8xi8
   return %r : vector<2xi32>
 }
 
+// -----
+
+// vdpbf16ps adds two bf16 products to each f32 lane.
+func.func @dot_bf16_values(%acc: vector<16xf32>, %a: vector<16xbf16>, %w: vector<16xbf16>) -> vector<16xf32> {
+  // expected-error @+1 {{'lowbit.dot_bf16' op needs 2 bf16 values per f32 lane: 16 lanes take 32 values, got 16}}
+  %r = lowbit.dot_bf16 %acc, %a, %w : vector<16xbf16> -> vector<16xf32>
+  return %r : vector<16xf32>
+}
+
+// -----
+
+// Only the 128-, 256- and 512-bit forms exist.
+func.func @dot_bf16_lanes(%acc: vector<2xf32>, %a: vector<4xbf16>, %w: vector<4xbf16>) -> vector<2xf32> {
+  // expected-error @+1 {{'lowbit.dot_bf16' op has 2 lanes; vdpbf16ps has 4, 8 or 16}}
+  %r = lowbit.dot_bf16 %acc, %a, %w : vector<4xbf16> -> vector<2xf32>
+  return %r : vector<2xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // lowbit.staged_dequant_matmul
 //===----------------------------------------------------------------------===//

@@ -591,6 +591,19 @@ void StagedMatmulOp::getEffects(
 // DotU8S8Op
 //===----------------------------------------------------------------------===//
 
+LogicalResult DotBF16Op::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t values = getLhs().getType().getNumElements();
+  if (values != 2 * lanes)
+    return emitOpError() << "needs 2 bf16 values per f32 lane: " << lanes
+                         << " lanes take " << 2 * lanes << " values, got "
+                         << values;
+  if (lanes != 4 && lanes != 8 && lanes != 16)
+    return emitOpError() << "has " << lanes
+                         << " lanes; vdpbf16ps has 4, 8 or 16";
+  return success();
+}
+
 LogicalResult DotU8S8Op::verify() {
   int64_t lanes = getAcc().getType().getNumElements();
   int64_t bytes = getLhs().getType().getNumElements();

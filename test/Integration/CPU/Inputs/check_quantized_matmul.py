@@ -13,12 +13,19 @@ Tolerance: the compiled code accumulates in f32, so each output may differ
 from the float64 sum by about K * 2^-24 * sum_k |x_k w_k|; we allow
 rel = 4 * K * 2^-24 of that magnitude, plus 1e-6 absolute.
 
-Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR [TARGET_CPU]
+Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR [TARGET_CPU [bf16]]
 
 With TARGET_CPU, runs KERNEL_CASES instead (shapes that lowbit-cpu-kernels
 turns into vector kernels at every vector width: K and the group size
 multiples of 32; M not a multiple of its 4-row blocks, or several blocks) with lowbit-run
 --target-cpu=TARGET_CPU, i.e. that target's vector width and FMA use.
+
+With bf16, runs BF16_CASES with --bf16-products: the decode-then-GEMM kernel
+rounds activations and dequantized weights to bf16 (8 significant bits,
+nearest even, unit roundoff u = 2^-9) and sums their exact products in f32,
+so each product may be off by about 2u of its magnitude: we allow
+(3 * 2^-9 + 4 * K * 2^-24) * sum_k |x_k w_k| plus 1e-6 absolute. A product
+with the wrong activation or weight is off by its own size, far more.
 """
 
 import math
@@ -204,7 +211,7 @@ def round_even(v):
     return float(round(v))  # Python rounds half to even
 
 
-def run_case(bin_dir, work, case, rng, target=None):
+def run_case(bin_dir, work, case, rng, target=None, bf16=False):
     name, m, k, n, options, batch, act = case
     weight = [f32(rng.gauss(0.0, 0.5) * (3.0 if rng.random() < 0.02 else 1.0))
               for _ in range(k * n)]
@@ -235,7 +242,8 @@ def run_case(bin_dir, work, case, rng, target=None):
     make_npy.write_npy(xin, "f4", shape, [v for r in x for v in r])
     subprocess.run([os.path.join(bin_dir, "lowbit-run"), quantized,
                     "--input=" + xin, "--output=" + yout] +
-                   (["--target-cpu=" + target] if target else []),
+                   (["--target-cpu=" + target] if target else []) +
+                   (["--bf16-products"] if bf16 else []),
                    check=True, capture_output=True)
     _, _, y = make_npy.read_npy(yout)
 
@@ -249,7 +257,8 @@ def run_case(bin_dir, work, case, rng, target=None):
         for i in range(n):
             ref = math.fsum(xs[r][j] * w[i][j] for j in range(k))
             magnitude = math.fsum(abs(xs[r][j] * w[i][j]) for j in range(k))
-            allowed = 4 * k * 2.0 ** -24 * magnitude + 1e-6
+            relative = 4 * k * 2.0 ** -24 + (3 * 2.0 ** -9 if bf16 else 0)
+            allowed = relative * magnitude + 1e-6
             err = abs(y[r * n + i] - ref)
             worst = max(worst, err / allowed)
             if err > allowed:
@@ -366,17 +375,44 @@ KERNEL_CASES = [
     ("k_words_i4_g256_m1", 1, 512, 9, "format=i4 granularity=group group-size=256", 0, None),
     ("k_words_nf4_g32", 2, 256, 6, "format=nf4 granularity=group group-size=32", 0, None),
     ("k_words_fp4_channel", 1, 256, 4, "format=f4E2M1FN granularity=channel", 0, None),
+    # 16 or more rows and N with tasks of whole 8-column tiles: the
+    # decode-then-GEMM kernel (weights dequantized block by block into a
+    # buffer, transposed activations, register tiles of 3 and 1 vectors of
+    # rows; rows past M padded). Lane words signed / affine / NF4, several
+    # groups per step, 8-bit integer and FP8 codes, K = 8448 in blocks of the
+    # repacked layout, M = 16 (the threshold) and a chunk with a partial
+    # vector.
+    ("k_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
+    ("k_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_gemm_nf4_g64_n32_m20", 20, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
+    ("k_gemm_i8_channel_n64_m19", 19, 96, 64, "format=i8 granularity=channel", 0, None),
+    ("k_gemm_e4m3_g32_n32_m18", 18, 128, 32, "format=f8E4M3FN granularity=group group-size=32", 0, None),
+    ("k_gemm_kblocks_i4_g128_n32_m17", 17, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
+]
+
+# The decode-then-GEMM kernel with bf16 products (AVX512-BF16): lane words
+# (signed g128 with rows padded, affine g32 with several groups per step,
+# NF4), 8-bit codes, K = 8448 in blocks of the repacked layout; fewer than 16
+# rows keep f32 products (the streaming kernel).
+BF16_CASES = [
+    ("b_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
+    ("b_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("b_gemm_nf4_g64_n32_m20", 20, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
+    ("b_gemm_i8_channel_n64_m19", 19, 96, 64, "format=i8 granularity=channel", 0, None),
+    ("b_gemm_kblocks_i4_g128_n32_m17", 17, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
+    ("b_stream_i4_g128_n32_m5", 5, 256, 32, "format=i4 granularity=group group-size=128", 0, None),
 ]
 
 
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
     target = sys.argv[3] if len(sys.argv) > 3 else None
-    cases = KERNEL_CASES if target else CASES
+    bf16 = len(sys.argv) > 4 and sys.argv[4] == "bf16"
+    cases = BF16_CASES if bf16 else KERNEL_CASES if target else CASES
     os.makedirs(work, exist_ok=True)
     rng = random.Random(1234)
     failures = [c[0] for c in cases
-                if not run_case(bin_dir, work, c, rng, target)]
+                if not run_case(bin_dir, work, c, rng, target, bf16)]
     print("%d of %d cases match the reference" % (len(cases) - len(failures), len(cases)))
     sys.exit(1 if failures else 0)
 

@@ -440,4 +440,31 @@ def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
   let hasVerifier = 1;
 }
 
+def Lowbit_DotBF16Op : Lowbit_Op<"dot_bf16", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "pairs of bf16 products added to f32 lanes (vdpbf16ps)";
+  let description = [{
+    `result[i] = acc[i] + lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`,
+    the products of bf16 values exact in f32 and the sums rounded to f32
+    (nearest even; denormal inputs and results flushed to zero): the x86
+    `vdpbf16ps` instruction of AVX512-BF16, which the CPU kernels of
+    `lowbit-cpu-kernels` use with `bf16-products` to multiply
+    activations and dequantized weights rounded to bf16 at twice the rate
+    of f32 FMAs. Pure, like `lowbit.dot_u8s8`;
+    `lowbit-lower-cpu-intrinsics` turns it into the intrinsic call. Only
+    code for a CPU with AVX512-BF16 may contain it.
+
+    ```mlir
+    %r = lowbit.dot_bf16 %acc, %x, %w : vector<32xbf16> -> vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$acc,
+                       VectorOfRankAndType<[1], [BF16]>:$lhs,
+                       VectorOfRankAndType<[1], [BF16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)";
+  let hasVerifier = 1;
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

@@ -137,12 +137,13 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Integer dot products of W8A8 matmuls with vpdpbusd "
            "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,
-    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"16",
+    Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"0",
            "Weight-only matmuls (lane-word 4-bit or 8-bit codes) with at "
            "least this many activation rows (checked at run time) take the "
            "decode-then-GEMM kernel: each task decodes a block of its "
            "weights into a buffer and runs register tiles over transposed "
-           "activations; fewer rows take the streaming kernel; 0: never">,
+           "activations; fewer rows take the streaming kernel; 0: 32, or 16 "
+           "with bf16-products">,
     Option<"bf16Products", "bf16-products", "bool", /*default=*/"false",
            "In the decode-then-GEMM kernel, round the activations and the "
            "dequantized weights to bf16 and multiply them by vdpbf16ps "

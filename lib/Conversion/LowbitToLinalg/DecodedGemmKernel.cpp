@@ -270,28 +270,37 @@ private:
   }
 
   /// All register tiles of the chunk for K block [k0, k1): column tiles of
-  /// NC, row tiles of RV vectors, then of one.
+  /// NC, row tiles of RV vectors, then of 2 (RV > 2) and of 1.
   Value emitColumnTiles(Value tile, Value decoded, Value transposed, Value mc,
                         Value vectorRows, Value k0, Value k1) {
     Value q0 = div(k0, perElement);
     Value count = div(arith::SubIOp::create(b, loc, k1, k0), perElement);
-    int64_t tileRows = shape.rowVectors * shape.lanes;
-    Value mainRows = mul(div(vectorRows, tileRows), index(tileRows));
+    SmallVector<int64_t, 3> tileVectors = {shape.rowVectors};
+    if (shape.rowVectors > 2)
+      tileVectors.push_back(2);
+    if (shape.rowVectors > 1)
+      tileVectors.push_back(1);
     return loop(index(0), index(shape.taskColumns), shape.columns, tile,
                 [&](Value c0, Value cTile) {
-                  Value rTile =
-                      loop(index(0), mainRows, tileRows, cTile,
-                           [&](Value r0, Value t) {
-                             return emitTile(t, decoded, transposed, mc, r0,
-                                             shape.rowVectors, c0, q0, count);
-                           });
-                  if (shape.rowVectors == 1)
-                    return rTile;
-                  return loop(mainRows, vectorRows, shape.lanes, rTile,
-                              [&](Value r0, Value t) {
-                                return emitTile(t, decoded, transposed, mc, r0,
-                                                1, c0, q0, count);
-                              });
+                  Value start = index(0);
+                  for (int64_t vectors : tileVectors) {
+                    // The end of the rows whole tiles of this size cover.
+                    int64_t rows = vectors * shape.lanes;
+                    Value end =
+                        vectors == 1
+                            ? vectorRows
+                            : add(start, mul(div(arith::SubIOp::create(
+                                                     b, loc, vectorRows, start),
+                                                 rows),
+                                             index(rows)));
+                    cTile =
+                        loop(start, end, rows, cTile, [&](Value r0, Value t) {
+                          return emitTile(t, decoded, transposed, mc, r0,
+                                          vectors, c0, q0, count);
+                        });
+                    start = end;
+                  }
+                  return cTile;
                 });
   }
 

@@ -1,5 +1,5 @@
-// lowbit-cpu-kernels: a weight-only matmul with 16 or more activation rows
-// (checked at run time) takes the decode-then-GEMM kernel: activations
+// lowbit-cpu-kernels: a weight-only matmul with 32 or more activation rows
+// (16 with bf16-products; checked at run time) takes the decode-then-GEMM kernel: activations
 // transposed once per call (columns of x read as vectors of rows, masked
 // past M), each task dequantizes a K block of its weight rows into a buffer,
 // register tiles of 3 vectors of rows x 8 columns multiply them, and the
@@ -8,7 +8,7 @@
 // to bf16 pairs and multiplied by lowbit.dot_bf16.
 // RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16" | FileCheck %s
 // RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 bf16-products=true" | FileCheck %s --check-prefix=BF16
-// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 gemm-min-rows=0" | FileCheck %s --check-prefix=NEVER
+// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 gemm-min-rows=1000000000" | FileCheck %s --check-prefix=ROWS
 
 // CHECK: #[[COLUMN:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @i8_channel(
@@ -16,7 +16,7 @@
 // CHECK: %[[CODES:.*]] = arith.constant dense_resource<lowbit.weight.32x32.rows4x8> : tensor<1024xi8>
 // CHECK: %[[SCALES:.*]] = arith.constant dense<5.000000e-01> : tensor<32xf32>
 // CHECK: %[[M:.*]] = tensor.dim %[[X]], %c0
-// CHECK: %[[MANY:.*]] = arith.cmpi uge, %[[M]], %c16
+// CHECK: %[[MANY:.*]] = arith.cmpi uge, %[[M]], %c32
 // CHECK: scf.if %[[MANY]] -> (tensor<?x32xf32>) {
 // xT [K, M rounded up to 16], blocks of K in parallel.
 // CHECK: %[[XT0:.*]] = tensor.empty(%{{.*}}) : tensor<32x?xf32>
@@ -59,6 +59,7 @@
 // CHECK: }
 
 // BF16-LABEL: func.func @i8_channel(
+// BF16: arith.cmpi uge, %{{.*}}, %c16
 // BF16: scf.if
 // xT words: two columns of x (k = 2q, 2q + 1) rounded and interleaved.
 // BF16: tensor.empty(%{{.*}}) : tensor<16x?xi32>
@@ -80,10 +81,10 @@
 // BF16-NOT: lowbit.dot_bf16
 // BF16: return
 
-// NEVER-LABEL: func.func @i8_channel(
-// NEVER-NOT: scf.if
-// NEVER-NOT: permutation_map
-// NEVER: vector.extract_strided_slice
+// ROWS-LABEL: func.func @i8_channel(
+// ROWS: arith.cmpi uge, %{{.*}}, %c1000000000
+// ROWS: scf.if
+// ROWS: vector.extract_strided_slice
 func.func @i8_channel(%x: tensor<?x32xf32>, %b: tensor<32xf32>) -> tensor<?x32xf32> {
   %w = arith.constant dense<3> : tensor<32x32xi8>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<32xf32>) bias(%b : tensor<32xf32>) : tensor<?x32xf32>, tensor<32x32xi8> -> tensor<?x32xf32>

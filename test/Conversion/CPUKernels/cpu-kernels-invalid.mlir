@@ -8,7 +8,7 @@
 // WIDTH: lowbit-cpu-kernels: vector-width must be a power of two in [1, 64], got 12
 // ROWS: lowbit-cpu-kernels: rows must be in [1, 16], got 0
 // COLS: lowbit-cpu-kernels: cols must be 0 (automatic) or a power of two in [1, 16], got 3
-// GEMM: lowbit-cpu-kernels: gemm-min-rows must be 0 (never) or positive, got -1
+// GEMM: lowbit-cpu-kernels: gemm-min-rows must be 0 (automatic) or positive, got -1
 // BF16: lowbit-cpu-kernels: bf16-products needs vector-width=16 (vdpbf16ps of AVX512-BF16), got vector-width=8
 func.func @f() {
   return

@@ -375,25 +375,25 @@ KERNEL_CASES = [
     ("k_words_i4_g256_m1", 1, 512, 9, "format=i4 granularity=group group-size=256", 0, None),
     ("k_words_nf4_g32", 2, 256, 6, "format=nf4 granularity=group group-size=32", 0, None),
     ("k_words_fp4_channel", 1, 256, 4, "format=f4E2M1FN granularity=channel", 0, None),
-    # 16 or more rows and N with tasks of whole 8-column tiles: the
+    # 32 or more rows and N with tasks of whole 8-column tiles: the
     # decode-then-GEMM kernel (weights dequantized block by block into a
-    # buffer, transposed activations, register tiles of 3 and 1 vectors of
-    # rows; rows past M padded). Lane words signed / affine / NF4, several
+    # buffer, transposed activations, register tiles of 3, 2 and 1 vectors
+    # of rows; rows past M padded). Lane words signed / affine / NF4, several
     # groups per step, 8-bit integer and FP8 codes, K = 8448 in blocks of the
-    # repacked layout, M = 16 (the threshold) and a chunk with a partial
-    # vector.
+    # repacked layout, M = 32 (the threshold) and partial vectors.
     ("k_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
-    ("k_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
-    ("k_gemm_nf4_g64_n32_m20", 20, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
-    ("k_gemm_i8_channel_n64_m19", 19, 96, 64, "format=i8 granularity=channel", 0, None),
-    ("k_gemm_e4m3_g32_n32_m18", 18, 128, 32, "format=f8E4M3FN granularity=group group-size=32", 0, None),
-    ("k_gemm_kblocks_i4_g128_n32_m17", 17, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
+    ("k_gemm_u4_g32_affine_n32_m32", 32, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("k_gemm_nf4_g64_n32_m40", 40, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
+    ("k_gemm_i8_channel_n64_m33", 33, 96, 64, "format=i8 granularity=channel", 0, None),
+    ("k_gemm_e4m3_g32_n32_m64", 64, 128, 32, "format=f8E4M3FN granularity=group group-size=32", 0, None),
+    ("k_gemm_kblocks_i4_g128_n32_m34", 34, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
 ]
 
 # The decode-then-GEMM kernel with bf16 products (AVX512-BF16): lane words
 # (signed g128 with rows padded, affine g32 with several groups per step,
-# NF4), 8-bit codes, K = 8448 in blocks of the repacked layout; fewer than 16
-# rows keep f32 products (the streaming kernel).
+# NF4), 8-bit codes, K = 8448 in blocks of the repacked layout, from 16 rows
+# (the threshold with bf16 products); fewer rows keep f32 products (the
+# streaming kernel).
 BF16_CASES = [
     ("b_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
     ("b_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),

@@ -87,19 +87,29 @@ def write_model(path, weight):
 """)
 
 
-# lowbit variants: name, lowbit-opt pipeline (None: float), bytes per weight.
+# lowbit variants: name, lowbit-opt pipeline (None: float), bytes per weight,
+# lowbit-compile flags of the variant.
 LOWBIT = [
-    ("f32", None, 4.0),
-    ("i8 w-only", "--lowbit-w8a16", 1.0),
-    ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5),
-    ("i4 g128", "--lowbit-w4a16", 0.5),
-    ("W8A8", "--lowbit-w8a8", 1.0),
-    ("nf4 g64", "--lowbit-nf4", 0.5),
-    ("fp8 e4m3", "--lowbit-fp8", 1.0),
+    ("f32", None, 4.0, []),
+    ("i8 w-only", "--lowbit-w8a16", 1.0, []),
+    ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5, []),
+    ("i4 g128", "--lowbit-w4a16", 0.5, []),
+    # bf16 products in the decode-then-GEMM kernel (16 or more rows); only
+    # on hosts with AVX512-BF16.
+    ("i4 g128 bf16", "--lowbit-w4a16", 0.5, ["--bf16-products"]),
+    ("W8A8", "--lowbit-w8a8", 1.0, []),
+    ("nf4 g64", "--lowbit-nf4", 0.5, []),
+    ("fp8 e4m3", "--lowbit-fp8", 1.0, []),
 ]
 
 
-def compile_lowbit(args, work, model, name, pipeline):
+def host_has_bf16():
+    with open("/proc/cpuinfo") as cpuinfo:
+        return any(line.startswith("flags") and "avx512_bf16" in line.split()
+                   for line in cpuinfo)
+
+
+def compile_lowbit(args, work, model, name, pipeline, flags=()):
     src = model
     if pipeline:
         src = os.path.join(work, f"{name}.mlirbc")
@@ -108,7 +118,7 @@ def compile_lowbit(args, work, model, name, pipeline):
     obj = os.path.join(work, f"{name}.o")
     extra = [f"--threads={args.threads}"]
     run([os.path.join(args.build, "bin", "lowbit-compile"), src, "--name=k",
-         "-o", obj] + extra + args.lowbit_flag)
+         "-o", obj] + extra + list(flags) + args.lowbit_flag)
     so = os.path.join(work, f"{name}.so")
     run(["cc", "-shared", obj, "-o", so, "-lm", "-lomp"] + args.link_flag)
     lib = ctypes.CDLL(so)
@@ -133,13 +143,17 @@ def ort_models(work, tag, weight):
     fp = os.path.join(work, f"ort_{tag}_f32.onnx")
     onnx.save(model, fp)
     paths = {}
-    for block in (32, 128):
+    # accuracy_level 4: ORT's int8 products (activations quantized per
+    # block), its fast path for 4-bit weights on x86.
+    for block, level in ((32, 0), (128, 0), (128, 4)):
         q = MatMulNBitsQuantizer(onnx.load(fp), bits=4, block_size=block,
-                                 is_symmetric=True)
+                                 is_symmetric=True,
+                                 accuracy_level=level or None)
         q.process()
-        path = os.path.join(work, f"ort_{tag}_nbits{block}.onnx")
+        key = f"b{block}" + (f"a{level}" if level else "")
+        path = os.path.join(work, f"ort_{tag}_nbits_{key}.onnx")
         q.model.save_model_to_file(path)
-        paths[f"b{block}"] = path
+        paths[key] = path
     path = os.path.join(work, f"ort_{tag}_dyn8.onnx")
     quantize_dynamic(fp, path, per_channel=True, weight_type=QuantType.QInt8)
     paths["dyn8"] = path
@@ -223,11 +237,14 @@ def main():
         write_model(model, weight)
         kernels = {}
         wanted = set(args.kernels.split(",")) if args.kernels else None
-        for name, pipeline, bpw in LOWBIT:
+        for name, pipeline, bpw, flags in LOWBIT:
             if wanted is not None and name not in wanted:
                 continue
+            if "--bf16-products" in flags and not host_has_bf16():
+                continue
             kernels[name] = (compile_lowbit(
-                args, work, model, name.replace(" ", "_"), pipeline), bpw)
+                args, work, model, name.replace(" ", "_"), pipeline, flags),
+                bpw)
         os.remove(model)
         paths = ort_models(work, tag, weight)
         so = ort.SessionOptions()
@@ -283,6 +300,15 @@ def main():
                  "ORT MatMulNBits b32", ort_call("b32"), n * k / 2),
                 ("i4 g128 sym", lowbit_call("i4 g128"), n * k / 2,
                  "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
+                # Reduced-precision products, at 16 or more rows (fewer take
+                # the f32 streaming kernel): against ORT's f32 and int8
+                # (accuracy_level 4) products.
+                ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16")
+                 if m >= 16 else None, n * k / 2,
+                 "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
+                ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16")
+                 if m >= 16 else None, n * k / 2,
+                 "ORT MatMulNBits b128 int8", ort_call("b128a4"), n * k / 2),
                 ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,
                  "oneDNN u8s8s32", u8s8, n * k),
                 ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,

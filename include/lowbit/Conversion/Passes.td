@@ -110,6 +110,22 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     word per row and step into `vpdpbusd`, K in blocks of at most 8192
     codes (the i32 sums carried between blocks), the epilogue on vectors.
 
+    A weight-only `lowbit.dequant_matmul` whose codes decode to consecutive
+    columns per step (4-bit lane words, 8-bit integer or FP8 codes) and
+    whose N splits into tasks of whole 8-column tiles (4 below 16 lanes)
+    also gets the decode-then-GEMM kernel (`gemm`, on by default), taken at
+    run time when the activations have at least `gemm-min-rows` rows (32;
+    16 with `bf16-products`; a static row count picks one kernel at compile
+    time): the activations are transposed once per call into `[K, M]`
+    (rows padded to the vector), each task dequantizes blocks of at most
+    256 codes of its weight rows ((code - zero-point) * scale, the linalg
+    lowering's values) into a buffer, and register tiles of 3 vectors of
+    activation rows times 8 columns accumulate FMAs of activation vectors
+    and broadcast weights; each output is one FMA chain over k in order.
+    With `bf16-products` (16 lanes, AVX512-BF16) activations and weights
+    are rounded to bf16 and multiplied in pairs by `lowbit.dot_bf16`
+    (`vdpbf16ps`) into f32 sums.
+
     Ops outside that set (double-quantized scales, batched operands,
     f16/bf16 activations, FP8 codes that are not a constant, K or the group
     size not a multiple of the step) are left unchanged for
@@ -137,6 +153,9 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Integer dot products of W8A8 matmuls with vpdpbusd "
            "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,
+    Option<"gemm", "gemm", "bool", /*default=*/"true",
+           "Give weight-only matmuls the decode-then-GEMM kernel for "
+           "gemm-min-rows or more rows; false: always the streaming kernel">,
     Option<"gemmMinRows", "gemm-min-rows", "int64_t", /*default=*/"0",
            "Weight-only matmuls (lane-word 4-bit or 8-bit codes) with at "
            "least this many activation rows (checked at run time) take the "

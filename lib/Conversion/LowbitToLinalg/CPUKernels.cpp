@@ -76,6 +76,15 @@
 // (double-quantized scales, batches, K not a multiple of CH, FP8 codes that are
 // not a dense_resource constant) are left to lowbit-lower-to-linalg.
 //
+// Weight-only matmuls with many activation rows are bound by multiplies,
+// not by the weight stream: when the codes decode to consecutive k (lane
+// words, 8-bit codes) and N splits into whole column tiles, the op also gets
+// the decode-then-GEMM kernel of DecodedGemmKernel.cpp (weights dequantized
+// block by block into a task buffer through decodeRowInto, broadcast
+// against vectors of transposed activation rows), chosen at run time by an
+// scf.if on M >= gemm-min-rows (at compile time for a static M). Both
+// kernels read the same repacked weights.
+//
 // lowbit.matmul with i8 x i8 codes (symmetric, per-row or per-tensor
 // scales, f32 result) becomes the same structure on i32 lanes: with VNNI
 // (vnni=true) lowbit.dot_u8s8 (vpdpbusd) on activations made unsigned by
@@ -1388,8 +1397,13 @@ chooseDecodedGemm(const KernelInputs &in, const KernelShape &shape, bool bf16) {
   if (in.isFloat || (in.packed && !in.laneWords))
     return std::nullopt;
   int64_t columns = shape.lanes >= 16 ? 8 : 4;
-  int64_t taskColumns = taskColumnBlock(in.n);
-  if (taskColumns % columns != 0)
+  // Tasks of up to 256 columns, at least 16 of them when N allows: each
+  // task reads all of xT, so wider tasks read it less often.
+  int64_t taskColumns = 256;
+  while (taskColumns > columns &&
+         (in.n % taskColumns != 0 || in.n / taskColumns < 16))
+    taskColumns /= 2;
+  if (in.n % taskColumns != 0 || taskColumns % columns != 0)
     return std::nullopt;
   int64_t step = in.laneWords ? 8 * shape.lanes : shape.lanes;
   int64_t stepsPerRow = in.k / step;
@@ -1918,10 +1932,27 @@ struct CPUKernelsPass
       Value y0 =
           tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
       KernelBuilder builder(rewriter, loc, inputs, shape);
-      std::optional<DecodedGemmShape> gemm =
-          chooseDecodedGemm(inputs, shape, bf16Products);
+      std::optional<DecodedGemmShape> decodedGemm;
+      if (gemm)
+        decodedGemm = chooseDecodedGemm(inputs, shape, bf16Products);
+      // A static row count picks one kernel at compile time.
+      int64_t staticRows = op.getInput().getType().getDimSize(0);
+      if (decodedGemm && !ShapedType::isDynamic(staticRows) &&
+          staticRows < minRows)
+        decodedGemm.reset();
+      auto buildGemm = [&]() {
+        return buildDecodedGemm(rewriter, loc, inputs.x, inputs.n, inputs.k,
+                                inputs.bias, *decodedGemm,
+                                [&](Value buffer, Value n, Value kStart,
+                                    Value kEnd, StoreDecodedFn store) {
+                                  return builder.decodeRowInto(
+                                      buffer, n, kStart, kEnd, store);
+                                });
+      };
       Value y;
-      if (gemm) {
+      if (decodedGemm && !ShapedType::isDynamic(staticRows)) {
+        y = buildGemm();
+      } else if (decodedGemm) {
         // Enough rows (known at run time) for the decode-then-GEMM kernel.
         Value manyRows =
             arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge, m,
@@ -1929,13 +1960,7 @@ struct CPUKernelsPass
         auto choice = scf::IfOp::create(rewriter, loc, TypeRange{y0.getType()},
                                         manyRows, /*withElseRegion=*/true);
         rewriter.setInsertionPointToStart(choice.thenBlock());
-        Value gemmY = buildDecodedGemm(
-            rewriter, loc, inputs.x, inputs.n, inputs.k, inputs.bias, *gemm,
-            [&](Value buffer, Value n, Value kStart, Value kEnd,
-                StoreDecodedFn store) {
-              return builder.decodeRowInto(buffer, n, kStart, kEnd, store);
-            });
-        scf::YieldOp::create(rewriter, loc, gemmY);
+        scf::YieldOp::create(rewriter, loc, buildGemm());
         rewriter.setInsertionPointToStart(choice.elseBlock());
         scf::YieldOp::create(rewriter, loc, builder.build(y0, m));
         rewriter.setInsertionPointAfter(choice);

@@ -9,6 +9,7 @@
 // RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16" | FileCheck %s
 // RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 bf16-products=true" | FileCheck %s --check-prefix=BF16
 // RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 gemm-min-rows=1000000000" | FileCheck %s --check-prefix=ROWS
+// RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 gemm=false" | FileCheck %s --check-prefix=STREAM
 
 // CHECK: #[[COLUMN:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @i8_channel(
@@ -89,4 +90,31 @@ func.func @i8_channel(%x: tensor<?x32xf32>, %b: tensor<32xf32>) -> tensor<?x32xf
   %w = arith.constant dense<3> : tensor<32x32xi8>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<32xf32>) bias(%b : tensor<32xf32>) : tensor<?x32xf32>, tensor<32x32xi8> -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
+}
+
+// A static row count picks the kernel at compile time: 64 rows the
+// decode-then-GEMM kernel alone, 8 rows the streaming kernel alone.
+// CHECK-LABEL: func.func @static_rows(
+// CHECK-NOT: scf.if
+// CHECK: permutation_map
+// CHECK-NOT: vector.extract_strided_slice
+// CHECK: return
+// CHECK-LABEL: func.func @few_static_rows(
+// CHECK-NOT: scf.if
+// CHECK-NOT: permutation_map
+// CHECK: vector.extract_strided_slice
+// STREAM-LABEL: func.func @i8_channel(
+// STREAM-NOT: scf.if
+// STREAM-NOT: permutation_map
+// STREAM: vector.extract_strided_slice
+func.func @static_rows(%x: tensor<64x32xf32>) -> tensor<64x32xf32> {
+  %w = arith.constant dense<3> : tensor<32x32xi8>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<32xf32>) : tensor<64x32xf32>, tensor<32x32xi8> -> tensor<64x32xf32>
+  return %y : tensor<64x32xf32>
+}
+
+func.func @few_static_rows(%x: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %w = arith.constant dense<3> : tensor<32x32xi8>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i8, axis = 0> scales(dense<0.5> : tensor<32xf32>) : tensor<8x32xf32>, tensor<32x32xi8> -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
 }

@@ -2,8 +2,11 @@
 // (interleaveRowSteps, lib/Quant/Packing.cpp): the `cols` weight rows a step
 // reads together are stored step by step side by side, so each task reads
 // its weights front to back as one stream instead of `cols` short ones.
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=2" | FileCheck %s
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=2 repack=false" | FileCheck %s --check-prefix=ROWS
+// (gemm=false: the streaming kernel alone, also for the dynamic row counts
+// that would otherwise carry the decode-then-GEMM kernel of
+// cpu-kernels-gemm.mlir too.)
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=2 gemm=false" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=2 repack=false gemm=false" | FileCheck %s --check-prefix=ROWS
 
 // i8 codes w[n, k] = 10 n + k, N = 8 (tasks of 2 columns, so rows in pairs),
 // steps of 4 codes: row 0's first step (00 01 02 03), row 1's (0A 0B 0C 0D),

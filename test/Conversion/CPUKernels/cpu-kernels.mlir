@@ -1,8 +1,11 @@
 // lowbit-cpu-kernels: the scf/vector kernel a dequant_matmul becomes.
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 repack=false" | FileCheck %s
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 fma=false repack=false" | FileCheck %s --check-prefix=NOFMA
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=2 repack=false" | FileCheck %s --check-prefix=COLS
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1 repack=false" | FileCheck %s --check-prefix=W4
+// (gemm=false: the streaming kernel alone, also for the dynamic row counts
+// that would otherwise carry the decode-then-GEMM kernel of
+// cpu-kernels-gemm.mlir too.)
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 repack=false gemm=false" | FileCheck %s
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1 fma=false repack=false gemm=false" | FileCheck %s --check-prefix=NOFMA
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=2 repack=false gemm=false" | FileCheck %s --check-prefix=COLS
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1 repack=false gemm=false" | FileCheck %s --check-prefix=W4
 
 // Packed i4, groups of 32, f16 scales: 4 tasks of 2 columns (N = 8), rows in
 // blocks of 2 then one by one; a step reads 8 bytes (16 codes), splits low

@@ -281,7 +281,6 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
-      "lowbit-lower-cpu-intrinsics,"
       "convert-linalg-to-loops," +
       (options.threads > 1
            ? "scf-forall-to-parallel,convert-scf-to-openmp{num-threads=" +
@@ -291,6 +290,9 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
       "lower-affine,"
       "convert-vector-to-scf,"
       "convert-scf-to-cf,"
+      // After the parallel loops' memref.alloca_scope bodies are inlined
+      // (an intrinsic call's unknown effects would keep them).
+      "lowbit-lower-cpu-intrinsics,"
       "expand-strided-metadata,"
       "lower-affine,"
       "convert-vector-to-llvm,"

@@ -185,9 +185,13 @@ def LowerCPUIntrinsicsPass : Pass<"lowbit-lower-cpu-intrinsics"> {
   let description = [{
     `lowbit.dot_u8s8` (vpdpbusd) becomes `llvm.call_intrinsic
     "llvm.x86.avx512.vpdpbusd.{128,256,512}"` by its width, `lowbit.dot_bf16`
-    (vdpbf16ps) `llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.{128,256,512}"`. Runs after
-    bufferization in `lowbit-lower-to-cpu`: the op is pure, the intrinsic
-    call is not, and the deallocation passes reject unknown effects.
+    (vdpbf16ps) `llvm.call_intrinsic
+    "llvm.x86.avx512bf16.dpbf16ps.{128,256,512}"`, `lowbit.permute16`
+    (vpermps) `llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"`. Runs
+    late in `lowbit-lower-to-cpu`, after the loops have become control flow:
+    the ops are pure, the intrinsic calls are not, and both the deallocation
+    passes and the inlining of the parallel loops' `memref.alloca_scope`
+    bodies stop at unknown effects.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

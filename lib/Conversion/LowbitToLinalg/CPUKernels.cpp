@@ -889,6 +889,16 @@ private:
           DenseElementsAttr::get(wordsType, b.getIntegerAttr(i32, v)));
     };
     Value nibbles;
+    if (lookupDecodes() && shape.lanes == 16) {
+      // vpermps reads the low 4 bits of each index: no mask.
+      Value shifted =
+          j == 0 ? words : arith::ShRUIOp::create(b, loc, words, splat(4 * j));
+      Value value =
+          Permute16Op::create(b, loc, accType, tableVector(), shifted);
+      if (zeroPoint)
+        value = arith::SubFOp::create(b, loc, value, zeroPoint);
+      return value;
+    }
     if (in.format == StorageFormat::I4 && !lookupDecodes()) {
       Value high =
           j == 7 ? words
@@ -914,15 +924,16 @@ private:
     return std::max<int64_t>(1, step / in.groupSize);
   }
 
-  /// 4-bit codes (vector<VLxi8> or, from lane words, vector<VLxi32>, values
-  /// 0..15) as the f32 values of
-  /// the format's 16-entry table, bit for bit. With 8 or more lanes, lane
-  /// extracts from constant table vectors (variable permutes; warm 4096 x
-  /// 4096 NF4 GEMV on one thread: 0.35 ms instead of 1.44 ms for the tree
-  /// below at 16 lanes, 1.32 instead of 4.53 ms at 8). Narrower vectors
-  /// (the x86-64 baseline has no variable permute) take a binary tree of
-  /// selects on the four bits (15 selects of splat constants).
-  Value lookupNibbles(Value nibbles) {
+  /// The format's 16 values as a constant vector<16xf32>.
+  Value tableVector() {
+    std::array<float, 16> table = nibbleTable();
+    auto type = VectorType::get({16}, f32);
+    return arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, ArrayRef<float>(table)));
+  }
+
+  /// The value of each 4-bit code of the format.
+  std::array<float, 16> nibbleTable() const {
     std::array<float, 16> table;
     for (unsigned code = 0; code < 16; ++code) {
       switch (in.format) {
@@ -941,6 +952,19 @@ private:
         break;
       }
     }
+    return table;
+  }
+
+  /// 4-bit codes (vector<VLxi8> or, from lane words, vector<VLxi32>, values
+  /// 0..15) as the f32 values of
+  /// the format's 16-entry table, bit for bit. With 8 or more lanes, lane
+  /// extracts from constant table vectors (variable permutes; warm 4096 x
+  /// 4096 NF4 GEMV on one thread: 0.35 ms instead of 1.44 ms for the tree
+  /// below at 16 lanes, 1.32 instead of 4.53 ms at 8). Narrower vectors
+  /// (the x86-64 baseline has no variable permute) take a binary tree of
+  /// selects on the four bits (15 selects of splat constants).
+  Value lookupNibbles(Value nibbles) {
+    std::array<float, 16> table = nibbleTable();
     auto bytesType = cast<VectorType>(nibbles.getType());
     Type i8 = bytesType.getElementType();
     auto splatByte = [&](int64_t v) -> Value {

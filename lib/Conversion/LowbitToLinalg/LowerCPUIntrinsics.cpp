@@ -2,7 +2,8 @@
 //
 // lowbit-lower-cpu-intrinsics replaces the pure stand-ins that the CPU
 // kernels use for x86 instructions by the LLVM intrinsic calls, once
-// bufferization (which rejects ops with unknown memory effects) is done:
+// bufferization (which rejects ops with unknown memory effects) and the
+// inlining of memref.alloca_scope bodies (which stops at them) are done:
 //
 //   %r = lowbit.dot_u8s8 %acc, %a, %w : vector<64xi8> -> vector<16xi32>
 // ->
@@ -16,6 +17,11 @@
 // ->
 //   %r = llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"(%acc, %x, %w)
 //       : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+//
+//   %r = lowbit.permute16 %table, %i : vector<16xi32> -> vector<16xf32>
+// ->
+//   %r = llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%table, %i)
+//       : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +57,16 @@ struct LowerCPUIntrinsicsPass
       auto call = LLVM::CallIntrinsicOp::create(
           rewriter, op.getLoc(), op.getType(), rewriter.getStringAttr(name),
           ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
+      rewriter.replaceOp(op, call.getResults());
+    }
+    SmallVector<Permute16Op> permutes;
+    getOperation()->walk([&](Permute16Op op) { permutes.push_back(op); });
+    for (Permute16Op op : permutes) {
+      rewriter.setInsertionPoint(op);
+      auto call = LLVM::CallIntrinsicOp::create(
+          rewriter, op.getLoc(), op.getType(),
+          rewriter.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+          ValueRange{op.getTable(), op.getIndices()});
       rewriter.replaceOp(op, call.getResults());
     }
     SmallVector<DotU8S8Op> ops;

@@ -87,9 +87,10 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 // -----
 
 // With 16 lanes every 4-bit format decodes by a lookup in a 16-entry table
-// (one variable permute): u4 with zero-points, K = 128 (one step of 128
-// codes), groups of 32: four groups per step, each with its own zero-point
-// and scale.
+// (lowbit.permute16, vpermps, which reads the low 4 bits of each index: the
+// shifted words need no mask): u4 with zero-points, K = 128 (one step of
+// 128 codes), groups of 32: four groups per step, each with its own
+// zero-point and scale.
 // W16-LABEL: func.func @u4_affine_lookup(
 // W16: %[[WORDS:.*]] = arith.constant dense_resource<w.q.1x128.lanes16> : tensor<16xi32>
 // W16-DAG: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x4xf32>
@@ -99,10 +100,9 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 // W16: %[[Z0:.*]] = tensor.extract %[[Z]]
 // W16: %[[Z0F:.*]] = arith.sitofp %[[Z0]] : i32 to f32
 // W16: %[[Z0V:.*]] = vector.broadcast %[[Z0F]] : f32 to vector<16xf32>
-// W16: %[[N0:.*]] = arith.andi %[[W]], %{{.*}} : vector<16xi32>
+// W16-NOT: arith.andi
 // W16: %[[T:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, {{.*}}, 1.500000e+01]> : vector<16xf32>
-// W16: vector.extract %[[N0]][0] : i32 from vector<16xi32>
-// W16: %[[V0:.*]] = vector.from_elements
+// W16: %[[V0:.*]] = lowbit.permute16 %[[T]], %[[W]] : vector<16xi32> -> vector<16xf32>
 // W16: arith.subf %[[V0]], %[[Z0V]] : vector<16xf32>
 // W16: tensor.extract %[[S]]
 // Groups 1 and 2, then group 3 with nibbles 6 and 7.
@@ -113,9 +113,10 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 // W16: %[[Z3:.*]] = tensor.extract %[[Z]]
 // W16: %[[Z3F:.*]] = arith.sitofp %[[Z3]] : i32 to f32
 // W16: %[[Z3V:.*]] = vector.broadcast %[[Z3F]] : f32 to vector<16xf32>
-// W16: arith.constant dense<28> : vector<16xi32>
-// W16: arith.shrui %[[W]]
-// W16: %[[V7:.*]] = vector.from_elements
+// W16: %[[C28:.*]] = arith.constant dense<28> : vector<16xi32>
+// W16: %[[N7:.*]] = arith.shrui %[[W]], %[[C28]]
+// W16-NOT: arith.andi
+// W16: %[[V7:.*]] = lowbit.permute16 %{{.*}}, %[[N7]] : vector<16xi32> -> vector<16xf32>
 // W16: arith.subf %[[V7]], %[[Z3V]] : vector<16xf32>
 // W16: tensor.extract %[[S]]
 // W16: w.q.1x128.lanes16: "0x40000000
@@ -171,7 +172,7 @@ func.func @nf4_channel_words(%x: tensor<?x64xf32>) -> tensor<?x1xf32> {
 // SCALED: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<16xi32>, vector<16xi32>
 // SCALED: %[[S0:.*]] = tensor.extract %[[S]]
 // SCALED: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
-// SCALED: %[[V0:.*]] = vector.from_elements
+// SCALED: %[[V0:.*]] = lowbit.permute16 %{{.*}}, %[[W]]
 // SCALED: %[[W0:.*]] = arith.mulf %[[V0]], %[[S0V]] : vector<16xf32>
 // SCALED: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
 // SCALED: %[[A0:.*]] = vector.fma %[[X0]], %[[W0]], %[[ACC0]]

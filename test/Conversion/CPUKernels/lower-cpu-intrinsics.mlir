@@ -1,5 +1,6 @@
 // lowbit-lower-cpu-intrinsics: lowbit.dot_u8s8 becomes the vpdpbusd
-// intrinsic of its width, lowbit.dot_bf16 the vdpbf16ps one.
+// intrinsic of its width, lowbit.dot_bf16 the vdpbf16ps one,
+// lowbit.permute16 vpermps.
 // RUN: lowbit-opt %s --lowbit-lower-cpu-intrinsics | FileCheck %s
 
 // CHECK-LABEL: func.func @dots(
@@ -26,4 +27,13 @@ func.func @bf16_dots(%a16: vector<16xf32>, %x32: vector<32xbf16>, %w32: vector<3
   %r16 = lowbit.dot_bf16 %a16, %x32, %w32 : vector<32xbf16> -> vector<16xf32>
   %r8 = lowbit.dot_bf16 %a8, %x16, %w16 : vector<16xbf16> -> vector<8xf32>
   return %r16, %r8 : vector<16xf32>, vector<8xf32>
+}
+
+// CHECK-LABEL: func.func @permute(
+// CHECK-SAME: %[[T:.*]]: vector<16xf32>, %[[I:.*]]: vector<16xi32>
+// CHECK: %[[R:.*]] = llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%[[T]], %[[I]]) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// CHECK: return %[[R]]
+func.func @permute(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
+  %r = lowbit.permute16 %t, %i : vector<16xi32> -> vector<16xf32>
+  return %r : vector<16xf32>
 }

@@ -152,6 +152,13 @@ func.func @dequant_matmul_double_quant(%x: tensor<4x64xf32>, %w: tensor<32x64xi4
 
 // -----
 
+// CHECK-LABEL: func.func @permute16(
+// CHECK: lowbit.permute16 %{{.*}}, %{{.*}} : vector<16xi32> -> vector<16xf32>
+func.func @permute16(%table: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
+  %r = lowbit.permute16 %table, %i : vector<16xi32> -> vector<16xf32>
+  return %r : vector<16xf32>
+}
+
 // CHECK-LABEL: func.func @dot_u8s8(
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<32xi8> -> vector<8xi32>
 func.func @dot_u8s8(%acc: vector<8xi32>, %a: vector<32xi8>, %w: vector<32xi8>) -> vector<8xi32> {

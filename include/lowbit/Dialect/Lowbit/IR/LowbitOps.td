@@ -440,6 +440,29 @@ def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
   let hasVerifier = 1;
 }
 
+def Lowbit_Permute16Op : Lowbit_Op<"permute16", [Pure,
+    AllTypesMatch<["table", "result"]>]> {
+  let summary = "16-entry f32 table lookup by the low 4 bits of each index "
+                "(vpermps)";
+  let description = [{
+    `result[i] = table[indices[i] & 15]`: the x86 `vpermps` instruction of
+    AVX-512F on 16 lanes, which reads only the low 4 bits of each index.
+    The CPU kernels of `lowbit-cpu-kernels` decode 4-bit lane words with it
+    straight from the shifted words (no mask). Pure, like
+    `lowbit.dot_u8s8`; `lowbit-lower-cpu-intrinsics` turns it into the
+    intrinsic call. Only code for a CPU with AVX-512F may contain it.
+
+    ```mlir
+    %r = lowbit.permute16 %table, %indices : vector<16xi32> -> vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [F32]>:$table,
+                       VectorOfLengthAndType<[16], [I32]>:$indices);
+  let results = (outs VectorOfLengthAndType<[16], [F32]>:$result);
+  let assemblyFormat =
+      "$table `,` $indices attr-dict `:` type($indices) `->` type($table)";
+}
+
 def Lowbit_DotBF16Op : Lowbit_Op<"dot_bf16", [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
   let summary = "pairs of bf16 products added to f32 lanes (vdpbf16ps)";

@@ -89,7 +89,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     side step by step, a task's rows one K block after the other, so that
     each task streams its weights front to back.
     Long K is read in blocks (about 1024 values for f32, 2048 codes for
-    W8A8, 4096 codes or one group if longer for the dequant kernel),
+    W8A8, 2048 codes or one group if longer for the dequant kernel, whose
+    per-tensor and per-channel groups are 4096 codes),
     outermost in each
     task, so the activations or the slices of the weight rows a step reads
     stay in L1.

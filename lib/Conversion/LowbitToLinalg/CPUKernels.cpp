@@ -47,10 +47,10 @@
 // paired plain read: i8 from 0.79-0.83 to 0.97-1.16 of the read, i4 g128
 // from 0.65-0.68 to 0.70-0.89; why the memory system serves the single
 // sequence better was not profiled). The dequant kernel reads K in blocks of
-// at most 4096 codes (per tensor and per channel, K is cut into "groups" of
-// at most 4096 codes that share the scale), so that a row's activations stay
-// in L1 while the weights pass; each block's sums are added to y, which
-// starts at zero or at the bias.
+// at most 2048 codes, or one group where groups are longer (per tensor and
+// per channel, K is cut into "groups" of at most 4096 codes that share the
+// scale), so that a row's activations stay in L1 while the weights pass;
+// each block's sums are added to y, which starts at zero or at the bias.
 //
 // Otherwise (repack=false, K not a multiple of 8 * VL, or a group size that
 // neither divides 8 * VL nor is a multiple of it), a 4-bit step
@@ -213,12 +213,16 @@ int64_t taskColumnBlock(int64_t nSize) {
 
 /// Iterations of the dequant kernel's group loop (`blockCodes` codes each:
 /// a group, or a step holding several) in one K block: K is read in blocks
-/// of at most 4096 codes, so that the 16 KiB of activations of a row they
-/// multiply stay in L1 while the task's weight rows stream past (on the
-/// build machine, one thread, 4096 x 11008 i4 g128 GEMV with interleaved
-/// rows: 2.3 ms unblocked against 1.1 ms in blocks; K = 4096 is one block).
+/// of at most 2048 codes (one iteration if longer), so that the 8 KiB of
+/// activations of a row they multiply stay in L1 while the task's weight
+/// rows stream past (on the build machine, one thread, 4096 x 11008 i4 g128
+/// GEMV with interleaved rows: 2.3 ms unblocked against 1.1 ms in blocks of
+/// 4096; two threads from DRAM, fraction of the paired read at 4096 x 4096,
+/// 11008 x 4096, 4096 x 11008: blocks of 4096 codes 0.81-0.83, 0.94,
+/// 0.73-0.75; of 2048 0.79-0.81, 0.85, 0.81-0.83; of 1024 0.75, 0.81,
+/// 0.82; of 8192 0.79, -, 0.63).
 int64_t groupLoopBlocksPerKBlock(int64_t blockCodes) {
-  return std::max<int64_t>(1, 4096 / blockCodes);
+  return std::max<int64_t>(1, 2048 / blockCodes);
 }
 
 /// The weight rows the kernel reads together (`cols`, at most a task's).

@@ -1,6 +1,7 @@
 // lowbit-cpu-kernels: the dequant kernel reads long K in blocks of at most
-// 4096 codes, outermost in each task, adding each block's sums to y; y starts
-// at the bias, so the bias is added once.
+// 2048 codes (per channel: groups of 4096 codes, one per block), outermost
+// in each task, adding each block's sums to y; y starts at the bias, so the
+// bias is added once.
 // RUN: lowbit-opt %s --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1" | FileCheck %s
 
 // Per channel, K = 8192: cut into shared-scale groups of 4096 codes, one per

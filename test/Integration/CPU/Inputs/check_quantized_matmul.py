@@ -325,9 +325,10 @@ KERNEL_CASES = [
     ("k_rows_e4m3_n32_m3", 3, 64, 32, "format=f8E4M3FN granularity=channel", 0, None),
     ("k_rows_i4_bytes_n32_m3", 3, 96, 32, "format=i4 granularity=group group-size=32", 0, None),
     ("k_rows_nf4_g64_n32_m6", 6, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
-    # K = 8448 read in blocks of at most 4096 codes (the weights repacked
-    # task by task, K block by K block): g128 lane words (blocks of 32, 32
-    # and 2 groups), per channel cut into groups of 2816 (three blocks), NF4.
+    # K = 8448 read in blocks of at most 2048 codes (the weights repacked
+    # task by task, K block by K block): g128 lane words (four blocks of 16
+    # groups and one of 2), per channel cut into groups of 4096 codes (4096,
+    # 4096, 256: three blocks), NF4 g64 (four blocks of 16 steps, one of 2).
     ("k_kblocks_i4_g128_n32_m3", 3, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
     ("k_kblocks_i8_channel_n16_m2", 2, 8448, 16, "format=i8 granularity=channel", 0, None),
     ("k_kblocks_nf4_g64_n16_m1", 1, 8448, 16, "format=nf4 granularity=group group-size=64", 0, None),

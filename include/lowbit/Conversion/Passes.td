@@ -141,7 +141,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
   ];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
-           "f32 lanes of a vector register: 8 for AVX2, 16 for AVX-512">,
+           "f32 lanes of a vector register: 8 for AVX2, 16 for AVX-512 "
+           "(16 lanes use vpermps of AVX-512F for 4-bit lookups)">,
     Option<"rows", "rows", "int64_t", /*default=*/"4",
            "Rows of activations that share one decoded weight step">,
     Option<"cols", "cols", "int64_t", /*default=*/"0",

@@ -31,8 +31,10 @@
 //                       w1 = c29 c25 ... c5 c1, ...
 //
 // A step is one vector load; vector j = (words >> 4j) & 15 (i4: words <<
-// (28 - 4j) >> 28, arithmetic) holds VL consecutive codes, which meet the
-// activations x[m, k0 + j * VL ..] as they are. A step may hold several
+// (28 - 4j) >> 28, arithmetic; at 16 lanes a table lookup by
+// lowbit.permute16 straight from words >> 4j, vpermps reading the low 4
+// bits) holds VL consecutive codes, which meet the activations
+// x[m, k0 + j * VL ..] as they are. A step may hold several
 // groups (group size a multiple of VL): their partial sums stay apart until
 // each is scaled, or, when a group has fewer vectors than the block has
 // activation rows, the decoded values are scaled instead. Warm 4096 x 4096 i4
@@ -1420,6 +1422,7 @@ private:
 /// k (lane words, 8-bit codes), tasks of whole column tiles. Tiles of 3
 /// vectors of rows times 8 columns with 32 registers (16 lanes), times 4
 /// with 16; K blocks of at most 256 codes within the layout's K blocks.
+/// (The row thresholds and tiles were measured at 16 lanes only.)
 std::optional<DecodedGemmShape>
 chooseDecodedGemm(const KernelInputs &in, const KernelShape &shape, bool bf16) {
   if (in.isFloat || (in.packed && !in.laneWords))
@@ -1434,13 +1437,14 @@ chooseDecodedGemm(const KernelInputs &in, const KernelShape &shape, bool bf16) {
   if (in.n % taskColumns != 0 || taskColumns % columns != 0)
     return std::nullopt;
   int64_t step = in.laneWords ? 8 * shape.lanes : shape.lanes;
-  int64_t stepsPerRow = in.k / step;
-  int64_t layoutBlock = in.interleave > 1 && in.blockSteps < stepsPerRow
-                            ? in.blockSteps * step
-                            : in.k;
-  int64_t kBlock = std::max<int64_t>(1, 256 / step) * step;
-  while (kBlock > step && layoutBlock % kBlock != 0)
-    kBlock -= step;
+  // K is a multiple of the step.
+  int64_t kBlock = std::min(std::max<int64_t>(1, 256 / step) * step, in.k);
+  // A block must not straddle two K blocks of the interleaved layout (the
+  // decoder addresses one at a time); without those any K works (the last
+  // block is cut at K).
+  if (in.interleave > 1 && in.blockSteps < in.k / step)
+    while (kBlock > step && (in.blockSteps * step) % kBlock != 0)
+      kBlock -= step;
   return DecodedGemmShape{shape.lanes, /*rowVectors=*/3, columns, taskColumns,
                           kBlock,      shape.fma,        bf16};
 }

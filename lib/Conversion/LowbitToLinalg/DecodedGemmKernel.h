@@ -39,9 +39,10 @@ using StoreDecodedFn =
     function_ref<Value(Value buffer, Value k, ArrayRef<Value> values)>;
 
 /// Emits the decoding of weight row `n`, codes [kStart, kEnd) (multiples of
-/// the decoder's step): a loop over the steps calling `store` with each
-/// step's dequantized values (scale and zero-point applied) in k order;
-/// returns the buffer the loop yields.
+/// the decoder's step, within one K block of the weight's layout: the
+/// caller's DecodedGemmShape::kBlock must respect that): a loop over the
+/// steps calling `store` with each step's dequantized values (scale and
+/// zero-point applied) in k order; returns the buffer the loop yields.
 using DecodeRowFn = function_ref<Value(Value buffer, Value n, Value kStart,
                                        Value kEnd, StoreDecodedFn store)>;
 

@@ -111,9 +111,16 @@ def floats_of(data, scale_type):
     return list(struct.unpack("<%df" % (len(data) // 4), data))
 
 
-def weight_model(m, k, n, weight, batch):
-    xshape = "%dx%dx%d" % (batch, m, k) if batch else "%dx%d" % (m, k)
-    yshape = "%dx%dx%d" % (batch, m, n) if batch else "%dx%d" % (m, n)
+def weight_model(m, k, n, weight, batch, dynamic=False):
+    """The float model y = x @ W; with `dynamic`, x and y have a dynamic row
+    count (tensor<?xK>), so the compiled code chooses between kernels at run
+    time."""
+    rows = "?" if dynamic else "%d" % m
+    xshape = "%dx%dx%d" % (batch, m, k) if batch else "%sx%d" % (rows, k)
+    yshape = "%dx%dx%d" % (batch, m, n) if batch else "%sx%d" % (rows, n)
+    empty = "tensor.empty()"
+    if dynamic:
+        empty = "tensor.empty(%m)"
     blob = "0x04000000" + struct.pack("<%df" % len(weight), *weight).hex().upper()
     if batch:
         body = f"""
@@ -130,7 +137,9 @@ def weight_model(m, k, n, weight, batch):
     return f"""func.func @main(%x: tensor<{xshape}xf32>) -> tensor<{yshape}xf32> {{
   %w = arith.constant dense_resource<w> : tensor<{k}x{n}xf32>
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<{yshape}xf32>
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<{xshape}xf32>
+  %e = {empty} : tensor<{yshape}xf32>
   %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<{yshape}xf32>) -> tensor<{yshape}xf32>{body}
   return %y : tensor<{yshape}xf32>
 }}
@@ -212,14 +221,15 @@ def round_even(v):
 
 
 def run_case(bin_dir, work, case, rng, target=None, bf16=False):
-    name, m, k, n, options, batch, act = case
+    name, m, k, n, options, batch, act = case[:7]
+    dynamic = len(case) > 7 and case[7] == "dynamic"
     weight = [f32(rng.gauss(0.0, 0.5) * (3.0 if rng.random() < 0.02 else 1.0))
               for _ in range(k * n)]
     rows = m * (batch or 1)
     x = [[f32(rng.uniform(-2.0, 2.0)) for _ in range(k)] for _ in range(rows)]
     model = os.path.join(work, name + ".mlir")
     with open(model, "w") as f:
-        f.write(weight_model(m, k, n, weight, batch))
+        f.write(weight_model(m, k, n, weight, batch, dynamic))
     if options == "float":
         # The float model itself: W is [K, N] row-major.
         quantized = model
@@ -388,6 +398,12 @@ KERNEL_CASES = [
     ("k_gemm_i8_channel_n64_m33", 33, 96, 64, "format=i8 granularity=channel", 0, None),
     ("k_gemm_e4m3_g32_n32_m64", 64, 128, 32, "format=f8E4M3FN granularity=group group-size=32", 0, None),
     ("k_gemm_kblocks_i4_g128_n32_m34", 34, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
+    # A dynamic row count (the kernel chosen at run time) with several
+    # column tiles per task (N = 256: tasks of 16 columns), two chunks of
+    # rows (M = 260 over chunks of 240 at 16 lanes, 360 at 8 lanes: one) and
+    # a full-width write-back; and below the threshold at run time.
+    ("k_gemm_dyn_u4_g64_affine_n256_m260", 260, 256, 256, "format=u4 granularity=group group-size=64 symmetric=false", 0, None, "dynamic"),
+    ("k_gemm_dyn_i4_g128_n64_m7", 7, 256, 64, "format=i4 granularity=group group-size=128", 0, None, "dynamic"),
 ]
 
 # The decode-then-GEMM kernel with bf16 products (AVX512-BF16): lane words
@@ -402,6 +418,8 @@ BF16_CASES = [
     ("b_gemm_i8_channel_n64_m19", 19, 96, 64, "format=i8 granularity=channel", 0, None),
     ("b_gemm_kblocks_i4_g128_n32_m17", 17, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
     ("b_stream_i4_g128_n32_m5", 5, 256, 32, "format=i4 granularity=group group-size=128", 0, None),
+    ("b_gemm_dyn_u4_g64_affine_n256_m260", 260, 256, 256, "format=u4 granularity=group group-size=64 symmetric=false", 0, None, "dynamic"),
+    ("b_stream_dyn_i4_g128_n64_m7", 7, 256, 64, "format=i4 granularity=group group-size=128", 0, None, "dynamic"),
 ]
 
 

@@ -467,7 +467,8 @@ def Lowbit_DotBF16Op : Lowbit_Op<"dot_bf16", [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
   let summary = "pairs of bf16 products added to f32 lanes (vdpbf16ps)";
   let description = [{
-    `result[i] = acc[i] + lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`,
+    `result[i] = (acc[i] + lhs[2i + 1] * rhs[2i + 1]) + lhs[2i] * rhs[2i]`
+    (the odd product first, as the instruction does),
     the products of bf16 values exact in f32 and the sums rounded to f32
     (nearest even; denormal inputs and results flushed to zero): the x86
     `vdpbf16ps` instruction of AVX512-BF16, which the CPU kernels of

@@ -694,10 +694,7 @@ private:
   }
 
   Value multiplyAdd(Value lhs, Value rhs, Value acc) {
-    if (shape.fma)
-      return vector::FMAOp::create(b, loc, lhs, rhs, acc);
-    return arith::AddFOp::create(b, loc,
-                                 arith::MulFOp::create(b, loc, lhs, rhs), acc);
+    return emitMultiplyAdd(b, loc, lhs, rhs, acc, shape.fma);
   }
 
   /// The codes of w[n, k0 .. k0 + step) as f32 vectors, minus `zeroPoint`

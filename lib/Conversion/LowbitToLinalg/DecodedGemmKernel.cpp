@@ -352,14 +352,9 @@ private:
               if (shape.bf16)
                 sum = DotBF16Op::create(b, loc, floatType, sum, activations[v],
                                         broadcast);
-              else if (shape.fma)
-                sum = vector::FMAOp::create(b, loc, activations[v], broadcast,
-                                            sum);
               else
-                sum = arith::AddFOp::create(
-                    b, loc,
-                    arith::MulFOp::create(b, loc, activations[v], broadcast),
-                    sum);
+                sum = emitMultiplyAdd(b, loc, activations[v], broadcast, sum,
+                                      shape.fma);
             }
           }
           scf::YieldOp::create(b, loc, acc);

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -91,6 +92,14 @@ int64_t mlir::lowbit::balancedKBlock(int64_t k, int64_t limit,
   assert(k > 0 && "no blocks of an empty K");
   int64_t numBlocks = llvm::divideCeil(k, limit);
   return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
+}
+
+Value mlir::lowbit::emitMultiplyAdd(OpBuilder &b, Location loc, Value lhs,
+                                    Value rhs, Value acc, bool fma) {
+  if (fma)
+    return vector::FMAOp::create(b, loc, lhs, rhs, acc);
+  return arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, lhs, rhs),
+                               acc);
 }
 
 Value mlir::lowbit::buildColumnTasks(

@@ -67,6 +67,11 @@ Value buildColumnTasks(
     OpBuilder &b, Location loc, Value y0, Value m, OpFoldResult numTasks,
     int64_t width, function_ref<Value(Value slice, Value task, Value n0)> body);
 
+/// acc + lhs * rhs: one vector.fma with `fma`, else a multiply and an add
+/// (targets without FMA, where vector.fma would become a libm call).
+Value emitMultiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                      Value acc, bool fma);
+
 /// A zero-filled tensor of `like`'s shape (dynamic sizes read from it) with
 /// elements of `elementType`.
 Value createZeroTensor(OpBuilder &b, Location loc, Value like,

@@ -43,41 +43,38 @@ using namespace mlir::lowbit;
 
 namespace {
 
+/// The LLVM intrinsic that implements `op`, or "" for other ops. The
+/// intrinsics take the op's operands in order.
+std::string intrinsicName(Operation *op) {
+  auto bits = [](Value acc) {
+    return std::to_string(32 *
+                          cast<VectorType>(acc.getType()).getNumElements());
+  };
+  if (auto dot = dyn_cast<DotU8S8Op>(op))
+    return "llvm.x86.avx512.vpdpbusd." + bits(dot.getAcc());
+  if (auto dot = dyn_cast<DotBF16Op>(op))
+    return "llvm.x86.avx512bf16.dpbf16ps." + bits(dot.getAcc());
+  if (isa<Permute16Op>(op))
+    return "llvm.x86.avx512.permvar.sf.512";
+  return "";
+}
+
 struct LowerCPUIntrinsicsPass
     : public mlir::lowbit::impl::LowerCPUIntrinsicsPassBase<
           LowerCPUIntrinsicsPass> {
   void runOnOperation() override {
+    SmallVector<std::pair<Operation *, std::string>> ops;
+    getOperation()->walk([&](Operation *op) {
+      std::string name = intrinsicName(op);
+      if (!name.empty())
+        ops.push_back({op, name});
+    });
     IRRewriter rewriter(&getContext());
-    SmallVector<DotBF16Op> bf16Ops;
-    getOperation()->walk([&](DotBF16Op op) { bf16Ops.push_back(op); });
-    for (DotBF16Op op : bf16Ops) {
-      rewriter.setInsertionPoint(op);
-      int64_t bits = 32 * op.getAcc().getType().getNumElements();
-      std::string name = "llvm.x86.avx512bf16.dpbf16ps." + std::to_string(bits);
-      auto call = LLVM::CallIntrinsicOp::create(
-          rewriter, op.getLoc(), op.getType(), rewriter.getStringAttr(name),
-          ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
-      rewriter.replaceOp(op, call.getResults());
-    }
-    SmallVector<Permute16Op> permutes;
-    getOperation()->walk([&](Permute16Op op) { permutes.push_back(op); });
-    for (Permute16Op op : permutes) {
+    for (auto &[op, name] : ops) {
       rewriter.setInsertionPoint(op);
       auto call = LLVM::CallIntrinsicOp::create(
-          rewriter, op.getLoc(), op.getType(),
-          rewriter.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
-          ValueRange{op.getTable(), op.getIndices()});
-      rewriter.replaceOp(op, call.getResults());
-    }
-    SmallVector<DotU8S8Op> ops;
-    getOperation()->walk([&](DotU8S8Op op) { ops.push_back(op); });
-    for (DotU8S8Op op : ops) {
-      rewriter.setInsertionPoint(op);
-      int64_t bits = 32 * op.getAcc().getType().getNumElements();
-      std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(bits);
-      auto call = LLVM::CallIntrinsicOp::create(
-          rewriter, op.getLoc(), op.getType(), rewriter.getStringAttr(name),
-          ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
+          rewriter, op->getLoc(), op->getResultTypes().front(),
+          rewriter.getStringAttr(name), op->getOperands());
       rewriter.replaceOp(op, call.getResults());
     }
   }

@@ -277,15 +277,8 @@ private:
                                             ValueRange{rowIndex[r], kk}));
               for (int64_t c = 0; c < shape.vectors; ++c) {
                 Value &sum = acc[r * shape.vectors + c];
-                sum = shape.fma ? vector::FMAOp::create(b, loc, activation,
-                                                        weights[c], sum)
-                                      .getResult()
-                                : arith::AddFOp::create(
-                                      b, loc,
-                                      arith::MulFOp::create(b, loc, activation,
-                                                            weights[c]),
-                                      sum)
-                                      .getResult();
+                sum = emitMultiplyAdd(b, loc, activation, weights[c], sum,
+                                      shape.fma);
               }
             }
           }

@@ -1419,7 +1419,9 @@ private:
 /// k (lane words, 8-bit codes), tasks of whole column tiles. Tiles of 3
 /// vectors of rows times 8 columns with 32 registers (16 lanes), times 4
 /// with 16; K blocks of at most 256 codes within the layout's K blocks.
-/// (The row thresholds and tiles were measured at 16 lanes only.)
+/// (At 8 lanes, x86-64-v3, warm 4096 x 4096 i4 g128 on two threads: 5.8
+/// against 6.1 ms for the streaming kernel at 32 rows, 18.9 against 22.6 ms
+/// at 128; 4 lanes were not measured.)
 std::optional<DecodedGemmShape>
 chooseDecodedGemm(const KernelInputs &in, const KernelShape &shape, bool bf16) {
   if (in.isFloat || (in.packed && !in.laneWords))

@@ -109,26 +109,6 @@ void mlir::lowbit::storeAccumulatorTile(OpBuilder &b, Location loc, Value acc,
   }
 }
 
-Value mlir::lowbit::IndexMath::index(int64_t v) const {
-  return arith::ConstantIndexOp::create(mathBuilder, mathLoc, v);
-}
-
-Value mlir::lowbit::IndexMath::add(Value l, Value r) const {
-  return arith::AddIOp::create(mathBuilder, mathLoc, l, r);
-}
-
-Value mlir::lowbit::IndexMath::mul(Value l, int64_t r) const {
-  return arith::MulIOp::create(mathBuilder, mathLoc, l, index(r));
-}
-
-Value mlir::lowbit::IndexMath::div(Value l, int64_t r) const {
-  return arith::DivUIOp::create(mathBuilder, mathLoc, l, index(r));
-}
-
-Value mlir::lowbit::IndexMath::rem(Value l, int64_t r) const {
-  return arith::RemUIOp::create(mathBuilder, mathLoc, l, index(r));
-}
-
 Value mlir::lowbit::toF32(OpBuilder &b, Location loc, Value v) {
   if (v.getType().isF32())
     return v;

@@ -9,12 +9,15 @@
 // buffers, constant scales as scalars or flat buffers, the gpu.launch, the
 // result buffer back to a tensor), the indices of one lane of an mma.sync
 // warp tile, and the host loops that stand in for the grid in the
-// host-emulation test mode.
+// host-emulation test mode. Their index arithmetic is the CPU kernels'
+// KernelLoops (LowbitToLinalg/KernelSupport.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOWBIT_CONVERSION_LOWBITTOGPU_KERNELBUILDING_H
 #define LOWBIT_CONVERSION_LOWBITTOGPU_KERNELBUILDING_H
+
+#include "../LowbitToLinalg/KernelSupport.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
@@ -24,25 +27,6 @@ namespace mlir::lowbit {
 constexpr int64_t kThreadsPerWarp = 32;
 /// The f16/bf16 tensor-core instruction: mma.sync m16n8k16.
 constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 16;
-
-/// Index arithmetic with constant right operands, for the kernel builders
-/// (each derives from it privately and uses the names as its own).
-class IndexMath {
-public:
-  IndexMath(OpBuilder &b, Location loc) : mathBuilder(b), mathLoc(loc) {}
-
-  /// The index constant `v`.
-  Value index(int64_t v) const;
-  Value add(Value l, Value r) const;
-  Value mul(Value l, int64_t r) const;
-  /// Unsigned division and remainder (indices are never negative here).
-  Value div(Value l, int64_t r) const;
-  Value rem(Value l, int64_t r) const;
-
-private:
-  OpBuilder &mathBuilder;
-  Location mathLoc;
-};
 
 /// A read-only buffer of a ranked tensor, for a kernel to read.
 Value toBuffer(OpBuilder &b, Location loc, Value tensor);

@@ -117,11 +117,11 @@ constexpr int64_t kStages = 2, kXStride = kTileK + 8;
 constexpr int64_t kCopyBytes = 16;
 
 /// Builds the staged kernel (or its host emulation) of one product.
-class StagedMmaBuilder : private IndexMath {
+class StagedMmaBuilder : private KernelLoops {
 public:
   StagedMmaBuilder(OpBuilder &b, Location loc, const StagedMmaOperands &ops,
                    bool emulate)
-      : IndexMath(b, loc), b(b), loc(loc), ops(ops), emulate(emulate),
+      : KernelLoops(b, loc), ops(ops), emulate(emulate),
         decoder(b, loc, ops.scheme) {
     auto xType = cast<MemRefType>(ops.x.getType());
     auto yType = cast<MemRefType>(ops.y.getType());
@@ -214,8 +214,6 @@ private:
   void buildEpilogue(const Lane &lane, Value m0, Value n0, int64_t mi,
                      ArrayRef<Value> acc);
 
-  OpBuilder &b;
-  Location loc;
   const StagedMmaOperands &ops;
   bool emulate;
   WeightDecoder decoder;

@@ -70,12 +70,11 @@ constexpr int64_t kStages = 2, kCopyBytes = 16;
 constexpr int64_t kTileBytes = kBlock * kStride;
 constexpr int64_t kSharedBytes = kStages * 2 * kTileBytes;
 
-class StagedQuantBuilder : private IndexMath {
+class StagedQuantBuilder : private KernelLoops {
 public:
   StagedQuantBuilder(OpBuilder &b, Location loc, const QuantMatmulPlan &plan,
                      const QuantMatmulHost &host, Value y, bool emulate)
-      : IndexMath(b, loc), b(b), loc(loc), plan(plan), host(host), y(y),
-        emulate(emulate) {}
+      : KernelLoops(b, loc), plan(plan), host(host), y(y), emulate(emulate) {}
 
   void buildLaunch();
   void buildEmulation();
@@ -124,8 +123,6 @@ private:
   void buildEpilogue(Value tid, Value m0, Value n0, int64_t mi,
                      ArrayRef<Value> sums);
 
-  OpBuilder &b;
-  Location loc;
   const QuantMatmulPlan &plan;
   const QuantMatmulHost &host;
   Value y;

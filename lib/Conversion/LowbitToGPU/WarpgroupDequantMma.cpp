@@ -88,11 +88,11 @@ constexpr int64_t kBTileBytes = kBlockN * kSwizzleRow;
 /// The emulated dynamic shared memory starts at this shared address.
 constexpr int64_t kEmulatedSharedBase = 48;
 
-class WarpgroupDequantBuilder : private IndexMath {
+class WarpgroupDequantBuilder : private KernelLoops {
 public:
   WarpgroupDequantBuilder(OpBuilder &b, Location loc,
                           const StagedMmaOperands &ops, bool emulate)
-      : IndexMath(b, loc), b(b), loc(loc), ops(ops), emulate(emulate),
+      : KernelLoops(b, loc), ops(ops), emulate(emulate),
         decoder(b, loc, ops.scheme) {
     auto xType = cast<MemRefType>(ops.x.getType());
     activation = xType.getElementType();
@@ -168,8 +168,6 @@ private:
   /// The epilogue of thread `tid`'s accumulators `acc`.
   void buildEpilogue(Value acc, Value m0, Value n0, Value tid);
 
-  OpBuilder &b;
-  Location loc;
   const StagedMmaOperands &ops;
   bool emulate;
   WeightDecoder decoder;

@@ -68,12 +68,12 @@ namespace {
 /// task's column tiles pass over them.
 constexpr int64_t kChunkActivationBytes = 256 * 1024;
 
-class DecodedGemmBuilder {
+class DecodedGemmBuilder : private KernelLoops {
 public:
   DecodedGemmBuilder(OpBuilder &b, Location loc, Value x, int64_t n, int64_t k,
                      Value bias, const DecodedGemmShape &shape,
                      DecodeRowFn decodeRow)
-      : b(b), loc(loc), x(x), n(n), k(k), bias(bias), shape(shape),
+      : KernelLoops(b, loc), x(x), n(n), k(k), bias(bias), shape(shape),
         decodeRow(decodeRow) {
     f32 = b.getF32Type();
     i32 = b.getI32Type();
@@ -103,42 +103,6 @@ public:
   }
 
 private:
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value add(Value lhs, Value rhs) {
-    return arith::AddIOp::create(b, loc, lhs, rhs);
-  }
-  Value mul(Value lhs, Value rhs) {
-    return arith::MulIOp::create(b, loc, lhs, rhs);
-  }
-  Value div(Value lhs, int64_t rhs) {
-    return rhs == 1 ? lhs : arith::DivUIOp::create(b, loc, lhs, index(rhs));
-  }
-  Value min(Value lhs, Value rhs) {
-    return arith::MinUIOp::create(b, loc, lhs, rhs);
-  }
-  /// `value` rounded up to a multiple of `multiple`.
-  Value roundUp(Value value, int64_t multiple) {
-    return mul(div(add(value, index(multiple - 1)), multiple), index(multiple));
-  }
-  /// `base` + `i` (`base` itself for 0).
-  Value offset(Value base, int64_t i) {
-    return i == 0 ? base : add(base, index(i));
-  }
-  Value loop(Value lower, Value upper, Value step, Value init,
-             function_ref<Value(Value, Value)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lower, upper, step, ValueRange{init},
-        [&](OpBuilder &, Location, Value iv, ValueRange args) {
-          scf::YieldOp::create(b, loc, body(iv, args.front()));
-        });
-    return forOp.getResult(0);
-  }
-  Value loop(Value lower, Value upper, int64_t step, Value init,
-             function_ref<Value(Value, Value)> body) {
-    return loop(lower, upper, index(step), init, body);
-  }
   /// The map of a transfer along the first of two dimensions (a column).
   AffineMap columnMap() {
     return AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
@@ -397,8 +361,6 @@ private:
     });
   }
 
-  OpBuilder &b;
-  Location loc;
   Value x;
   int64_t n, k;
   Value bias;

@@ -94,6 +94,59 @@ int64_t mlir::lowbit::balancedKBlock(int64_t k, int64_t limit,
   return llvm::divideCeil(llvm::divideCeil(k, numBlocks), multiple) * multiple;
 }
 
+Value mlir::lowbit::KernelLoops::index(int64_t value) const {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value mlir::lowbit::KernelLoops::add(Value lhs, Value rhs) const {
+  return arith::AddIOp::create(b, loc, lhs, rhs);
+}
+
+Value mlir::lowbit::KernelLoops::mul(Value lhs, Value rhs) const {
+  return arith::MulIOp::create(b, loc, lhs, rhs);
+}
+
+Value mlir::lowbit::KernelLoops::mul(Value lhs, int64_t rhs) const {
+  return mul(lhs, index(rhs));
+}
+
+Value mlir::lowbit::KernelLoops::div(Value lhs, int64_t rhs) const {
+  return rhs == 1 ? lhs : arith::DivUIOp::create(b, loc, lhs, index(rhs));
+}
+
+Value mlir::lowbit::KernelLoops::rem(Value lhs, int64_t rhs) const {
+  return arith::RemUIOp::create(b, loc, lhs, index(rhs));
+}
+
+Value mlir::lowbit::KernelLoops::min(Value lhs, Value rhs) const {
+  return arith::MinUIOp::create(b, loc, lhs, rhs);
+}
+
+Value mlir::lowbit::KernelLoops::offset(Value base, int64_t i) const {
+  return i == 0 ? base : add(base, index(i));
+}
+
+Value mlir::lowbit::KernelLoops::roundUp(Value value, int64_t multiple) const {
+  return mul(div(add(value, index(multiple - 1)), multiple), index(multiple));
+}
+
+Value mlir::lowbit::KernelLoops::loop(
+    Value lower, Value upper, Value step, Value init,
+    function_ref<Value(Value, Value)> body) const {
+  auto forOp =
+      scf::ForOp::create(b, loc, lower, upper, step, ValueRange{init},
+                         [&](OpBuilder &, Location, Value iv, ValueRange args) {
+                           scf::YieldOp::create(b, loc, body(iv, args.front()));
+                         });
+  return forOp.getResult(0);
+}
+
+Value mlir::lowbit::KernelLoops::loop(
+    Value lower, Value upper, int64_t step, Value init,
+    function_ref<Value(Value, Value)> body) const {
+  return loop(lower, upper, index(step), init, body);
+}
+
 Value mlir::lowbit::emitMultiplyAdd(OpBuilder &b, Location loc, Value lhs,
                                     Value rhs, Value acc, bool fma) {
   if (fma)

@@ -1,9 +1,11 @@
 //===- KernelSupport.h - Pieces the CPU kernels share -----------*- C++ -*-===//
 //
-// Shared by the inner-product kernels (CPUKernels.cpp) and the panel kernels
-// (PanelKernels.cpp) of lowbit-cpu-kernels: the scales, zero-points and
-// other operands of lowbit's matmul ops as the kernels read them, the
-// inputs of the W8A8 kernels, and the tensors they create.
+// Shared by the streaming kernels (CPUKernels.cpp), the panel kernels
+// (PanelKernels.cpp) and the decode-then-GEMM kernel (DecodedGemmKernel.cpp)
+// of lowbit-cpu-kernels: the scales, zero-points and other operands of
+// lowbit's matmul ops as the kernels read them, the inputs of the W8A8
+// kernels, the tensors they create, and the index arithmetic and loops of
+// their builders (KernelLoops, also used by the GPU kernel builders).
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,6 +68,39 @@ SmallVector<int32_t> weightRowSums(ArrayRef<int8_t> codes, int64_t n,
 Value buildColumnTasks(
     OpBuilder &b, Location loc, Value y0, Value m, OpFoldResult numTasks,
     int64_t width, function_ref<Value(Value slice, Value task, Value n0)> body);
+
+/// Index arithmetic and scf.for loops carrying one tensor, for the kernel
+/// builders (the CPU panel and decode-then-GEMM kernels and the GPU
+/// tensor-core kernels derive from it and use the names as their own).
+class KernelLoops {
+public:
+  KernelLoops(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  /// The index constant `value`.
+  Value index(int64_t value) const;
+  Value add(Value lhs, Value rhs) const;
+  Value mul(Value lhs, Value rhs) const;
+  Value mul(Value lhs, int64_t rhs) const;
+  /// Unsigned division and remainder by a constant (indices are never
+  /// negative here; division by 1 is `lhs` itself).
+  Value div(Value lhs, int64_t rhs) const;
+  Value rem(Value lhs, int64_t rhs) const;
+  Value min(Value lhs, Value rhs) const;
+  /// `base` + `i` (`base` itself for 0).
+  Value offset(Value base, int64_t i) const;
+  /// `value` rounded up to a multiple of `multiple`.
+  Value roundUp(Value value, int64_t multiple) const;
+  /// scf.for from `lower` to `upper` by `step` carrying one tensor, whose
+  /// body is `body(iv, carried)` returning the new tensor.
+  Value loop(Value lower, Value upper, Value step, Value init,
+             function_ref<Value(Value, Value)> body) const;
+  Value loop(Value lower, Value upper, int64_t step, Value init,
+             function_ref<Value(Value, Value)> body) const;
+
+protected:
+  OpBuilder &b;
+  Location loc;
+};
 
 /// acc + lhs * rhs: one vector.fma with `fma`, else a multiply and an add
 /// (targets without FMA, where vector.fma would become a libm call).

@@ -81,8 +81,8 @@ constexpr int64_t kFloatPanelKBlock = 2048;
 constexpr int64_t kIntPanelKBlock = 8192;
 
 /// The loop nest both panel kernels share (tasks of panels, K blocks, row
-/// chunks, panels, row tiles) and small index helpers.
-class PanelLoopBuilder {
+/// chunks, panels, row tiles); the index helpers of KernelLoops.
+class PanelLoopBuilder : public KernelLoops {
 public:
   /// Computes one register tile: `rows` rows from `m0` times panel `p` (the
   /// tile's columns `column`..), over k in [k0, k1); returns the new tile.
@@ -91,7 +91,7 @@ public:
                          Value column, Value k0, Value k1)>;
 
   PanelLoopBuilder(OpBuilder &b, Location loc, const PanelShape &shape)
-      : b(b), loc(loc), shape(shape) {}
+      : KernelLoops(b, loc), shape(shape) {}
 
   /// The forall over tasks of panels filling y0 [M, N]: each task takes
   /// its slice of y, makes its tile of it (`makeTile`, null: the slice
@@ -124,12 +124,10 @@ public:
               shape.rows;
           Value result = loop(
               index(0), index(k), kBlock, tile, [&](Value k0, Value kTile) {
-                Value k1 = arith::MinUIOp::create(
-                    b, loc, add(k0, index(kBlock)), index(k));
+                Value k1 = min(add(k0, index(kBlock)), index(k));
                 return loop(
                     index(0), m, chunk, kTile, [&](Value m0, Value cTile) {
-                      Value m1 = arith::MinUIOp::create(
-                          b, loc, add(m0, index(chunk)), m);
+                      Value m1 = min(add(m0, index(chunk)), m);
                       return loop(
                           index(0), index(panelsPerTask), 1, cTile,
                           [&](Value panel, Value pTile) {
@@ -146,15 +144,6 @@ public:
         });
   }
 
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value add(Value lhs, Value rhs) {
-    return arith::AddIOp::create(b, loc, lhs, rhs);
-  }
-  Value mul(Value lhs, Value rhs) {
-    return arith::MulIOp::create(b, loc, lhs, rhs);
-  }
   /// The rows m0 .. m0 + `rows` - 1 of a register tile and the first column
   /// of each of its vectors (from the panel's first column `column`).
   void tileIndices(Value m0, int64_t rows, Value column,
@@ -164,23 +153,6 @@ public:
       rowIndex.push_back(offset(m0, r));
     for (int64_t c = 0; c < shape.vectors; ++c)
       columnIndex.push_back(offset(column, c * shape.lanes));
-  }
-
-  /// `base` + `i` (`base` itself for 0).
-  Value offset(Value base, int64_t i) {
-    return i == 0 ? base : add(base, index(i));
-  }
-
-  /// scf.for from `lower` to `upper` by `step` carrying one tensor, whose
-  /// body is `body(iv, carried)` returning the new tensor.
-  Value loop(Value lower, Value upper, int64_t step, Value init,
-             function_ref<Value(Value, Value)> body) {
-    auto forOp = scf::ForOp::create(
-        b, loc, lower, upper, index(step), ValueRange{init},
-        [&](OpBuilder &, Location, Value iv, ValueRange args) {
-          scf::YieldOp::create(b, loc, body(iv, args.front()));
-        });
-    return forOp.getResult(0);
   }
 
 private:
@@ -200,9 +172,7 @@ private:
           rows == 1
               ? m1
               : add(start,
-                    mul(arith::DivUIOp::create(
-                            b, loc, arith::SubIOp::create(b, loc, m1, start),
-                            index(rows)),
+                    mul(div(arith::SubIOp::create(b, loc, m1, start), rows),
                         index(rows)));
       tile = loop(start, end, rows, tile, [&](Value row, Value rTile) {
         return emitTile(rTile, row, rows, p, column, k0, k1);
@@ -212,8 +182,6 @@ private:
     return tile;
   }
 
-  OpBuilder &b;
-  Location loc;
   PanelShape shape;
 };
 

@@ -86,8 +86,7 @@ std::string lowerEntryModuleToCPU(ModuleOp module, func::FuncOp entry,
 FailureOr<unsigned> resolveThreads(int value, std::string &error);
 
 /// --target-cpu, --threads and --bf16-products, declared once for the
-/// tools that compile for
-/// the CPU. LLVM owns the option name "threads": the option is registered as
+/// tools that compile for the CPU. LLVM owns the option name "threads": the option is registered as
 /// --kernel-threads, and renameOptionArgument(args, "threads",
 /// "kernel-threads") in main() lets users spell it --threads.
 struct CPUTargetCommandLine {

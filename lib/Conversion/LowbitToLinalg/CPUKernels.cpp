@@ -198,6 +198,15 @@ struct KernelInputs {
   Granularity granularity = Granularity::Tensor;
   Param scale, zeroPoint;
   Value bias;
+  /// E4M3FN codes: whether the constant codes may hold the NaN code
+  /// (magnitude 0x7F), which the decoder must then select. The codes are
+  /// scanned at compile time; unknown codes count as holding it.
+  bool codesMayHoldNaN = true;
+  /// E4M3FN codes decode to value(code) * 2^-8 (the f16 they are moved
+  /// into, one multiply fewer a vector), and every scale is read times
+  /// 2^8: a power of two moved from each value to its scale, so each
+  /// product (and, at f32 magnitudes above 2^-118, each sum) is the same.
+  bool scalesCarryFP8Exponent = false;
 };
 
 Value indexConst(OpBuilder &b, Location loc, int64_t value) {
@@ -365,6 +374,31 @@ std::optional<SmallVector<int8_t>> getConstantCodes(Value weight) {
     return codes;
   }
   return std::nullopt;
+}
+
+/// Whether every scale of `scales` times 2^8 is still a finite f32 (and
+/// that product exact): f16 scales always; f32 and bf16 ones when their
+/// values can be read here and are all below 2^119 in magnitude.
+bool scalesStayFiniteTimes256(Attribute scales) {
+  auto fits = [](const APFloat &value) {
+    return std::fabs(value.convertToDouble()) < std::ldexp(1.0, 119);
+  };
+  if (auto scalar = dyn_cast_if_present<FloatAttr>(scales))
+    return scalar.getType().isF16() || fits(scalar.getValue());
+  auto elements = dyn_cast_if_present<ElementsAttr>(scales);
+  if (!elements)
+    return false;
+  if (elements.getElementType().isF16())
+    return true;
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(scales))
+    return llvm::all_of(dense.getValues<APFloat>(), fits);
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(scales)) {
+    std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef();
+    return values && llvm::all_of(*values, [](float value) {
+             return std::fabs(value) < std::ldexp(1.0f, 119);
+           });
+  }
+  return false;
 }
 
 /// Repacked weights (lane words, interleaved rows) already made in this
@@ -545,6 +579,15 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
   if (!scheme.getSymmetric())
     inputs.zeroPoint = getParam(b, loc, op.getZeroPointsAttr());
   inputs.bias = op.getBias();
+  if (scheme.getFormat() == StorageFormat::F8E4M3FN) {
+    if (blob)
+      inputs.codesMayHoldNaN = llvm::any_of(blob->getData(), [](char code) {
+        return (static_cast<uint8_t>(code) & 0x7F) == 0x7F;
+      });
+    inputs.scalesCarryFP8Exponent =
+        shape.lanes >= 8 && scheme.getSymmetric() &&
+        scalesStayFiniteTimes256(op.getScalesAttr());
+  }
   return success();
 }
 
@@ -666,8 +709,7 @@ private:
             b, loc, offsetIndex(b, loc, k0, j * shape.lanes),
             indexConst(b, loc, in.groupSize));
         zeroPoint = subtrahend(n, g);
-        scale = vector::BroadcastOp::create(
-            b, loc, accType, readParam(b, loc, in.scale, in.granularity, n, g));
+        scale = vector::BroadcastOp::create(b, loc, accType, readScale(n, g));
       }
       Value value = in.laneWords ? decodeNibble(words, j, zeroPoint)
                                  : decodeStep(n, k0, zeroPoint).front();
@@ -685,6 +727,17 @@ private:
   /// groups are its K blocks; groupLoopBlocksPerKBlock for the others).
   int64_t blocksPerKBlock() const {
     return in.isFloat ? 1 : groupLoopBlocksPerKBlock(blockCodes());
+  }
+
+  /// The scale of weight row `n`, group `g`, as an f32 scalar (times 2^8
+  /// when the decoded FP8 values carry 2^-8).
+  Value readScale(Value n, Value g) {
+    Value scale = readParam(b, loc, in.scale, in.granularity, n, g);
+    if (!in.scalesCarryFP8Exponent)
+      return scale;
+    return arith::MulFOp::create(
+        b, loc, scale,
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(256.0f)));
   }
 
   Value zeroVector() {
@@ -1036,6 +1089,10 @@ private:
   ///                       power-of-two multiply; no f32 denormal is formed)
   ///   E4M3FN: magnitude 0x7F is NaN; E5M2: E = 31 is inf (M = 0) or NaN,
   /// then the sign bit is ORed in (so code 0x80 is -0.0, as the table has).
+  /// E4M3FN's NaN is selected only when the constant codes hold it, and
+  /// through f16 its 2^8 goes to the scales (scalesCarryFP8Exponent): a
+  /// vector of 16 codes costs an extension, a shift, an AND and a
+  /// conversion instead of also a multiply, a compare and a select.
   Value decodeFP8(Value bytes) {
     bool e4m3 = in.format == StorageFormat::F8E4M3FN;
     int64_t mantissaBits = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15;
@@ -1081,7 +1138,10 @@ private:
           arith::BitcastOp::create(b, loc, f16Type, bits).getResult());
       if (!e4m3)
         return value;
-      value = arith::MulFOp::create(b, loc, value, splatFloat(256.0f));
+      if (!in.scalesCarryFP8Exponent)
+        value = arith::MulFOp::create(b, loc, value, splatFloat(256.0f));
+      if (!in.codesMayHoldNaN)
+        return value;
       // Magnitude 0x7F (bits 0x3F80 after the move) is NaN.
       Value isNaN = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::eq,
@@ -1110,11 +1170,11 @@ private:
     Value value =
         arith::SelectOp::create(b, loc, isSubnormal, subnormal, normal);
     Value nan = splatFloat(std::numeric_limits<float>::quiet_NaN());
-    if (e4m3) {
+    if (e4m3 && in.codesMayHoldNaN) {
       Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                           magnitude, splatInt(0x7F));
       value = arith::SelectOp::create(b, loc, isNaN, nan, value);
-    } else {
+    } else if (!e4m3) {
       Value isSpecial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                               magnitude, splatInt(0x7C));
       Value isInf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -1253,10 +1313,9 @@ private:
       parts = std::min(parts, perGroup);
     int64_t blockCodes = this->blockCodes();
     SmallVector<Value> accInit(numAcc, zeroVector());
-    auto readScale = [&](int64_t c, Value g) -> Value {
-      return vector::BroadcastOp::create(
-          b, loc, accType,
-          readParam(b, loc, in.scale, in.granularity, weightRow[c], g));
+    auto readScaleVector = [&](int64_t c, Value g) -> Value {
+      return vector::BroadcastOp::create(b, loc, accType,
+                                         readScale(weightRow[c], g));
     };
     // acc[r, c] += (sum of the parts of sums[r, c]) * scale[c].
     auto addScaled = [&](ValueRange sums, ArrayRef<Value> scales,
@@ -1313,7 +1372,7 @@ private:
                 zeroPoints.push_back(subtrahend(weightRow[c], g));
               if (scaleValues) {
                 for (int64_t c = 0; c < cols; ++c)
-                  scales.push_back(readScale(c, g));
+                  scales.push_back(readScaleVector(c, g));
                 emitLaneWordProducts(words, kStart, sub * perGroup,
                                      (sub + 1) * perGroup, rowIndex, zeroPoints,
                                      /*parts=*/1, next, scales);
@@ -1324,7 +1383,7 @@ private:
                                    (sub + 1) * perGroup, rowIndex, zeroPoints,
                                    parts, sums);
               for (int64_t c = 0; c < cols; ++c)
-                scales.push_back(readScale(c, g));
+                scales.push_back(readScaleVector(c, g));
               addScaled(sums, scales, next);
             }
             scf::YieldOp::create(b, loc, next);
@@ -1371,7 +1430,7 @@ private:
           SmallVector<Value> scales;
           if (!in.isFloat)
             for (int64_t c = 0; c < cols; ++c)
-              scales.push_back(readScale(c, block));
+              scales.push_back(readScaleVector(c, block));
           addScaled(steps.getResults(), scales, next);
           scf::YieldOp::create(b, loc, next);
         });

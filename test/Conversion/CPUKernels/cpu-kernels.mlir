@@ -169,8 +169,9 @@ func.func @nf4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
 // FP8 E4M3FN per channel: the codes are the bytes of the resource, read at
 // n * K + k0. With 8 lanes or more, through f16 (vcvtph2ps): the sign, and
 // exponent and mantissa moved down one bit ((sext << 7) & 0xBF80), make an
-// f16 of value * 2^-8 (subnormals included), scaled back by 256; magnitude
-// 0x7F is NaN.
+// f16 of value * 2^-8 (subnormals included); the 2^8 goes to the scale,
+// read times 256 once per group. These codes hold 0x7F and 0xFF, so
+// magnitude 0x7F is selected as NaN.
 // CHECK-LABEL: func.func @e4m3_channel(
 // CHECK: %[[BYTES:.*]] = arith.constant dense_resource<w.q> : tensor<128xi8>
 // CHECK: scf.forall
@@ -182,13 +183,18 @@ func.func @nf4_group(%x: tensor<?x64xf32>) -> tensor<?x8xf32> {
 // CHECK: %[[BITS:.*]] = arith.andi %[[SHL]], %[[MASK]] : vector<8xi16>
 // CHECK: %[[HALF:.*]] = arith.bitcast %[[BITS]] : vector<8xi16> to vector<8xf16>
 // CHECK: %[[EXT:.*]] = arith.extf %[[HALF]] : vector<8xf16> to vector<8xf32>
-// CHECK: %[[TWO8:.*]] = arith.constant dense<2.560000e+02> : vector<8xf32>
-// CHECK: %[[V:.*]] = arith.mulf %[[EXT]], %[[TWO8]] : vector<8xf32>
-// CHECK: %[[MAG:.*]] = arith.andi %[[BITS]], %{{.*}} : vector<8xi16>
+// CHECK-NEXT: %[[MAGMASK:.*]] = arith.constant dense<16256> : vector<8xi16>
+// CHECK-NEXT: %[[MAG:.*]] = arith.andi %[[BITS]], %[[MAGMASK]] : vector<8xi16>
 // CHECK: %[[ISNAN:.*]] = arith.cmpi eq, %[[MAG]], %{{.*}} : vector<8xi16>
 // CHECK: %[[NAN:.*]] = arith.constant dense<0x7FC00000> : vector<8xf32>
-// CHECK: %[[DEC:.*]] = arith.select %[[ISNAN]], %[[NAN]], %[[V]] : vector<8xi1>, vector<8xf32>
-// CHECK: vector.fma %{{.*}}, %[[DEC]], %{{.*}} : vector<8xf32>
+// CHECK: %[[DEC:.*]] = arith.select %[[ISNAN]], %[[NAN]], %[[EXT]] : vector<8xi1>, vector<8xf32>
+// CHECK: %[[SUM:.*]] = vector.fma %{{.*}}, %[[DEC]], %{{.*}} : vector<8xf32>
+// CHECK: scf.yield %[[SUM]],
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
+// CHECK-NEXT: %[[TWO8:.*]] = arith.constant 2.560000e+02 : f32
+// CHECK-NEXT: %[[S256:.*]] = arith.mulf %[[S]], %[[TWO8]] : f32
+// CHECK-NEXT: %[[SV:.*]] = vector.broadcast %[[S256]] : f32 to vector<8xf32>
+// CHECK-NEXT: vector.fma %{{.*}}, %[[SV]], %{{.*}} : vector<8xf32>
 // At 4 lanes (no F16C on the x86-64 baseline), on i32 lanes: the fields
 // moved into an f32 (magnitude << 20, exponent bias 127 - 7 added);
 // subnormals (magnitude < 8) as magnitude * 2^-9; magnitude 0x7F is NaN;
@@ -228,6 +234,43 @@ func.func @e4m3_channel(%x: tensor<?x32xf32>) -> tensor<?x4xf32> {
   dialect_resources: {
     builtin: {
       w.q: "0x04000000000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE000108387E7F80FE"
+    }
+  }
+#-}
+
+// -----
+
+// E4M3FN codes without the NaN code (no 0x7F or 0xFF in the constant):
+// no compare or select, the converted f16 goes straight into the FMA. A
+// scale of 2^120 would overflow times 2^8, so the second op keeps it and
+// scales each decoded vector back by 256 instead.
+// CHECK-LABEL: func.func @e4m3_no_nan(
+// CHECK: %[[EXT:.*]] = arith.extf %{{.*}} : vector<8xf16> to vector<8xf32>
+// CHECK-NOT: arith.select
+// CHECK: vector.fma %{{.*}}, %[[EXT]], %{{.*}} : vector<8xf32>
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
+// CHECK-NEXT: arith.constant 2.560000e+02 : f32
+// CHECK-NEXT: arith.mulf %[[S]]
+// CHECK: scf.forall
+// CHECK: %[[EXT2:.*]] = arith.extf %{{.*}} : vector<8xf16> to vector<8xf32>
+// CHECK-NEXT: %[[TWO8:.*]] = arith.constant dense<2.560000e+02> : vector<8xf32>
+// CHECK-NEXT: %[[V2:.*]] = arith.mulf %[[EXT2]], %[[TWO8]] : vector<8xf32>
+// CHECK-NOT: arith.select
+// CHECK: vector.fma %{{.*}}, %[[V2]], %{{.*}} : vector<8xf32>
+// CHECK: %[[S2:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
+// CHECK-NEXT: %[[SV2:.*]] = vector.broadcast %[[S2]] : f32 to vector<8xf32>
+// CHECK-NEXT: vector.fma %{{.*}}, %[[SV2]], %{{.*}} : vector<8xf32>
+func.func @e4m3_no_nan(%x: tensor<?x32xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %w = arith.constant dense_resource<w.q> : tensor<4x32xf8E4M3FN>
+  %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense<[0.5, 0.25, 2.0, 1.0e+30]> : tensor<4xf32>) : tensor<?x32xf32>, tensor<4x32xf8E4M3FN> -> tensor<?x4xf32>
+  %y2 = lowbit.dequant_matmul %x, %w as #lowbit.scheme<f8E4M3FN, axis = 0> scales(dense<[0.5, 0.25, 2.0, 0x7B800000]> : tensor<4xf32>) : tensor<?x32xf32>, tensor<4x32xf8E4M3FN> -> tensor<?x4xf32>
+  return %y, %y2 : tensor<?x4xf32>, tensor<?x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w.q: "0x04000000000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE000108387E7E80FE"
     }
   }
 #-}

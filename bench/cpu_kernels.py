@@ -94,8 +94,7 @@ LOWBIT = [
     ("i8 w-only", "--lowbit-w8a16", 1.0, []),
     ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5, []),
     ("i4 g128", "--lowbit-w4a16", 0.5, []),
-    # bf16 products in the decode-then-GEMM kernel (16 or more rows); only
-    # on hosts with AVX512-BF16.
+    # bf16 products (both kernels); only on hosts with AVX512-BF16.
     ("i4 g128 bf16", "--lowbit-w4a16", 0.5, ["--bf16-products"]),
     ("W8A8", "--lowbit-w8a8", 1.0, []),
     ("nf4 g64", "--lowbit-nf4", 0.5, []),
@@ -303,14 +302,12 @@ def main():
                  "ORT MatMulNBits b32", ort_call("b32"), n * k / 2),
                 ("i4 g128 sym", lowbit_call("i4 g128"), n * k / 2,
                  "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
-                # Reduced-precision products, at 16 or more rows (fewer take
-                # the f32 streaming kernel): against ORT's f32 and int8
-                # (accuracy_level 4) products.
-                ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16")
-                 if m >= 16 else None, n * k / 2,
+                # Reduced-precision products (bf16 pairs in the streaming
+                # kernel, bf16 in the decode-then-GEMM kernel): against
+                # ORT's f32 and int8 (accuracy_level 4) products.
+                ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16"), n * k / 2,
                  "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
-                ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16")
-                 if m >= 16 else None, n * k / 2,
+                ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16"), n * k / 2,
                  "ORT MatMulNBits b128 int8", ort_call("b128a4"), n * k / 2),
                 ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,
                  "oneDNN u8s8s32", u8s8, n * k),

@@ -169,7 +169,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "In the decode-then-GEMM kernel, round the activations and the "
            "dequantized weights to bf16 and multiply them by vdpbf16ps "
            "(AVX512-BF16, 16 lanes): twice the products per instruction, "
-           "f32 sums, operands kept to 8 significant bits">,
+           "f32 sums, operands kept to 8 significant bits; in the streaming "
+           "kernel, the same for 4-bit lane words without zero-points in "
+           "groups of whole steps (their values looked up as bf16 by vpermw, "
+           "the scales applied in f32)">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "
            "FMA, where it would become a libm call">,
@@ -189,7 +192,9 @@ def LowerCPUIntrinsicsPass : Pass<"lowbit-lower-cpu-intrinsics"> {
     "llvm.x86.avx512.vpdpbusd.{128,256,512}"` by its width, `lowbit.dot_bf16`
     (vdpbf16ps) `llvm.call_intrinsic
     "llvm.x86.avx512bf16.dpbf16ps.{128,256,512}"`, `lowbit.permute16`
-    (vpermps) `llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"`. Runs
+    (vpermps) `llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"`,
+    `lowbit.permute_words32` (vpermw) `llvm.call_intrinsic
+    "llvm.x86.avx512.permvar.hi.512"`. Runs
     late in `lowbit-lower-to-cpu`, after the loops have become control flow:
     the ops are pure, the intrinsic calls are not, and both the deallocation
     passes and the inlining of the parallel loops' `memref.alloca_scope`

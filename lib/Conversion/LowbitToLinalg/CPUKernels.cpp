@@ -78,6 +78,16 @@
 // (double-quantized scales, batches, K not a multiple of CH, FP8 codes that are
 // not a dense_resource constant) are left to lowbit-lower-to-linalg.
 //
+// With bf16-products (AVX512-BF16, 16 lanes), lane words without
+// zero-points whose groups span whole steps are multiplied as bf16 pairs:
+// x is rounded to bf16 once per call into [M, K / 2] words pairing
+// x[k0 + 16i + l] (low half) with x[k0 + 16(i + 4) + l], and each step's
+// words, as 32 16-bit lanes, give pair vector i by one shift right by 4i
+// and one lowbit.permute_words32 (vpermw) in the format's values as bf16:
+//   sum[l] += x[k0+16i+l] * v(nibble i of word l)
+//           + x[k0+16(i+4)+l] * v(nibble i+4 of word l)   (lowbit.dot_bf16)
+// 3 instructions per 32 codes instead of per 16; the scales stay f32.
+//
 // Weight-only matmuls with many activation rows are bound by multiplies,
 // not by the weight stream: when the codes decode to consecutive k (lane
 // words, 8-bit codes) and N splits into whole column tiles, the op also gets
@@ -124,6 +134,7 @@
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
 #include "lowbit/Quant/Formats.h"
+#include "lowbit/Quant/HalfPrecision.h"
 #include "lowbit/Quant/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -207,6 +218,12 @@ struct KernelInputs {
   /// 2^8: a power of two moved from each value to its scale, so each
   /// product (and, at f32 magnitudes above 2^-118, each sum) is the same.
   bool scalesCarryFP8Exponent = false;
+  /// With bf16 products, the streaming kernel multiplies 4-bit lane words
+  /// as bf16 pairs (streamsBF16Pairs): nibbles j and j + 4 of each lane
+  /// word looked up as bf16 (lowbit.permute_words32 on the words as 32
+  /// 16-bit lanes), the activations rounded to bf16 once per call into
+  /// matching pairs, lowbit.dot_bf16.
+  bool bf16Pairs = false;
 };
 
 Value indexConst(OpBuilder &b, Location loc, int64_t value) {
@@ -604,41 +621,91 @@ public:
                         : shape.lanes;
   }
 
-  /// For 4-bit codes: x with each step of 2 * VL activations reordered as
-  /// [even k.., odd k..] (once per call, M * K values), so that the kernel
-  /// reads the lanes matching the low and high nibbles without shuffles.
-  void splitActivations(Value m) {
-    if (!in.packed || in.laneWords)
-      return;
+  /// A [M, `rowLength`] tensor of `elementType` filled step by step: for
+  /// each activation row and each step k0 of K, `writeStep` returns `out`
+  /// with that step's values written.
+  Value buildActivationSteps(
+      Value m, int64_t rowLength, Type elementType,
+      function_ref<Value(Value row, Value k0, Value out)> writeStep) {
     Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(in.k)};
-    Value init = tensor::EmptyOp::create(b, loc, sizes, f32);
+    SmallVector<OpFoldResult> sizes = {m, b.getIndexAttr(rowLength)};
+    Value init = tensor::EmptyOp::create(b, loc, sizes, elementType);
     auto rowsLoop = scf::ForOp::create(
         b, loc, zero, m, one, ValueRange{init},
         [&](OpBuilder &, Location, Value row, ValueRange rowArgs) {
           auto stepsLoop = scf::ForOp::create(
               b, loc, zero, indexConst(b, loc, in.k), indexConst(b, loc, step),
               rowArgs, [&](OpBuilder &, Location, Value k0, ValueRange args) {
-                SmallVector<Value> halves = shuffleActivations(in.x, row, k0);
-                Value k1 = arith::AddIOp::create(
-                    b, loc, k0, indexConst(b, loc, shape.lanes));
-                Value out = vector::TransferWriteOp::create(
-                                b, loc, halves[0], args.front(),
-                                ValueRange{row, k0}, ArrayRef<bool>{true})
-                                .getResult();
-                out = vector::TransferWriteOp::create(b, loc, halves[1], out,
-                                                      ValueRange{row, k1},
-                                                      ArrayRef<bool>{true})
-                          .getResult();
-                scf::YieldOp::create(b, loc, out);
+                scf::YieldOp::create(b, loc, writeStep(row, k0, args.front()));
               });
           scf::YieldOp::create(b, loc, stepsLoop.getResults());
         });
-    split = rowsLoop.getResult(0);
+    return rowsLoop.getResult(0);
+  }
+
+  /// For 4-bit codes: x with each step of 2 * VL activations reordered as
+  /// [even k.., odd k..] (once per call, M * K values), so that the kernel
+  /// reads the lanes matching the low and high nibbles without shuffles.
+  void splitActivations(Value m) {
+    if (!in.packed || in.laneWords)
+      return;
+    split =
+        buildActivationSteps(m, in.k, f32, [&](Value row, Value k0, Value out) {
+          SmallVector<Value> halves = shuffleActivations(in.x, row, k0);
+          Value k1 = offsetIndex(b, loc, k0, shape.lanes);
+          out = vector::TransferWriteOp::create(b, loc, halves[0], out,
+                                                ValueRange{row, k0},
+                                                ArrayRef<bool>{true})
+                    .getResult();
+          return vector::TransferWriteOp::create(b, loc, halves[1], out,
+                                                 ValueRange{row, k1},
+                                                 ArrayRef<bool>{true})
+              .getResult();
+        });
+  }
+
+  /// With bf16 pairs: x as [M, K / 2] i32 words, each step of 8 * VL
+  /// activations k0 + j * VL + l (j = 0..7, l < VL) stored as 4 vectors of
+  /// VL words, word l of vector i holding bf16(x[k0 + i * VL + l]) (low
+  /// half) and bf16(x[k0 + (i + 4) * VL + l]) (high half), nearest even:
+  /// the pairs that nibbles i and i + 4 of a lane word multiply. Once per
+  /// call, M * K values.
+  void pairActivations(Value m) {
+    if (!in.bf16Pairs)
+      return;
+    auto wordsType = VectorType::get({shape.lanes}, b.getI32Type());
+    auto halfType = VectorType::get({shape.lanes}, b.getBF16Type());
+    Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    pairs = buildActivationSteps(
+        m, in.k / 2, b.getI32Type(), [&](Value row, Value k0, Value out) {
+          SmallVector<Value> halves;
+          for (int64_t j = 0; j < 8; ++j) {
+            Value x = vector::TransferReadOp::create(
+                b, loc, accType, in.x,
+                ValueRange{row, offsetIndex(b, loc, k0, j * shape.lanes)},
+                padding, ArrayRef<bool>{true});
+            halves.push_back(arith::TruncFOp::create(b, loc, halfType, x));
+          }
+          Value half =
+              arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 2));
+          for (int64_t i = 0; i < 4; ++i) {
+            Value words = vector::BitCastOp::create(
+                b, loc, wordsType,
+                vector::InterleaveOp::create(b, loc, halves[i], halves[i + 4]));
+            out =
+                vector::TransferWriteOp::create(
+                    b, loc, words, out,
+                    ValueRange{row, offsetIndex(b, loc, half, i * shape.lanes)},
+                    ArrayRef<bool>{true})
+                    .getResult();
+          }
+          return out;
+        });
   }
 
   Value build(Value y0, Value m) {
     splitActivations(m);
+    pairActivations(m);
     // Long K is read in blocks (outermost in each task), each block's
     // partial sums added to y, which starts at zero or at the bias.
     int64_t numKBlocks = llvm::divideCeil(numBlocks(), blocksPerKBlock());
@@ -1271,6 +1338,65 @@ private:
     }
   }
 
+  /// For lane words as bf16 pairs: the products of a whole step (`words`,
+  /// one vector per weight row) with the activation rows' pairs, added to
+  /// `sums` [(r * cols + c) * parts + i % parts]. Pair vector i of a weight
+  /// row is its words as 32 16-bit lanes shifted right by 4i and looked up
+  /// in the format's table (16 bf16 values, twice): lane 2l holds nibble i
+  /// of word l, lane 2l + 1 nibble i + 4, as pairActivations pairs x.
+  void emitLaneWordPairProducts(ArrayRef<Value> words, Value k0,
+                                ArrayRef<Value> rowIndex, int64_t parts,
+                                SmallVectorImpl<Value> &sums) {
+    int64_t cols = words.size();
+    Type i16 = b.getI16Type(), i32 = b.getI32Type();
+    auto lanes16 = VectorType::get({2 * shape.lanes}, i16);
+    auto pairType = VectorType::get({2 * shape.lanes}, b.getBF16Type());
+    auto wordsType = VectorType::get({shape.lanes}, i32);
+    std::array<float, 16> values = nibbleTable();
+    SmallVector<int16_t> table;
+    for (int64_t e = 0; e < 2 * shape.lanes; ++e)
+      table.push_back(static_cast<int16_t>(
+          ::lowbit::quant::floatToBFloat16Bits(values[e % 16])));
+    Value tableVector = arith::ConstantOp::create(
+        b, loc, lanes16,
+        DenseElementsAttr::get(lanes16, ArrayRef<int16_t>(table)));
+    SmallVector<Value> halves;
+    for (Value w : words)
+      halves.push_back(vector::BitCastOp::create(b, loc, lanes16, w));
+    Value half = arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 2));
+    Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
+    for (int64_t i = 0; i < 4; ++i) {
+      SmallVector<Value> weights;
+      for (int64_t c = 0; c < cols; ++c) {
+        Value shifted = halves[c];
+        if (i > 0)
+          shifted = arith::ShRUIOp::create(
+              b, loc, shifted,
+              arith::ConstantOp::create(
+                  b, loc, lanes16,
+                  DenseElementsAttr::get(lanes16,
+                                         b.getIntegerAttr(i16, 4 * i))));
+        weights.push_back(vector::BitCastOp::create(
+            b, loc, pairType,
+            PermuteWords32Op::create(b, loc, lanes16, tableVector, shifted)
+                .getResult()));
+      }
+      Value k = offsetIndex(b, loc, half, i * shape.lanes);
+      for (size_t r = 0; r < rowIndex.size(); ++r) {
+        Value x = vector::BitCastOp::create(
+            b, loc, pairType,
+            vector::TransferReadOp::create(b, loc, wordsType, pairs,
+                                           ValueRange{rowIndex[r], k}, padding,
+                                           ArrayRef<bool>{true})
+                .getResult());
+        for (int64_t c = 0; c < cols; ++c) {
+          Value &sum = sums[(r * cols + c) * parts + i % parts];
+          sum = DotBF16Op::create(b, loc, accType, sum, x, weights[c]);
+        }
+      }
+    }
+  }
+
   /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
   /// n .. n + cols: each decoded step of a weight row meets every activation
   /// row, each activation vector every weight row. With `kBlock`, only that
@@ -1409,8 +1535,11 @@ private:
                   SmallVector<Value> words;
                   for (int64_t c = 0; c < cols; ++c)
                     words.push_back(loadLaneWords(weightRow[c], k0));
-                  emitLaneWordProducts(words, k0, 0, 8, rowIndex, zeroPoints,
-                                       parts, sums);
+                  if (in.bf16Pairs)
+                    emitLaneWordPairProducts(words, k0, rowIndex, parts, sums);
+                  else
+                    emitLaneWordProducts(words, k0, 0, 8, rowIndex, zeroPoints,
+                                         parts, sums);
                   scf::YieldOp::create(b, loc, sums);
                   return;
                 }
@@ -1466,12 +1595,23 @@ private:
   int64_t step;
   /// The activations reordered by splitActivations (4-bit codes only).
   Value split;
+  /// The activations as bf16 pairs (pairActivations; bf16 pairs only).
+  Value pairs;
   /// The first step of the K block emitRows is reading, for interleaved
   /// rows in several K blocks (null otherwise).
   Value currentFirstStep;
   /// Weight rows of the current emitRows and where their steps start.
   SmallVector<std::pair<Value, Value>> rowStarts;
 };
+
+/// Whether the streaming kernel can multiply the op's lane words as bf16
+/// pairs (KernelInputs::bf16Pairs): 16 lanes, no zero-points (the table
+/// holds the values themselves), groups of whole steps (nibbles j and
+/// j + 4 of a word, 4 * VL codes apart, share the group's scale).
+bool streamsBF16Pairs(const KernelInputs &in, const KernelShape &shape) {
+  return in.laneWords && shape.lanes == 16 && !in.zeroPoint.scalar &&
+         !in.zeroPoint.tensor && in.groupSize % (8 * shape.lanes) == 0;
+}
 
 /// The decode-then-GEMM kernel's shape for a weight-only matmul, or
 /// nothing when it does not apply: codes whose steps decode to consecutive
@@ -2021,6 +2161,7 @@ struct CPUKernelsPass
       SmallVector<OpFoldResult> sizes = {m, rewriter.getIndexAttr(inputs.n)};
       Value y0 =
           tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+      inputs.bf16Pairs = bf16Products && streamsBF16Pairs(inputs, shape);
       KernelBuilder builder(rewriter, loc, inputs, shape);
       std::optional<DecodedGemmShape> decodedGemm;
       if (gemm)

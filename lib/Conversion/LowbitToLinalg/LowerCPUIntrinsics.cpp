@@ -23,6 +23,11 @@
 //   %r = llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%table, %i)
 //       : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
 //
+//   %r = lowbit.permute_words32 %table, %i : vector<32xi16>
+// ->
+//   %r = llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%table, %i)
+//       : (vector<32xi16>, vector<32xi16>) -> vector<32xi16>
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/Passes.h"
@@ -56,6 +61,8 @@ std::string intrinsicName(Operation *op) {
     return "llvm.x86.avx512bf16.dpbf16ps." + bits(dot.getAcc());
   if (isa<Permute16Op>(op))
     return "llvm.x86.avx512.permvar.sf.512";
+  if (isa<PermuteWords32Op>(op))
+    return "llvm.x86.avx512.permvar.hi.512";
   return "";
 }
 

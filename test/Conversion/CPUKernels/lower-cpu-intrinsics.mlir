@@ -1,6 +1,6 @@
 // lowbit-lower-cpu-intrinsics: lowbit.dot_u8s8 becomes the vpdpbusd
 // intrinsic of its width, lowbit.dot_bf16 the vdpbf16ps one,
-// lowbit.permute16 vpermps.
+// lowbit.permute16 vpermps, lowbit.permute_words32 vpermw.
 // RUN: lowbit-opt %s --lowbit-lower-cpu-intrinsics | FileCheck %s
 
 // CHECK-LABEL: func.func @dots(
@@ -36,4 +36,13 @@ func.func @bf16_dots(%a16: vector<16xf32>, %x32: vector<32xbf16>, %w32: vector<3
 func.func @permute(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
   %r = lowbit.permute16 %t, %i : vector<16xi32> -> vector<16xf32>
   return %r : vector<16xf32>
+}
+
+// CHECK-LABEL: func.func @permute_words(
+// CHECK-SAME: %[[T:.*]]: vector<32xi16>, %[[I:.*]]: vector<32xi16>
+// CHECK: %[[R:.*]] = llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%[[T]], %[[I]]) : (vector<32xi16>, vector<32xi16>) -> vector<32xi16>
+// CHECK: return %[[R]]
+func.func @permute_words(%t: vector<32xi16>, %i: vector<32xi16>) -> vector<32xi16> {
+  %r = lowbit.permute_words32 %t, %i : vector<32xi16>
+  return %r : vector<32xi16>
 }

@@ -159,6 +159,13 @@ func.func @permute16(%table: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf3
   return %r : vector<16xf32>
 }
 
+// CHECK-LABEL: func.func @permute_words32(
+// CHECK: lowbit.permute_words32 %{{.*}}, %{{.*}} : vector<32xi16>
+func.func @permute_words32(%table: vector<32xi16>, %i: vector<32xi16>) -> vector<32xi16> {
+  %r = lowbit.permute_words32 %table, %i : vector<32xi16>
+  return %r : vector<32xi16>
+}
+
 // CHECK-LABEL: func.func @dot_u8s8(
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<32xi8> -> vector<8xi32>
 func.func @dot_u8s8(%acc: vector<8xi32>, %a: vector<32xi8>, %w: vector<32xi8>) -> vector<8xi32> {

@@ -21,7 +21,8 @@ multiples of 32; M not a multiple of its 4-row blocks, or several blocks) with l
 --target-cpu=TARGET_CPU, i.e. that target's vector width and FMA use.
 
 With bf16, runs BF16_CASES with --bf16-products: the decode-then-GEMM kernel
-rounds activations and dequantized weights to bf16 (8 significant bits,
+(and the streaming kernel's bf16 pairs, which round the 4-bit values before
+scaling) rounds activations and dequantized weights to bf16 (8 significant bits,
 nearest even, unit roundoff u = 2^-9) and sums their exact products in f32,
 so each product may be off by about 2u of its magnitude: we allow
 (3 * 2^-9 + 4 * K * 2^-24) * sum_k |x_k w_k| plus 1e-6 absolute. A product
@@ -409,8 +410,11 @@ KERNEL_CASES = [
 # The decode-then-GEMM kernel with bf16 products (AVX512-BF16): lane words
 # (signed g128 with rows padded, affine g32 with several groups per step,
 # NF4), 8-bit codes, K = 8448 in blocks of the repacked layout, from 16 rows
-# (the threshold with bf16 products); fewer rows keep f32 products (the
-# streaming kernel).
+# (the threshold with bf16 products). Fewer rows take the streaming kernel,
+# which multiplies lane words as bf16 pairs when they have no zero-points
+# and groups of whole steps (i4 g128 and g256, NF4 g128, per channel with
+# K = 8448 in K blocks and a shorter last group; M = 1, 5, 7, 15) and keeps
+# f32 products otherwise (i4 g32, u4 affine g128).
 BF16_CASES = [
     ("b_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
     ("b_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
@@ -420,6 +424,12 @@ BF16_CASES = [
     ("b_stream_i4_g128_n32_m5", 5, 256, 32, "format=i4 granularity=group group-size=128", 0, None),
     ("b_gemm_dyn_u4_g64_affine_n256_m260", 260, 256, 256, "format=u4 granularity=group group-size=64 symmetric=false", 0, None, "dynamic"),
     ("b_stream_dyn_i4_g128_n64_m7", 7, 256, 64, "format=i4 granularity=group group-size=128", 0, None, "dynamic"),
+    ("b_stream_i4_g128_n64_m1", 1, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
+    ("b_stream_nf4_g128_n32_m1", 1, 384, 32, "format=nf4 granularity=group group-size=128", 0, None),
+    ("b_stream_i4_g256_n48_m15", 15, 512, 48, "format=i4 granularity=group group-size=256", 0, None, "dynamic"),
+    ("b_stream_kblocks_i4_channel_n32_m3", 3, 8448, 32, "format=i4 granularity=channel", 0, None),
+    ("b_stream_i4_g32_n32_m2", 2, 256, 32, "format=i4 granularity=group group-size=32", 0, None),
+    ("b_stream_u4_g128_affine_n32_m3", 3, 256, 32, "format=u4 granularity=group group-size=128 symmetric=false", 0, None),
 ]
 
 

@@ -463,6 +463,31 @@ def Lowbit_Permute16Op : Lowbit_Op<"permute16", [Pure,
       "$table `,` $indices attr-dict `:` type($indices) `->` type($table)";
 }
 
+def Lowbit_PermuteWords32Op : Lowbit_Op<"permute_words32", [Pure,
+    AllTypesMatch<["table", "result", "indices"]>]> {
+  let summary = "32-entry 16-bit table lookup by the low 5 bits of each "
+                "index (vpermw)";
+  let description = [{
+    `result[i] = table[indices[i] & 31]` on 32 lanes of 16 bits: the x86
+    `vpermw` instruction of AVX512BW, which reads only the low 5 bits of
+    each index. With `bf16-products`, the CPU kernels of
+    `lowbit-cpu-kernels` decode 4-bit lane words with it into bf16 values
+    (the table holds the 16 values twice, so the fifth bit, the next
+    nibble's lowest, does not matter) straight from the words shifted as 16
+    lanes. Pure, like `lowbit.dot_u8s8`; `lowbit-lower-cpu-intrinsics` turns
+    it into the intrinsic call. Only code for a CPU with AVX512BW may
+    contain it.
+
+    ```mlir
+    %r = lowbit.permute_words32 %table, %indices : vector<32xi16>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32], [I16]>:$table,
+                       VectorOfLengthAndType<[32], [I16]>:$indices);
+  let results = (outs VectorOfLengthAndType<[32], [I16]>:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+}
+
 def Lowbit_DotBF16Op : Lowbit_Op<"dot_bf16", [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
   let summary = "pairs of bf16 products added to f32 lanes (vdpbf16ps)";

@@ -170,8 +170,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "dequantized weights to bf16 and multiply them by vdpbf16ps "
            "(AVX512-BF16, 16 lanes): twice the products per instruction, "
            "f32 sums, operands kept to 8 significant bits; in the streaming "
-           "kernel, the same for 4-bit lane words without zero-points in "
-           "groups of whole steps (their values looked up as bf16 by vpermw, "
+           "kernel, the same for 4-bit lane words in groups of whole steps "
+           "(their values minus zero-points looked up as bf16 by vpermw, "
            "the scales applied in f32)">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "

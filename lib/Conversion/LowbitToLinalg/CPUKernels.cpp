@@ -78,15 +78,17 @@
 // (double-quantized scales, batches, K not a multiple of CH, FP8 codes that are
 // not a dense_resource constant) are left to lowbit-lower-to-linalg.
 //
-// With bf16-products (AVX512-BF16, 16 lanes), lane words without
-// zero-points whose groups span whole steps are multiplied as bf16 pairs:
+// With bf16-products (AVX512-BF16, 16 lanes), lane words whose groups
+// span whole steps are multiplied as bf16 pairs:
 // x is rounded to bf16 once per call into [M, K / 2] words pairing
 // x[k0 + 16i + l] (low half) with x[k0 + 16(i + 4) + l], and each step's
 // words, as 32 16-bit lanes, give pair vector i by one shift right by 4i
 // and one lowbit.permute_words32 (vpermw) in the format's values as bf16:
 //   sum[l] += x[k0+16i+l] * v(nibble i of word l)
 //           + x[k0+16(i+4)+l] * v(nibble i+4 of word l)   (lowbit.dot_bf16)
-// 3 instructions per 32 codes instead of per 16; the scales stay f32.
+// with v = value - zero-point (a table per weight row and group when there
+// are zero-points). 3 instructions per 32 codes instead of per 16; the
+// scales stay f32.
 //
 // Weight-only matmuls with many activation rows are bound by multiplies,
 // not by the weight stream: when the codes decode to consecutive k (lane
@@ -220,9 +222,9 @@ struct KernelInputs {
   bool scalesCarryFP8Exponent = false;
   /// With bf16 products, the streaming kernel multiplies 4-bit lane words
   /// as bf16 pairs (streamsBF16Pairs): nibbles j and j + 4 of each lane
-  /// word looked up as bf16 (lowbit.permute_words32 on the words as 32
-  /// 16-bit lanes), the activations rounded to bf16 once per call into
-  /// matching pairs, lowbit.dot_bf16.
+  /// word looked up as bf16 values minus zero-point (lowbit.permute_words32
+  /// on the words as 32 16-bit lanes), the activations rounded to bf16 once
+  /// per call into matching pairs, lowbit.dot_bf16.
   bool bf16Pairs = false;
 };
 
@@ -1338,28 +1340,48 @@ private:
     }
   }
 
+  /// The table of bf16 pairs for one weight row and group: the format's
+  /// 16 values minus `zeroPoint` (a broadcast f32 vector, or null), rounded
+  /// to bf16, twice (vpermw reads 5 index bits, the fifth being the next
+  /// nibble's lowest). Exact for 4-bit integers with integer zero-points.
+  Value pairTable(Value zeroPoint) {
+    auto lanes16 = VectorType::get({2 * shape.lanes}, b.getI16Type());
+    SmallVector<int64_t> twice;
+    for (int64_t e = 0; e < 2 * shape.lanes; ++e)
+      twice.push_back(e % 16);
+    if (!zeroPoint) {
+      std::array<float, 16> values = nibbleTable();
+      SmallVector<int16_t> table;
+      for (int64_t e : twice)
+        table.push_back(static_cast<int16_t>(
+            ::lowbit::quant::floatToBFloat16Bits(values[e])));
+      return arith::ConstantOp::create(
+          b, loc, lanes16,
+          DenseElementsAttr::get(lanes16, ArrayRef<int16_t>(table)));
+    }
+    Value values = arith::TruncFOp::create(
+        b, loc, VectorType::get({16}, b.getBF16Type()),
+        arith::SubFOp::create(b, loc, tableVector(), zeroPoint));
+    return vector::BitCastOp::create(
+        b, loc, lanes16,
+        vector::ShuffleOp::create(b, loc, values, values, twice));
+  }
+
   /// For lane words as bf16 pairs: the products of a whole step (`words`,
-  /// one vector per weight row) with the activation rows' pairs, added to
-  /// `sums` [(r * cols + c) * parts + i % parts]. Pair vector i of a weight
-  /// row is its words as 32 16-bit lanes shifted right by 4i and looked up
-  /// in the format's table (16 bf16 values, twice): lane 2l holds nibble i
-  /// of word l, lane 2l + 1 nibble i + 4, as pairActivations pairs x.
-  void emitLaneWordPairProducts(ArrayRef<Value> words, Value k0,
-                                ArrayRef<Value> rowIndex, int64_t parts,
-                                SmallVectorImpl<Value> &sums) {
+  /// one vector per weight row, `tables` their pairTable) with the
+  /// activation rows' pairs, added to `sums` [(r * cols + c) * parts +
+  /// i % parts]. Pair vector i of a weight row is its words as 32 16-bit
+  /// lanes shifted right by 4i and looked up in its table: lane 2l holds
+  /// nibble i of word l, lane 2l + 1 nibble i + 4, as pairActivations
+  /// pairs x.
+  void emitLaneWordPairProducts(ArrayRef<Value> words, ArrayRef<Value> tables,
+                                Value k0, ArrayRef<Value> rowIndex,
+                                int64_t parts, SmallVectorImpl<Value> &sums) {
     int64_t cols = words.size();
     Type i16 = b.getI16Type(), i32 = b.getI32Type();
     auto lanes16 = VectorType::get({2 * shape.lanes}, i16);
     auto pairType = VectorType::get({2 * shape.lanes}, b.getBF16Type());
     auto wordsType = VectorType::get({shape.lanes}, i32);
-    std::array<float, 16> values = nibbleTable();
-    SmallVector<int16_t> table;
-    for (int64_t e = 0; e < 2 * shape.lanes; ++e)
-      table.push_back(static_cast<int16_t>(
-          ::lowbit::quant::floatToBFloat16Bits(values[e % 16])));
-    Value tableVector = arith::ConstantOp::create(
-        b, loc, lanes16,
-        DenseElementsAttr::get(lanes16, ArrayRef<int16_t>(table)));
     SmallVector<Value> halves;
     for (Value w : words)
       halves.push_back(vector::BitCastOp::create(b, loc, lanes16, w));
@@ -1378,7 +1400,7 @@ private:
                                          b.getIntegerAttr(i16, 4 * i))));
         weights.push_back(vector::BitCastOp::create(
             b, loc, pairType,
-            PermuteWords32Op::create(b, loc, lanes16, tableVector, shifted)
+            PermuteWords32Op::create(b, loc, lanes16, tables[c], shifted)
                 .getResult()));
       }
       Value k = offsetIndex(b, loc, half, i * shape.lanes);
@@ -1396,6 +1418,7 @@ private:
       }
     }
   }
+
 
   /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
   /// n .. n + cols: each decoded step of a weight row meets every activation
@@ -1515,9 +1538,12 @@ private:
             scf::YieldOp::create(b, loc, next);
             return;
           }
-          SmallVector<Value> zeroPoints;
-          for (int64_t c = 0; c < cols; ++c)
+          SmallVector<Value> zeroPoints, pairTables;
+          for (int64_t c = 0; c < cols; ++c) {
             zeroPoints.push_back(subtrahend(weightRow[c], block));
+            if (in.bf16Pairs)
+              pairTables.push_back(pairTable(zeroPoints.back()));
+          }
           SmallVector<Value> partInit(numAcc * parts, zeroVector());
           // Float K blocks: the last one ends at K.
           Value stepsEnd = indexConst(b, loc, blockCodes);
@@ -1536,7 +1562,8 @@ private:
                   for (int64_t c = 0; c < cols; ++c)
                     words.push_back(loadLaneWords(weightRow[c], k0));
                   if (in.bf16Pairs)
-                    emitLaneWordPairProducts(words, k0, rowIndex, parts, sums);
+                    emitLaneWordPairProducts(words, pairTables, k0, rowIndex,
+                                             parts, sums);
                   else
                     emitLaneWordProducts(words, k0, 0, 8, rowIndex, zeroPoints,
                                          parts, sums);
@@ -1605,12 +1632,12 @@ private:
 };
 
 /// Whether the streaming kernel can multiply the op's lane words as bf16
-/// pairs (KernelInputs::bf16Pairs): 16 lanes, no zero-points (the table
-/// holds the values themselves), groups of whole steps (nibbles j and
-/// j + 4 of a word, 4 * VL codes apart, share the group's scale).
+/// pairs (KernelInputs::bf16Pairs): 16 lanes, groups of whole steps
+/// (nibbles j and j + 4 of a word, 4 * VL codes apart, share the group's
+/// scale and zero-point).
 bool streamsBF16Pairs(const KernelInputs &in, const KernelShape &shape) {
-  return in.laneWords && shape.lanes == 16 && !in.zeroPoint.scalar &&
-         !in.zeroPoint.tensor && in.groupSize % (8 * shape.lanes) == 0;
+  return in.laneWords && shape.lanes == 16 &&
+         in.groupSize % (8 * shape.lanes) == 0;
 }
 
 /// The decode-then-GEMM kernel's shape for a weight-only matmul, or

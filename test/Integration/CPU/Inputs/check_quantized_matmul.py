@@ -411,10 +411,10 @@ KERNEL_CASES = [
 # (signed g128 with rows padded, affine g32 with several groups per step,
 # NF4), 8-bit codes, K = 8448 in blocks of the repacked layout, from 16 rows
 # (the threshold with bf16 products). Fewer rows take the streaming kernel,
-# which multiplies lane words as bf16 pairs when they have no zero-points
-# and groups of whole steps (i4 g128 and g256, NF4 g128, per channel with
-# K = 8448 in K blocks and a shorter last group; M = 1, 5, 7, 15) and keeps
-# f32 products otherwise (i4 g32, u4 affine g128).
+# which multiplies lane words as bf16 pairs when their groups span whole
+# steps (i4 g128 and g256, NF4 g128, u4 affine g128 and per channel, i4 per
+# channel with K = 8448 in K blocks and a shorter last group; M = 1, 3, 5,
+# 7, 15) and keeps f32 products otherwise (i4 g32).
 BF16_CASES = [
     ("b_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
     ("b_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
@@ -430,6 +430,7 @@ BF16_CASES = [
     ("b_stream_kblocks_i4_channel_n32_m3", 3, 8448, 32, "format=i4 granularity=channel", 0, None),
     ("b_stream_i4_g32_n32_m2", 2, 256, 32, "format=i4 granularity=group group-size=32", 0, None),
     ("b_stream_u4_g128_affine_n32_m3", 3, 256, 32, "format=u4 granularity=group group-size=128 symmetric=false", 0, None),
+    ("b_stream_u4_channel_affine_n32_m1", 1, 512, 32, "format=u4 granularity=channel symmetric=false", 0, None, "dynamic"),
 ]
 
 

@@ -76,11 +76,12 @@ mlir::lowbit::CPUTargetCommandLine::CPUTargetCommandLine(
       bf16Products(
           "bf16-products",
           llvm::cl::desc(
-              "Weight-only matmuls with 16 or more activation rows multiply "
-              "activations and dequantized weights rounded to bf16 by "
-              "vdpbf16ps (f32 sums): about twice the products per "
-              "instruction, operands kept to 8 significant bits; needs a "
-              "--target-cpu with AVX512-BF16"),
+              "Weight-only matmuls multiply activations and weights rounded "
+              "to bf16 by vdpbf16ps (f32 sums): with 16 or more activation "
+              "rows the dequantized weights; in the streaming kernel 4-bit "
+              "weights in groups of a multiple of 128 codes, scaled in f32. "
+              "About twice the products per instruction, operands kept to 8 "
+              "significant bits; needs a --target-cpu with AVX512-BF16"),
           llvm::cl::init(false), llvm::cl::cat(category)),
       hostOnly(hostOnly) {}
 

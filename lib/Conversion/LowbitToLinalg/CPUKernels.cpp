@@ -218,7 +218,8 @@ struct KernelInputs {
   /// E4M3FN codes decode to value(code) * 2^-8 (the f16 they are moved
   /// into, one multiply fewer a vector), and every scale is read times
   /// 2^8: a power of two moved from each value to its scale, so each
-  /// product (and, at f32 magnitudes above 2^-118, each sum) is the same.
+  /// product and each sum is the same while its magnitude stays above
+  /// 2^-118 (below, the 2^-8 smaller one may round as an f32 subnormal).
   bool scalesCarryFP8Exponent = false;
   /// With bf16 products, the streaming kernel multiplies 4-bit lane words
   /// as bf16 pairs (streamsBF16Pairs): nibbles j and j + 4 of each lane
@@ -1182,7 +1183,8 @@ private:
       // for every f16 including subnormals, infinities and NaNs). E5M2 is
       // the high byte of an f16. E4M3FN's sign, then exponent and mantissa
       // moved down one bit, is an f16 of value(code) * 2^-8 (subnormals
-      // included: m * 2^-17), scaled back by an exact multiply.
+      // included: m * 2^-17), scaled back by an exact multiply unless the
+      // scales carry the 2^8 (scalesCarryFP8Exponent).
       Type i16 = b.getI16Type();
       auto halfType = VectorType::get({shape.lanes}, i16);
       auto splatHalf = [&](int64_t v) -> Value {
@@ -1388,16 +1390,14 @@ private:
     Value half = arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 2));
     Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
     for (int64_t i = 0; i < 4; ++i) {
+      Value shift = arith::ConstantOp::create(
+          b, loc, lanes16,
+          DenseElementsAttr::get(lanes16, b.getIntegerAttr(i16, 4 * i)));
       SmallVector<Value> weights;
       for (int64_t c = 0; c < cols; ++c) {
         Value shifted = halves[c];
         if (i > 0)
-          shifted = arith::ShRUIOp::create(
-              b, loc, shifted,
-              arith::ConstantOp::create(
-                  b, loc, lanes16,
-                  DenseElementsAttr::get(lanes16,
-                                         b.getIntegerAttr(i16, 4 * i))));
+          shifted = arith::ShRUIOp::create(b, loc, shifted, shift);
         weights.push_back(vector::BitCastOp::create(
             b, loc, pairType,
             PermuteWords32Op::create(b, loc, lanes16, tables[c], shifted)
@@ -1418,7 +1418,6 @@ private:
       }
     }
   }
-
 
   /// y[m0 .. m0 + rows, columns j .. j + cols of the tile] for weight rows
   /// n .. n + cols: each decoded step of a weight row meets every activation

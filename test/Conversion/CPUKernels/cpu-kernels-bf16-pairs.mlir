@@ -35,17 +35,22 @@
 // a constant without zero-points), then its words as 16-bit lanes, nibbles
 // 0 and 4 straight from them, then shifted by 4, 8, 12.
 // CHECK: %[[TABLE:.*]] = arith.constant dense<[0, 16256, 16384, 16448, 16512, 16544, 16576, 16608, -16128, -16160, -16192, -16224, -16256, -16320, -16384, -16512, 0, 16256, 16384, 16448, 16512, 16544, 16576, 16608, -16128, -16160, -16192, -16224, -16256, -16320, -16384, -16512]> : vector<32xi16>
-// CHECK: scf.for
+// The pairs of step k0 are read at column k0 / 2 + 16i.
+// CHECK: scf.for %[[OFF:.*]] = %{{.*}} to %{{.*}} step %c128
+// CHECK-NEXT: %[[KS:.*]] = arith.addi %{{.*}}, %[[OFF]] : index
 // CHECK: %[[LW:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1024xi32>, vector<16xi32>
 // CHECK: %[[LW16:.*]] = vector.bitcast %[[LW]] : vector<16xi32> to vector<32xi16>
+// CHECK: %[[KH:.*]] = arith.divui %[[KS]], %c2{{.*}} : index
 // CHECK: %[[V0:.*]] = lowbit.permute_words32 %[[TABLE]], %[[LW16]] : vector<32xi16>
 // CHECK-NEXT: %[[B0:.*]] = vector.bitcast %[[V0]] : vector<32xi16> to vector<32xbf16>
-// CHECK: %[[XP:.*]] = vector.transfer_read %[[PAIRS]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x128xi32>, vector<16xi32>
+// CHECK: %[[XP:.*]] = vector.transfer_read %[[PAIRS]][%{{.*}}, %[[KH]]], %{{.*}} {in_bounds = [true]} : tensor<?x128xi32>, vector<16xi32>
 // CHECK-NEXT: %[[XB:.*]] = vector.bitcast %[[XP]] : vector<16xi32> to vector<32xbf16>
 // CHECK-NEXT: lowbit.dot_bf16 %{{.*}}, %[[XB]], %[[B0]] : vector<32xbf16> -> vector<16xf32>
 // CHECK: %[[FOUR:.*]] = arith.constant dense<4> : vector<32xi16>
 // CHECK-NEXT: %[[S1:.*]] = arith.shrui %[[LW16]], %[[FOUR]] : vector<32xi16>
 // CHECK-NEXT: lowbit.permute_words32 %[[TABLE]], %[[S1]] : vector<32xi16>
+// CHECK: %[[KH1:.*]] = arith.addi %[[KH]], %c16{{.*}} : index
+// CHECK-NEXT: vector.transfer_read %[[PAIRS]][%{{.*}}, %[[KH1]]]
 // CHECK: arith.constant dense<8> : vector<32xi16>
 // CHECK: arith.constant dense<12> : vector<32xi16>
 // CHECK-NOT: lowbit.permute16
@@ -73,7 +78,13 @@ func.func @i4_g128(%x: tensor<2x256xf32>) -> tensor<2x32xf32> {
 // 16 values minus the zero-point, rounded to bf16, shuffled twice over the
 // 32 lanes.
 // CHECK-LABEL: func.func @u4_affine_g128(
-// CHECK: %[[ZP:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK: scf.forall
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>
+// CHECK-NEXT: arith.constant
+// CHECK-NEXT: arith.muli %[[G]]
+// CHECK-NEXT: %[[ZPI:.*]] = tensor.extract %{{.*}}[%{{.*}}, %[[G]]] : tensor<32x2xi32>
+// CHECK-NEXT: %[[ZPF:.*]] = arith.sitofp %[[ZPI]] : i32 to f32
+// CHECK-NEXT: %[[ZP:.*]] = vector.broadcast %[[ZPF]] : f32 to vector<16xf32>
 // CHECK-NEXT: %[[VALUES:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, {{.*}}, 1.500000e+01]> : vector<16xf32>
 // CHECK-NEXT: %[[MINUS:.*]] = arith.subf %[[VALUES]], %[[ZP]] : vector<16xf32>
 // CHECK-NEXT: %[[HALF:.*]] = arith.truncf %[[MINUS]] : vector<16xf32> to vector<16xbf16>

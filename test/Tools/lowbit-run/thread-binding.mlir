@@ -1,8 +1,9 @@
 // With --threads above 1, lowbit-run binds the OpenMP threads one per core
 // (OMP_PROC_BIND=close, OMP_PLACES=cores) unless the environment already
-// sets them: unbound, Linux can leave a kernel's worker on its caller's
-// core for a whole run. OMP_DISPLAY_ENV makes the OpenMP runtime print the
-// settings it starts with.
+// places them (those two, KMP_AFFINITY or GOMP_CPU_AFFINITY): unbound,
+// Linux can leave a kernel's worker on its caller's core for a whole run.
+// OMP_DISPLAY_ENV makes the OpenMP runtime print the settings it starts
+// with.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python %S/Inputs/make_npy.py %t/x.npy --shape=4x64 --random=3
@@ -18,6 +19,13 @@
 // RUN:   | FileCheck %s --check-prefix=USER
 // USER-DAG: OMP_PROC_BIND='spread'
 // USER-DAG: OMP_PLACES='threads'
+
+// So do libomp's own placement variables: with KMP_AFFINITY=none nothing
+// is bound.
+// RUN: env -u OMP_PROC_BIND -u OMP_PLACES KMP_AFFINITY=none OMP_DISPLAY_ENV=true \
+// RUN:   lowbit-run %s --input=%t/x.npy --threads=2 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=KMP
+// KMP: OMP_PROC_BIND='false'
 
 // One thread loads no OpenMP runtime and binds nothing.
 // RUN: env -u OMP_PROC_BIND -u OMP_PLACES OMP_DISPLAY_ENV=true \

@@ -77,7 +77,7 @@ mlir::lowbit::CPUTargetCommandLine::CPUTargetCommandLine(
           "bf16-products",
           llvm::cl::desc(
               "Weight-only matmuls multiply activations and weights rounded "
-              "to bf16 by vdpbf16ps (f32 sums): with 16 or more activation "
+              "to bf16 by vdpbf16ps (f32 sums): with 32 or more activation "
               "rows the dequantized weights; in the streaming kernel 4-bit "
               "weights in groups of a multiple of 128 codes, scaled in f32. "
               "About twice the products per instruction, operands kept to 8 "

@@ -116,8 +116,7 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     whose N splits into tasks of whole 8-column tiles (4 below 16 lanes)
     also gets the decode-then-GEMM kernel (`gemm`, on by default), taken at
     run time when the activations have at least `gemm-min-rows` rows (32;
-    16 with `bf16-products`; a static row count picks one kernel at compile
-    time): the activations are transposed once per call into `[K, M]`
+    a static row count picks one kernel at compile time): the activations are transposed once per call into `[K, M]`
     (rows padded to the vector), each task dequantizes blocks of at most
     256 codes of its weight rows ((code - zero-point) * scale, the linalg
     lowering's values) into a buffer, and register tiles of 3 vectors of
@@ -163,8 +162,7 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "least this many activation rows (checked at run time) take the "
            "decode-then-GEMM kernel: each task decodes a block of its "
            "weights into a buffer and runs register tiles over transposed "
-           "activations; fewer rows take the streaming kernel; 0: 32, or 16 "
-           "with bf16-products">,
+           "activations; fewer rows take the streaming kernel; 0: 32">,
     Option<"bf16Products", "bf16-products", "bool", /*default=*/"false",
            "In the decode-then-GEMM kernel, round the activations and the "
            "dequantized weights to bf16 and multiply them by vdpbf16ps "

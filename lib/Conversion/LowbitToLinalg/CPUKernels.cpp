@@ -2097,10 +2097,10 @@ struct CPUKernelsPass
     // Where the decode-then-GEMM kernel overtakes the streaming one (warm
     // 4096 x 4096 i4 g128 on the build machine, two threads: f32 products
     // 2.7 against 2.8 ms at 32 rows, 1.5-1.8 against 1.4 ms at 16; bf16
-    // products 1.1 ms at 16).
-    int64_t minRows = gemmMinRows != 0 ? int64_t(gemmMinRows)
-                      : bf16Products   ? 16
-                                       : 32;
+    // products, one thread, against the streaming kernel's bf16 pairs:
+    // 2.36 against 1.57 ms at 16 rows, 2.62 against 2.52 at 24, 2.69
+    // against 3.24 at 32).
+    int64_t minRows = gemmMinRows != 0 ? int64_t(gemmMinRows) : 32;
     KernelShape shape{vectorWidth, rows, numCols, fma, vnni, repack};
     IRRewriter matmulRewriter(&getContext());
     SmallVector<linalg::MatmulOp> matmuls;

@@ -1,5 +1,5 @@
 // lowbit-cpu-kernels: a weight-only matmul with 32 or more activation rows
-// (16 with bf16-products; checked at run time) takes the decode-then-GEMM kernel: activations
+// (checked at run time) takes the decode-then-GEMM kernel: activations
 // transposed once per call (columns of x read as vectors of rows, masked
 // past M), each task dequantizes a K block of its weight rows into a buffer,
 // register tiles of 3 vectors of rows x 8 columns multiply them, and the
@@ -60,7 +60,7 @@
 // CHECK: }
 
 // BF16-LABEL: func.func @i8_channel(
-// BF16: arith.cmpi uge, %{{.*}}, %c16
+// BF16: arith.cmpi uge, %{{.*}}, %c32
 // BF16: scf.if
 // xT words: two columns of x (k = 2q, 2q + 1) rounded and interleaved.
 // BF16: tensor.empty(%{{.*}}) : tensor<16x?xi32>

@@ -409,18 +409,18 @@ KERNEL_CASES = [
 
 # The decode-then-GEMM kernel with bf16 products (AVX512-BF16): lane words
 # (signed g128 with rows padded, affine g32 with several groups per step,
-# NF4), 8-bit codes, K = 8448 in blocks of the repacked layout, from 16 rows
-# (the threshold with bf16 products). Fewer rows take the streaming kernel,
+# NF4), 8-bit codes, K = 8448 in blocks of the repacked layout, from 32 rows
+# (the threshold). Fewer rows take the streaming kernel,
 # which multiplies lane words as bf16 pairs when their groups span whole
 # steps (i4 g128 and g256, NF4 g128, u4 affine g128 and per channel, i4 per
 # channel with K = 8448 in K blocks and a shorter last group; M = 1, 3, 5,
-# 7, 15) and keeps f32 products otherwise (i4 g32).
+# 7, 15, 24) and keeps f32 products otherwise (i4 g32).
 BF16_CASES = [
     ("b_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None),
-    ("b_gemm_u4_g32_affine_n32_m16", 16, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
-    ("b_gemm_nf4_g64_n32_m20", 20, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
-    ("b_gemm_i8_channel_n64_m19", 19, 96, 64, "format=i8 granularity=channel", 0, None),
-    ("b_gemm_kblocks_i4_g128_n32_m17", 17, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
+    ("b_gemm_u4_g32_affine_n32_m32", 32, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
+    ("b_gemm_nf4_g64_n32_m40", 40, 256, 32, "format=nf4 granularity=group group-size=64", 0, None),
+    ("b_gemm_i8_channel_n64_m35", 35, 96, 64, "format=i8 granularity=channel", 0, None),
+    ("b_gemm_kblocks_i4_g128_n32_m33", 33, 8448, 32, "format=i4 granularity=group group-size=128", 0, None),
     ("b_stream_i4_g128_n32_m5", 5, 256, 32, "format=i4 granularity=group group-size=128", 0, None),
     ("b_gemm_dyn_u4_g64_affine_n256_m260", 260, 256, 256, "format=u4 granularity=group group-size=64 symmetric=false", 0, None, "dynamic"),
     ("b_stream_dyn_i4_g128_n64_m7", 7, 256, 64, "format=i4 granularity=group group-size=128", 0, None, "dynamic"),
@@ -431,6 +431,7 @@ BF16_CASES = [
     ("b_stream_i4_g32_n32_m2", 2, 256, 32, "format=i4 granularity=group group-size=32", 0, None),
     ("b_stream_u4_g128_affine_n32_m3", 3, 256, 32, "format=u4 granularity=group group-size=128 symmetric=false", 0, None),
     ("b_stream_u4_channel_affine_n32_m1", 1, 512, 32, "format=u4 granularity=channel symmetric=false", 0, None, "dynamic"),
+    ("b_stream_dyn_i4_g128_n32_m24", 24, 256, 32, "format=i4 granularity=group group-size=128", 0, None, "dynamic"),
 ]
 
 

@@ -78,6 +78,10 @@
 // (double-quantized scales, batches, K not a multiple of CH, FP8 codes that are
 // not a dense_resource constant) are left to lowbit-lower-to-linalg.
 //
+// Each load of lane words is followed by a lowbit.prefetch of the code
+// stream a page (4 KiB) ahead (prefetchAhead), which becomes a
+// memref.prefetch on bufferization.
+//
 // With bf16-products (AVX512-BF16, 16 lanes), lane words whose groups
 // span whole steps are multiplied as bf16 pairs:
 // x is rounded to bf16 once per call into [M, K / 2] words pairing
@@ -997,9 +1001,33 @@ private:
     auto wordsType = VectorType::get({shape.lanes}, i32);
     Value flat = stepIndex(n, k0);
     Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
-    return vector::TransferReadOp::create(b, loc, wordsType, in.codes,
-                                          ValueRange{flat}, padding,
-                                          ArrayRef<bool>{true});
+    Value words = vector::TransferReadOp::create(b, loc, wordsType, in.codes,
+                                                 ValueRange{flat}, padding,
+                                                 ArrayRef<bool>{true});
+    prefetchAhead(flat);
+    return words;
+  }
+
+  /// Prefetches the flat code tensor a page (4 KiB) past element `flat`,
+  /// clamped to its last element. The stream of a task's codes is
+  /// contiguous (interleaved rows), and while the core decodes, the
+  /// hardware prefetchers do not cross into the next page in time: warm,
+  /// two threads, 4096 x 4096 i4 g128 GEMV from DRAM with the threads kept
+  /// awake, 0.206 to 0.215 ms without and 0.176 to 0.180 ms with (2 KiB
+  /// ahead: slower; 8 and 16 KiB: the same as 4).
+  void prefetchAhead(Value flat) {
+    auto type = cast<RankedTensorType>(in.codes.getType());
+    if (type.getRank() != 1 || type.isDynamicDim(0))
+      return;
+    int64_t elementBytes =
+        std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    int64_t ahead = 4096 / elementBytes;
+    if (type.getDimSize(0) <= ahead)
+      return;
+    Value index =
+        arith::MinUIOp::create(b, loc, offsetIndex(b, loc, flat, ahead),
+                               indexConst(b, loc, type.getDimSize(0) - 1));
+    PrefetchOp::create(b, loc, in.codes, ValueRange{index});
   }
 
   /// Nibble j of every lane word: the values of the codes of columns

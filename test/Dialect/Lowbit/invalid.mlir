@@ -727,3 +727,11 @@ func.func @staged_matmul_group_scales(%a: memref<128x256xi8>, %w: memref<128x256
   lowbit.staged_matmul %a, %w into %y lhs(#lowbit.scheme<i8> scales(%s : f32)) rhs(#lowbit.scheme<i8, group = 128, axis = 1> scales(%sw : memref<256xf32>)) : memref<128x256xi8>, memref<128x256xi8>, memref<128x128xf32>
   return
 }
+
+// -----
+
+func.func @prefetch_rank(%t: tensor<4x8xi32>, %i: index) {
+  // expected-error @+1 {{'lowbit.prefetch' op needs one index per dimension of the source (2), got 1}}
+  lowbit.prefetch %t[%i] : tensor<4x8xi32>
+  return
+}

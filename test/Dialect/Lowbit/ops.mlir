@@ -159,6 +159,13 @@ func.func @permute16(%table: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf3
   return %r : vector<16xf32>
 }
 
+// CHECK-LABEL: func.func @prefetch(
+// CHECK: lowbit.prefetch %{{.*}}[%{{.*}}, %{{.*}}] : tensor<4x8xi32>
+func.func @prefetch(%t: tensor<4x8xi32>, %i: index, %j: index) {
+  lowbit.prefetch %t[%i, %j] : tensor<4x8xi32>
+  return
+}
+
 // CHECK-LABEL: func.func @permute_words32(
 // CHECK: lowbit.permute_words32 %{{.*}}, %{{.*}} : vector<32xi16>
 func.func @permute_words32(%table: vector<32xi16>, %i: vector<32xi16>) -> vector<32xi16> {

@@ -10,6 +10,7 @@
 #include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitDialect.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"

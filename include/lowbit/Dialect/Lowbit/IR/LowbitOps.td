@@ -11,6 +11,7 @@
 include "lowbit/Dialect/Lowbit/IR/LowbitDialect.td"
 include "lowbit/Dialect/Lowbit/IR/LowbitAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/IR/CommonAttrConstraints.td"
 
 //===----------------------------------------------------------------------===//
@@ -486,6 +487,32 @@ def Lowbit_PermuteWords32Op : Lowbit_Op<"permute_words32", [Pure,
                        VectorOfLengthAndType<[32], [I16]>:$indices);
   let results = (outs VectorOfLengthAndType<[32], [I16]>:$result);
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+}
+
+def Lowbit_PrefetchOp : Lowbit_Op<"prefetch", [
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>,
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "prefetch an element of a tensor into the data cache";
+  let description = [{
+    Asks the CPU to bring the cache line holding `source[indices]` into the
+    data cache (read, locality 3) ahead of its use; no effect on values.
+    The CPU kernels of `lowbit-cpu-kernels` prefetch the weight stream a
+    page ahead of the streaming kernel's reads, which the hardware
+    prefetchers do not cross in time while the core is busy decoding.
+    Bufferization turns it into `memref.prefetch` on the tensor's buffer
+    (it reads nothing, so it never forces a copy). The index must be in
+    bounds. Like `memref.prefetch`, it declares a write so that it is not
+    erased as dead.
+
+    ```mlir
+    lowbit.prefetch %codes[%i] : tensor<2097152xi32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$source, Variadic<Index>:$indices);
+  let assemblyFormat = "$source `[` $indices `]` attr-dict `:` type($source)";
+  let hasVerifier = 1;
 }
 
 def Lowbit_DotBF16Op : Lowbit_Op<"dot_bf16", [Pure,

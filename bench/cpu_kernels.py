@@ -15,8 +15,8 @@ Runtime gets the same weight as an ONNX MatMul, quantized by its own tools;
 oneDNN multiplies the same shapes through dnnl_sgemm / dnnl_gemm_u8s8s32.
 
 Everything runs on --threads threads: ORT's intra-op pool, oneDNN's
-OpenMP threads (libgomp), the plain read (libgomp), lowbit's kernels
-(lowbit-compile --threads, libomp). The activation quantization of W8A8
+OpenMP threads (libgomp), the eviction (libgomp), the plain read and
+lowbit's kernels (lowbit-compile --threads; both libomp). The activation quantization of W8A8
 (per-token maximum, quantize) is still sequential loops in lowbit.
 
 Every timed call is preceded by a read of an eviction set of 512 MB, so the

@@ -3,7 +3,8 @@
  * A plain read of a buffer on `threads` threads (each sums its contiguous
  * share as 64-bit words, which vectorises without reassociating floats), and
  * the cache eviction that precedes every timed call: the same read over a
- * set of at least 512 MB. Loaded by the benchmark driver through ctypes.
+ * set of at least 512 MB. Built twice, with libomp (the read) and libgomp
+ * (the eviction); loaded by the benchmark driver through ctypes.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -11,8 +12,8 @@
 #include <stdint.h>
 
 /* Reads `bytes` bytes (a multiple of 8) at `data` on `threads` OpenMP
- * threads (libgomp keeps them alive between calls, so a call costs no thread
- * creation); returns a value depending on every word so nothing is elided. */
+ * threads (the OpenMP runtime keeps them alive between calls, so a call
+ * costs no thread creation); returns a value depending on every word so nothing is elided. */
 uint64_t lowbit_bench_read(const void *data, size_t bytes, int threads) {
   const uint64_t *words = (const uint64_t *)data;
   size_t count = bytes / 8;

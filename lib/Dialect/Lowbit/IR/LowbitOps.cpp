@@ -588,31 +588,34 @@ void StagedMatmulOp::getEffects(
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
 
 //===----------------------------------------------------------------------===//
-// DotU8S8Op
+// DotBF16Op, DotU8S8Op
 //===----------------------------------------------------------------------===//
 
-LogicalResult DotBF16Op::verify() {
-  int64_t lanes = getAcc().getType().getNumElements();
-  int64_t values = getLhs().getType().getNumElements();
-  if (values != 2 * lanes)
-    return emitOpError() << "needs 2 bf16 values per f32 lane: " << lanes
-                         << " lanes take " << 2 * lanes << " values, got "
-                         << values;
+/// The operand shape of an x86 dot-product instruction: `perLane` `values`
+/// per accumulator lane (`lanes` of `laneType`), and 4, 8 or 16 lanes.
+static LogicalResult verifyDotShape(Operation *op, int64_t lanes,
+                                    int64_t values, int64_t perLane,
+                                    StringRef valueName, StringRef pluralName,
+                                    StringRef laneType, StringRef instruction) {
+  if (values != perLane * lanes)
+    return op->emitOpError()
+           << "needs " << perLane << " " << valueName << " per " << laneType
+           << " lane: " << lanes << " lanes take " << perLane * lanes << " "
+           << pluralName << ", got " << values;
   if (lanes != 4 && lanes != 8 && lanes != 16)
-    return emitOpError() << "has " << lanes
-                         << " lanes; vdpbf16ps has 4, 8 or 16";
+    return op->emitOpError()
+           << "has " << lanes << " lanes; " << instruction << " has 4, 8 or 16";
   return success();
 }
 
+LogicalResult DotBF16Op::verify() {
+  return verifyDotShape(*this, getAcc().getType().getNumElements(),
+                        getLhs().getType().getNumElements(), 2, "bf16 values",
+                        "values", "f32", "vdpbf16ps");
+}
+
 LogicalResult DotU8S8Op::verify() {
-  int64_t lanes = getAcc().getType().getNumElements();
-  int64_t bytes = getLhs().getType().getNumElements();
-  if (bytes != 4 * lanes)
-    return emitOpError() << "needs 4 bytes per i32 lane: " << lanes
-                         << " lanes take " << 4 * lanes << " bytes, got "
-                         << bytes;
-  if (lanes != 4 && lanes != 8 && lanes != 16)
-    return emitOpError() << "has " << lanes
-                         << " lanes; vpdpbusd has 4, 8 or 16";
-  return success();
+  return verifyDotShape(*this, getAcc().getType().getNumElements(),
+                        getLhs().getType().getNumElements(), 4, "bytes",
+                        "bytes", "i32", "vpdpbusd");
 }

@@ -245,6 +245,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                      "and dequantized weights by vdpbf16ps (needs "
                      "AVX512-BF16; see lowbit-cpu-kernels)"),
       llvm::cl::init(false)};
+  Option<bool> avx512bf16{
+      *this, "avx512bf16",
+      llvm::cl::desc("The target has vdpbf16ps (AVX512-BF16): weight-only "
+                     "matmuls on bf16 activations multiply in bf16"),
+      llvm::cl::init(false)};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads of the kernels' parallel loops: 0 or 1 runs "
@@ -270,7 +275,7 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
               " fma=" + (options.fma ? "true" : "false") +
               " vnni=" + (options.vnni ? "true" : "false") +
               " bf16-products=" + (options.bf16Products ? "true" : "false") +
-              "},";
+              " avx512bf16=" + (options.avx512bf16 ? "true" : "false") + "},";
   std::string pipeline =
       kernels +
       std::string(options.calibrate ? "lowbit-lower-to-linalg{calibrate=true},"

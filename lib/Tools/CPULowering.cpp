@@ -221,6 +221,7 @@ std::string mlir::lowbit::lowerEntryModuleToCPU(ModuleOp module,
       " fma=" + (target.fma ? "true" : "false") +
       " vnni=" + (target.vnni ? "true" : "false") +
       " bf16-products=" + (target.bf16Products ? "true" : "false") +
+      " avx512bf16=" + (target.bf16 ? "true" : "false") +
       " threads=" + std::to_string(threads) + "})";
   FailureOr<OpPassManager> parsed =
       parsePassPipeline(pipeline, pipelineErrorStream);

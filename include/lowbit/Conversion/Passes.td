@@ -52,7 +52,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
   let summary = "Lower lowbit.dequant_matmul to vectorized scf/vector CPU "
                 "kernels";
   let description = [{
-    Rewrites each `lowbit.dequant_matmul` with f32 activations `[M, K]`,
+    Rewrites each `lowbit.dequant_matmul` with f32, f16 or bf16 activations
+    `[M, K]`,
     weight codes `[N, K]` (`i8`, `u8`; FP8 `f8E4M3FN` / `f8E5M2` in a
     `dense_resource` constant; `i4`, `u4`, NF4 or FP4 `f4E2M1FN` packed two
     per byte in a `dense_resource` constant) and per-tensor, per-output-channel
@@ -126,10 +127,16 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     are rounded to bf16 and multiplied in pairs by `lowbit.dot_bf16`
     (`vdpbf16ps`) into f32 sums.
 
-    Ops outside that set (double-quantized scales, batched operands,
-    f16/bf16 activations, FP8 codes that are not a constant, K or the group
-    size not a multiple of the step) are left unchanged for
-    `lowbit-lower-to-linalg`.
+    f16 and bf16 activations (a W4A16 model in 16-bit floats) take the
+    same kernels on f32 values: the activations (and a 16-bit bias) are
+    extended to f32 once per call, exactly, and the f32 sums are rounded to
+    the activation type at the end, as the op defines. With `avx512bf16`,
+    bf16 activations multiply in bf16 as with `bf16-products`, which then
+    rounds nothing of theirs.
+
+    Ops outside that set (double-quantized scales, batched operands, FP8
+    codes that are not a constant, K or the group size not a multiple of
+    the step) are left unchanged for `lowbit-lower-to-linalg`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -171,6 +178,13 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "kernel, the same for 4-bit lane words in groups of whole steps "
            "(their values minus zero-points looked up as bf16 by vpermw, "
            "the scales applied in f32)">,
+    Option<"avx512bf16", "avx512bf16", "bool", /*default=*/"false",
+           "The target has vdpbf16ps (AVX512-BF16; needs vector-width=16): "
+           "weight-only matmuls on bf16 activations take bf16 products in "
+           "both kernels (their activations are bf16 already, so only the "
+           "decode-then-GEMM kernel's dequantized weights are rounded); "
+           "f32 and f16 activations keep f32 products unless "
+           "bf16-products">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "
            "FMA, where it would become a libm call">,

@@ -1,6 +1,8 @@
 //===- CPUKernels.cpp - dequant_matmul as an scf/vector CPU kernel --------===//
 //
-// lowbit-cpu-kernels rewrites lowbit.dequant_matmul with f32 x : [M, K],
+// lowbit-cpu-kernels rewrites lowbit.dequant_matmul with x : [M, K]
+// (f32; f16 and bf16 extended to f32 once per call, the f32 sums rounded
+// back to their type at the end),
 // weight codes w : [N, K] (i8, u8, FP8 E4M3FN / E5M2, or i4 / u4 / NF4 /
 // FP4 E2M1 packed two per byte, low nibble first), per-tensor,
 // per-output-channel or group-wise (along K) scales into a kernel that
@@ -92,7 +94,8 @@
 //           + x[k0+16(i+4)+l] * v(nibble i+4 of word l)   (lowbit.dot_bf16)
 // with v = value - zero-point (a table per weight row and group when there
 // are zero-points). 3 instructions per 32 codes instead of per 16; the
-// scales stay f32.
+// scales stay f32. With avx512bf16 the same holds for bf16 activations
+// without bf16-products: rounding them to bf16 changes nothing.
 //
 // Weight-only matmuls with many activation rows are bound by multiplies,
 // not by the weight stream: when the codes decode to consecutive k (lane
@@ -438,8 +441,13 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
   SchemeAttr scheme = op.getScheme();
   RankedTensorType xType = op.getInput().getType();
   RankedTensorType wType = op.getWeight().getType();
+  // f32, f16 or bf16 activations (the pass extends 16-bit ones to f32);
+  // the result has their type.
+  Type activationType = xType.getElementType();
   if (xType.getRank() != 2 || wType.getRank() != 2 ||
-      !xType.getElementType().isF32() || !op.getType().getElementType().isF32())
+      !(activationType.isF32() || activationType.isF16() ||
+        activationType.isBF16()) ||
+      op.getType().getElementType() != activationType)
     return failure();
   if (op.getScaleBlockScalesAttr())
     return failure();
@@ -450,7 +458,8 @@ LogicalResult matchKernel(OpBuilder &b, DequantMatmulOp op,
       scheme.getFormat() != StorageFormat::F4E2M1FN)
     return failure();
   if (Value bias = op.getBias())
-    if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
+    if (cast<RankedTensorType>(bias.getType()).getElementType() !=
+        activationType)
       return failure();
   int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
   if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
@@ -2114,10 +2123,15 @@ struct CPUKernelsPass
           << int64_t(gemmMinRows);
       return signalPassFailure();
     }
-    if (bf16Products && vectorWidth != 16) {
+    for (auto [enabled, name] :
+         {std::pair<bool, StringRef>{bf16Products, "bf16-products"},
+          {avx512bf16, "avx512bf16"}}) {
+      if (!enabled || vectorWidth == 16)
+        continue;
       getOperation()->emitError()
-          << "lowbit-cpu-kernels: bf16-products needs vector-width=16 "
-             "(vdpbf16ps of AVX512-BF16), got vector-width="
+          << "lowbit-cpu-kernels: " << name
+          << " needs vector-width=16 (vdpbf16ps of AVX512-BF16), got "
+             "vector-width="
           << int64_t(vectorWidth);
       return signalPassFailure();
     }
@@ -2211,15 +2225,26 @@ struct CPUKernelsPass
       if (failed(matchKernel(rewriter, op, shape, inputs, repackCache)))
         continue;
       Location loc = op.getLoc();
+      // 16-bit activations: the kernels run on their exact f32 values and
+      // the f32 sums are rounded to the activation type at the end.
+      auto activationType =
+          cast<FloatType>(op.getInput().getType().getElementType());
+      inputs.x =
+          convertFloatElements(rewriter, loc, inputs.x, rewriter.getF32Type());
+      if (inputs.bias)
+        inputs.bias = convertFloatElements(rewriter, loc, inputs.bias,
+                                           rewriter.getF32Type());
+      // bf16 activations lose nothing to bf16 products.
+      bool bf16 = bf16Products || (avx512bf16 && activationType.isBF16());
       Value m = tensor::DimOp::create(rewriter, loc, op.getInput(), 0);
       SmallVector<OpFoldResult> sizes = {m, rewriter.getIndexAttr(inputs.n)};
       Value y0 =
           tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
-      inputs.bf16Pairs = bf16Products && streamsBF16Pairs(inputs, shape);
+      inputs.bf16Pairs = bf16 && streamsBF16Pairs(inputs, shape);
       KernelBuilder builder(rewriter, loc, inputs, shape);
       std::optional<DecodedGemmShape> decodedGemm;
       if (gemm)
-        decodedGemm = chooseDecodedGemm(inputs, shape, bf16Products);
+        decodedGemm = chooseDecodedGemm(inputs, shape, bf16);
       // A static row count picks one kernel at compile time.
       int64_t staticRows = op.getInput().getType().getDimSize(0);
       if (decodedGemm && !ShapedType::isDynamic(staticRows) &&
@@ -2253,6 +2278,7 @@ struct CPUKernelsPass
       } else {
         y = builder.build(y0, m);
       }
+      y = convertFloatElements(rewriter, loc, y, activationType);
       if (y.getType() != op.getType())
         y = tensor::CastOp::create(rewriter, loc, op.getType(), y);
       rewriter.replaceOp(op, y);

@@ -1,7 +1,8 @@
 //===- KernelSupport.cpp - Pieces the CPU kernels share -------------------===//
 //
 // Scales, zero-points and biases of lowbit's matmul ops as constants and
-// f32 scalars for the CPU kernels; zero tiles and resource constants.
+// f32 scalars for the CPU kernels; zero tiles, element conversions and
+// resource constants.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,6 +63,36 @@ Value mlir::lowbit::createZeroTensor(OpBuilder &b, Location loc, Value like,
   Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
   return linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value mlir::lowbit::convertFloatElements(OpBuilder &b, Location loc,
+                                         Value tensor, FloatType elementType) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto from = cast<FloatType>(type.getElementType());
+  if (from == elementType)
+    return tensor;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim)
+    sizes.push_back(tensor::getMixedSize(b, loc, tensor, dim));
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                            utils::IteratorType::parallel);
+  bool widen = elementType.getWidth() > from.getWidth();
+  return linalg::GenericOp::create(
+             b, loc, empty.getType(), ValueRange{tensor}, ValueRange{empty},
+             ArrayRef<AffineMap>{identity, identity}, parallel,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value converted =
+                   widen ? arith::ExtFOp::create(nested, nestedLoc, elementType,
+                                                 args[0])
+                               .getResult()
+                         : arith::TruncFOp::create(nested, nestedLoc,
+                                                   elementType, args[0])
+                               .getResult();
+               linalg::YieldOp::create(nested, nestedLoc, converted);
+             })
       .getResult(0);
 }
 

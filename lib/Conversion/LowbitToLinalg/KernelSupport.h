@@ -112,6 +112,13 @@ Value emitMultiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs,
 Value createZeroTensor(OpBuilder &b, Location loc, Value like,
                        Type elementType);
 
+/// `tensor` with its float elements converted to `elementType` (arith.extf
+/// to a wider type, exact; arith.truncf to a narrower one, nearest even)
+/// by an elementwise linalg.generic; `tensor` itself when it already has
+/// that element type.
+Value convertFloatElements(OpBuilder &b, Location loc, Value tensor,
+                           FloatType elementType);
+
 /// A constant `type` tensor holding `bytes` (its elements in memory order) as
 /// a dense_resource blob named `name`, aligned for vector loads.
 Value createResourceConstant(OpBuilder &b, Location loc, RankedTensorType type,

@@ -13,7 +13,7 @@ Tolerance: the compiled code accumulates in f32, so each output may differ
 from the float64 sum by about K * 2^-24 * sum_k |x_k w_k|; we allow
 rel = 4 * K * 2^-24 of that magnitude, plus 1e-6 absolute.
 
-Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR [TARGET_CPU [bf16]]
+Usage: check_quantized_matmul.py BUILD_BIN_DIR WORK_DIR [TARGET_CPU [bf16|half]]
 
 With TARGET_CPU, runs KERNEL_CASES instead (shapes that lowbit-cpu-kernels
 turns into vector kernels at every vector width: K and the group size
@@ -27,6 +27,16 @@ nearest even, unit roundoff u = 2^-9) and sums their exact products in f32,
 so each product may be off by about 2u of its magnitude: we allow
 (3 * 2^-9 + 4 * K * 2^-24) * sum_k |x_k w_k| plus 1e-6 absolute. A product
 with the wrong activation or weight is off by its own size, far more.
+
+With half, runs HALF_CASES: models whose matmul takes bf16 or f16
+activations and weights (a W4A16 model in 16-bit floats; the f32 input is
+rounded to that type first and the result extended back), without
+--bf16-products. The reference rounds x to the 16-bit type, sums exactly
+and rounds the sum to it; on top of the f32 tolerance we allow the
+result's own rounding (u = 2^-9 for bf16, 2^-11 for f16, of the magnitude)
+and, for bf16 on targets with AVX512-BF16 (whose kernels then multiply in
+bf16, rounding the decode-then-GEMM kernel's dequantized weights), another
+2 * 2^-9.
 """
 
 import math
@@ -110,6 +120,48 @@ def floats_of(data, scale_type):
         return [struct.unpack("<f", b"\x00\x00" + data[i:i + 2])[0]
                 for i in range(0, len(data), 2)]
     return list(struct.unpack("<%df" % (len(data) // 4), data))
+
+
+def round_bf16(v):
+    """v (an f32) to the nearest bf16, ties to even."""
+    bits = struct.unpack("<I", struct.pack("<f", v))[0]
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return struct.unpack("<f", struct.pack("<I", bits))[0]
+
+
+def round_f16(v):
+    return struct.unpack("<e", struct.pack("<e", v))[0]
+
+
+def half_model(m, k, n, weight, half, dynamic=False):
+    """The model y = x @ W computed in `half` (bf16 or f16): W is a constant
+    of that type, the f32 argument x is rounded to it by arith.truncf and the
+    result extended back to f32 by arith.extf (lowbit-run reads and writes
+    f32)."""
+    rows = "?" if dynamic else "%d" % m
+    empty = "tensor.empty(%m)" if dynamic else "tensor.empty()"
+    if half == "bf16":
+        data = b"".join(struct.pack("<f", round_bf16(v))[2:] for v in weight)
+    else:
+        data = struct.pack("<%de" % len(weight), *weight)
+    blob = "0x02000000" + data.hex().upper()
+    x, y = "tensor<%sx%dx" % (rows, k), "tensor<%sx%dx" % (rows, n)
+    return f"""func.func @main(%x: {x}f32>) -> {y}f32> {{
+  %w = arith.constant dense_resource<w> : tensor<{k}x{n}x{half}>
+  %zero = arith.constant 0.0 : {half}
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : {x}f32>
+  %xh = arith.truncf %x : {x}f32> to {x}{half}>
+  %e = {empty} : {y}{half}>
+  %acc = linalg.fill ins(%zero : {half}) outs(%e : {y}{half}>) -> {y}{half}>
+  %yh = linalg.matmul ins(%xh, %w : {x}{half}>, tensor<{k}x{n}x{half}>) outs(%acc : {y}{half}>) -> {y}{half}>
+  %y = arith.extf %yh : {y}{half}> to {y}f32>
+  return %y : {y}f32>
+}}
+{{-#
+  dialect_resources: {{ builtin: {{ w: "{blob}" }} }}
+#-}}
+"""
 
 
 def weight_model(m, k, n, weight, batch, dynamic=False):
@@ -221,16 +273,24 @@ def round_even(v):
     return float(round(v))  # Python rounds half to even
 
 
+def host_has_avx512bf16():
+    with open("/proc/cpuinfo") as cpuinfo:
+        return any(line.startswith("flags") and "avx512_bf16" in line.split()
+                   for line in cpuinfo)
+
+
 def run_case(bin_dir, work, case, rng, target=None, bf16=False):
     name, m, k, n, options, batch, act = case[:7]
-    dynamic = len(case) > 7 and case[7] == "dynamic"
+    dynamic = "dynamic" in case[7:]
+    half = next((t for t in case[7:] if t in ("bf16", "f16")), None)
     weight = [f32(rng.gauss(0.0, 0.5) * (3.0 if rng.random() < 0.02 else 1.0))
               for _ in range(k * n)]
     rows = m * (batch or 1)
     x = [[f32(rng.uniform(-2.0, 2.0)) for _ in range(k)] for _ in range(rows)]
     model = os.path.join(work, name + ".mlir")
     with open(model, "w") as f:
-        f.write(weight_model(m, k, n, weight, batch, dynamic))
+        f.write(half_model(m, k, n, weight, half, dynamic) if half else
+                weight_model(m, k, n, weight, batch, dynamic))
     if options == "float":
         # The float model itself: W is [K, N] row-major.
         quantized = model
@@ -259,6 +319,10 @@ def run_case(bin_dir, work, case, rng, target=None, bf16=False):
     _, _, y = make_npy.read_npy(yout)
 
     xs = x
+    round_half = None
+    if half:
+        round_half = round_bf16 if half == "bf16" else round_f16
+        xs = [[round_half(v) for v in r] for r in x]
     if act:
         symmetric = "symmetric=false" not in act
         per_token = "granularity=tensor" not in act
@@ -269,6 +333,13 @@ def run_case(bin_dir, work, case, rng, target=None, bf16=False):
             ref = math.fsum(xs[r][j] * w[i][j] for j in range(k))
             magnitude = math.fsum(abs(xs[r][j] * w[i][j]) for j in range(k))
             relative = 4 * k * 2.0 ** -24 + (3 * 2.0 ** -9 if bf16 else 0)
+            if half:
+                ref = round_half(ref)
+                relative += 2.0 ** -9 if half == "bf16" else 2.0 ** -11
+                # bf16 products on targets with AVX512-BF16.
+                if half == "bf16" and target == "native" and \
+                        host_has_avx512bf16():
+                    relative += 2 * 2.0 ** -9
             allowed = relative * magnitude + 1e-6
             err = abs(y[r * n + i] - ref)
             worst = max(worst, err / allowed)
@@ -435,11 +506,32 @@ BF16_CASES = [
 ]
 
 
+# bf16 and f16 activations (and weights) in the model: both kernels on the
+# activations extended to f32, the sums rounded back. Streaming kernel lane
+# words (g128: bf16 pairs where the target has AVX512-BF16; g32), 8-bit
+# codes, the decode-then-GEMM kernel from 32 rows, a dynamic row count on
+# either side of the threshold.
+HALF_CASES = [
+    ("h_bf16_i4_g128_n32_m1", 1, 512, 32, "format=i4 granularity=group group-size=128", 0, None, "bf16"),
+    ("h_bf16_i4_g32_n32_m3", 3, 256, 32, "format=i4 granularity=group group-size=32", 0, None, "bf16"),
+    ("h_bf16_u4_g128_affine_n32_m5", 5, 256, 32, "format=u4 granularity=group group-size=128 symmetric=false", 0, None, "bf16"),
+    ("h_bf16_i8_channel_n16_m2", 2, 128, 16, "format=i8 granularity=channel", 0, None, "bf16"),
+    ("h_bf16_gemm_i4_g128_n64_m37", 37, 512, 64, "format=i4 granularity=group group-size=128", 0, None, "bf16"),
+    ("h_bf16_dyn_i4_g128_n64_m33", 33, 256, 64, "format=i4 granularity=group group-size=128", 0, None, "bf16", "dynamic"),
+    ("h_bf16_dyn_nf4_g64_n32_m4", 4, 256, 32, "format=nf4 granularity=group group-size=64", 0, None, "bf16", "dynamic"),
+    ("h_f16_i4_g128_n32_m1", 1, 512, 32, "format=i4 granularity=group group-size=128", 0, None, "f16"),
+    ("h_f16_e4m3_channel_n16_m3", 3, 128, 16, "format=f8E4M3FN granularity=channel", 0, None, "f16"),
+    ("h_f16_gemm_u4_g32_affine_n32_m32", 32, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None, "f16"),
+]
+
+
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
     target = sys.argv[3] if len(sys.argv) > 3 else None
-    bf16 = len(sys.argv) > 4 and sys.argv[4] == "bf16"
-    cases = BF16_CASES if bf16 else KERNEL_CASES if target else CASES
+    mode = sys.argv[4] if len(sys.argv) > 4 else None
+    bf16 = mode == "bf16"
+    cases = (BF16_CASES if bf16 else HALF_CASES if mode == "half"
+             else KERNEL_CASES if target else CASES)
     os.makedirs(work, exist_ok=True)
     rng = random.Random(1234)
     failures = [c[0] for c in cases

@@ -8,10 +8,12 @@ Run through bench/cpu_kernels.sh, which installs the peers (Debian's
 libdnnl-dev, onnxruntime in a venv under BUILD) and builds the read helper.
 
 For each weight shape (N, K) one seeded f32 weight W[K, N] ~ N(0, 0.02^2) is
-written as a tensor-level model `y = x @ W` with a dynamic M. lowbit
-quantizes it with its pipelines and compiles each variant with
-lowbit-compile into a shared object called through its C entry point; ONNX
-Runtime gets the same weight as an ONNX MatMul, quantized by its own tools;
+written as a tensor-level model `y = x @ W` with a dynamic M, and once more
+in bf16 (W, x and y; the W4A16 model in 16-bit floats). lowbit quantizes
+them with its pipelines and compiles each variant with lowbit-compile into
+a shared object called through its C entry point; ONNX Runtime gets the
+same weight as an ONNX MatMul (f32, and f16 for the 16-bit model: ORT's CPU
+MatMulNBits takes f16 activations, not bf16), quantized by its own tools;
 oneDNN multiplies the same shapes through dnnl_sgemm / dnnl_gemm_u8s8s32.
 
 Everything runs on --threads threads: ORT's intra-op pool, oneDNN's
@@ -61,21 +63,33 @@ def run(cmd, **kw):
     subprocess.run(cmd, check=True, **kw)
 
 
-def write_model(path, weight):
-    """The float model as MLIR text: the weight is a dense_resource blob."""
+def to_bf16_bits(values):
+    """f32 array -> its bf16 bit patterns (uint16), rounded to nearest even."""
+    bits = values.astype(np.float32).view(np.uint32).astype(np.uint64)
+    bits += 0x7FFF + ((bits >> 16) & 1)
+    return (bits >> 16).astype(np.uint16)
+
+
+def write_model(path, weight, dtype="f32"):
+    """The float model as MLIR text, in f32 or bf16: the weight is a
+    dense_resource blob."""
     k, n = weight.shape
-    blob = "0x04000000" + weight.astype("<f4").tobytes().hex()
+    if dtype == "bf16":
+        blob = "0x02000000" + to_bf16_bits(weight).astype("<u2").tobytes().hex()
+    else:
+        blob = "0x04000000" + weight.astype("<f4").tobytes().hex()
+    t = dtype
     with open(path, "w") as f:
-        f.write(f"""func.func @main(%x: tensor<?x{k}xf32>) -> tensor<?x{n}xf32> {{
+        f.write(f"""func.func @main(%x: tensor<?x{k}x{t}>) -> tensor<?x{n}x{t}> {{
   %c0 = arith.constant 0 : index
-  %m = tensor.dim %x, %c0 : tensor<?x{k}xf32>
-  %w = arith.constant dense_resource<w> : tensor<{k}x{n}xf32>
-  %zero = arith.constant 0.0 : f32
-  %e = tensor.empty(%m) : tensor<?x{n}xf32>
-  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<?x{n}xf32>) -> tensor<?x{n}xf32>
-  %y = linalg.matmul ins(%x, %w : tensor<?x{k}xf32>, tensor<{k}x{n}xf32>)
-                     outs(%acc : tensor<?x{n}xf32>) -> tensor<?x{n}xf32>
-  return %y : tensor<?x{n}xf32>
+  %m = tensor.dim %x, %c0 : tensor<?x{k}x{t}>
+  %w = arith.constant dense_resource<w> : tensor<{k}x{n}x{t}>
+  %zero = arith.constant 0.0 : {t}
+  %e = tensor.empty(%m) : tensor<?x{n}x{t}>
+  %acc = linalg.fill ins(%zero : {t}) outs(%e : tensor<?x{n}x{t}>) -> tensor<?x{n}x{t}>
+  %y = linalg.matmul ins(%x, %w : tensor<?x{k}x{t}>, tensor<{k}x{n}x{t}>)
+                     outs(%acc : tensor<?x{n}x{t}>) -> tensor<?x{n}x{t}>
+  return %y : tensor<?x{n}x{t}>
 }}
 {{-#
   dialect_resources: {{
@@ -88,17 +102,20 @@ def write_model(path, weight):
 
 
 # lowbit variants: name, lowbit-opt pipeline (None: float), bytes per weight,
-# lowbit-compile flags of the variant.
+# lowbit-compile flags of the variant, the model's float type.
 LOWBIT = [
-    ("f32", None, 4.0, []),
-    ("i8 w-only", "--lowbit-w8a16", 1.0, []),
-    ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5, []),
-    ("i4 g128", "--lowbit-w4a16", 0.5, []),
+    ("f32", None, 4.0, [], "f32"),
+    ("i8 w-only", "--lowbit-w8a16", 1.0, [], "f32"),
+    ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5, [], "f32"),
+    ("i4 g128", "--lowbit-w4a16", 0.5, [], "f32"),
     # bf16 products (both kernels); only on hosts with AVX512-BF16.
-    ("i4 g128 bf16", "--lowbit-w4a16", 0.5, ["--bf16-products"]),
-    ("W8A8", "--lowbit-w8a8", 1.0, []),
-    ("nf4 g64", "--lowbit-nf4", 0.5, []),
-    ("fp8 e4m3", "--lowbit-fp8", 1.0, []),
+    ("i4 g128 bf16", "--lowbit-w4a16", 0.5, ["--bf16-products"], "f32"),
+    # The bf16 model: bf16 products where the target has AVX512-BF16, by
+    # default.
+    ("i4 g128 A16", "--lowbit-w4a16", 0.5, [], "bf16"),
+    ("W8A8", "--lowbit-w8a8", 1.0, [], "f32"),
+    ("nf4 g64", "--lowbit-nf4", 0.5, [], "f32"),
+    ("fp8 e4m3", "--lowbit-fp8", 1.0, [], "f32"),
 ]
 
 
@@ -133,23 +150,32 @@ def ort_models(work, tag, weight):
     from onnxruntime.quantization.matmul_nbits_quantizer import \
         MatMulNBitsQuantizer
     k, n = weight.shape
-    graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["y"])], "mm",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["M", k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["M", n])],
-        [numpy_helper.from_array(weight, "w")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    fp = os.path.join(work, f"ort_{tag}_f32.onnx")
-    onnx.save(model, fp)
     paths = {}
+    for dtype, suffix in ((np.float32, "f32"), (np.float16, "f16")):
+        elem = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+        graph = helper.make_graph(
+            [helper.make_node("MatMul", ["x", "w"], ["y"])], "mm",
+            [helper.make_tensor_value_info("x", elem, ["M", k])],
+            [helper.make_tensor_value_info("y", elem, ["M", n])],
+            [numpy_helper.from_array(weight.astype(dtype), "w")])
+        model = helper.make_model(graph,
+                                  opset_imports=[helper.make_opsetid("", 17)])
+        path = os.path.join(work, f"ort_{tag}_{suffix}.onnx")
+        onnx.save(model, path)
+        paths[suffix] = path
+    fp = paths.pop("f32")
+    fp16 = paths.pop("f16")
     # accuracy_level 4: ORT's int8 products (activations quantized per
-    # block), its fast path for 4-bit weights on x86.
-    for block, level in ((32, 0), (128, 0), (128, 4)):
-        q = MatMulNBitsQuantizer(onnx.load(fp), bits=4, block_size=block,
+    # block), its fast path for 4-bit weights on x86. "f16": the f16 model
+    # (f16 activations and result).
+    for block, level, source, suffix in ((32, 0, fp, ""), (128, 0, fp, ""),
+                                         (128, 4, fp, ""),
+                                         (128, 0, fp16, "f16")):
+        q = MatMulNBitsQuantizer(onnx.load(source), bits=4, block_size=block,
                                  is_symmetric=True,
                                  accuracy_level=level or None)
         q.process()
-        key = f"b{block}" + (f"a{level}" if level else "")
+        key = f"b{block}" + (f"a{level}" if level else "") + suffix
         path = os.path.join(work, f"ort_{tag}_nbits_{key}.onnx")
         q.model.save_model_to_file(path)
         paths[key] = path
@@ -234,20 +260,23 @@ def main():
         work = os.path.join(args.work, tag)
         os.makedirs(work, exist_ok=True)
         weight = rng.normal(0.0, 0.02, size=(k, n)).astype(np.float32)
-        model = os.path.join(work, "model.mlir")
         print(f"[{tag}] compiling", file=sys.stderr, flush=True)
-        write_model(model, weight)
+        models = {}
+        for dtype in ("f32", "bf16"):
+            models[dtype] = os.path.join(work, f"model_{dtype}.mlir")
+            write_model(models[dtype], weight, dtype)
         kernels = {}
         wanted = set(args.kernels.split(",")) if args.kernels else None
-        for name, pipeline, bpw, flags in LOWBIT:
+        for name, pipeline, bpw, flags, dtype in LOWBIT:
             if wanted is not None and name not in wanted:
                 continue
             if "--bf16-products" in flags and not host_has_bf16():
                 continue
             kernels[name] = (compile_lowbit(
-                args, work, model, name.replace(" ", "_"), pipeline, flags),
-                bpw)
-        os.remove(model)
+                args, work, models[dtype], name.replace(" ", "_"), pipeline,
+                flags), bpw, dtype)
+        for path in models.values():
+            os.remove(path)
         paths = ort_models(work, tag, weight)
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
@@ -261,6 +290,9 @@ def main():
         for m in ms:
             x = rng.normal(0.0, 1.0, size=(m, k)).astype(np.float32)
             xd = descriptor(x)
+            x16 = x.astype(np.float16)
+            x_bf16 = to_bf16_bits(x)          # bf16 bit patterns
+            x_bf16d = descriptor(x_bf16)
             c = np.empty((m, n), np.float32)
             a8 = rng.integers(0, 256, size=(m, k), dtype=np.uint8)
             c32 = np.empty((m, n), np.int32)
@@ -269,11 +301,12 @@ def main():
             def lowbit_call(name):
                 if name not in kernels:
                     return None
-                lib = kernels[name][0]
+                lib, _, dtype = kernels[name]
+                arg = x_bf16d if dtype == "bf16" else xd
 
                 def call():
                     r = Descriptor()
-                    if lib.k_main(ctypes.byref(xd), ctypes.byref(r)) != 0:
+                    if lib.k_main(ctypes.byref(arg), ctypes.byref(r)) != 0:
                         raise RuntimeError("lowbit kernel refused its input")
                     libc.free(r.allocated)
                 return call
@@ -290,7 +323,8 @@ def main():
 
             def ort_call(key):
                 sess = sessions[key]
-                return lambda: sess.run(None, {"x": x})
+                feed = {"x": x16 if key.endswith("f16") else x}
+                return lambda: sess.run(None, feed)
 
             # (label, fn, weight bytes, peer label, peer fn, peer bytes)
             cells = [
@@ -309,6 +343,15 @@ def main():
                  "ORT MatMulNBits b128", ort_call("b128"), n * k / 2),
                 ("i4 g128 sym bf16", lowbit_call("i4 g128 bf16"), n * k / 2,
                  "ORT MatMulNBits b128 int8", ort_call("b128a4"), n * k / 2),
+                # The 16-bit model (W4A16 proper): lowbit's on bf16
+                # activations (bf16 products with AVX512-BF16) against ORT's
+                # on f16 ones and on f32 ones.
+                ("i4 g128 sym, bf16 model", lowbit_call("i4 g128 A16"),
+                 n * k / 2, "ORT MatMulNBits b128 f16", ort_call("b128f16"),
+                 n * k / 2),
+                ("i4 g128 sym, bf16 model", lowbit_call("i4 g128 A16"),
+                 n * k / 2, "ORT MatMulNBits b128", ort_call("b128"),
+                 n * k / 2),
                 ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,
                  "oneDNN u8s8s32", u8s8, n * k),
                 ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,

@@ -97,7 +97,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     stay in L1.
 
     A float `linalg.matmul` with a constant weight `[K, N]` and a zero-filled
-    accumulator becomes, when N is a multiple of `vector-width`, the panel
+    accumulator (f32, or bf16 / f16 operands with an f32 or same-type
+    result: the weight widened to f32 at compile time, the activations once
+    per call, the f32 sums rounded once to a 16-bit result) becomes, when N
+    is a multiple of `vector-width`, the panel
     kernel: the weight is packed at compile time into column panels of one
     or two vectors (`[N / NR, K, NR]`), and register tiles of `panel-rows`
     activation rows times a panel accumulate outer products (one broadcast

@@ -115,7 +115,10 @@
 //
 // A float linalg.matmul x @ W with a constant W [K, N] and a zero-filled
 // accumulator (float models, output heads kept in f32) becomes the panel
-// kernel of PanelKernels.cpp when N is a multiple of the lanes: W packed into
+// kernel of PanelKernels.cpp when N is a multiple of the lanes (x and W in
+// bf16 or f16 too: W widened to f32 at compile time, x once per call, the
+// f32 sums rounded once to a 16-bit result, where the linalg lowering rounds
+// every partial sum to it): W packed into
 // column panels at compile time, outer-product register tiles. Otherwise it
 // becomes the kernel above without decoding: W is transposed at compile time
 // into a new [N, K] resource constant, the offline repacking that lets each
@@ -160,6 +163,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -1963,15 +1967,32 @@ int64_t floatKBlock(int64_t k, int64_t lanes) {
 }
 
 /// A float matmul y = x @ W + 0 with a constant W [K, N] (its values
-/// row-major in `values`, borrowed from the constant or copied into
-/// `storage`).
+/// row-major in `values`, borrowed from an f32 constant or widened to f32
+/// into `storage`). x and W are f32, bf16 or f16 (the same type), y f32 or
+/// their type.
 struct ConstantFloatMatmul {
   Value x;
   ArrayRef<float> values;
   std::vector<float> storage;
   int64_t k = 0;
   int64_t n = 0;
+  /// y's element type.
+  FloatType resultType;
 };
+
+/// The f32 value of each 16-bit float (bf16 or f16) in `bits`.
+std::vector<float> widenHalfFloats(ArrayRef<uint16_t> bits, bool bf16) {
+  std::vector<float> values(bits.size());
+  for (size_t i = 0; i < bits.size(); ++i) {
+    if (!bf16) {
+      values[i] = ::lowbit::quant::halfBitsToFloat(bits[i]);
+      continue;
+    }
+    uint32_t word = uint32_t(bits[i]) << 16;
+    std::memcpy(&values[i], &word, sizeof(float));
+  }
+  return values;
+}
 
 LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
                                        ConstantFloatMatmul &matmul) {
@@ -1989,9 +2010,13 @@ LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   auto yType = cast<RankedTensorType>(op.getResultTypes()[0]);
-  if (!xType.getElementType().isF32() || !wType.getElementType().isF32() ||
-      !yType.getElementType().isF32() || !wType.hasStaticShape())
+  Type xElement = xType.getElementType();
+  Type yElement = yType.getElementType();
+  if (!(xElement.isF32() || xElement.isBF16() || xElement.isF16()) ||
+      wType.getElementType() != xElement ||
+      !(yElement.isF32() || yElement == xElement) || !wType.hasStaticShape())
     return failure();
+  int64_t elementBytes = xElement.isF32() ? 4 : 2;
   int64_t kSize = wType.getDimSize(0), nSize = wType.getDimSize(1);
   if (xType.getDimSize(1) != kSize || kSize == 0)
     return failure();
@@ -2005,21 +2030,35 @@ LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
   DenseElementsAttr dense;
   if (matchPattern(w, m_Constant(&resource))) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != size_t(kSize * nSize * 4))
+    if (!blob || blob->getData().size() != size_t(kSize * nSize * elementBytes))
       return failure();
-    matmul.values = ArrayRef<float>(
-        reinterpret_cast<const float *>(blob->getData().data()), kSize * nSize);
+    if (elementBytes == 4) {
+      matmul.values = ArrayRef<float>(
+          reinterpret_cast<const float *>(blob->getData().data()),
+          kSize * nSize);
+    } else {
+      matmul.storage =
+          widenHalfFloats(ArrayRef<uint16_t>(reinterpret_cast<const uint16_t *>(
+                                                 blob->getData().data()),
+                                             kSize * nSize),
+                          xElement.isBF16());
+      matmul.values = matmul.storage;
+    }
   } else if (matchPattern(w, m_Constant(&dense))) {
+    // Every f32, bf16 and f16 value is exact in f32.
+    matmul.storage.reserve(kSize * nSize);
     if (dense.isSplat())
-      matmul.storage.assign(kSize * nSize, dense.getSplatValue<float>());
+      matmul.storage.assign(kSize * nSize,
+                            dense.getSplatValue<APFloat>().convertToFloat());
     else
-      matmul.storage.assign(dense.getValues<float>().begin(),
-                            dense.getValues<float>().end());
+      for (const APFloat &value : dense.getValues<APFloat>())
+        matmul.storage.push_back(value.convertToFloat());
     matmul.values = matmul.storage;
   } else {
     return failure();
   }
   matmul.x = x;
+  matmul.resultType = cast<FloatType>(yElement);
   matmul.k = kSize;
   matmul.n = nSize;
   return success();
@@ -2051,7 +2090,7 @@ LogicalResult matchFloatKernel(OpBuilder &b, Location loc,
       /*align=*/8);
   auto attr =
       DenseResourceElementsAttr::get(type, "lowbit.weight_nk", std::move(blob));
-  in.x = matmul.x;
+  in.x = convertFloatElements(b, loc, matmul.x, b.getF32Type());
   in.codes = arith::ConstantOp::create(b, loc, type, attr);
   in.isFloat = true;
   in.k = kSize;
@@ -2159,7 +2198,9 @@ struct CPUKernelsPass
       KernelInputs inputs;
       if (std::optional<PanelShape> panel =
               choosePanelShape(vectorWidth, matmul.n, panelRows, fma)) {
-        y = buildFloatPanelKernel(matmulRewriter, loc, matmul.x, matmul.values,
+        Value x = convertFloatElements(matmulRewriter, loc, matmul.x,
+                                       matmulRewriter.getF32Type());
+        y = buildFloatPanelKernel(matmulRewriter, loc, x, matmul.values,
                                   matmul.k, matmul.n, *panel);
       } else if (succeeded(matchFloatKernel(matmulRewriter, loc, matmul, shape,
                                             inputs))) {
@@ -2174,6 +2215,7 @@ struct CPUKernelsPass
         interchangeMatmul(matmulRewriter, op);
         continue;
       }
+      y = convertFloatElements(matmulRewriter, loc, y, matmul.resultType);
       if (y.getType() != op.getResultTypes()[0])
         y = tensor::CastOp::create(matmulRewriter, loc, op.getResultTypes()[0],
                                    y);

@@ -1,7 +1,9 @@
 // Weight-only matmuls on bf16 and f16 activations take the f32 kernels:
 // the activations (and a 16-bit bias) are extended to f32 once per call by
 // an elementwise linalg.generic, the kernel runs on them, and its f32 sums
-// are rounded to the activation type by another.
+// are rounded to the activation type by another. Float matmuls of bf16 or
+// f16 operands with a constant weight take the panel kernel on the weight
+// widened to f32 at compile time, the same way.
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16" | FileCheck %s
 // With avx512bf16 (the target has vdpbf16ps), bf16 activations multiply in
 // bf16 (the streaming kernel's bf16 pairs here); f16 ones keep f32 products.
@@ -78,3 +80,54 @@ func.func @f16_i4_g128(%x: tensor<3x256xf16>, %bias: tensor<16xf16>) -> tensor<3
     }
   }
 #-}
+
+// -----
+
+// bf16 x bf16 -> bf16 with a constant weight (N = 16: one panel of 16
+// lanes): the weight's values (16 k + n, exact in bf16) are packed as f32
+// panels.
+// CHECK-LABEL: func.func @bf16_float_panels(
+// CHECK-SAME: %[[X:.*]]: tensor<?x4xbf16>) -> tensor<?x16xbf16>
+// CHECK: %[[X32:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?x4xbf16>) outs(%{{.*}} : tensor<?x4xf32>)
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: %[[P:.*]] = arith.constant dense_resource<lowbit.weight_panels> : tensor<1x4x16xf32>
+// CHECK: %[[Y:.*]] = scf.forall
+// CHECK: tensor.extract %[[X32]]
+// CHECK: vector.fma
+// CHECK: %[[Y16:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<?x16xf32>) outs(%{{.*}} : tensor<?x16xbf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: return %[[Y16]] : tensor<?x16xbf16>
+func.func @bf16_float_panels(%x: tensor<?x4xbf16>) -> tensor<?x16xbf16> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x4xbf16>
+  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0],[16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0],[32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0],[48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0]]> : tensor<4x16xbf16>
+  %z = arith.constant 0.0 : bf16
+  %e = tensor.empty(%m) : tensor<?x16xbf16>
+  %a = linalg.fill ins(%z : bf16) outs(%e : tensor<?x16xbf16>) -> tensor<?x16xbf16>
+  %y = linalg.matmul ins(%x, %w : tensor<?x4xbf16>, tensor<4x16xbf16>) outs(%a : tensor<?x16xbf16>) -> tensor<?x16xbf16>
+  return %y : tensor<?x16xbf16>
+}
+
+// -----
+
+// f16 operands accumulated in f32 (linalg.matmul extends them): no rounding
+// at the end. N = 3 takes the inner-product kernel on the transposed weight.
+// CHECK-LABEL: func.func @f16_float_f32_result(
+// CHECK-SAME: %[[X:.*]]: tensor<2x32xf16>) -> tensor<2x3xf32>
+// CHECK: %[[X32:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<2x32xf16>) outs(%{{.*}} : tensor<2x32xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[WT:.*]] = arith.constant dense_resource<lowbit.weight_nk> : tensor<3x32xf32>
+// CHECK: %[[Y:.*]] = scf.forall
+// CHECK: vector.transfer_read %[[WT]]
+// CHECK: vector.transfer_read %[[X32]]
+// CHECK-NOT: arith.truncf
+// CHECK: %[[CAST:.*]] = tensor.cast %[[Y]] : tensor<?x3xf32> to tensor<2x3xf32>
+// CHECK: return %[[CAST]] : tensor<2x3xf32>
+func.func @f16_float_f32_result(%x: tensor<2x32xf16>) -> tensor<2x3xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x3xf16>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3xf32>
+  %a = linalg.fill ins(%z : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<2x32xf16>, tensor<32x3xf16>) outs(%a : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

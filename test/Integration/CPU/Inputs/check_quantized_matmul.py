@@ -292,9 +292,13 @@ def run_case(bin_dir, work, case, rng, target=None, bf16=False):
         f.write(half_model(m, k, n, weight, half, dynamic) if half else
                 weight_model(m, k, n, weight, batch, dynamic))
     if options == "float":
-        # The float model itself: W is [K, N] row-major.
+        # The float model itself: W is [K, N] row-major (in `half`, rounded
+        # to it).
         quantized = model
         w = [[weight[j * n + i] for j in range(k)] for i in range(n)]
+        if half:
+            rounded = round_bf16 if half == "bf16" else round_f16
+            w = [[rounded(v) for v in row] for row in w]
     else:
         cmd = [os.path.join(bin_dir, "lowbit-opt"), model,
                "--lowbit-quantize-weights=" + options]
@@ -506,8 +510,9 @@ BF16_CASES = [
 ]
 
 
-# bf16 and f16 activations (and weights) in the model: both kernels on the
-# activations extended to f32, the sums rounded back. Streaming kernel lane
+# bf16 and f16 activations (and weights) in the model: both weight-only
+# kernels and the float kernels on the activations extended to f32, the
+# sums rounded back. Streaming kernel lane
 # words (g128: bf16 pairs where the target has AVX512-BF16; g32), 8-bit
 # codes, the decode-then-GEMM kernel from 32 rows, a dynamic row count on
 # either side of the threshold.
@@ -522,6 +527,12 @@ HALF_CASES = [
     ("h_f16_i4_g128_n32_m1", 1, 512, 32, "format=i4 granularity=group group-size=128", 0, None, "f16"),
     ("h_f16_e4m3_channel_n16_m3", 3, 128, 16, "format=f8E4M3FN granularity=channel", 0, None, "f16"),
     ("h_f16_gemm_u4_g32_affine_n32_m32", 32, 256, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None, "f16"),
+    # Float matmuls (the weight widened to f32 at compile time): the panel
+    # kernel (N a multiple of the lanes; K = 2600 in two blocks) and the
+    # inner-product kernel (N = 9).
+    ("h_bf16_float_panels_n64_m17", 17, 2600, 64, "float", 0, None, "bf16"),
+    ("h_f16_float_panels_n32_m5", 5, 256, 32, "float", 0, None, "f16"),
+    ("h_bf16_float_inner_n9_m3", 3, 128, 9, "float", 0, None, "bf16", "dynamic"),
 ]
 
 

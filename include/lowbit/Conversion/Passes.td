@@ -63,7 +63,11 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     per step in registers and multiply them with `rows` rows of activations
     at once, apply each group's scale to the group's partial sums, and
     reduce the lanes at the end. The summation is reassociated (per-lane
-    partial sums, scale once per group), which changes rounding only.
+    partial sums, scale once per group), which changes rounding only. At 16
+    lanes 4-bit lane words are looked up (vpermps) in a table per weight row
+    and group that holds the format's values minus the zero-point times the
+    scale, so each lookup yields the dequantized weight and the sums run on
+    across groups.
     Constant 4-bit weights are repacked at compile time (`repack`, on by
     default) into lane words: per weight row, steps of 8 x `vector-width`
     codes as `vector-width` 32-bit words, word l holding in nibble j the

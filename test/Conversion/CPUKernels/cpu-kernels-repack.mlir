@@ -8,7 +8,8 @@
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=1 cols=1" | FileCheck %s --check-prefix=W16
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=1 cols=1" | FileCheck %s --check-prefix=W8
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=4 rows=1 cols=1 repack=false" | FileCheck %s --check-prefix=BYTES
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1" | FileCheck %s --check-prefix=SCALED
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=4 cols=1" | FileCheck %s --check-prefix=SCALED
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1" | FileCheck %s --check-prefix=TABLES
 
 // i4, K = 32, groups of 16, 4 lanes: one step (32 codes) holds two groups.
 // Row 0 has codes k % 16 - 8 (bytes 0x98, 0xBA, ...), row 1 all -1. Word l
@@ -88,37 +89,48 @@ func.func @i4_two_groups_per_step(%x: tensor<?x32xf32>) -> tensor<?x2xf32> {
 
 // With 16 lanes every 4-bit format decodes by a lookup in a 16-entry table
 // (lowbit.permute16, vpermps, which reads the low 4 bits of each index: the
-// shifted words need no mask): u4 with zero-points, K = 128 (one step of
-// 128 codes), groups of 32: four groups per step, each with its own
-// zero-point and scale.
+// shifted words need no mask), one per weight row and group holding the
+// dequantized values (value - zero-point) * scale, so the products add
+// straight into the sums: u4 with zero-points, K = 128 (one step of 128
+// codes), groups of 32: four groups per step, each with its own
+// zero-point and scale, one table each.
 // W16-LABEL: func.func @u4_affine_lookup(
 // W16: %[[WORDS:.*]] = arith.constant dense_resource<w.q.1x128.lanes16> : tensor<16xi32>
 // W16-DAG: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x4xf32>
 // W16-DAG: %[[Z:.*]] = arith.constant dense<{{\[\[}}1, 2, 3, 4]]> : tensor<1x4xi32>
+// W16: scf.for {{.*}} iter_args(%[[SUM0:.*]] = %{{.*}}, %[[SUM1:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // W16: %[[W:.*]] = vector.transfer_read %[[WORDS]][%{{.*}}], %{{.*}} : tensor<16xi32>, vector<16xi32>
-// Group 0: its zero-point, nibbles 0 and 1 looked up in the table 0..15.
+// Group 0: its table (0..15 - z0) * s0; nibbles 0 and 1 looked up in it.
+// W16: %[[T:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, {{.*}}, 1.500000e+01]> : vector<16xf32>
 // W16: %[[Z0:.*]] = tensor.extract %[[Z]]
 // W16: %[[Z0F:.*]] = arith.sitofp %[[Z0]] : i32 to f32
 // W16: %[[Z0V:.*]] = vector.broadcast %[[Z0F]] : f32 to vector<16xf32>
+// W16: %[[T0Z:.*]] = arith.subf %[[T]], %[[Z0V]] : vector<16xf32>
+// W16: %[[S0:.*]] = tensor.extract %[[S]]
+// W16: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
+// W16: %[[T0:.*]] = arith.mulf %[[T0Z]], %[[S0V]] : vector<16xf32>
 // W16-NOT: arith.andi
-// W16: %[[T:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, {{.*}}, 1.500000e+01]> : vector<16xf32>
-// W16: %[[V0:.*]] = lowbit.permute16 %[[T]], %[[W]] : vector<16xi32> -> vector<16xf32>
-// W16: arith.subf %[[V0]], %[[Z0V]] : vector<16xf32>
-// W16: tensor.extract %[[S]]
+// W16: %[[V0:.*]] = lowbit.permute16 %[[T0]], %[[W]] : vector<16xi32> -> vector<16xf32>
+// W16: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// W16: %[[P0:.*]] = vector.fma %[[X0]], %[[V0]], %[[SUM0]] : vector<16xf32>
+// W16: %[[V1:.*]] = lowbit.permute16 %[[T0]], %{{.*}} : vector<16xi32> -> vector<16xf32>
+// W16: vector.fma %{{.*}}, %[[V1]], %[[SUM1]] : vector<16xf32>
 // Groups 1 and 2, then group 3 with nibbles 6 and 7.
 // W16: tensor.extract %[[Z]]
 // W16: tensor.extract %[[S]]
 // W16: tensor.extract %[[Z]]
 // W16: tensor.extract %[[S]]
-// W16: %[[Z3:.*]] = tensor.extract %[[Z]]
-// W16: %[[Z3F:.*]] = arith.sitofp %[[Z3]] : i32 to f32
-// W16: %[[Z3V:.*]] = vector.broadcast %[[Z3F]] : f32 to vector<16xf32>
+// W16: tensor.extract %[[Z]]
+// W16: %[[S3:.*]] = tensor.extract %[[S]]
+// W16: %[[S3V:.*]] = vector.broadcast %[[S3]] : f32 to vector<16xf32>
+// W16: %[[T3:.*]] = arith.mulf %{{.*}}, %[[S3V]] : vector<16xf32>
 // W16: %[[C28:.*]] = arith.constant dense<28> : vector<16xi32>
 // W16: %[[N7:.*]] = arith.shrui %[[W]], %[[C28]]
 // W16-NOT: arith.andi
-// W16: %[[V7:.*]] = lowbit.permute16 %{{.*}}, %[[N7]] : vector<16xi32> -> vector<16xf32>
-// W16: arith.subf %[[V7]], %[[Z3V]] : vector<16xf32>
-// W16: tensor.extract %[[S]]
+// W16: %[[V7:.*]] = lowbit.permute16 %[[T3]], %[[N7]] : vector<16xi32> -> vector<16xf32>
+// W16-NOT: arith.subf
+// W16: vector.fma %{{.*}}, %[[V7]], %{{.*}} : vector<16xf32>
+// W16: scf.yield
 // W16: w.q.1x128.lanes16: "0x40000000
 func.func @u4_affine_lookup(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<1x128xi4>
@@ -163,25 +175,45 @@ func.func @nf4_channel_words(%x: tensor<?x64xf32>) -> tensor<?x1xf32> {
 
 // -----
 
-// Groups of 16 codes at 16 lanes: one vector per group, fewer than the two
-// activation rows of a block, so the decoded values are scaled (one
-// multiply per vector) instead of each row's sums (one per row and group).
+// Groups of 16 codes at 8 lanes (AVX2: i4 decoded by shifts and
+// conversion): two vectors per group, fewer than the four activation rows
+// of a block, so the decoded values are scaled (one multiply per vector)
+// instead of each row's sums (one per row and group).
 // SCALED-LABEL: func.func @i4_g16_scaled_values(
 // SCALED: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x8xf32>
-// SCALED: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC0:.*]] = %{{.*}}, %[[ACC1:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
-// SCALED: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<16xi32>, vector<16xi32>
+// SCALED: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC0:.*]] = %{{.*}}, %[[ACC1:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// SCALED: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<16xi32>, vector<8xi32>
 // SCALED: %[[S0:.*]] = tensor.extract %[[S]]
-// SCALED: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
-// SCALED: %[[V0:.*]] = lowbit.permute16 %{{.*}}, %[[W]]
-// SCALED: %[[W0:.*]] = arith.mulf %[[V0]], %[[S0V]] : vector<16xf32>
-// SCALED: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// SCALED: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<8xf32>
+// SCALED: %[[V0:.*]] = arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
+// SCALED: %[[W0:.*]] = arith.mulf %[[V0]], %[[S0V]] : vector<8xf32>
+// SCALED: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<8xf32>
 // SCALED: %[[A0:.*]] = vector.fma %[[X0]], %[[W0]], %[[ACC0]]
-// SCALED: %[[X1:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// SCALED: %[[X1:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<8xf32>
 // SCALED: %[[A1:.*]] = vector.fma %[[X1]], %[[W0]], %[[ACC1]]
-// SCALED: tensor.extract %[[S]]
-// SCALED: arith.mulf
+// SCALED: arith.mulf %{{.*}}, %[[S0V]]
 // SCALED: vector.fma %{{.*}}, %{{.*}}, %[[A0]]
 // SCALED: vector.fma %{{.*}}, %{{.*}}, %[[A1]]
+// SCALED: tensor.extract %[[S]]
+// At 16 lanes, one scaled table per group instead (one multiply per
+// group), looked up for its one vector.
+// TABLES-LABEL: func.func @i4_g16_scaled_values(
+// TABLES: %[[S:.*]] = arith.constant dense<{{.*}}> : tensor<1x8xf32>
+// TABLES: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC0:.*]] = %{{.*}}, %[[ACC1:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// TABLES: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<16xi32>, vector<16xi32>
+// TABLES: %[[S0:.*]] = tensor.extract %[[S]]
+// TABLES: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
+// TABLES: %[[T0:.*]] = arith.mulf %{{.*}}, %[[S0V]] : vector<16xf32>
+// TABLES: %[[W0:.*]] = lowbit.permute16 %[[T0]], %[[W]]
+// TABLES: %[[X0:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// TABLES: %[[A0:.*]] = vector.fma %[[X0]], %[[W0]], %[[ACC0]]
+// TABLES: %[[X1:.*]] = vector.transfer_read %{{.*}} : tensor<?x128xf32>, vector<16xf32>
+// TABLES: %[[A1:.*]] = vector.fma %[[X1]], %[[W0]], %[[ACC1]]
+// TABLES: tensor.extract %[[S]]
+// TABLES: arith.mulf
+// TABLES: lowbit.permute16
+// TABLES: vector.fma %{{.*}}, %{{.*}}, %[[A0]]
+// TABLES: vector.fma %{{.*}}, %{{.*}}, %[[A1]]
 func.func @i4_g16_scaled_values(%x: tensor<?x128xf32>) -> tensor<?x1xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<1x128xi4>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 16, axis = 1> scales(dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]]> : tensor<1x8xf32>) : tensor<?x128xf32>, tensor<1x128xi4> -> tensor<?x1xf32>

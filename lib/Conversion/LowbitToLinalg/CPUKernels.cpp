@@ -2120,6 +2120,9 @@ LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
     if (dense.isSplat())
       matmul.storage.assign(kSize * nSize,
                             dense.getSplatValue<APFloat>().convertToFloat());
+    else if (xElement.isF32())
+      matmul.storage.assign(dense.getValues<float>().begin(),
+                            dense.getValues<float>().end());
     else
       for (const APFloat &value : dense.getValues<APFloat>())
         matmul.storage.push_back(value.convertToFloat());

@@ -216,6 +216,10 @@ struct TensorSig {
   /// Signless i8: the bytes of an int8 or a uint8 array (ONNX uint8 is
   /// imported as signless i8).
   bool signlessByte = false;
+  /// bf16, which .npy has no dtype for: read from float32 arrays (rounded
+  /// to nearest even) and written as float32 arrays (exactly); `dtype` is
+  /// F32.
+  bool bf16 = false;
   /// Sizes; ShapedType::kDynamic for dynamic dimensions.
   std::vector<int64_t> dims;
 };
@@ -231,11 +235,12 @@ struct Signature {
 } // namespace
 
 /// The .npy element type that holds `type`: signless and signed integers map
-/// to the signed dtypes, ui8 to uint8, i1 to bool.
+/// to the signed dtypes, ui8 to uint8, i1 to bool, bf16 to float32 (see
+/// TensorSig::bf16).
 static std::optional<DType> toDType(Type type) {
   if (type.isF16())
     return DType::F16;
-  if (type.isF32())
+  if (type.isF32() || type.isBF16())
     return DType::F32;
   if (type.isF64())
     return DType::F64;
@@ -271,10 +276,12 @@ static bool readTypes(TypeRange types, llvm::StringRef kind,
       return error(kind + " " + llvm::Twine(i) + " of @" + function +
                    " has type " + str(type) +
                    "; lowbit-run supports ranked tensors (without encoding) "
-                   "of f16, f32, f64, i1, i8, ui8, i16, i32 and i64");
+                   "of f16, bf16 (as float32 arrays), f32, f64, i1, i8, ui8, "
+                   "i16, i32 and i64");
     TensorSig sig;
     sig.type = str(type);
     sig.signlessByte = tensorType.getElementType().isSignlessInteger(8);
+    sig.bf16 = tensorType.getElementType().isBF16();
     sig.dtype = *dtype;
     sig.dims.assign(tensorType.getShape().begin(), tensorType.getShape().end());
     out.push_back(std::move(sig));
@@ -449,11 +456,22 @@ static std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape) {
   return strides;
 }
 
-static void makeArg(const NpyArray &array, ArgBuffer &arg) {
-  arg.bytes = array.data.size();
+/// The argument buffer of `array`; with `bf16`, `array` is float32 and each
+/// value is rounded to bf16 (nearest even).
+static void makeArg(const NpyArray &array, ArgBuffer &arg, bool bf16) {
+  arg.bytes = bf16 ? array.data.size() / 2 : array.data.size();
   arg.buffer = std::make_unique<AlignedBuffer>(arg.bytes);
-  if (arg.bytes)
+  if (bf16) {
+    uint8_t *out = arg.buffer->get();
+    for (int64_t i = 0, e = array.numElements(); i < e; ++i) {
+      float value;
+      std::memcpy(&value, array.data.data() + i * sizeof(float), sizeof(float));
+      uint16_t bits = ::lowbit::quant::floatToBFloat16Bits(value);
+      std::memcpy(out + i * sizeof(bits), &bits, sizeof(bits));
+    }
+  } else if (arg.bytes) {
     std::memcpy(arg.buffer->get(), array.data.data(), arg.bytes);
+  }
   arg.descriptor = {toInt(arg.buffer->get()), toInt(arg.buffer->get()), 0};
   arg.descriptor.insert(arg.descriptor.end(), array.shape.begin(),
                         array.shape.end());
@@ -462,9 +480,24 @@ static void makeArg(const NpyArray &array, ArgBuffer &arg) {
 }
 
 /// Copies the (possibly strided) memref described at `desc` into a C-order
-/// array.
+/// array; with `bf16`, the memref holds bf16 and the array (`dtype` F32)
+/// gets their exact float32 values.
 static void copyOut(const int64_t *desc, size_t rank, DType dtype,
-                    NpyArray &array) {
+                    NpyArray &array, bool bf16) {
+  if (bf16) {
+    NpyArray halves;
+    copyOut(desc, rank, DType::I16, halves, /*bf16=*/false);
+    array.dtype = DType::F32;
+    array.shape = halves.shape;
+    array.data.resize(halves.data.size() * 2);
+    for (size_t i = 0, e = halves.data.size() / 2; i < e; ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, halves.data.data() + 2 * i, sizeof(bits));
+      uint32_t word = uint32_t(bits) << 16;
+      std::memcpy(array.data.data() + 4 * i, &word, sizeof(word));
+    }
+    return;
+  }
   size_t elemSize = ::lowbit::io::dtypeSize(dtype);
   const uint8_t *base = toPtr(desc[1]) + desc[2] * int64_t(elemSize);
   array.dtype = dtype;
@@ -556,7 +589,7 @@ public:
       }
       if (ok && results) {
         NpyArray array;
-        copyOut(desc, rank, r.dtype, array);
+        copyOut(desc, rank, r.dtype, array, r.bf16);
         results->arrays.push_back(std::move(array));
       }
       allocations.push_back(desc[0]);
@@ -967,7 +1000,7 @@ static bool run(Options &opts) {
 
   std::vector<ArgBuffer> args(numArgs);
   for (size_t i = 0; i < numArgs; ++i)
-    makeArg(inputs[i], args[i]);
+    makeArg(inputs[i], args[i], sig.args[i].bf16);
   Invoker invoker(*engine, "_mlir_ciface_" + opts.entry, sig, args);
   CallResults results;
   if (!invoker.prepare() || !invoker.call(&results))
@@ -1418,7 +1451,7 @@ static bool calibrate(ModuleOp module, const Signature &sig,
     }
     std::vector<ArgBuffer> args(files.size());
     for (size_t i = 0; i < files.size(); ++i)
-      makeArg(inputs[i], args[i]);
+      makeArg(inputs[i], args[i], sig.args[i].bf16);
     Invoker invoker(*engine, "_mlir_ciface_" + opts.entry, sig, args);
     // prepare() runs the initializers once; later invokers only look up.
     if (!invoker.prepare())

@@ -34,13 +34,13 @@
 
 // No such entry function; a declaration; an argument that is no tensor.
 // RUN: not lowbit-run %s --entry=forward --input=%t/a.npy 2>&1 | FileCheck %s --check-prefix=ENTRY
-// ENTRY: lowbit-run: error: no function @forward in '{{.*}}errors.mlir'; functions: @main, @scale, @external, @bf16 (choose one with --entry)
+// ENTRY: lowbit-run: error: no function @forward in '{{.*}}errors.mlir'; functions: @main, @scale, @external, @i4 (choose one with --entry)
 // RUN: not lowbit-run %s --entry=external 2>&1 | FileCheck %s --check-prefix=DECL
 // DECL: lowbit-run: error: entry function @external in '{{.*}}errors.mlir' is a declaration without a body
 // RUN: not lowbit-run %s --entry=scale 2>&1 | FileCheck %s --check-prefix=SCALAR
-// SCALAR: lowbit-run: error: argument 1 of @scale has type f32; lowbit-run supports ranked tensors (without encoding) of f16, f32, f64, i1, i8, ui8, i16, i32 and i64
-// RUN: not lowbit-run %s --entry=bf16 2>&1 | FileCheck %s --check-prefix=BF16
-// BF16: lowbit-run: error: argument 0 of @bf16 has type tensor<4xbf16>; lowbit-run supports
+// SCALAR: lowbit-run: error: argument 1 of @scale has type f32; lowbit-run supports ranked tensors (without encoding) of f16, bf16 (as float32 arrays), f32, f64, i1, i8, ui8, i16, i32 and i64
+// RUN: not lowbit-run %s --entry=i4 2>&1 | FileCheck %s --check-prefix=I4
+// I4: lowbit-run: error: argument 0 of @i4 has type tensor<4xi4>; lowbit-run supports
 
 // Models that cannot be read, parsed or lowered.
 // RUN: not lowbit-run %t/missing.mlir 2>&1 | FileCheck %s --check-prefix=NOMODEL
@@ -103,7 +103,6 @@ func.func @scale(%a: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
 
 func.func private @external(tensor<4xf32>) -> tensor<4xf32>
 
-func.func @bf16(%a: tensor<4xbf16>) -> tensor<4xbf16> {
-  %r = arith.addf %a, %a : tensor<4xbf16>
-  return %r : tensor<4xbf16>
+func.func @i4(%a: tensor<4xi4>) -> tensor<4xi4> {
+  return %a : tensor<4xi4>
 }

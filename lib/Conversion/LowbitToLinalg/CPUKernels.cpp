@@ -122,9 +122,9 @@
 // A float linalg.matmul x @ W with a constant W [K, N] and a zero-filled
 // accumulator (float models, output heads kept in f32) becomes the panel
 // kernel of PanelKernels.cpp when N is a multiple of the lanes (x and W in
-// bf16 or f16 too: W widened to f32 at compile time, x once per call, the
-// f32 sums rounded once to a 16-bit result, where the linalg lowering rounds
-// every partial sum to it): W packed into
+// bf16 or f16 too: W's panels kept in its type and widened to f32 after
+// each load, x once per call, the f32 sums rounded once to a 16-bit result,
+// where the linalg lowering rounds every partial sum to it): W packed into
 // column panels at compile time, outer-product register tiles. Otherwise it
 // becomes the kernel above without decoding: W is transposed at compile time
 // into a new [N, K] resource constant, the offline repacking that lets each
@@ -2046,6 +2046,8 @@ struct ConstantFloatMatmul {
   std::vector<float> storage;
   int64_t k = 0;
   int64_t n = 0;
+  /// W's (and x's) element type.
+  FloatType weightType;
   /// y's element type.
   FloatType resultType;
 };
@@ -2131,6 +2133,7 @@ LogicalResult matchConstantFloatMatmul(linalg::MatmulOp op,
     return failure();
   }
   matmul.x = x;
+  matmul.weightType = cast<FloatType>(xElement);
   matmul.resultType = cast<FloatType>(yElement);
   matmul.k = kSize;
   matmul.n = nSize;
@@ -2274,7 +2277,8 @@ struct CPUKernelsPass
         Value x = convertFloatElements(matmulRewriter, loc, matmul.x,
                                        matmulRewriter.getF32Type());
         y = buildFloatPanelKernel(matmulRewriter, loc, x, matmul.values,
-                                  matmul.k, matmul.n, *panel);
+                                  matmul.k, matmul.n, *panel,
+                                  matmul.weightType);
       } else if (succeeded(matchFloatKernel(matmulRewriter, loc, matmul, shape,
                                             inputs))) {
         Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);

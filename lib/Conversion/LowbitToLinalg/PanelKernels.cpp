@@ -19,6 +19,11 @@
 //               acc[r][c] = fma(broadcast(x[m0 + r, k]), w_c, acc[r][c])
 //             y[m0 + r, p * NR + c * VL ..] = acc[r][c]
 //
+// A bf16 or f16 weight keeps its type in the panels (half the bytes; its
+// values are exact in f32): each loaded panel vector is widened to f32
+// (arith.extf: a zero-extension and a shift for bf16, vcvtph2ps for f16)
+// before its FMAs.
+//
 // Each output is one chain of fused multiply-adds over k in order, started
 // from zero and carried through y between K blocks, so its bits depend on
 // neither M, the tile it falls in, nor the number of threads. There are no
@@ -51,6 +56,7 @@
 #include "PanelKernels.h"
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
+#include "lowbit/Quant/HalfPrecision.h"
 #include "lowbit/Quant/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -193,6 +199,9 @@ public:
       : b(b), loc(loc), x(x), panels(panels), k(k), n(n), shape(shape),
         loops(b, loc, shape) {
     vectorType = VectorType::get({shape.lanes}, b.getF32Type());
+    Type panelElement =
+        cast<RankedTensorType>(panels.getType()).getElementType();
+    panelVectorType = VectorType::get({shape.lanes}, panelElement);
   }
 
   Value build() {
@@ -215,6 +224,8 @@ private:
   Value emitTile(Value tile, Value m0, int64_t rows, Value p, Value column,
                  Value k0, Value k1) {
     Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value panelPadding = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(panelVectorType.getElementType(), 0));
     SmallVector<Value> rowIndex, columnIndex;
     loops.tileIndices(m0, rows, column, rowIndex, columnIndex);
     SmallVector<Value> accs;
@@ -233,11 +244,15 @@ private:
           for (int64_t u = 0; u < unroll; ++u) {
             Value kk = loops.offset(kIndex, u);
             SmallVector<Value> weights;
-            for (int64_t c = 0; c < shape.vectors; ++c)
-              weights.push_back(vector::TransferReadOp::create(
-                  b, loc, vectorType, panels,
-                  ValueRange{p, kk, loops.index(c * shape.lanes)}, padding,
-                  ArrayRef<bool>{true}));
+            for (int64_t c = 0; c < shape.vectors; ++c) {
+              Value weight = vector::TransferReadOp::create(
+                  b, loc, panelVectorType, panels,
+                  ValueRange{p, kk, loops.index(c * shape.lanes)}, panelPadding,
+                  ArrayRef<bool>{true});
+              if (weight.getType() != vectorType)
+                weight = arith::ExtFOp::create(b, loc, vectorType, weight);
+              weights.push_back(weight);
+            }
             for (int64_t r = 0; r < rows; ++r) {
               Value activation = vector::BroadcastOp::create(
                   b, loc, vectorType,
@@ -270,6 +285,8 @@ private:
   PanelShape shape;
   PanelLoopBuilder loops;
   VectorType vectorType;
+  /// A vector of panel elements (f32, bf16 or f16).
+  VectorType panelVectorType;
 };
 
 /// The W8A8 kernel with vpdpbusd (see the file header).
@@ -498,15 +515,31 @@ std::optional<PanelShape> mlir::lowbit::choosePanelShape(int64_t lanes,
 
 Value mlir::lowbit::buildFloatPanelKernel(OpBuilder &b, Location loc, Value x,
                                           ArrayRef<float> weight, int64_t k,
-                                          int64_t n, const PanelShape &shape) {
+                                          int64_t n, const PanelShape &shape,
+                                          FloatType panelType) {
   std::vector<float> packed =
       ::lowbit::quant::packColumnPanels(weight.data(), k, n, shape.width());
-  auto type = RankedTensorType::get({n / shape.width(), k, shape.width()},
-                                    b.getF32Type());
-  Value panels = createResourceConstant(
-      b, loc, type, "lowbit.weight_panels",
-      ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
-                     packed.size() * sizeof(float)));
+  auto type =
+      RankedTensorType::get({n / shape.width(), k, shape.width()}, panelType);
+  Value panels;
+  if (panelType.isF32()) {
+    panels = createResourceConstant(
+        b, loc, type, "lowbit.weight_panels",
+        ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                       packed.size() * sizeof(float)));
+  } else {
+    // The values came from `panelType`, so these conversions are exact.
+    assert((panelType.isBF16() || panelType.isF16()) && "a 16-bit float");
+    std::vector<uint16_t> halves(packed.size());
+    for (size_t i = 0; i < packed.size(); ++i)
+      halves[i] = panelType.isBF16()
+                      ? ::lowbit::quant::floatToBFloat16Bits(packed[i])
+                      : ::lowbit::quant::floatToHalfBits(packed[i]);
+    panels = createResourceConstant(
+        b, loc, type, "lowbit.weight_panels",
+        ArrayRef<char>(reinterpret_cast<const char *>(halves.data()),
+                       halves.size() * sizeof(uint16_t)));
+  }
   return FloatPanelKernelBuilder(b, loc, x, panels, k, n, shape).build();
 }
 

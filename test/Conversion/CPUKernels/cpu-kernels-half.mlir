@@ -84,16 +84,19 @@ func.func @f16_i4_g128(%x: tensor<3x256xf16>, %bias: tensor<16xf16>) -> tensor<3
 // -----
 
 // bf16 x bf16 -> bf16 with a constant weight (N = 16: one panel of 16
-// lanes): the weight's values (16 k + n, exact in bf16) are packed as f32
-// panels.
+// lanes): the weight's values (16 k + n) stay bf16 in the panels, each
+// loaded vector widened to f32 before its FMAs.
 // CHECK-LABEL: func.func @bf16_float_panels(
 // CHECK-SAME: %[[X:.*]]: tensor<?x4xbf16>) -> tensor<?x16xbf16>
 // CHECK: %[[X32:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?x4xbf16>) outs(%{{.*}} : tensor<?x4xf32>)
 // CHECK: arith.extf %{{.*}} : bf16 to f32
-// CHECK: %[[P:.*]] = arith.constant dense_resource<lowbit.weight_panels> : tensor<1x4x16xf32>
+// CHECK: %[[P:.*]] = arith.constant dense_resource<lowbit.weight_panels> : tensor<1x4x16xbf16>
 // CHECK: %[[Y:.*]] = scf.forall
-// CHECK: tensor.extract %[[X32]]
-// CHECK: vector.fma
+// CHECK: %[[W:.*]] = vector.transfer_read %[[P]][{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x4x16xbf16>, vector<16xbf16>
+// CHECK: %[[W32:.*]] = arith.extf %[[W]] : vector<16xbf16> to vector<16xf32>
+// CHECK: %[[XK:.*]] = tensor.extract %[[X32]]
+// CHECK: %[[XB:.*]] = vector.broadcast %[[XK]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[XB]], %[[W32]]
 // CHECK: %[[Y16:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<?x16xf32>) outs(%{{.*}} : tensor<?x16xbf16>)
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: return %[[Y16]] : tensor<?x16xbf16>

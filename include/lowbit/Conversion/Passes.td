@@ -102,9 +102,11 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
 
     A float `linalg.matmul` with a constant weight `[K, N]` and a zero-filled
     accumulator (f32, or bf16 / f16 operands with an f32 or same-type
-    result: the weight widened to f32 at compile time, the activations once
-    per call, the f32 sums rounded once to a 16-bit result) becomes, when N
-    is a multiple of `vector-width`, the panel
+    result: the panels keep the weight's 16-bit type and are widened to f32
+    after each load, the inner-product kernel's transposed weight is
+    widened at compile time, the activations once per call, the f32 sums
+    rounded once to a 16-bit result) becomes, when N is a multiple of
+    `vector-width`, the panel
     kernel: the weight is packed at compile time into column panels of one
     or two vectors (`[N / NR, K, NR]`), and register tiles of `panel-rows`
     activation rows times a panel accumulate outer products (one broadcast

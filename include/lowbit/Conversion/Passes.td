@@ -88,7 +88,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     or per-tensor scales, f32 result) becomes the same kernel on i32 lanes,
     with `vpdpbusd` when `vnni` is set (activations offset by 128 to make
     them unsigned, corrected by the weight row sums computed at compile
-    time); its integer sums are exact, so its results are unchanged.
+    time), otherwise at 4, 8 or 16 lanes with `pmaddwd` on codes
+    sign-extended to i16 (`lowbit.dot_i16`: two products per i32 lane and
+    instruction, exact; the `vpmaddubsw` route would saturate u8 x s8 pair
+    sums in i16); its integer sums are exact, so its results are unchanged.
     With `repack`, constant weights of every format are also stored in the
     order the kernel reads them: the `cols` weight rows a step reads side by
     side step by step, a task's rows one K block after the other, so that
@@ -169,7 +172,8 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "(outer-product) kernels; 0: 12 with 16 or more lanes, else 6">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Integer dot products of W8A8 matmuls with vpdpbusd "
-           "(AVX512-VNNI / AVX-VNNI); false: sign-extended products">,
+           "(AVX512-VNNI / AVX-VNNI); false: pmaddwd on codes sign-extended "
+           "to i16 (at 4, 8 or 16 lanes; other widths multiply i32 lanes)">,
     Option<"gemm", "gemm", "bool", /*default=*/"true",
            "Give weight-only matmuls the decode-then-GEMM kernel for "
            "gemm-min-rows or more rows; false: always the streaming kernel">,
@@ -215,7 +219,9 @@ def LowerCPUIntrinsicsPass : Pass<"lowbit-lower-cpu-intrinsics"> {
     "llvm.x86.avx512bf16.dpbf16ps.{128,256,512}"`, `lowbit.permute16`
     (vpermps) `llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"`,
     `lowbit.permute_words32` (vpermw) `llvm.call_intrinsic
-    "llvm.x86.avx512.permvar.hi.512"`. Runs
+    "llvm.x86.avx512.permvar.hi.512"`, `lowbit.dot_i16` (pmaddwd)
+    `llvm.call_intrinsic "llvm.x86.{sse2,avx2}.pmadd.wd"` and an `llvm.add`
+    (16 lanes as two 256-bit halves). Runs
     late in `lowbit-lower-to-cpu`, after the loops have become control flow:
     the ops are pure, the intrinsic calls are not, and both the deallocation
     passes and the inlining of the parallel loops' `memref.alloca_scope`

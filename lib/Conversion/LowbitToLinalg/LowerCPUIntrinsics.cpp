@@ -28,6 +28,16 @@
 //   %r = llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%table, %i)
 //       : (vector<32xi16>, vector<32xi16>) -> vector<32xi16>
 //
+//   %r = lowbit.dot_i16 %acc, %a, %w : vector<16xi16> -> vector<8xi32>
+// ->
+//   %p = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%a, %w)
+//       : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+//   %r = llvm.add %acc, %p : vector<8xi32>
+//
+// (llvm.x86.sse2.pmadd.wd for 4 lanes; 16 lanes as two 256-bit halves
+// joined by llvm.shufflevector, so that only AVX2 is needed, not
+// AVX512BW).
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/Passes.h"
@@ -66,6 +76,42 @@ std::string intrinsicName(Operation *op) {
   return "";
 }
 
+/// lowbit.dot_i16 as pmaddwd intrinsic calls and an add.
+Value lowerDotI16(RewriterBase &rewriter, DotI16Op op) {
+  Location loc = op.getLoc();
+  auto accType = cast<VectorType>(op.getAcc().getType());
+  int64_t lanes = accType.getNumElements();
+  auto pmadd = [&](Value lhs, Value rhs, int64_t resultLanes) -> Value {
+    auto type = VectorType::get({resultLanes}, rewriter.getI32Type());
+    StringRef name =
+        resultLanes == 4 ? "llvm.x86.sse2.pmadd.wd" : "llvm.x86.avx2.pmadd.wd";
+    return LLVM::CallIntrinsicOp::create(rewriter, loc, type,
+                                         rewriter.getStringAttr(name),
+                                         ValueRange{lhs, rhs})
+        .getResult(0);
+  };
+  Value products;
+  if (lanes <= 8) {
+    products = pmadd(op.getLhs(), op.getRhs(), lanes);
+  } else {
+    // Two 256-bit halves of 16 i16 values each.
+    auto half = [&](Value v, int32_t first) -> Value {
+      SmallVector<int32_t> mask;
+      for (int32_t i = 0; i < int32_t(lanes); ++i)
+        mask.push_back(first + i);
+      return LLVM::ShuffleVectorOp::create(rewriter, loc, v, v, mask);
+    };
+    Value low = pmadd(half(op.getLhs(), 0), half(op.getRhs(), 0), lanes / 2);
+    Value high = pmadd(half(op.getLhs(), int32_t(lanes)),
+                       half(op.getRhs(), int32_t(lanes)), lanes / 2);
+    SmallVector<int32_t> both;
+    for (int32_t i = 0; i < int32_t(lanes); ++i)
+      both.push_back(i);
+    products = LLVM::ShuffleVectorOp::create(rewriter, loc, low, high, both);
+  }
+  return LLVM::AddOp::create(rewriter, loc, op.getAcc(), products);
+}
+
 struct LowerCPUIntrinsicsPass
     : public mlir::lowbit::impl::LowerCPUIntrinsicsPassBase<
           LowerCPUIntrinsicsPass> {
@@ -77,6 +123,12 @@ struct LowerCPUIntrinsicsPass
         ops.push_back({op, name});
     });
     IRRewriter rewriter(&getContext());
+    SmallVector<DotI16Op> pairDots;
+    getOperation()->walk([&](DotI16Op op) { pairDots.push_back(op); });
+    for (DotI16Op op : pairDots) {
+      rewriter.setInsertionPoint(op);
+      rewriter.replaceOp(op, lowerDotI16(rewriter, op));
+    }
     for (auto &[op, name] : ops) {
       rewriter.setInsertionPoint(op);
       auto call = LLVM::CallIntrinsicOp::create(

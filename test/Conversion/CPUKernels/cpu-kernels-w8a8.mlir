@@ -1,7 +1,8 @@
 // lowbit-cpu-kernels on lowbit.matmul (W8A8): the integer kernel, with
 // vpdpbusd (lowbit.dot_u8s8) when vnni=true, else sign-extended products.
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 rows=2 cols=1 vnni=true" | FileCheck %s
-// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s --check-prefix=GENERIC
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=8 rows=2 cols=1" | FileCheck %s --check-prefix=PAIRS
+// RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=2 rows=2 cols=1" | FileCheck %s --check-prefix=GENERIC
 
 // VNNI: the activations become unsigned (xor 0x80 = +128), 64 codes per
 // step feed 16 i32 lanes; the +128 is taken back with 128 times the weight
@@ -34,14 +35,31 @@
 // CHECK: %[[Y:.*]] = arith.mulf %[[F]], %[[SC]] : f32
 // CHECK: tensor.insert %[[Y]]
 
+// Without VNNI at 4, 8 or 16 lanes: steps of 2 x 8 codes, sign-extended to
+// i16 and multiplied in pairs into the i32 lanes (lowbit.dot_i16,
+// pmaddwd); no +128, so no correction.
+// PAIRS-LABEL: func.func @w8a8(
+// PAIRS-NOT: lowbit.dot_u8s8
+// PAIRS: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16
+// PAIRS: %[[A0:.*]] = vector.transfer_read {{.*}} : tensor<?x64xi8>, vector<16xi8>
+// PAIRS: %[[A0X:.*]] = arith.extsi %[[A0]] : vector<16xi8> to vector<16xi16>
+// PAIRS: %[[A1:.*]] = vector.transfer_read {{.*}} : tensor<?x64xi8>, vector<16xi8>
+// PAIRS: %[[A1X:.*]] = arith.extsi %[[A1]] : vector<16xi8> to vector<16xi16>
+// PAIRS: %[[WV:.*]] = vector.transfer_read {{.*}} : tensor<4x64xi8>, vector<16xi8>
+// PAIRS: %[[WX:.*]] = arith.extsi %[[WV]] : vector<16xi8> to vector<16xi16>
+// PAIRS: lowbit.dot_i16 %{{.*}}, %[[A0X]], %[[WX]] : vector<16xi16> -> vector<8xi32>
+// PAIRS: lowbit.dot_i16 %{{.*}}, %[[A1X]], %[[WX]] : vector<16xi16> -> vector<8xi32>
+// PAIRS-NOT: arith.subi
+// PAIRS: arith.sitofp
+// Other widths: sign-extended i32 lanes, a multiply and an add.
 // GENERIC-LABEL: func.func @w8a8(
-// GENERIC-NOT: lowbit.dot_u8s8
-// GENERIC: %[[A0:.*]] = vector.transfer_read {{.*}} : tensor<?x64xi8>, vector<8xi8>
-// GENERIC: %[[A0X:.*]] = arith.extsi %[[A0]] : vector<8xi8> to vector<8xi32>
-// GENERIC: %[[WV:.*]] = vector.transfer_read {{.*}} : tensor<4x64xi8>, vector<8xi8>
-// GENERIC: %[[WX:.*]] = arith.extsi %[[WV]] : vector<8xi8> to vector<8xi32>
-// GENERIC: %[[P:.*]] = arith.muli %[[A0X]], %[[WX]] : vector<8xi32>
-// GENERIC: arith.addi %{{.*}}, %[[P]] : vector<8xi32>
+// GENERIC-NOT: lowbit.dot
+// GENERIC: %[[A0:.*]] = vector.transfer_read {{.*}} : tensor<?x64xi8>, vector<2xi8>
+// GENERIC: %[[A0X:.*]] = arith.extsi %[[A0]] : vector<2xi8> to vector<2xi32>
+// GENERIC: %[[WV:.*]] = vector.transfer_read {{.*}} : tensor<4x64xi8>, vector<2xi8>
+// GENERIC: %[[WX:.*]] = arith.extsi %[[WV]] : vector<2xi8> to vector<2xi32>
+// GENERIC: %[[P:.*]] = arith.muli %[[A0X]], %[[WX]] : vector<2xi32>
+// GENERIC: arith.addi %{{.*}}, %[[P]] : vector<2xi32>
 // GENERIC-NOT: arith.subi
 // GENERIC: arith.sitofp
 func.func @w8a8(%a: tensor<?x64xi8>, %sa: tensor<?xf32>) -> tensor<?x4xf32> {

@@ -601,6 +601,23 @@ func.func @dot_u8s8_bytes(%acc: vector<16xi32>, %a: vector<32xi8>, %w: vector<32
 
 // -----
 
+// pmaddwd adds two i16 products to each i32 lane.
+func.func @dot_i16_values(%acc: vector<8xi32>, %a: vector<8xi16>, %w: vector<8xi16>) -> vector<8xi32> {
+  // expected-error @+1 {{'lowbit.dot_i16' op needs 2 i16 values per i32 lane: 8 lanes take 16 values, got 8}}
+  %r = lowbit.dot_i16 %acc, %a, %w : vector<8xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
+// -----
+
+func.func @dot_i16_lanes(%acc: vector<2xi32>, %a: vector<4xi16>, %w: vector<4xi16>) -> vector<2xi32> {
+  // expected-error @+1 {{'lowbit.dot_i16' op has 2 lanes; pmaddwd has 4, 8 or 16}}
+  %r = lowbit.dot_i16 %acc, %a, %w : vector<4xi16> -> vector<2xi32>
+  return %r : vector<2xi32>
+}
+
+// -----
+
 // Only the 128-, 256- and 512-bit forms exist.
 func.func @dot_u8s8_lanes(%acc: vector<2xi32>, %a: vector<8xi8>, %w: vector<8xi8>) -> vector<2xi32> {
   // expected-error @+1 {{'lowbit.dot_u8s8' op has 2 lanes; vpdpbusd has 4, 8 or 16}}

@@ -173,6 +173,13 @@ func.func @permute_words32(%table: vector<32xi16>, %i: vector<32xi16>) -> vector
   return %r : vector<32xi16>
 }
 
+// CHECK-LABEL: func.func @dot_i16(
+// CHECK: lowbit.dot_i16 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi16> -> vector<8xi32>
+func.func @dot_i16(%acc: vector<8xi32>, %a: vector<16xi16>, %w: vector<16xi16>) -> vector<8xi32> {
+  %r = lowbit.dot_i16 %acc, %a, %w : vector<16xi16> -> vector<8xi32>
+  return %r : vector<8xi32>
+}
+
 // CHECK-LABEL: func.func @dot_u8s8(
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<32xi8> -> vector<8xi32>
 func.func @dot_u8s8(%acc: vector<8xi32>, %a: vector<32xi8>, %w: vector<32xi8>) -> vector<8xi32> {

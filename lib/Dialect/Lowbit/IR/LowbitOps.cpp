@@ -588,7 +588,7 @@ void StagedMatmulOp::getEffects(
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
 
 //===----------------------------------------------------------------------===//
-// DotBF16Op, DotU8S8Op
+// DotBF16Op, DotI16Op, DotU8S8Op
 //===----------------------------------------------------------------------===//
 
 /// The operand shape of an x86 dot-product instruction: `perLane` `values`
@@ -612,6 +612,12 @@ LogicalResult DotBF16Op::verify() {
   return verifyDotShape(*this, getAcc().getType().getNumElements(),
                         getLhs().getType().getNumElements(), 2, "bf16 values",
                         "values", "f32", "vdpbf16ps");
+}
+
+LogicalResult DotI16Op::verify() {
+  return verifyDotShape(*this, getAcc().getType().getNumElements(),
+                        getLhs().getType().getNumElements(), 2, "i16 values",
+                        "values", "i32", "pmaddwd");
 }
 
 LogicalResult DotU8S8Op::verify() {

@@ -441,6 +441,33 @@ def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
   let hasVerifier = 1;
 }
 
+def Lowbit_DotI16Op : Lowbit_Op<"dot_i16", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "pairs of i16 products added to i32 lanes (pmaddwd, add)";
+  let description = [{
+    `result[i] = acc[i] + lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`,
+    in i32 (wrapping; the pair sum is exact unless all four operands are
+    -32768): the x86 `pmaddwd` instruction (SSE2, AVX2) and an add. The CPU
+    kernels of `lowbit-cpu-kernels` use it for W8A8 matmuls on targets
+    without VNNI, on sign-extended i8 codes, whose products and pair sums
+    it computes exactly (16 products per 256-bit instruction, against 8 for
+    a multiply of sign-extended i32 lanes). Pure, like `lowbit.dot_u8s8`;
+    `lowbit-lower-cpu-intrinsics` turns it into the intrinsic calls (16
+    lanes as two 256-bit halves, so that it needs only AVX2).
+
+    ```mlir
+    %r = lowbit.dot_i16 %acc, %a, %w : vector<16xi16> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I16]>:$lhs,
+                       VectorOfRankAndType<[1], [I16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($acc)";
+  let hasVerifier = 1;
+}
+
 def Lowbit_Permute16Op : Lowbit_Op<"permute16", [Pure,
     AllTypesMatch<["table", "result"]>]> {
   let summary = "16-entry f32 table lookup by the low 4 bits of each index "

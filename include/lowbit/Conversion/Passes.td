@@ -123,6 +123,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     made unsigned once per call as i32 words of four codes, one broadcast
     word per row and step into `vpdpbusd`, K in blocks of at most 8192
     codes (the i32 sums carried between blocks), the epilogue on vectors.
+    Without `vnni` (4, 8 or 16 lanes) a constant W8A8 weight takes the same
+    loops on 2-code groups: the activations sign-extended once per call
+    into i32 words of two i16 codes, the panel vectors sign-extended to
+    i16, `lowbit.dot_i16` (`pmaddwd`).
 
     A weight-only `lowbit.dequant_matmul` whose codes decode to consecutive
     columns per step (4-bit lane words, 8-bit integer or FP8 codes) and

@@ -1833,12 +1833,13 @@ LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
   if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
       lhsType.getDimSize(1) != k || k == 0 || k % step != 0)
     return failure();
-  std::optional<SmallVector<int8_t>> codes;
-  if (shape.vnni) {
-    codes = getConstantCodes(op.getRhs());
-    if (!codes || int64_t(codes->size()) != n * k)
-      return failure();
-  }
+  // Constant codes: needed with VNNI (the correction), and for the panel
+  // kernels.
+  std::optional<SmallVector<int8_t>> codes = getConstantCodes(op.getRhs());
+  if (codes && int64_t(codes->size()) != n * k)
+    codes.reset();
+  if (shape.vnni && !codes)
+    return failure();
   Location loc = op.getLoc();
   in.lhs = op.getLhs();
   in.rhs = op.getRhs();
@@ -1854,7 +1855,7 @@ LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
   in.rhsGranularity = rhsScheme.getGranularity();
   in.rhsScale = getParam(b, loc, op.getRhsScalesAttr());
   in.bias = op.getBias();
-  if (shape.vnni)
+  if (codes)
     in.weightCodes = std::move(*codes);
   return success();
 }
@@ -2340,8 +2341,11 @@ struct CPUKernelsPass
       Value y;
       std::optional<PanelShape> panel =
           choosePanelShape(vectorWidth, inputs.n, panelRows, fma);
-      if (vnni && panel) {
-        y = buildIntPanelKernel(matmulRewriter, loc, inputs, *panel);
+      // Panels with VNNI (vpdpbusd) or i16 pairs (pmaddwd), for constant
+      // codes.
+      if (panel && !inputs.weightCodes.empty() &&
+          (vnni || intKernelPairs(shape))) {
+        y = buildIntPanelKernel(matmulRewriter, loc, inputs, *panel, vnni);
       } else {
         Value m = tensor::DimOp::create(matmulRewriter, loc, op.getLhs(), 0);
         SmallVector<OpFoldResult> sizes = {

@@ -47,11 +47,13 @@ Value buildFloatPanelKernel(OpBuilder &b, Location loc, Value x,
 
 /// y = f32(sum_k x[m, k] w[n, k]) * sx[m] * sw[n] (+ bias[n]) for a W8A8
 /// lowbit.matmul with a constant weight (`in.weightCodes`, N a multiple
-/// of `shape.lanes`, K of 4 * `shape.lanes`) using vpdpbusd: packs the codes
-/// into panels of 4-code groups (a new dense_resource constant) and emits
-/// the kernel; returns y [M, N]. Only for targets with VNNI.
+/// of `shape.lanes`, K of 4 * `shape.lanes`): packs the codes into panels
+/// of 4-code groups for vpdpbusd (`vnni`, targets with VNNI), else of
+/// 2-code groups for pmaddwd on codes sign-extended to i16
+/// (lowbit.dot_i16; 4, 8 or 16 lanes), as a new dense_resource constant,
+/// and emits the kernel; returns y [M, N].
 Value buildIntPanelKernel(OpBuilder &b, Location loc, const IntKernelInputs &in,
-                          const PanelShape &shape);
+                          const PanelShape &shape, bool vnni);
 
 } // namespace mlir::lowbit
 

@@ -450,7 +450,7 @@ private:
         });
   }
 
-  /// One register tile over [k0, k1) (multiples of 4): with `blocks`, the
+  /// One register tile over [k0, k1) (multiples of `group`): with `blocks`, the
   /// sums are carried in the task's i32 tile; otherwise they start at zero
   /// and the tile (the task's slice of y) receives the epilogue's values.
   Value emitTile(Value tile, Value m0, int64_t rows, Value p, Value column,

@@ -493,8 +493,8 @@ static void copyOut(const int64_t *desc, size_t rank, DType dtype,
     for (size_t i = 0, e = halves.data.size() / 2; i < e; ++i) {
       uint16_t bits;
       std::memcpy(&bits, halves.data.data() + 2 * i, sizeof(bits));
-      uint32_t word = uint32_t(bits) << 16;
-      std::memcpy(array.data.data() + 4 * i, &word, sizeof(word));
+      float value = ::lowbit::quant::bfloat16BitsToFloat(bits);
+      std::memcpy(array.data.data() + 4 * i, &value, sizeof(value));
     }
     return;
   }

@@ -172,7 +172,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -1834,8 +1833,10 @@ LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
       lhsType.getDimSize(1) != k || k == 0 || k % step != 0)
     return failure();
   // Constant codes: needed with VNNI (the correction), and for the panel
-  // kernels.
-  std::optional<SmallVector<int8_t>> codes = getConstantCodes(op.getRhs());
+  // kernels (VNNI or i16 pairs).
+  std::optional<SmallVector<int8_t>> codes;
+  if (shape.vnni || intKernelPairs(shape))
+    codes = getConstantCodes(op.getRhs());
   if (codes && int64_t(codes->size()) != n * k)
     codes.reset();
   if (shape.vnni && !codes)
@@ -2087,14 +2088,9 @@ struct ConstantFloatMatmul {
 /// The f32 value of each 16-bit float (bf16 or f16) in `bits`.
 std::vector<float> widenHalfFloats(ArrayRef<uint16_t> bits, bool bf16) {
   std::vector<float> values(bits.size());
-  for (size_t i = 0; i < bits.size(); ++i) {
-    if (!bf16) {
-      values[i] = ::lowbit::quant::halfBitsToFloat(bits[i]);
-      continue;
-    }
-    uint32_t word = uint32_t(bits[i]) << 16;
-    std::memcpy(&values[i], &word, sizeof(float));
-  }
+  for (size_t i = 0; i < bits.size(); ++i)
+    values[i] = bf16 ? ::lowbit::quant::bfloat16BitsToFloat(bits[i])
+                     : ::lowbit::quant::halfBitsToFloat(bits[i]);
   return values;
 }
 

@@ -7,7 +7,8 @@ roofline of cpu_kernels.py, after the same 512 MB eviction), or warm.
       NAME=PIPELINE[|FLAGS[|COMPILER]] ...
 
 PIPELINE is the lowbit-opt pipeline applied to the seeded f32 model of
-cpu_kernels.py (e.g. --lowbit-w4a16=group-size=32), FLAGS comma-separated
+cpu_kernels.py (e.g. --lowbit-w4a16=group-size=32; empty: the float model;
+--dtype bf16: the model in bf16), FLAGS comma-separated
 lowbit-compile flags, COMPILER another lowbit-compile binary (an older
 build, to compare code generation). Prints per variant the median time
 and the median of t(read) / t(kernel) over the pairs, the read sized by
@@ -31,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cpu_kernels import (EVICT_BYTES, Descriptor, descriptor,  # noqa: E402
-                         write_model)
+                         to_bf16_bits, write_model)
 
 
 def main():
@@ -42,6 +43,8 @@ def main():
     p.add_argument("--reps", type=int, default=30)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--warm", action="store_true")
+    p.add_argument("--dtype", choices=("f32", "bf16"), default="f32",
+                   help="the model's float type (bf16: W, x and y)")
     p.add_argument("--bytes-per-weight", type=float, default=0.5,
                    help="code bytes per weight the read is sized by "
                    "(0.5: 4-bit, 1: 8-bit)")
@@ -65,10 +68,10 @@ def main():
     weight = np.random.default_rng(0).normal(0.0, 0.02,
                                              size=(k, n)).astype(np.float32)
     model = os.path.join(work, "model.mlir")
-    write_model(model, weight)
+    write_model(model, weight, args.dtype)
     x = np.random.default_rng(1).normal(0.0, 1.0,
                                         size=(args.m, k)).astype(np.float32)
-    xd = descriptor(x)
+    xd = descriptor(to_bf16_bits(x) if args.dtype == "bf16" else x)
     calls = {}
     for spec in args.variants:
         name, _, rest = spec.partition("=")
@@ -79,8 +82,9 @@ def main():
         compiler = (fields[2] if len(fields) > 2 and fields[2] else
                     os.path.join(args.build, "bin", "lowbit-compile"))
         stem = os.path.join(work, name)
-        subprocess.run([os.path.join(args.build, "bin", "lowbit-opt"), model,
-                        pipeline, "--emit-bytecode", "-o", stem + ".mlirbc"],
+        subprocess.run([os.path.join(args.build, "bin", "lowbit-opt"), model]
+                       + ([pipeline] if pipeline else [])
+                       + ["--emit-bytecode", "-o", stem + ".mlirbc"],
                        check=True)
         subprocess.run([compiler, stem + ".mlirbc", "--name=k", "-o",
                         stem + ".o", f"--threads={args.threads}"] + flags,

@@ -117,6 +117,14 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
     most 2048 whose panel slices stay in L2. Each output is one chain of
     fused multiply-adds over k in order, whatever M and the threads. Other
     N take the inner-product kernel on the transposed weight.
+    With `avx512bf16` (or `bf16-products`) a bf16 matmul with an even K
+    takes the panels in pairs of k instead (`[N / NR, K / 2, 2 NR]` bf16,
+    pair q holding W[2q, n] and W[2q + 1, n] side by side): each step
+    broadcasts one 32-bit pair of activations, read from x as it is, into
+    `lowbit.dot_bf16` (`vdpbf16ps`); products of bf16 values are exact, so
+    only the order of each pair's two additions and the flushing of
+    denormals differ from the widened FMAs, at half the multiply
+    instructions.
     With `vnni`, a W8A8 `lowbit.matmul` whose N is a multiple of
     `vector-width` takes the same loops on i32 lanes: its codes packed into
     panels of 4-code groups (`[N / NR, K / 4, 4 NR]` bytes), the activations
@@ -157,6 +165,7 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::lowbit::LowbitDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"
@@ -199,9 +208,10 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "The target has vdpbf16ps (AVX512-BF16; needs vector-width=16): "
            "weight-only matmuls on bf16 activations take bf16 products in "
            "both kernels (their activations are bf16 already, so only the "
-           "decode-then-GEMM kernel's dequantized weights are rounded); "
-           "f32 and f16 activations keep f32 products unless "
-           "bf16-products">,
+           "decode-then-GEMM kernel's dequantized weights are rounded), and "
+           "bf16 float matmuls with a constant weight take panels of bf16 "
+           "pairs (exact products); f32 and f16 activations keep f32 "
+           "products unless bf16-products">,
     Option<"fma", "fma", "bool", /*default=*/"true",
            "Use fused multiply-add (vector.fma); false for targets without "
            "FMA, where it would become a libm call">,

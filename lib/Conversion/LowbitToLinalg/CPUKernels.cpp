@@ -127,7 +127,9 @@
 // kernel of PanelKernels.cpp when N is a multiple of the lanes (x and W in
 // bf16 or f16 too: W's panels kept in its type and widened to f32 after
 // each load, x once per call, the f32 sums rounded once to a 16-bit result,
-// where the linalg lowering rounds every partial sum to it): W packed into
+// where the linalg lowering rounds every partial sum to it; with
+// avx512bf16 or bf16-products a bf16 one in panels of bf16 pairs of k, by
+// vdpbf16ps): W packed into
 // column panels at compile time, outer-product register tiles. Otherwise it
 // becomes the kernel above without decoding: W is transposed at compile time
 // into a new [N, K] resource constant, the offline repacking that lets each
@@ -2302,11 +2304,16 @@ struct CPUKernelsPass
       KernelInputs inputs;
       if (std::optional<PanelShape> panel =
               choosePanelShape(vectorWidth, matmul.n, panelRows, fma)) {
+        // A bf16 matmul multiplies in pairs of k by vdpbf16ps where the
+        // target has it: products of bf16 values are exact in f32.
+        bool bf16Pairs = matmul.weightType.isBF16() && matmul.k % 2 == 0 &&
+                         (bf16Products || avx512bf16);
         Value x = convertFloatElements(matmulRewriter, loc, matmul.x,
-                                       matmulRewriter.getF32Type());
+                                       bf16Pairs ? matmulRewriter.getBF16Type()
+                                                 : matmulRewriter.getF32Type());
         y = buildFloatPanelKernel(matmulRewriter, loc, x, matmul.values,
-                                  matmul.k, matmul.n, *panel,
-                                  matmul.weightType);
+                                  matmul.k, matmul.n, *panel, matmul.weightType,
+                                  bf16Pairs);
       } else if (succeeded(matchFloatKernel(matmulRewriter, loc, matmul, shape,
                                             inputs))) {
         Value m = tensor::DimOp::create(matmulRewriter, loc, inputs.x, 0);

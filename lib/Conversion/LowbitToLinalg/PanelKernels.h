@@ -35,15 +35,18 @@ struct PanelShape {
 std::optional<PanelShape> choosePanelShape(int64_t lanes, int64_t n,
                                            int64_t rows, bool fma);
 
-/// y = x @ W for f32 activations x [M, K] (M dynamic) and a constant
-/// weight W [K, N] given row-major as `weight` (f32 values): packs W into
-/// column panels of `panelType` elements (a new dense_resource constant;
-/// f32, or bf16 / f16 for a weight of that type, whose values it holds
-/// exactly and which the kernel widens to f32 after each load) and emits the
-/// kernel on tensors; returns y [M, N].
+/// y = x @ W for f32 activations x [M, K] (M dynamic; bf16 with `bf16Pairs`)
+/// and a constant weight W [K, N] given row-major as `weight` (f32 values):
+/// packs W into column panels of `panelType` elements (a new dense_resource
+/// constant; f32, or bf16 / f16 for a weight of that type, whose values it
+/// holds exactly and which the kernel widens to f32 after each load) and emits
+/// the kernel on tensors; returns y [M, N]. With `bf16Pairs` (a bf16 weight, x
+/// in bf16, K even, 16 lanes: AVX512-BF16) the panels hold pairs of k that
+/// lowbit.dot_bf16 multiplies by pairs of x.
 Value buildFloatPanelKernel(OpBuilder &b, Location loc, Value x,
                             ArrayRef<float> weight, int64_t k, int64_t n,
-                            const PanelShape &shape, FloatType panelType);
+                            const PanelShape &shape, FloatType panelType,
+                            bool bf16Pairs = false);
 
 /// y = f32(sum_k x[m, k] w[n, k]) * sx[m] * sw[n] (+ bias[n]) for a W8A8
 /// lowbit.matmul with a constant weight (`in.weightCodes`, N a multiple

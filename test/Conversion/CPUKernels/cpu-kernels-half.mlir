@@ -2,11 +2,13 @@
 // the activations (and a 16-bit bias) are extended to f32 once per call by
 // an elementwise linalg.generic, the kernel runs on them, and its f32 sums
 // are rounded to the activation type by another. Float matmuls of bf16 or
-// f16 operands with a constant weight take the panel kernel on the weight
-// widened to f32 at compile time, the same way.
+// f16 operands with a constant weight take the panel kernel on 16-bit panels
+// (each loaded vector widened to f32) or the inner-product kernel on the
+// weight widened at compile time, the same way.
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16" | FileCheck %s
 // With avx512bf16 (the target has vdpbf16ps), bf16 activations multiply in
-// bf16 (the streaming kernel's bf16 pairs here); f16 ones keep f32 products.
+// bf16 (the streaming kernel's bf16 pairs here, and bf16 float matmuls' panels
+// in pairs of k); f16 ones keep f32 products.
 // RUN: lowbit-opt %s --split-input-file --lowbit-cpu-kernels="vector-width=16 avx512bf16=true" | FileCheck %s --check-prefix=BF16
 
 // CHECK-LABEL: func.func @bf16_i4_g128(
@@ -100,6 +102,28 @@ func.func @f16_i4_g128(%x: tensor<3x256xf16>, %bias: tensor<16xf16>) -> tensor<3
 // CHECK: %[[Y16:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<?x16xf32>) outs(%{{.*}} : tensor<?x16xbf16>)
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: return %[[Y16]] : tensor<?x16xbf16>
+// With vdpbf16ps the panels hold pairs of k, [N / 16, K / 2, 32]: pair q is
+// (W[2q, n], W[2q + 1, n]) for each column n, so the blob begins 0, 16, 1,
+// 17 as bf16 (0x0000, 0x4180, 0x3F80, 0x4188). Each step reads x's pair as
+// one 32-bit word, broadcasts it and adds both products by dot_bf16; x stays
+// bf16 (no extension), the f32 sums are rounded once at the end.
+// BF16-LABEL: func.func @bf16_float_panels(
+// BF16-SAME: %[[X:.*]]: tensor<?x4xbf16>) -> tensor<?x16xbf16>
+// BF16-NOT: arith.extf
+// BF16: %[[P:.*]] = arith.constant dense_resource<lowbit.weight_panels> : tensor<1x2x32xbf16>
+// BF16: %[[Y:.*]] = scf.forall
+// BF16: %[[W:.*]] = vector.transfer_read %[[P]][%{{.*}}, %[[Q:.*]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x2x32xbf16>, vector<32xbf16>
+// BF16: %[[K:.*]] = arith.muli %[[Q]], %{{.*}} : index
+// BF16: %[[PAIR:.*]] = vector.transfer_read %[[X]][%{{.*}}, %[[K]]], %{{.*}} {in_bounds = [true]} : tensor<?x4xbf16>, vector<2xbf16>
+// BF16: %[[WORD:.*]] = vector.bitcast %[[PAIR]] : vector<2xbf16> to vector<1xi32>
+// BF16: %[[SCALAR:.*]] = vector.extract %[[WORD]][0] : i32 from vector<1xi32>
+// BF16: %[[WORDS:.*]] = vector.broadcast %[[SCALAR]] : i32 to vector<16xi32>
+// BF16: %[[XB:.*]] = vector.bitcast %[[WORDS]] : vector<16xi32> to vector<32xbf16>
+// BF16: lowbit.dot_bf16 %{{.*}}, %[[XB]], %[[W]] : vector<32xbf16> -> vector<16xf32>
+// BF16-NOT: vector.fma
+// BF16: %[[Y16:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<?x16xf32>) outs(%{{.*}} : tensor<?x16xbf16>)
+// BF16: return %[[Y16]] : tensor<?x16xbf16>
+// BF16: lowbit.weight_panels: "0x4000000000008041803F8841
 func.func @bf16_float_panels(%x: tensor<?x4xbf16>) -> tensor<?x16xbf16> {
   %c0 = arith.constant 0 : index
   %m = tensor.dim %x, %c0 : tensor<?x4xbf16>

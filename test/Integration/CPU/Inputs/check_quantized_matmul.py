@@ -533,6 +533,11 @@ HALF_CASES = [
     ("h_bf16_float_panels_n64_m17", 17, 2600, 64, "float", 0, None, "bf16"),
     ("h_f16_float_panels_n32_m5", 5, 256, 32, "float", 0, None, "f16"),
     ("h_bf16_float_inner_n9_m3", 3, 128, 9, "float", 0, None, "bf16", "dynamic"),
+    # With AVX512-BF16 (native here) bf16 panels hold pairs of k: K = 4402
+    # is 2201 pairs in two blocks, no unrolling; an odd K keeps the 16-bit
+    # panels widened after each load.
+    ("h_bf16_float_pairs_n32_m13", 13, 4402, 32, "float", 0, None, "bf16"),
+    ("h_bf16_float_odd_k_n16_m2", 2, 129, 16, "float", 0, None, "bf16"),
 ]
 
 

@@ -21,6 +21,11 @@ OpenMP threads (libgomp), the eviction (libgomp), the plain read and
 lowbit's kernels (lowbit-compile --threads; both libomp). The activation quantization of W8A8
 (per-token maximum, quantize) is still sequential loops in lowbit.
 
+With --isa avx2 the run compares the AVX2 code on the same machine:
+lowbit compiles for x86-64-v3 (AVX2, FMA; W8A8 by pmaddwd, no VNNI) and
+oneDNN is held to AVX2 (DNNL_MAX_CPU_ISA=AVX2); ONNX Runtime, which cannot
+be held to an ISA, is left out, and so are the bf16-product variants.
+
 Every timed call is preceded by a read of an eviction set of 512 MB, so the
 weights come from DRAM (the compiled weights are constants inside the
 object, hence one copy; the eviction set replaces the rotation over many
@@ -205,7 +210,15 @@ def main():
                    "(names of LOWBIT)")
     p.add_argument("--lowbit-flag", action="append", default=[])
     p.add_argument("--link-flag", action="append", default=[])
+    p.add_argument("--isa", choices=("native", "avx2"), default="native",
+                   help="avx2: lowbit for x86-64-v3 against oneDNN held to "
+                   "AVX2, no ORT")
     args = p.parse_args()
+    avx2 = args.isa == "avx2"
+    if avx2:
+        # Read by oneDNN at its first call, so set before it is loaded.
+        os.environ["DNNL_MAX_CPU_ISA"] = "AVX2"
+        args.lowbit_flag.append("--target-cpu=x86-64-v3")
     import onnxruntime as ort
 
     shapes = [(4096, 4096), (11008, 4096), (4096, 11008)]
@@ -228,6 +241,8 @@ def main():
     evict = np.ones(EVICT_BYTES // 8, dtype=np.uint64)
     read_buf = np.ones((4096 * 11008 * 4) // 8, dtype=np.uint64)
     dnnl = ctypes.CDLL("libdnnl.so.2")
+    if avx2 and dnnl.dnnl_get_effective_cpu_isa() != 0x7:  # dnnl_cpu_isa_avx2
+        sys.exit("cpu_kernels.py: oneDNN did not take DNNL_MAX_CPU_ISA=AVX2")
     i64, f32c, vp = ctypes.c_int64, ctypes.c_float, ctypes.c_void_p
     dnnl.dnnl_sgemm.argtypes = [ctypes.c_char, ctypes.c_char, i64, i64, i64,
                                 f32c, vp, i64, vp, i64, f32c, vp, i64]
@@ -270,14 +285,14 @@ def main():
         for name, pipeline, bpw, flags, dtype in LOWBIT:
             if wanted is not None and name not in wanted:
                 continue
-            if "--bf16-products" in flags and not host_has_bf16():
+            if "--bf16-products" in flags and (avx2 or not host_has_bf16()):
                 continue
             kernels[name] = (compile_lowbit(
                 args, work, models[dtype], name.replace(" ", "_"), pipeline,
                 flags), bpw, dtype)
         for path in models.values():
             os.remove(path)
-        paths = ort_models(work, tag, weight)
+        paths = {} if avx2 else ort_models(work, tag, weight)
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
@@ -322,6 +337,8 @@ def main():
                                        co.ctypes.data)
 
             def ort_call(key):
+                if key not in sessions:
+                    return None
                 sess = sessions[key]
                 feed = {"x": x16 if key.endswith("f16") else x}
                 return lambda: sess.run(None, feed)
@@ -363,8 +380,12 @@ def main():
                  n * k, None, None, 0),
             ]
             for label, fn, wbytes, peer, pfn, pbytes in cells:
-                if fn is None:
+                if fn is None or (peer is not None and pfn is None):
                     continue
+                if avx2:
+                    label += " (x86-64-v3)"
+                    if peer:
+                        peer += " (AVX2)"
                 fn()  # warm-up (first-touch of pages, ORT's arena)
                 if pfn:
                     pfn()

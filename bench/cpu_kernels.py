@@ -110,6 +110,9 @@ def write_model(path, weight, dtype="f32"):
 # lowbit-compile flags of the variant, the model's float type.
 LOWBIT = [
     ("f32", None, 4.0, [], "f32"),
+    # The bf16 model unquantized (a layer kept in bf16): panels of bf16
+    # pairs by vdpbf16ps where the target has AVX512-BF16.
+    ("bf16", None, 2.0, [], "bf16"),
     ("i8 w-only", "--lowbit-w8a16", 1.0, [], "f32"),
     ("i4 g32", "--lowbit-w4a16=group-size=32", 0.5, [], "f32"),
     ("i4 g128", "--lowbit-w4a16", 0.5, [], "f32"),
@@ -346,6 +349,10 @@ def main():
             # (label, fn, weight bytes, peer label, peer fn, peer bytes)
             cells = [
                 ("f32", lowbit_call("f32"), 4 * n * k,
+                 "oneDNN sgemm", sgemm, 4 * n * k),
+                # The same layer kept in bf16 against what runs it in f32
+                # (oneDNN 2.6's C API has no bf16 GEMM).
+                ("bf16, bf16 model", lowbit_call("bf16"), 2 * n * k,
                  "oneDNN sgemm", sgemm, 4 * n * k),
                 ("i8 weight-only", lowbit_call("i8 w-only"),
                  n * k, None, None, 0),

@@ -45,8 +45,8 @@ static double seconds(void) {
 
 // The 16 values of i4 codes (two's complement) times `scale`.
 static __m512 scaledTable(float scale) {
-  __m512 values = _mm512_set_ps(-1, -2, -3, -4, -5, -6, -7, -8, 7, 6, 5, 4, 3,
-                                2, 1, 0);
+  __m512 values =
+      _mm512_set_ps(-1, -2, -3, -4, -5, -6, -7, -8, 7, 6, 5, 4, 3, 2, 1, 0);
   return _mm512_mul_ps(values, _mm512_set1_ps(scale));
 }
 
@@ -54,24 +54,30 @@ static const uint32_t *stepWords(const uint32_t *words, int row, int step) {
   return words + (size_t)row * (K / 8) + step * 16;
 }
 
-__attribute__((noinline)) static void lookup(const uint32_t *words,
-                                             const float *scales,
-                                             const float *x, float *y) {
+// One step of 128 codes of a row: nibble j of the words looked up in
+// `table` and multiplied with x[16 j ..], into `even` or `odd` by j.
+static inline void lookupStep(const uint32_t *stepStart, __m512 table,
+                              const float *x, __m512 *even, __m512 *odd) {
+  __m512i w = _mm512_loadu_si512(stepStart);
+  for (int j = 0; j < 8; ++j) {
+    __m512i index = j ? _mm512_srli_epi32(w, 4 * j) : w;
+    __m512 value = _mm512_permutexvar_ps(index, table);
+    __m512 *sum = j & 1 ? odd : even;
+    *sum = _mm512_fmadd_ps(_mm512_loadu_ps(x + j * 16), value, *sum);
+  }
+}
+
+__attribute__((noinline)) static void
+lookup(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[8];
     for (int i = 0; i < 8; ++i)
       acc[i] = _mm512_setzero_ps();
     for (int s = 0; s < GROUPS; ++s)
       for (int c = 0; c < 4; ++c) {
-        __m512 table = scaledTable(scales[(n + c) * GROUPS + s]);
-        __m512i w = _mm512_loadu_si512(stepWords(words, n + c, s));
-        for (int j = 0; j < 8; ++j) {
-          __m512i index = j ? _mm512_srli_epi32(w, 4 * j) : w;
-          __m512 value = _mm512_permutexvar_ps(index, table);
-          __m512 *sum = &acc[c + 4 * (j & 1)];
-          *sum = _mm512_fmadd_ps(_mm512_loadu_ps(x + s * 128 + j * 16), value,
-                                 *sum);
-        }
+        lookupStep(stepWords(words, n + c, s),
+                   scaledTable(scales[(n + c) * GROUPS + s]), x + s * 128,
+                   &acc[c], &acc[c + 4]);
       }
     for (int c = 0; c < 4; ++c)
       y[n + c] = _mm512_reduce_add_ps(_mm512_add_ps(acc[c], acc[c + 4]));
@@ -80,9 +86,8 @@ __attribute__((noinline)) static void lookup(const uint32_t *words,
 
 // lookup with one table per row (per-channel scales): what the per-group
 // tables cost.
-__attribute__((noinline)) static void channel(const uint32_t *words,
-                                              const float *scales,
-                                              const float *x, float *y) {
+__attribute__((noinline)) static void
+channel(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[8], tables[4];
     for (int i = 0; i < 8; ++i)
@@ -91,23 +96,16 @@ __attribute__((noinline)) static void channel(const uint32_t *words,
       tables[c] = scaledTable(scales[(n + c) * GROUPS]);
     for (int s = 0; s < GROUPS; ++s)
       for (int c = 0; c < 4; ++c) {
-        __m512i w = _mm512_loadu_si512(stepWords(words, n + c, s));
-        for (int j = 0; j < 8; ++j) {
-          __m512i index = j ? _mm512_srli_epi32(w, 4 * j) : w;
-          __m512 value = _mm512_permutexvar_ps(index, tables[c]);
-          __m512 *sum = &acc[c + 4 * (j & 1)];
-          *sum = _mm512_fmadd_ps(_mm512_loadu_ps(x + s * 128 + j * 16), value,
-                                 *sum);
-        }
+        lookupStep(stepWords(words, n + c, s), tables[c], x + s * 128, &acc[c],
+                   &acc[c + 4]);
       }
     for (int c = 0; c < 4; ++c)
       y[n + c] = _mm512_reduce_add_ps(_mm512_add_ps(acc[c], acc[c + 4]));
   }
 }
 
-__attribute__((noinline)) static void offsets(const uint32_t *words,
-                                              const float *scales,
-                                              const float *x, float *y) {
+__attribute__((noinline)) static void
+offsets(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[8];
     for (int i = 0; i < 8; ++i)
@@ -133,9 +131,8 @@ __attribute__((noinline)) static void offsets(const uint32_t *words,
   }
 }
 
-__attribute__((noinline)) static void convert(const uint32_t *words,
-                                              const float *scales,
-                                              const float *x, float *y) {
+__attribute__((noinline)) static void
+convert(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[4];
     for (int i = 0; i < 4; ++i)
@@ -159,8 +156,7 @@ __attribute__((noinline)) static void convert(const uint32_t *words,
   }
 }
 
-typedef void (*Kernel)(const uint32_t *, const float *, const float *,
-                       float *);
+typedef void (*Kernel)(const uint32_t *, const float *, const float *, float *);
 
 int main(void) {
   // One word of padding: the offset loads read up to 3 bytes past a step.
@@ -196,8 +192,8 @@ int main(void) {
   for (int n = 0; n < ROWS; ++n) {
     if (y[1][n] != y[0][n] ||
         fabsf(y[2][n] - y[0][n]) > 1e-4f * (1 + fabsf(y[0][n]))) {
-      printf("row %d: lookup %g, offsets %g, convert %g\n", n, y[0][n],
-             y[1][n], y[2][n]);
+      printf("row %d: lookup %g, offsets %g, convert %g\n", n, y[0][n], y[1][n],
+             y[2][n]);
       return 1;
     }
   }

@@ -113,7 +113,8 @@
 // kernels read the same repacked weights.
 //
 // lowbit.matmul with i8 x i8 codes (symmetric, per-row or per-tensor
-// scales, f32 result) becomes the same structure on i32 lanes: with VNNI
+// scales, f32 result) becomes the same structure on i32 lanes
+// (IntStreamingKernel.cpp, loops shared through StreamingLoops.h): with VNNI
 // (vnni=true) lowbit.dot_u8s8 (vpdpbusd) on activations made unsigned by
 // +128, corrected by 128 * sum_k w[n, k] computed from the constant weight
 // at compile time; otherwise (at 4, 8 or 16 lanes) codes sign-extended to
@@ -151,8 +152,10 @@
 
 #include "CodeDecoding.h"
 #include "DecodedGemmKernel.h"
+#include "IntStreamingKernel.h"
 #include "KernelSupport.h"
 #include "PanelKernels.h"
+#include "StreamingLoops.h"
 
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h"
@@ -186,20 +189,6 @@ using namespace mlir;
 using namespace mlir::lowbit;
 
 namespace {
-
-/// The shape of the kernel: vector lanes, rows of x sharing one decoded
-/// weight step, output columns per parallel task.
-struct KernelShape {
-  int64_t lanes;
-  int64_t rows;
-  int64_t cols;
-  bool fma;
-  /// Integer dot products with vpdpbusd (AVX512-VNNI or AVX-VNNI).
-  bool vnni = false;
-  /// Constant weights are stored in the order the kernel reads them (and
-  /// 4-bit codes as lane words).
-  bool repack = true;
-};
 
 /// Everything the kernel body needs about the op.
 struct KernelInputs {
@@ -250,19 +239,6 @@ struct KernelInputs {
   bool bf16Pairs = false;
 };
 
-Value indexConst(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-/// The output columns of one task: the largest of 64, 32, ..., 1 dividing
-/// N that still leaves 4 tasks, when N allows.
-int64_t taskColumnBlock(int64_t nSize) {
-  int64_t block = 64;
-  while (block > 1 && (nSize % block != 0 || nSize / block < 4))
-    block /= 2;
-  return block;
-}
-
 /// Iterations of the dequant kernel's group loop (`blockCodes` codes each:
 /// a group, or a step holding several) in one K block: K is read in blocks
 /// of at most 2048 codes (one iteration if longer), so that the 8 KiB of
@@ -275,146 +251,6 @@ int64_t taskColumnBlock(int64_t nSize) {
 /// 0.82; of 8192 0.79, -, 0.63).
 int64_t groupLoopBlocksPerKBlock(int64_t blockCodes) {
   return std::max<int64_t>(1, 2048 / blockCodes);
-}
-
-/// The weight rows the kernel reads together (`cols`, at most a task's).
-int64_t weightRowGroup(int64_t nSize, const KernelShape &shape) {
-  return std::min(shape.cols, taskColumnBlock(nSize));
-}
-
-/// One task of buildTaskLoops: columns n0 .. n0 + `block` of y (`slice`),
-/// returns their new values.
-Value emitTask(
-    OpBuilder &b, Location loc, Value slice, Value n0, Value m, int64_t block,
-    int64_t activationRowBytes, const KernelShape &shape,
-    function_ref<Value(Value tile, Value n, Value j, Value m0, int64_t rows,
-                       int64_t cols, Value kBlock)>
-        emitRows,
-    int64_t numKBlocks, function_ref<Value(Value slice)> makeTile,
-    function_ref<Value(Value tile, Value slice, Value n0)> finishTile) {
-  Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-  Value tile = makeTile ? makeTile(slice) : slice;
-
-  // Rows in chunks of `chunk` (so that a chunk of activations stays in
-  // L2 while the block's weight rows pass over it), inside a chunk in
-  // blocks of `rows`, then the rest one by one.
-  Value rowsConst = indexConst(b, loc, shape.rows);
-  int64_t chunk =
-      std::max<int64_t>(1, (256 * 1024 / activationRowBytes) / shape.rows) *
-      shape.rows;
-  Value chunkConst = indexConst(b, loc, chunk);
-  int64_t cols = std::min(shape.cols, block);
-  Value kBlock;
-  scf::ForOp kBlocks;
-  if (numKBlocks > 1) {
-    kBlocks = scf::ForOp::create(b, loc, zero, indexConst(b, loc, numKBlocks),
-                                 one, ValueRange{tile});
-    b.setInsertionPointToStart(kBlocks.getBody());
-    kBlock = kBlocks.getInductionVar();
-    tile = kBlocks.getRegionIterArgs().front();
-  }
-  auto chunks = scf::ForOp::create(
-      b, loc, zero, m, chunkConst, ValueRange{tile},
-      [&](OpBuilder &, Location, Value mc, ValueRange chunkArgs) {
-        Value mEnd = arith::MinUIOp::create(
-            b, loc, arith::AddIOp::create(b, loc, mc, chunkConst), m);
-        Value count = arith::SubIOp::create(b, loc, mEnd, mc);
-        Value mMain = arith::AddIOp::create(
-            b, loc, mc,
-            arith::MulIOp::create(
-                b, loc, arith::DivUIOp::create(b, loc, count, rowsConst),
-                rowsConst));
-        auto columns = scf::ForOp::create(
-            b, loc, zero, indexConst(b, loc, block), indexConst(b, loc, cols),
-            chunkArgs, [&](OpBuilder &, Location, Value j, ValueRange args) {
-              Value n = arith::AddIOp::create(b, loc, n0, j);
-              auto main = scf::ForOp::create(
-                  b, loc, mc, mMain, rowsConst, args,
-                  [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                    scf::YieldOp::create(b, loc,
-                                         emitRows(inner.front(), n, j, m0,
-                                                  shape.rows, cols, kBlock));
-                  });
-              auto rest = scf::ForOp::create(
-                  b, loc, mMain, mEnd, one, main.getResults(),
-                  [&](OpBuilder &, Location, Value m0, ValueRange inner) {
-                    scf::YieldOp::create(
-                        b, loc,
-                        emitRows(inner.front(), n, j, m0, 1, cols, kBlock));
-                  });
-              scf::YieldOp::create(b, loc, rest.getResults());
-            });
-        scf::YieldOp::create(b, loc, columns.getResults());
-      });
-  Value result = chunks.getResult(0);
-  if (kBlocks) {
-    b.setInsertionPointToEnd(kBlocks.getBody());
-    scf::YieldOp::create(b, loc, result);
-    result = kBlocks.getResult(0);
-    b.setInsertionPointAfter(kBlocks);
-  }
-  if (finishTile)
-    result = finishTile(result, slice, n0);
-  return result;
-}
-
-/// Emits the task and loop structure both kernels share and returns the
-/// new y: an scf.forall over blocks of output columns (the largest of 64,
-/// 32, ..., 1 dividing N that still leaves 4 tasks, when N allows, so that
-/// small layers are shared out too); in each, the activation rows in
-/// chunks that stay in L2, the block's columns `shape.cols` at a time, and
-/// the chunk's rows `shape.rows` at a time, then one by one. With
-/// `numKBlocks` > 1, all of that once per block of K (outermost in the
-/// task), so that the block's slices of a few weight rows stay in L1 while
-/// the chunk's activation rows pass.
-/// `emitRows(tile, n, j, m0, rows, cols, kBlock)` computes rows m0.. of the
-/// block's columns j.. (weight rows n..) into `tile` (for K block `kBlock`,
-/// null without K blocks) and returns it. The tile is the task's slice of
-/// y, or what `makeTile(slice)` makes of it, turned back into the slice of
-/// y (of columns n0..) by `finishTile(tile, slice, n0)`.
-Value buildTaskLoops(
-    OpBuilder &b, Location loc, Value y0, Value m, int64_t nSize,
-    int64_t activationRowBytes, const KernelShape &shape,
-    function_ref<Value(Value tile, Value n, Value j, Value m0, int64_t rows,
-                       int64_t cols, Value kBlock)>
-        emitRows,
-    int64_t numKBlocks = 1, function_ref<Value(Value slice)> makeTile = {},
-    function_ref<Value(Value tile, Value slice, Value n0)> finishTile = {}) {
-  int64_t block = taskColumnBlock(nSize);
-  Value numBlocks = indexConst(b, loc, nSize / block);
-  return buildColumnTasks(
-      b, loc, y0, m, numBlocks, block, [&](Value slice, Value, Value n0) {
-        return emitTask(b, loc, slice, n0, m, block, activationRowBytes, shape,
-                        emitRows, numKBlocks, makeTile, finishTile);
-      });
-}
-
-/// `base` + `i` (`base` itself for 0).
-Value offsetIndex(OpBuilder &b, Location loc, Value base, int64_t i) {
-  return i == 0 ? base
-                : arith::AddIOp::create(b, loc, base, indexConst(b, loc, i));
-}
-
-/// The i8 codes of a constant weight, or nothing.
-std::optional<SmallVector<int8_t>> getConstantCodes(Value weight) {
-  DenseResourceElementsAttr resource;
-  if (matchPattern(weight, m_Constant(&resource))) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<char> data = blob->getData();
-    return SmallVector<int8_t>(data.begin(), data.end());
-  }
-  DenseElementsAttr dense;
-  if (matchPattern(weight, m_Constant(&dense)) &&
-      dense.getElementType().isInteger(8)) {
-    auto values = dense.getValues<int8_t>();
-    SmallVector<int8_t> codes(values.begin(), values.end());
-    if (dense.isSplat())
-      codes.assign(dense.getNumElements(), dense.getSplatValue<int8_t>());
-    return codes;
-  }
-  return std::nullopt;
 }
 
 /// Whether every scale of `scales` times 2^8 is still a finite f32 (and
@@ -1788,279 +1624,6 @@ chooseDecodedGemm(const KernelInputs &in, const KernelShape &shape, bool bf16) {
                           kBlock,      shape.fma,        bf16};
 }
 
-//===----------------------------------------------------------------------===//
-// W8A8: lowbit.matmul with i8 activations and i8 weights
-//===----------------------------------------------------------------------===//
-
-/// Whether the integer kernel multiplies sign-extended i16 pairs by
-/// lowbit.dot_i16 (pmaddwd): without VNNI, at 4, 8 or 16 lanes.
-bool intKernelPairs(const KernelShape &shape) {
-  return !shape.vnni &&
-         (shape.lanes == 4 || shape.lanes == 8 || shape.lanes == 16);
-}
-
-/// Codes of K the integer kernel reads per step: 4 per lane with VNNI, 2
-/// with pairs, else 1.
-int64_t intKernelStep(const KernelShape &shape) {
-  return shape.vnni              ? 4 * shape.lanes
-         : intKernelPairs(shape) ? 2 * shape.lanes
-                                 : shape.lanes;
-}
-
-LogicalResult matchIntKernel(OpBuilder &b, MatmulOp op,
-                             const KernelShape &shape, IntKernelInputs &in) {
-  SchemeAttr lhsScheme = op.getLhsScheme(), rhsScheme = op.getRhsScheme();
-  RankedTensorType lhsType = op.getLhs().getType();
-  RankedTensorType rhsType = op.getRhs().getType();
-  if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
-      !op.getType().getElementType().isF32() || op.getResultSchemeAttr())
-    return failure();
-  if (lhsScheme.getFormat() != StorageFormat::I8 ||
-      rhsScheme.getFormat() != StorageFormat::I8 || !lhsScheme.getSymmetric() ||
-      !rhsScheme.getSymmetric())
-    return failure();
-  auto perRow = [](SchemeAttr scheme) {
-    return scheme.getGranularity() == Granularity::Tensor ||
-           (scheme.getGranularity() == Granularity::Axis &&
-            scheme.getAxis() == 0);
-  };
-  if (!perRow(lhsScheme) || !perRow(rhsScheme))
-    return failure();
-  if (Value bias = op.getBias())
-    if (!cast<RankedTensorType>(bias.getType()).getElementType().isF32())
-      return failure();
-  int64_t n = rhsType.getDimSize(0), k = rhsType.getDimSize(1);
-  int64_t step = intKernelStep(shape);
-  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k) ||
-      lhsType.getDimSize(1) != k || k == 0 || k % step != 0)
-    return failure();
-  // Constant codes: needed with VNNI (the correction), and for the panel
-  // kernels (VNNI or i16 pairs).
-  std::optional<SmallVector<int8_t>> codes;
-  if (shape.vnni || intKernelPairs(shape))
-    codes = getConstantCodes(op.getRhs());
-  if (codes && int64_t(codes->size()) != n * k)
-    codes.reset();
-  if (shape.vnni && !codes)
-    return failure();
-  Location loc = op.getLoc();
-  in.lhs = op.getLhs();
-  in.rhs = op.getRhs();
-  in.k = k;
-  in.n = n;
-  in.lhsGranularity = lhsScheme.getGranularity();
-  if (Value dynamic = op.getLhsDynamicScales()) {
-    // Per tensor, a dynamic scale comes as a tensor of one element.
-    in.lhsScale.tensor = dynamic;
-  } else {
-    in.lhsScale = getParam(b, loc, op.getLhsScalesAttr());
-  }
-  in.rhsGranularity = rhsScheme.getGranularity();
-  in.rhsScale = getParam(b, loc, op.getRhsScalesAttr());
-  in.bias = op.getBias();
-  if (codes)
-    in.weightCodes = std::move(*codes);
-  return success();
-}
-
-/// Emits the integer kernel: the same column blocks, row blocks and
-/// weight-row groups as the dequant_matmul kernel, with i32 lanes:
-///
-///   VNNI:    acc = lowbit.dot_u8s8(acc, x + 128 (as u8), w)   (vpdpbusd)
-///            sum  = reduce(acc) - 128 * sum_k w[n, k]
-///   pairs:   acc = lowbit.dot_i16(acc, sext16(x), sext16(w))  (pmaddwd)
-///            lane i += x[2i] w[2i] + x[2i+1] w[2i+1], steps of 2 VL codes
-///            (without VNNI at 4, 8 and 16 lanes; warm, two threads,
-///            4096 x 4096 on x86-64-v3: 13.7 against 26.4 ms for i32
-///            products at M = 128, 0.389 against 0.559 ms at M = 1)
-///   generic: acc += sext(x) * sext(w)
-///   y[m, n] = f32(sum) * (sx[m] * sw[n]) (+ bias[n])
-///
-/// The integer sums are exact, so y is bit-identical to the linalg
-/// lowering's (same f32 epilogue).
-class IntKernelBuilder {
-public:
-  IntKernelBuilder(OpBuilder &b, Location loc, const IntKernelInputs &in,
-                   const KernelShape &shape)
-      : b(b), loc(loc), in(in), shape(shape) {
-    accType = VectorType::get({shape.lanes}, b.getI32Type());
-    step = intKernelStep(shape);
-    pairs = intKernelPairs(shape);
-  }
-
-  Value build(Value y0, Value m) {
-    int64_t kBlock = intKBlock();
-    if (kBlock == in.k)
-      return buildTaskLoops(
-          b, loc, y0, m, in.n, /*activationRowBytes=*/in.k, shape,
-          [&](Value tile, Value n, Value j, Value m0, int64_t rows,
-              int64_t cols,
-              Value) { return emitRows(tile, n, j, m0, rows, cols, {}, 0); });
-    // K in blocks: the task sums into an i32 tile (exact, so the result
-    // does not depend on the blocks), then applies the epilogue.
-    Type i32 = b.getI32Type();
-    return buildTaskLoops(
-        b, loc, y0, m, in.n, /*activationRowBytes=*/kBlock, shape,
-        [&](Value tile, Value n, Value j, Value m0, int64_t rows, int64_t cols,
-            Value kIndex) {
-          return emitRows(tile, n, j, m0, rows, cols, kIndex, kBlock);
-        },
-        llvm::divideCeil(in.k, kBlock),
-        [&](Value slice) { return createZeroTensor(b, loc, slice, i32); },
-        [&](Value sums, Value slice, Value n0) {
-          return applyEpilogue(sums, slice, n0);
-        });
-  }
-
-private:
-  /// The block of K (in codes, = bytes) the kernel reads at a time: K in
-  /// ceil(K / 2048) blocks of equal size, rounded up to whole steps (the
-  /// last block may be shorter). On the build machine, 2048 beat 1024 (one
-  /// thread, 512 x 4096 x 4096: 21.8 against 24.4 ms).
-  int64_t intKBlock() const { return balancedKBlock(in.k, 2048, step); }
-
-  /// y[row, col] from the exact sum of products: correction, scales, bias.
-  Value epilogue(Value sum, Value row, Value col) {
-    if (shape.vnni)
-      sum = arith::SubIOp::create(
-          b, loc, sum,
-          arith::MulIOp::create(
-              b, loc,
-              tensor::ExtractOp::create(b, loc, in.colSums, ValueRange{col}),
-              arith::ConstantIntOp::create(b, loc, b.getI32Type(), 128)));
-    Value rhsScale =
-        readParam(b, loc, in.rhsScale, in.rhsGranularity, col, Value());
-    Value lhsScale =
-        readParam(b, loc, in.lhsScale, in.lhsGranularity, row, Value());
-    Value scale = arith::MulFOp::create(b, loc, lhsScale, rhsScale);
-    Value value = arith::MulFOp::create(
-        b, loc, arith::SIToFPOp::create(b, loc, b.getF32Type(), sum), scale);
-    if (in.bias)
-      value = arith::AddFOp::create(
-          b, loc, value,
-          tensor::ExtractOp::create(b, loc, in.bias, ValueRange{col}));
-    return value;
-  }
-
-  /// The task's slice of y (columns n0..) from its i32 sums.
-  Value applyEpilogue(Value sums, Value slice, Value n0) {
-    Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
-    Value rows = tensor::DimOp::create(b, loc, sums, 0);
-    Value cols = tensor::DimOp::create(b, loc, sums, 1);
-    auto rowLoop = scf::ForOp::create(
-        b, loc, zero, rows, one, ValueRange{slice},
-        [&](OpBuilder &, Location, Value r, ValueRange rowArgs) {
-          auto colLoop = scf::ForOp::create(
-              b, loc, zero, cols, one, rowArgs,
-              [&](OpBuilder &, Location, Value c, ValueRange args) {
-                Value sum =
-                    tensor::ExtractOp::create(b, loc, sums, ValueRange{r, c});
-                Value col = arith::AddIOp::create(b, loc, n0, c);
-                Value value = epilogue(sum, r, col);
-                scf::YieldOp::create(b, loc,
-                                     tensor::InsertOp::create(b, loc, value,
-                                                              args.front(),
-                                                              ValueRange{r, c})
-                                         .getResult());
-              });
-          scf::YieldOp::create(b, loc, colLoop.getResults());
-        });
-    return rowLoop.getResult(0);
-  }
-
-  /// Rows m0.. of the tile's columns j.. (weight rows n..): y values, or
-  /// with `kIndex` the i32 sums of K block `kIndex` (of `kBlock` codes)
-  /// added to the tile's.
-  Value emitRows(Value tile, Value n, Value j, Value m0, int64_t rows,
-                 int64_t cols, Value kIndex, int64_t kBlock) {
-    auto offsetBy = [&](Value base, int64_t i) {
-      return offsetIndex(b, loc, base, i);
-    };
-    Type i8 = b.getI8Type();
-    auto bytesType = VectorType::get({step}, i8);
-    // The codes sign-extended: to i16 pairs, or to i32 lanes.
-    auto wideType = pairs ? VectorType::get({step}, b.getI16Type()) : accType;
-    Value padding = arith::ConstantIntOp::create(b, loc, i8, 0);
-    Value zeroAcc = arith::ConstantOp::create(
-        b, loc, accType,
-        DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
-    Value signBit = arith::ConstantOp::create(
-        b, loc, bytesType,
-        DenseElementsAttr::get(bytesType, b.getIntegerAttr(i8, -128)));
-    SmallVector<Value> init(rows * cols, zeroAcc);
-    Value kBegin = indexConst(b, loc, 0), kEnd = indexConst(b, loc, in.k);
-    if (kIndex) {
-      kBegin =
-          arith::MulIOp::create(b, loc, kIndex, indexConst(b, loc, kBlock));
-      kEnd = arith::MinUIOp::create(b, loc, offsetBy(kBegin, kBlock), kEnd);
-    }
-    auto sums = scf::ForOp::create(
-        b, loc, kBegin, kEnd, indexConst(b, loc, step), init,
-        [&](OpBuilder &, Location, Value k0, ValueRange accs) {
-          SmallVector<Value> x, w;
-          for (int64_t r = 0; r < rows; ++r) {
-            Value codes = vector::TransferReadOp::create(
-                b, loc, bytesType, in.lhs, ValueRange{offsetBy(m0, r), k0},
-                padding, ArrayRef<bool>{true});
-            if (shape.vnni)
-              codes = arith::XOrIOp::create(b, loc, codes, signBit);
-            else
-              codes = arith::ExtSIOp::create(b, loc, wideType, codes);
-            x.push_back(codes);
-          }
-          for (int64_t c = 0; c < cols; ++c) {
-            Value codes = vector::TransferReadOp::create(
-                b, loc, bytesType, in.rhs, ValueRange{offsetBy(n, c), k0},
-                padding, ArrayRef<bool>{true});
-            if (!shape.vnni)
-              codes = arith::ExtSIOp::create(b, loc, wideType, codes);
-            w.push_back(codes);
-          }
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t c = 0; c < cols; ++c) {
-              Value acc = accs[r * cols + c];
-              if (shape.vnni) {
-                next.push_back(
-                    DotU8S8Op::create(b, loc, accType, acc, x[r], w[c]));
-              } else if (pairs) {
-                next.push_back(
-                    DotI16Op::create(b, loc, accType, acc, x[r], w[c]));
-              } else {
-                next.push_back(arith::AddIOp::create(
-                    b, loc, acc, arith::MulIOp::create(b, loc, x[r], w[c])));
-              }
-            }
-          scf::YieldOp::create(b, loc, next);
-        });
-    for (int64_t c = 0; c < cols; ++c)
-      for (int64_t r = 0; r < rows; ++r) {
-        Value row = offsetBy(m0, r), tileCol = offsetBy(j, c);
-        Value sum = vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::ADD, sums.getResult(r * cols + c));
-        Value value = kIndex ? arith::AddIOp::create(
-                                   b, loc,
-                                   tensor::ExtractOp::create(
-                                       b, loc, tile, ValueRange{row, tileCol}),
-                                   sum)
-                                   .getResult()
-                             : epilogue(sum, row, offsetBy(n, c));
-        tile = tensor::InsertOp::create(b, loc, value, tile,
-                                        ValueRange{row, tileCol});
-      }
-    return tile;
-  }
-
-  OpBuilder &b;
-  Location loc;
-  const IntKernelInputs &in;
-  const KernelShape &shape;
-  VectorType accType;
-  int64_t step;
-  /// Sign-extended i16 pairs by lowbit.dot_i16 (intKernelPairs).
-  bool pairs;
-};
-
 /// The block of K the float kernel reads at a time: K in ceil(K / 1024)
 /// blocks of equal size, rounded up to whole vectors (the last block may be
 /// shorter), so that the slices of the weight rows a step reads stay in L1
@@ -2365,8 +1928,7 @@ struct CPUKernelsPass
                   type, ArrayRef<int32_t>(weightRowSums(inputs.weightCodes,
                                                         inputs.n, inputs.k))));
         }
-        IntKernelBuilder builder(matmulRewriter, loc, inputs, shape);
-        y = builder.build(y0, m);
+        y = buildIntStreamingKernel(matmulRewriter, loc, inputs, shape, y0, m);
       }
       if (y.getType() != op.getType())
         y = tensor::CastOp::create(matmulRewriter, loc, op.getType(), y);

@@ -324,7 +324,8 @@ private:
   }
 
   /// The bf16 pair x[row, 2q], x[row, 2q + 1] in every 32-bit lane: one
-  /// word read from x (vpbroadcastd), as 2 VL bf16 values; `padding` is a
+  /// word read from x and broadcast (one broadcast load), as 2 VL bf16
+  /// values; `padding` is a
   /// bf16 zero.
   Value broadcastPair(Value row, Value q, Value padding) {
     Value pair = vector::TransferReadOp::create(

@@ -325,8 +325,7 @@ private:
 
   /// The bf16 pair x[row, 2q], x[row, 2q + 1] in every 32-bit lane: one
   /// word read from x and broadcast (one broadcast load), as 2 VL bf16
-  /// values; `padding` is a
-  /// bf16 zero.
+  /// values; `padding` is a bf16 zero.
   Value broadcastPair(Value row, Value q, Value padding) {
     Value pair = vector::TransferReadOp::create(
         b, loc, VectorType::get({2}, b.getBF16Type()), x,

@@ -79,7 +79,8 @@ mlir::lowbit::CPUTargetCommandLine::CPUTargetCommandLine(
               "Weight-only matmuls multiply activations and weights rounded "
               "to bf16 by vdpbf16ps (f32 sums): with 32 or more activation "
               "rows the dequantized weights; in the streaming kernel 4-bit "
-              "weights in groups of a multiple of 128 codes, scaled in f32. "
+              "weights (in groups of a multiple of 128 codes scaled in f32, "
+              "in shorter groups their dequantized values). "
               "About twice the products per instruction, operands kept to 8 "
               "significant bits; needs a --target-cpu with AVX512-BF16"),
           llvm::cl::init(false), llvm::cl::cat(category)),

@@ -201,9 +201,11 @@ def CPUKernelsPass : Pass<"lowbit-cpu-kernels"> {
            "dequantized weights to bf16 and multiply them by vdpbf16ps "
            "(AVX512-BF16, 16 lanes): twice the products per instruction, "
            "f32 sums, operands kept to 8 significant bits; in the streaming "
-           "kernel, the same for 4-bit lane words in groups of whole steps "
-           "(their values minus zero-points looked up as bf16 by vpermw, "
-           "the scales applied in f32)">,
+           "kernel, the same for 4-bit lane words: in groups of whole steps "
+           "their values minus zero-points looked up as bf16 by vpermw and "
+           "the scales applied in f32; in groups of 16, 32 or 64 codes "
+           "their dequantized values looked up as bf16 in a table per pair "
+           "of groups">,
     Option<"avx512bf16", "avx512bf16", "bool", /*default=*/"false",
            "The target has vdpbf16ps (AVX512-BF16; needs vector-width=16): "
            "weight-only matmuls on bf16 activations take bf16 products in "

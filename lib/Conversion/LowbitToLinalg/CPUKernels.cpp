@@ -90,8 +90,8 @@
 // stream a page (4 KiB) ahead (prefetchAhead), which becomes a
 // memref.prefetch on bufferization.
 //
-// With bf16-products (AVX512-BF16, 16 lanes), lane words whose groups
-// span whole steps are multiplied as bf16 pairs:
+// With bf16-products (AVX512-BF16, 16 lanes), lane words are multiplied as
+// bf16 pairs:
 // x is rounded to bf16 once per call into [M, K / 2] words pairing
 // x[k0 + 16i + l] (low half) with x[k0 + 16(i + 4) + l], and each step's
 // words, as 32 16-bit lanes, give pair vector i by one shift right by 4i
@@ -100,8 +100,16 @@
 //           + x[k0+16(i+4)+l] * v(nibble i+4 of word l)   (lowbit.dot_bf16)
 // with v = value - zero-point (a table per weight row and group when there
 // are zero-points). 3 instructions per 32 codes instead of per 16; the
-// scales stay f32. With avx512bf16 the same holds for bf16 activations
-// without bf16-products: rounding them to bf16 changes nothing.
+// scales stay f32. Groups shorter than a step (16, 32 or 64 codes) put
+// nibbles i and i + 4 in two groups: their table (twoGroupPairTable) holds
+// the first group's dequantized values, (value - zero-point) * scale
+// rounded to bf16, in entries 0..15 and the second's in 16..31, and each
+// index is (words >> 4i) & 15 with bit 4 set in the odd 16-bit lanes; the
+// sums then run on across groups (one more instruction per 32 codes; warm,
+// two threads, 4096 x 4096 bf16 model at M = 16: g32 1.44 -> 0.95 ms, g64
+// 1.40 -> 0.99 ms, NF4 g64 1.41 -> 1.00 ms, against 0.83 for g128). With
+// avx512bf16 the same holds for bf16 activations without bf16-products:
+// rounding them to bf16 changes nothing.
 //
 // Weight-only matmuls with many activation rows are bound by multiplies,
 // not by the weight stream: when the codes decode to consecutive k (lane
@@ -178,6 +186,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <vector>
 
 namespace mlir::lowbit {
@@ -1290,6 +1299,26 @@ private:
         vector::ShuffleOp::create(b, loc, values, values, twice));
   }
 
+  /// The table of bf16 pairs for weight row `n` when a pair's nibbles fall
+  /// in two groups (groups shorter than a step): entries 0..15 the format's
+  /// values dequantized in group `low` ((value - zero-point) * scale, in
+  /// f32), 16..31 in group `high`, each rounded to bf16, as the
+  /// decode-then-GEMM kernel rounds its dequantized weights with bf16
+  /// products.
+  Value twoGroupPairTable(Value n, Value low, Value high) {
+    auto halfType = VectorType::get({16}, b.getBF16Type());
+    Value lowValues =
+        arith::TruncFOp::create(b, loc, halfType, scaledTable(n, low));
+    Value highValues =
+        arith::TruncFOp::create(b, loc, halfType, scaledTable(n, high));
+    SmallVector<int64_t> both;
+    for (int64_t e = 0; e < 32; ++e)
+      both.push_back(e);
+    return vector::BitCastOp::create(
+        b, loc, VectorType::get({2 * shape.lanes}, b.getI16Type()),
+        vector::ShuffleOp::create(b, loc, lowValues, highValues, both));
+  }
+
   /// For lane words as bf16 pairs: the products of a whole step (`words`,
   /// one vector per weight row, `tables` their pairTable) with the
   /// activation rows' pairs, added to `sums` [(r * cols + c) * parts +
@@ -1297,9 +1326,14 @@ private:
   /// lanes shifted right by 4i and looked up in its table: lane 2l holds
   /// nibble i of word l, lane 2l + 1 nibble i + 4, as pairActivations
   /// pairs x.
-  void emitLaneWordPairProducts(ArrayRef<Value> words, ArrayRef<Value> tables,
-                                Value k0, ArrayRef<Value> rowIndex,
-                                int64_t parts, SmallVectorImpl<Value> &sums) {
+  /// With `twoGroups`, `tables(i, c)` is a two-group pair table
+  /// (twoGroupPairTable) and each index gets the nibble alone in its low 4
+  /// bits and the half-lane in bit 4: 0 for nibble i (the first 16 entries),
+  /// 16 for nibble i + 4 (the last 16).
+  void emitLaneWordPairProducts(
+      ArrayRef<Value> words, function_ref<Value(int64_t i, int64_t c)> tables,
+      Value k0, ArrayRef<Value> rowIndex, int64_t parts,
+      SmallVectorImpl<Value> &sums, bool twoGroups = false) {
     int64_t cols = words.size();
     Type i16 = b.getI16Type(), i32 = b.getI32Type();
     auto lanes16 = VectorType::get({2 * shape.lanes}, i16);
@@ -1310,6 +1344,18 @@ private:
       halves.push_back(vector::BitCastOp::create(b, loc, lanes16, w));
     Value half = arith::DivUIOp::create(b, loc, k0, indexConst(b, loc, 2));
     Value padding = arith::ConstantIntOp::create(b, loc, i32, 0);
+    Value nibbleMask, halfBit;
+    if (twoGroups) {
+      nibbleMask = arith::ConstantOp::create(
+          b, loc, lanes16,
+          DenseElementsAttr::get(lanes16, b.getIntegerAttr(i16, 15)));
+      SmallVector<int16_t> bits;
+      for (int64_t e = 0; e < 2 * shape.lanes; ++e)
+        bits.push_back(e % 2 == 0 ? 0 : 16);
+      halfBit = arith::ConstantOp::create(
+          b, loc, lanes16,
+          DenseElementsAttr::get(lanes16, ArrayRef<int16_t>(bits)));
+    }
     for (int64_t i = 0; i < 4; ++i) {
       Value shift = arith::ConstantOp::create(
           b, loc, lanes16,
@@ -1319,9 +1365,13 @@ private:
         Value shifted = halves[c];
         if (i > 0)
           shifted = arith::ShRUIOp::create(b, loc, shifted, shift);
+        if (twoGroups)
+          shifted = arith::OrIOp::create(
+              b, loc, arith::AndIOp::create(b, loc, shifted, nibbleMask),
+              halfBit);
         weights.push_back(vector::BitCastOp::create(
             b, loc, pairType,
-            PermuteWords32Op::create(b, loc, lanes16, tables[c], shifted)
+            PermuteWords32Op::create(b, loc, lanes16, tables(i, c), shifted)
                 .getResult()));
       }
       Value k = offsetIndex(b, loc, half, i * shape.lanes);
@@ -1381,9 +1431,10 @@ private:
     if (numSub > 1)
       parts = std::min(parts, perGroup);
     int64_t blockCodes = this->blockCodes();
-    // With scaled tables the sums run on across groups, parts and all.
+    // With scaled tables (f32, or bf16 pairs of groups shorter than a
+    // step) the sums run on across groups, parts and all.
     bool inTables = scalesInTables();
-    int64_t accParts = inTables ? parts : 1;
+    int64_t accParts = inTables || (in.bf16Pairs && numSub > 1) ? parts : 1;
     SmallVector<Value> accInit(numAcc * accParts, zeroVector());
     auto scaledTables = [&](Value g) {
       SmallVector<Value> tables;
@@ -1443,6 +1494,25 @@ private:
             SmallVector<Value> words;
             for (int64_t c = 0; c < cols; ++c)
               words.push_back(loadLaneWords(weightRow[c], kStart));
+            if (in.bf16Pairs) {
+              // Pair vector i holds nibbles i and i + 4: groups (16 i) / G
+              // and (16 (i + 4)) / G of the step, one table for both.
+              std::map<std::pair<int64_t, int64_t>, Value> built;
+              auto table = [&](int64_t i, int64_t c) {
+                int64_t low = shape.lanes * i / in.groupSize;
+                int64_t high = shape.lanes * (i + 4) / in.groupSize;
+                Value &entry = built[{low * cols + c, high}];
+                if (!entry)
+                  entry =
+                      twoGroupPairTable(weightRow[c], offsetBy(firstGroup, low),
+                                        offsetBy(firstGroup, high));
+                return entry;
+              };
+              emitLaneWordPairProducts(words, table, kStart, rowIndex, parts,
+                                       next, /*twoGroups=*/true);
+              scf::YieldOp::create(b, loc, next);
+              return;
+            }
             for (int64_t sub = 0; sub < numSub; ++sub) {
               Value g = offsetBy(firstGroup, sub);
               if (inTables) {
@@ -1504,8 +1574,10 @@ private:
                   for (int64_t c = 0; c < cols; ++c)
                     words.push_back(loadLaneWords(weightRow[c], k0));
                   if (in.bf16Pairs)
-                    emitLaneWordPairProducts(words, pairTables, k0, rowIndex,
-                                             parts, sums);
+                    emitLaneWordPairProducts(
+                        words,
+                        [&](int64_t, int64_t c) { return pairTables[c]; }, k0,
+                        rowIndex, parts, sums);
                   else
                     emitLaneWordProducts(words, k0, 0, 8, rowIndex, zeroPoints,
                                          parts, sums, /*scales=*/{}, tables);
@@ -1582,12 +1654,12 @@ private:
 };
 
 /// Whether the streaming kernel can multiply the op's lane words as bf16
-/// pairs (KernelInputs::bf16Pairs): 16 lanes, groups of whole steps
-/// (nibbles j and j + 4 of a word, 4 * VL codes apart, share the group's
-/// scale and zero-point).
+/// pairs (KernelInputs::bf16Pairs): 16 lanes. With groups of whole steps
+/// nibbles j and j + 4 of a word, 4 * VL codes apart, share the group's
+/// scale and zero-point; with shorter groups (lane words have them divide
+/// the step) a table per pair of groups holds the dequantized values.
 bool streamsBF16Pairs(const KernelInputs &in, const KernelShape &shape) {
-  return in.laneWords && shape.lanes == 16 &&
-         in.groupSize % (8 * shape.lanes) == 0;
+  return in.laneWords && shape.lanes == 16;
 }
 
 /// The decode-then-GEMM kernel's shape for a weight-only matmul, or

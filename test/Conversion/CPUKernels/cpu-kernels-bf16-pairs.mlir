@@ -1,6 +1,6 @@
 // With bf16-products, the streaming kernel (fewer rows than gemm-min-rows)
 // multiplies 4-bit lane words as bf16 pairs when the scheme's groups span
-// whole steps (8 x 16 codes):
+// whole steps (8 x 16 codes), or divide a step (the last function):
 //  - once per call, each step of 128 activations becomes 4 vectors of i32
 //    words, word l of vector i = (bf16(x[k0 + 16i + l]), bf16(x[k0 + 16(i + 4)
 //    + l])), written at column k0 / 2 + 16i of an [M, K / 2] tensor;
@@ -110,17 +110,54 @@ func.func @u4_affine_g128(%x: tensor<2x256xf32>) -> tensor<2x32xf32> {
 
 // -----
 
-// Groups of 32 codes (nibbles 0 and 4 of a word would straddle two
-// groups) keep f32 products: no pairs, lowbit.permute16.
-// CHECK-LABEL: func.func @f32_products(
-// CHECK-NOT: tensor<?x128xi32>
-// CHECK-NOT: lowbit.permute_words32
-// CHECK-NOT: lowbit.dot_bf16
-// CHECK: lowbit.permute16
-// CHECK-NOT: lowbit.permute_words32
-// CHECK-NOT: lowbit.dot_bf16
+// Groups of 32 codes: nibbles i and i + 4 of a word fall in groups g + i / 2
+// and g + 2 + i / 2 of step g / 4. Each weight row's table for a pair of
+// groups holds the dequantized values of the first in entries 0..15 and of
+// the second in 16..31 ((value - zero-point) * scale in f32, rounded to
+// bf16), and each index keeps its nibble (& 15) with bit 4 set in the odd
+// 16-bit lanes (| 16), so that vpermw looks up nibble i + 4 in the second
+// half. The scales are in the tables: the sums run on across groups.
+// CHECK-LABEL: func.func @i4_g32(
+// CHECK: tensor<?x128xi32>
+// CHECK: scf.forall
+// CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>
+// CHECK: %[[G:.*]] = arith.muli %[[STEP]], %c4{{.*}} : index
+// CHECK: %[[LW:.*]] = vector.transfer_read %{{.*}} : tensor<1024xi32>, vector<16xi32>
+// CHECK: %[[LW16:.*]] = vector.bitcast %[[LW]] : vector<16xi32> to vector<32xi16>
+// CHECK: %[[MASK:.*]] = arith.constant dense<15> : vector<32xi16>
+// CHECK-NEXT: %[[HALVES:.*]] = arith.constant dense<[0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16, 0, 16]> : vector<32xi16>
+// CHECK: %[[NIBBLE:.*]] = arith.andi %[[LW16]], %[[MASK]] : vector<32xi16>
+// CHECK-NEXT: %[[INDEX:.*]] = arith.ori %[[NIBBLE]], %[[HALVES]] : vector<32xi16>
+// CHECK: %[[G2:.*]] = arith.addi %[[G]], %c2{{.*}} : index
+// CHECK: %[[S0:.*]] = tensor.extract %{{.*}}[%[[ROW:.*]], %[[G]]] : tensor<32x8xf32>
+// CHECK-NEXT: %[[S0V:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
+// CHECK-NEXT: %[[D0:.*]] = arith.mulf %{{.*}}, %[[S0V]] : vector<16xf32>
+// CHECK-NEXT: %[[LOW:.*]] = arith.truncf %[[D0]] : vector<16xf32> to vector<16xbf16>
+// CHECK: %[[S2:.*]] = tensor.extract %{{.*}}[%[[ROW]], %[[G2]]] : tensor<32x8xf32>
+// CHECK-NEXT: %[[S2V:.*]] = vector.broadcast %[[S2]] : f32 to vector<16xf32>
+// CHECK-NEXT: %[[D2:.*]] = arith.mulf %{{.*}}, %[[S2V]] : vector<16xf32>
+// CHECK-NEXT: %[[HIGH:.*]] = arith.truncf %[[D2]] : vector<16xf32> to vector<16xbf16>
+// CHECK-NEXT: %[[BOTH:.*]] = vector.shuffle %[[LOW]], %[[HIGH]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31] : vector<16xbf16>, vector<16xbf16>
+// CHECK-NEXT: %[[TABLE:.*]] = vector.bitcast %[[BOTH]] : vector<32xbf16> to vector<32xi16>
+// CHECK-NEXT: %[[V0:.*]] = lowbit.permute_words32 %[[TABLE]], %[[INDEX]] : vector<32xi16>
+// CHECK: lowbit.dot_bf16
+// Pair vector 1 (nibbles 1 and 5): the same groups, the same table.
+// CHECK: %[[S1:.*]] = arith.shrui %[[LW16]], %{{.*}} : vector<32xi16>
+// CHECK-NEXT: %[[N1:.*]] = arith.andi %[[S1]], %[[MASK]] : vector<32xi16>
+// CHECK-NEXT: %[[I1:.*]] = arith.ori %[[N1]], %[[HALVES]] : vector<32xi16>
+// CHECK-NEXT: lowbit.permute_words32 %[[TABLE]], %[[I1]] : vector<32xi16>
+// Pair vectors 2 and 3: groups g + 1 and g + 3.
+// CHECK: %[[G1:.*]] = arith.addi %[[G]], %c1{{.*}} : index
+// CHECK: %[[G3:.*]] = arith.addi %[[G]], %c3{{.*}} : index
+// CHECK: tensor.extract %{{.*}}[%[[ROW]], %[[G1]]] : tensor<32x8xf32>
+// CHECK: tensor.extract %{{.*}}[%[[ROW]], %[[G3]]] : tensor<32x8xf32>
+// CHECK-NOT: lowbit.permute16
 // CHECK: return
-func.func @f32_products(%x: tensor<2x256xf32>) -> tensor<2x32xf32> {
+// Without bf16-products: f32 products, lookups in f32 tables.
+// F32-LABEL: func.func @i4_g32(
+// F32-NOT: lowbit.permute_words32
+// F32: lowbit.permute16
+func.func @i4_g32(%x: tensor<2x256xf32>) -> tensor<2x32xf32> {
   %w = arith.constant dense_resource<w.q> : tensor<32x256xi4>
   %y = lowbit.dequant_matmul %x, %w as #lowbit.scheme<i4, group = 32, axis = 1> scales(dense<0.5> : tensor<32x8xf32>) : tensor<2x256xf32>, tensor<32x256xi4> -> tensor<2x32xf32>
   return %y : tensor<2x32xf32>

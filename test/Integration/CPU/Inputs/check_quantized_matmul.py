@@ -504,6 +504,13 @@ BF16_CASES = [
     ("b_stream_i4_g256_n48_m15", 15, 512, 48, "format=i4 granularity=group group-size=256", 0, None, "dynamic"),
     ("b_stream_kblocks_i4_channel_n32_m3", 3, 8448, 32, "format=i4 granularity=channel", 0, None),
     ("b_stream_i4_g32_n32_m2", 2, 256, 32, "format=i4 granularity=group group-size=32", 0, None),
+    # Groups shorter than a step (128 codes): bf16 pairs whose two nibbles
+    # fall in two groups, one table per pair of groups (g16: four, g32: two,
+    # g64: one per step), zero-points and K blocks included.
+    ("b_stream_i4_g16_n32_m4", 4, 256, 32, "format=i4 granularity=group group-size=16", 0, None),
+    ("b_stream_u4_g64_affine_n32_m9", 9, 384, 32, "format=u4 granularity=group group-size=64 symmetric=false", 0, None),
+    ("b_stream_nf4_g64_n48_m16", 16, 256, 48, "format=nf4 granularity=group group-size=64", 0, None, "dynamic"),
+    ("b_stream_kblocks_u4_g32_affine_n32_m3", 3, 8448, 32, "format=u4 granularity=group group-size=32 symmetric=false", 0, None),
     ("b_stream_u4_g128_affine_n32_m3", 3, 256, 32, "format=u4 granularity=group group-size=128 symmetric=false", 0, None),
     ("b_stream_u4_channel_affine_n32_m1", 1, 512, 32, "format=u4 granularity=channel symmetric=false", 0, None, "dynamic"),
     ("b_stream_dyn_i4_g128_n32_m24", 24, 256, 32, "format=i4 granularity=group group-size=128", 0, None, "dynamic"),

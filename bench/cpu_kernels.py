@@ -121,6 +121,7 @@ LOWBIT = [
     # The bf16 model: bf16 products where the target has AVX512-BF16, by
     # default.
     ("i4 g128 A16", "--lowbit-w4a16", 0.5, [], "bf16"),
+    ("i4 g32 A16", "--lowbit-w4a16=group-size=32", 0.5, [], "bf16"),
     ("W8A8", "--lowbit-w8a8", 1.0, [], "f32"),
     ("nf4 g64", "--lowbit-nf4", 0.5, [], "f32"),
     ("fp8 e4m3", "--lowbit-fp8", 1.0, [], "f32"),
@@ -178,7 +179,8 @@ def ort_models(work, tag, weight):
     # (f16 activations and result).
     for block, level, source, suffix in ((32, 0, fp, ""), (128, 0, fp, ""),
                                          (128, 4, fp, ""),
-                                         (128, 0, fp16, "f16")):
+                                         (128, 0, fp16, "f16"),
+                                         (32, 0, fp16, "f16")):
         q = MatMulNBitsQuantizer(onnx.load(source), bits=4, block_size=block,
                                  is_symmetric=True,
                                  accuracy_level=level or None)
@@ -375,6 +377,9 @@ def main():
                  n * k / 2),
                 ("i4 g128 sym, bf16 model", lowbit_call("i4 g128 A16"),
                  n * k / 2, "ORT MatMulNBits b128", ort_call("b128"),
+                 n * k / 2),
+                ("i4 g32 sym, bf16 model", lowbit_call("i4 g32 A16"),
+                 n * k / 2, "ORT MatMulNBits b32 f16", ort_call("b32f16"),
                  n * k / 2),
                 ("W8A8 dyn/token", lowbit_call("W8A8"), n * k,
                  "oneDNN u8s8s32", u8s8, n * k),

@@ -54,6 +54,17 @@ static const uint32_t *stepWords(const uint32_t *words, int row, int step) {
   return words + (size_t)row * (K / 8) + step * 16;
 }
 
+// The two partial sums of each of four rows, acc[c] and acc[c + 4].
+static inline void zeroSums(__m512 acc[8]) {
+  for (int i = 0; i < 8; ++i)
+    acc[i] = _mm512_setzero_ps();
+}
+
+static inline void storeRowSums(float *y, const __m512 acc[8]) {
+  for (int c = 0; c < 4; ++c)
+    y[c] = _mm512_reduce_add_ps(_mm512_add_ps(acc[c], acc[c + 4]));
+}
+
 // One step of 128 codes of a row: nibble j of the words looked up in
 // `table` and multiplied with x[16 j ..], into `even` or `odd` by j.
 static inline void lookupStep(const uint32_t *stepStart, __m512 table,
@@ -71,16 +82,14 @@ __attribute__((noinline)) static void
 lookup(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[8];
-    for (int i = 0; i < 8; ++i)
-      acc[i] = _mm512_setzero_ps();
+    zeroSums(acc);
     for (int s = 0; s < GROUPS; ++s)
       for (int c = 0; c < 4; ++c) {
         lookupStep(stepWords(words, n + c, s),
                    scaledTable(scales[(n + c) * GROUPS + s]), x + s * 128,
                    &acc[c], &acc[c + 4]);
       }
-    for (int c = 0; c < 4; ++c)
-      y[n + c] = _mm512_reduce_add_ps(_mm512_add_ps(acc[c], acc[c + 4]));
+    storeRowSums(y + n, acc);
   }
 }
 
@@ -99,8 +108,7 @@ channel(const uint32_t *words, const float *scales, const float *x, float *y) {
         lookupStep(stepWords(words, n + c, s), tables[c], x + s * 128, &acc[c],
                    &acc[c + 4]);
       }
-    for (int c = 0; c < 4; ++c)
-      y[n + c] = _mm512_reduce_add_ps(_mm512_add_ps(acc[c], acc[c + 4]));
+    storeRowSums(y + n, acc);
   }
 }
 
@@ -108,8 +116,7 @@ __attribute__((noinline)) static void
 offsets(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[8];
-    for (int i = 0; i < 8; ++i)
-      acc[i] = _mm512_setzero_ps();
+    zeroSums(acc);
     for (int s = 0; s < GROUPS; ++s)
       for (int c = 0; c < 4; ++c) {
         __m512 table = scaledTable(scales[(n + c) * GROUPS + s]);
@@ -126,8 +133,7 @@ offsets(const uint32_t *words, const float *scales, const float *x, float *y) {
               _mm512_loadu_ps(x + s * 128 + (2 * b + 1) * 16), odd, acc[c + 4]);
         }
       }
-    for (int c = 0; c < 4; ++c)
-      y[n + c] = _mm512_reduce_add_ps(_mm512_add_ps(acc[c], acc[c + 4]));
+    storeRowSums(y + n, acc);
   }
 }
 

@@ -99,8 +99,7 @@ __attribute__((noinline)) static void
 channel(const uint32_t *words, const float *scales, const float *x, float *y) {
   for (int n = 0; n < ROWS; n += 4) {
     __m512 acc[8], tables[4];
-    for (int i = 0; i < 8; ++i)
-      acc[i] = _mm512_setzero_ps();
+    zeroSums(acc);
     for (int c = 0; c < 4; ++c)
       tables[c] = scaledTable(scales[(n + c) * GROUPS]);
     for (int s = 0; s < GROUPS; ++s)

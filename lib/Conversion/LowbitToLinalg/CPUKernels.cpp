@@ -186,7 +186,6 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <vector>
 
 namespace mlir::lowbit {
@@ -1495,17 +1494,18 @@ private:
             for (int64_t c = 0; c < cols; ++c)
               words.push_back(loadLaneWords(weightRow[c], kStart));
             if (in.bf16Pairs) {
-              // Pair vector i holds nibbles i and i + 4: groups (16 i) / G
-              // and (16 (i + 4)) / G of the step, one table for both.
-              std::map<std::pair<int64_t, int64_t>, Value> built;
+              // Pair vector i holds nibbles i and i + 4: groups low =
+              // (16 i) / G and low + 64 / G of the step, one table for both
+              // (built once per weight row and low group).
+              SmallVector<Value> built(4 * cols);
               auto table = [&](int64_t i, int64_t c) {
                 int64_t low = shape.lanes * i / in.groupSize;
-                int64_t high = shape.lanes * (i + 4) / in.groupSize;
-                Value &entry = built[{low * cols + c, high}];
+                Value &entry = built[low * cols + c];
                 if (!entry)
-                  entry =
-                      twoGroupPairTable(weightRow[c], offsetBy(firstGroup, low),
-                                        offsetBy(firstGroup, high));
+                  entry = twoGroupPairTable(
+                      weightRow[c], offsetBy(firstGroup, low),
+                      offsetBy(firstGroup,
+                               low + 4 * shape.lanes / in.groupSize));
                 return entry;
               };
               emitLaneWordPairProducts(words, table, kStart, rowIndex, parts,
